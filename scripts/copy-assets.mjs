@@ -1,0 +1,3 @@
+// Copies the non-TypeScript files the compiled server reads at run time (SQL migrations) into dist/.
+import { cpSync } from 'node:fs';
+cpSync('src/db/migrations', 'dist/db/migrations', { recursive: true });

@@ -1,0 +1,52 @@
+import type { Queryable } from '../db/db.js';
+
+export interface RuleRow {
+  group_id: string;
+  permission: string | null;
+  role: string | null;
+  resources: string[] | null;
+}
+
+/**
+ * The groups a grant draws from: the starting groups and every group they are nested in, transitively.
+ * UNION (not UNION ALL) makes the recursion stop even if a cycle slipped in.
+ */
+const ANCESTORS = `
+  WITH RECURSIVE ancestors(id) AS (
+    SELECT unnest($2::uuid[])
+    UNION
+    SELECT gm.group_id FROM group_members gm JOIN ancestors a ON gm.member_id = a.id
+     WHERE gm.member_type = 'Group' AND gm.org_id = $1
+  )`;
+
+export async function ancestorGroupIds(q: Queryable, orgId: string, groupIds: string[]): Promise<string[]> {
+  if (!groupIds.length) return [];
+  const { rows } = await q.query<{ id: string }>(
+    `${ANCESTORS} SELECT a.id FROM ancestors a JOIN groups g ON g.id = a.id AND g.org_id = $1`,
+    [orgId, groupIds],
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function rulesOfGroups(q: Queryable, orgId: string, groupIds: string[]): Promise<RuleRow[]> {
+  if (!groupIds.length) return [];
+  const { rows } = await q.query<RuleRow>(
+    `SELECT group_id, permission, role, resources FROM group_rules
+      WHERE org_id = $1 AND group_id = ANY($2::uuid[]) ORDER BY group_id, position`,
+    [orgId, groupIds],
+  );
+  return rows;
+}
+
+export async function directGroupIdsOfMember(q: Queryable, orgId: string, memberId: string): Promise<string[]> {
+  const { rows } = await q.query<{ group_id: string }>(
+    'SELECT group_id FROM group_members WHERE org_id = $1 AND member_id = $2',
+    [orgId, memberId],
+  );
+  return rows.map((r) => r.group_id);
+}
+
+export async function organizationName(q: Queryable, orgId: string): Promise<string | undefined> {
+  const { rows } = await q.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [orgId]);
+  return rows[0]?.name;
+}

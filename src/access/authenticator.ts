@@ -1,0 +1,170 @@
+import bcrypt from 'bcrypt';
+import type { Db } from '../db/db.js';
+import { findBootstrapKeysForAuth, findKeyForAuth } from '../keys/keys-store.js';
+import { looksLikeKsk, parseToken, tokenDigest } from '../keys/token.js';
+import type { FailureLimiter } from './failure-limiter.js';
+import type { LastUsedRecorder } from './last-used.js';
+import type { PrincipalCache } from './principal-cache.js';
+import { principalStatus, type Principal } from './principal.js';
+import { resolvePrincipal, type Resolved } from './resolver.js';
+import type { VerifiedTokens } from './verified-tokens.js';
+
+/** Reason codes of DESIGN §7. */
+export type AuthFailureCode =
+  | 'invalid_token'
+  | 'key_revoked'
+  | 'key_expired'
+  | 'owner_inactive'
+  | 'owner_left_group'
+  | 'group_deleted'
+  | 'too_many_attempts';
+
+export type AuthResult =
+  | { ok: true; principal: Principal }
+  | { ok: false; status: 401 | 429; code: AuthFailureCode; message: string; retryAfterSeconds?: number };
+
+const MESSAGES: Record<Exclude<AuthFailureCode, 'too_many_attempts'>, string> = {
+  invalid_token: 'The API key is missing, malformed or unknown',
+  key_revoked: 'This API key was revoked',
+  key_expired: 'This API key has expired',
+  owner_inactive: "This personal key's owner is deactivated or no longer exists",
+  owner_left_group: "This personal key's owner is no longer a member of the key's group",
+  group_deleted: "This key's group was deleted",
+};
+
+// A bootstrap value is at least 32 characters (BOOTSTRAP_ADMIN_KEY); anything shorter costs no bcrypt.
+const MIN_BOOTSTRAP_LENGTH = 32;
+const MAX_TOKEN_LENGTH = 512;
+
+export interface AuthenticatorDeps {
+  db: Db;
+  cache: PrincipalCache;
+  verified: VerifiedTokens;
+  limiter: FailureLimiter;
+  lastUsed: LastUsedRecorder;
+  now: () => Date;
+  onFailure?: (code: AuthFailureCode) => void;
+}
+
+type Verification = { ok: true; keyId: string } | { ok: false; blockedMs?: number };
+
+/**
+ * Token → principal (DESIGN §5): checksum → verified-token cache (SHA-256 of the token) → on a miss
+ * load the key and bcrypt.compare once → principal cache → on a miss resolve from the database.
+ * No request pays bcrypt for a token this process has verified, and concurrent requests with the
+ * same new token share one bcrypt.compare.
+ */
+export class Authenticator {
+  private readonly pendingVerifications = new Map<string, Promise<Verification>>();
+  private readonly pendingResolutions = new Map<string, { epoch: number; promise: Promise<Resolved | undefined> }>();
+
+  constructor(private readonly deps: AuthenticatorDeps) {}
+
+  async authenticate(authorization: string | undefined, clientAddress: string, options: { recordUse?: boolean } = {}): Promise<AuthResult> {
+    const token = bearerToken(authorization);
+    if (!token) return this.fail('invalid_token');
+    const digest = tokenDigest(token);
+
+    let keyId = this.deps.verified.get(digest);
+    if (keyId === undefined) {
+      const blocked = this.deps.limiter.blockedFor(`ip:${clientAddress}`);
+      if (blocked) return this.tooMany(blocked);
+      const verification = await this.verifyOnce(token, digest);
+      if (!verification.ok) {
+        if (verification.blockedMs) return this.tooMany(verification.blockedMs);
+        this.deps.limiter.recordFailure(`ip:${clientAddress}`);
+        return this.fail('invalid_token');
+      }
+      keyId = verification.keyId;
+    }
+
+    const principal = await this.principalFor(keyId);
+    if (!principal) {
+      this.deps.verified.forgetKey(keyId);
+      return this.fail('invalid_token');
+    }
+    const { status, reason } = principalStatus(principal, this.deps.now());
+    if (status === 'revoked') return this.fail('key_revoked');
+    if (status === 'expired') return this.fail('key_expired');
+    if (status === 'suspended' && reason) return this.fail(reason);
+    if (options.recordUse !== false) this.deps.lastUsed.record(principal.orgId, principal.keyId);
+    return { ok: true, principal };
+  }
+
+  private verifyOnce(token: string, digest: string): Promise<Verification> {
+    const pending = this.pendingVerifications.get(digest);
+    if (pending) return pending;
+    const promise = this.verify(token, digest).finally(() => this.pendingVerifications.delete(digest));
+    this.pendingVerifications.set(digest, promise);
+    return promise;
+  }
+
+  private async verify(token: string, digest: string): Promise<Verification> {
+    const now = this.deps.now();
+    if (token.length > MAX_TOKEN_LENGTH) return { ok: false };
+    if (looksLikeKsk(token)) {
+      const parsed = parseToken(token);
+      if (!parsed) return { ok: false };
+      const row = await findKeyForAuth(this.deps.db, parsed.keyId, now);
+      if (!row) return { ok: false };
+      const blockedMs = this.deps.limiter.blockedFor(`key:${row.id}`);
+      if (blockedMs) return { ok: false, blockedMs };
+      if (!(await bcrypt.compare(parsed.secret, row.secret_hash))) {
+        this.deps.limiter.recordFailure(`key:${row.id}`);
+        return { ok: false };
+      }
+      this.deps.verified.add(digest, row.id);
+      return { ok: true, keyId: row.id };
+    }
+    // The bootstrap key is the one token not in ksk_ form: check it against its hash only.
+    if (token.length < MIN_BOOTSTRAP_LENGTH) return { ok: false };
+    for (const row of await findBootstrapKeysForAuth(this.deps.db, now)) {
+      if (await bcrypt.compare(token, row.secret_hash)) {
+        this.deps.verified.add(digest, row.id);
+        return { ok: true, keyId: row.id };
+      }
+    }
+    return { ok: false };
+  }
+
+  private async principalFor(keyId: string): Promise<Principal | undefined> {
+    const cached = this.deps.cache.get(keyId);
+    if (cached) return cached;
+    const epoch = this.deps.cache.epoch;
+    const pending = this.pendingResolutions.get(keyId);
+    // Join a resolution only if nothing changed since it started; otherwise it may predate the change.
+    if (pending && pending.epoch === epoch) return (await pending.promise)?.principal;
+    const promise = this.resolve(keyId, epoch).finally(() => {
+      if (this.pendingResolutions.get(keyId)?.promise === promise) this.pendingResolutions.delete(keyId);
+    });
+    this.pendingResolutions.set(keyId, { epoch, promise });
+    return (await promise)?.principal;
+  }
+
+  /** Reads the key again even right after verifying it: the read must start inside `epoch`. */
+  private async resolve(keyId: string, epoch: number): Promise<Resolved | undefined> {
+    const row = await findKeyForAuth(this.deps.db, keyId, this.deps.now());
+    if (!row) return undefined;
+    const resolved = await resolvePrincipal(this.deps.db, row);
+    this.deps.cache.set(keyId, resolved.principal, resolved.tags, epoch);
+    return resolved;
+  }
+
+  private fail(code: Exclude<AuthFailureCode, 'too_many_attempts'>): AuthResult {
+    this.deps.onFailure?.(code);
+    return { ok: false, status: 401, code, message: MESSAGES[code] };
+  }
+
+  private tooMany(blockedMs: number): AuthResult {
+    this.deps.onFailure?.('too_many_attempts');
+    const retryAfterSeconds = Math.max(1, Math.ceil(blockedMs / 1000));
+    return { ok: false, status: 429, code: 'too_many_attempts', message: 'Too many failed authentications; try again later', retryAfterSeconds };
+  }
+}
+
+/** RFC 6750 §2.1: `Authorization: Bearer <token>`, scheme case-insensitive. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
+  return match?.[1];
+}

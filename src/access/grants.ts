@@ -1,0 +1,35 @@
+import type { Queryable } from '../db/db.js';
+import { ancestorGroupIds, directGroupIdsOfMember, rulesOfGroups } from './access-store.js';
+import { grantOf, narrow, type Grant } from './permissions.js';
+
+/** What a group grants: its rules and those of every group it is nested in. */
+export async function groupGrant(q: Queryable, orgId: string, groupId: string): Promise<Grant> {
+  const groups = await ancestorGroupIds(q, orgId, [groupId]);
+  return toGrant(await rulesOfGroups(q, orgId, groups));
+}
+
+/** What a user holds: the union over every group it belongs to, directly or through nesting. */
+export async function userGrant(q: Queryable, orgId: string, userId: string): Promise<Grant> {
+  const groups = await ancestorGroupIds(q, orgId, await directGroupIdsOfMember(q, orgId, userId));
+  return toGrant(await rulesOfGroups(q, orgId, groups));
+}
+
+/** Whether a user is in a group, directly or through nested groups. */
+export async function isMemberOf(q: Queryable, orgId: string, userId: string, groupId: string): Promise<boolean> {
+  const groups = await ancestorGroupIds(q, orgId, await directGroupIdsOfMember(q, orgId, userId));
+  return groups.includes(groupId);
+}
+
+/** The grant a key would hold (DESIGN §5), for checks made before it exists. */
+export async function prospectiveGrant(
+  q: Queryable,
+  orgId: string,
+  key: { groupId: string | null; ownerUserId: string | null; permissions: string[] | null },
+): Promise<Grant> {
+  const base = key.groupId ? await groupGrant(q, orgId, key.groupId) : key.ownerUserId ? await userGrant(q, orgId, key.ownerUserId) : [];
+  return narrow(base, key.permissions);
+}
+
+function toGrant(rules: { permission: string | null; role: string | null; resources: string[] | null }[]): Grant {
+  return grantOf(rules.map((r) => ({ permission: r.permission ?? undefined, role: r.role ?? undefined, resources: r.resources })));
+}

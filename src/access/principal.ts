@@ -1,0 +1,45 @@
+import type { KeyKind, KeyStatus, SuspensionReason } from '../keys/keys.js';
+import { statusOf } from '../keys/keys.js';
+import type { Grant } from './permissions.js';
+import { can } from './permissions.js';
+
+/** Who a verified key is and what it may do, as resolved from the database at one moment. */
+export interface Principal {
+  orgId: string;
+  orgName: string;
+  keyId: string;
+  keyName: string;
+  kind: KeyKind;
+  groupId: string | null;
+  groupName: string | null;
+  ownerUserId: string | null;
+  ownerUserName: string | null;
+  scim: boolean;
+  bootstrap: boolean;
+  /** The key's own explicit subset, if any. */
+  permissions: string[] | null;
+  /** What the key may do: its group's (or owner's) rules, nested groups included, narrowed by `permissions`. */
+  grant: Grant;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  issuedAt: Date;
+  suspension: SuspensionReason | null;
+}
+
+export function principalStatus(p: Principal, now: Date): { status: KeyStatus; reason: SuspensionReason | null } {
+  return statusOf({ expiresAt: p.expiresAt, revokedAt: p.revokedAt }, p.suspension, now);
+}
+
+export function principalCan(p: Principal, permission: string, resource?: string): boolean {
+  return can(p.grant, permission, resource);
+}
+
+export function isOrgAdmin(p: Principal): boolean {
+  return can(p.grant, 'org:admin');
+}
+
+/** How the audit log and `createdBy` name this key. */
+export function actorOf(p: Principal): { id: string; name: string } {
+  const who = p.ownerUserName ? `${p.ownerUserName} (key "${p.keyName}")` : `key "${p.keyName}"`;
+  return { id: `key:${p.keyId}`, name: who };
+}

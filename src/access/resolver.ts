@@ -1,0 +1,70 @@
+import type { Queryable } from '../db/db.js';
+import type { KeyRow } from '../keys/keys-store.js';
+import { ancestorGroupIds, directGroupIdsOfMember, organizationName, rulesOfGroups } from './access-store.js';
+import { grantOf, narrow, type Grant } from './permissions.js';
+import type { Principal } from './principal.js';
+
+export interface Resolved {
+  principal: Principal;
+  /** What this principal depends on; a change to any of them evicts it (see invalidation.ts). */
+  tags: string[];
+}
+
+export const tag = {
+  key: (id: string) => `k:${id}`,
+  group: (id: string) => `g:${id}`,
+  user: (id: string) => `u:${id}`,
+  org: (id: string) => `o:${id}`,
+};
+
+/**
+ * DESIGN §5: a service key holds its group's grant; a personal key holds its owner's grant (the union
+ * over every group the owner is in), or its group's grant while the owner is active and in that group;
+ * nested groups add the rules of every group they sit in; an explicit permission list narrows the result.
+ * A suspended key resolves to an empty grant (fail closed).
+ */
+export async function resolvePrincipal(q: Queryable, row: KeyRow): Promise<Resolved> {
+  const orgId = row.org_id;
+  const tags = new Set([tag.key(row.id), tag.org(orgId)]);
+  if (row.owner_user_id) tags.add(tag.user(row.owner_user_id));
+  if (row.group_id) tags.add(tag.group(row.group_id));
+
+  // The owner's own groups matter even for a key narrowed to one group: leaving a nested group can suspend it.
+  const ownerGroups = row.kind === 'personal' && row.owner_user_id ? await directGroupIdsOfMember(q, orgId, row.owner_user_id) : [];
+  const [ownerAncestors, keyAncestors] = await Promise.all([
+    ancestorGroupIds(q, orgId, ownerGroups),
+    row.group_id ? ancestorGroupIds(q, orgId, [row.group_id]) : Promise.resolve<string[]>([]),
+  ]);
+  for (const id of [...ownerAncestors, ...keyAncestors]) tags.add(tag.group(id));
+
+  const grantingGroups = row.group_id ? keyAncestors : row.kind === 'personal' ? ownerAncestors : [];
+  let grant: Grant = [];
+  if (!row.suspension) {
+    const rules = await rulesOfGroups(q, orgId, grantingGroups);
+    grant = narrow(
+      grantOf(rules.map((r) => ({ permission: r.permission ?? undefined, role: r.role ?? undefined, resources: r.resources }))),
+      row.permissions,
+    );
+  }
+
+  const principal: Principal = {
+    orgId,
+    orgName: (await organizationName(q, orgId)) ?? '',
+    keyId: row.id,
+    keyName: row.name,
+    kind: row.kind,
+    groupId: row.group_id,
+    groupName: row.group_name,
+    ownerUserId: row.owner_user_id,
+    ownerUserName: row.owner_name,
+    scim: row.scim,
+    bootstrap: row.bootstrap,
+    permissions: row.permissions,
+    grant,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    issuedAt: row.created_at,
+    suspension: row.suspension,
+  };
+  return { principal, tags: [...tags] };
+}

@@ -1,0 +1,115 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { accessRoutes } from './access/access-routes.js';
+import { Authenticator, type AuthFailureCode } from './access/authenticator.js';
+import { FailureLimiter } from './access/failure-limiter.js';
+import { Invalidation } from './access/invalidation.js';
+import { LastUsedRecorder } from './access/last-used.js';
+import { PermissionCatalogue } from './access/permission-catalogue.js';
+import { PrincipalCache } from './access/principal-cache.js';
+import { VerifiedTokens } from './access/verified-tokens.js';
+import type { Config } from './config.js';
+import type { Db } from './db/db.js';
+import { GroupsService } from './groups/groups-service.js';
+import { authenticate } from './http/authenticate.js';
+import { errorHandler } from './http/error-handler.js';
+import { healthRoutes } from './http/health-routes.js';
+import { HttpError } from './http/http-error.js';
+import { jsonBody } from './http/json-body.js';
+import { requestContext } from './http/request-context.js';
+import { keysRoutes } from './keys/keys-routes.js';
+import { KeysService } from './keys/keys-service.js';
+import { OrgsService } from './orgs/orgs-service.js';
+import { scimRouter } from './scim/scim-router.js';
+import { UsersService } from './users/users-service.js';
+
+export interface KeyscopeDeps {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  /** The clock; tests move it to see keys expire. */
+  now?: () => Date;
+}
+
+/** Everything one keyscope process holds: services, caches, and the Express app over them. */
+export interface Keyscope {
+  app: Express;
+  db: Db;
+  config: Config;
+  logger: Logger;
+  now: () => Date;
+  cache: PrincipalCache;
+  invalidation: Invalidation;
+  authenticator: Authenticator;
+  permissions: PermissionCatalogue;
+  users: UsersService;
+  groups: GroupsService;
+  keys: KeysService;
+  orgs: OrgsService;
+  authFailures: Map<AuthFailureCode, number>;
+  pickupLagsMs: number[];
+  /** Stops listening for invalidations (the database is closed by its owner). */
+  stop(): Promise<void>;
+}
+
+/** Wires one process. It never listens on a port: main.ts does, tests run the app in-process. */
+export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
+  const { db, config, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const cache = new PrincipalCache(config.principalCacheTtlMs);
+  const verified = new VerifiedTokens();
+  const pickupLagsMs: number[] = [];
+  const invalidation = new Invalidation(db, cache, verified, logger, (lag) => {
+    pickupLagsMs.push(lag);
+    if (pickupLagsMs.length > 1000) pickupLagsMs.shift();
+  });
+  await invalidation.start();
+  const authFailures = new Map<AuthFailureCode, number>();
+  const authenticator = new Authenticator({
+    db,
+    cache,
+    verified,
+    limiter: new FailureLimiter(config.authFailureLimit),
+    lastUsed: new LastUsedRecorder(db, logger, now),
+    now,
+    onFailure: (code) => authFailures.set(code, (authFailures.get(code) ?? 0) + 1),
+  });
+  const permissions = new PermissionCatalogue(config.extraPermissions);
+  const users = new UsersService({ db, invalidation, now });
+  const groups = new GroupsService({ db, invalidation, now });
+  const keys = new KeysService({ db, invalidation, permissions, bcryptCost: config.bcryptCost, now });
+  const orgs = new OrgsService({ db, invalidation, bcryptCost: config.bcryptCost, now });
+
+  const parts = { db, config, logger, now, cache, invalidation, authenticator, permissions, users, groups, keys, orgs, authFailures, pickupLagsMs };
+  return { ...parts, app: buildApp(parts), stop: () => invalidation.stop() };
+}
+
+export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Entity tags are ours (SCIM meta.version); Express's would hash every body for nothing.
+  app.set('etag', false);
+  app.set('trust proxy', k.config.trustProxy);
+  app.use(requestContext(k.logger));
+  app.use(helmet());
+  app.use(healthRoutes(k.db));
+
+  app.use('/scim/v2', scimRouter({ authenticator: k.authenticator, users: k.users, groups: k.groups, logger: k.logger }));
+
+  const api = express.Router();
+  api.use(authenticate(k.authenticator));
+  api.use(jsonBody());
+  api.use('/keys', keysRoutes(k.keys));
+  api.use(accessRoutes(k.authenticator, k.now));
+  api.use((req) => {
+    throw new HttpError(404, 'not_found', `No API endpoint at ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  app.use('/api/v1', api, errorHandler(k.logger, 'problem'));
+
+  app.use((req) => {
+    throw new HttpError(404, 'not_found', `Nothing at ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(k.logger, 'problem'));
+  return app;
+}

@@ -1,0 +1,36 @@
+/** Who did something: a key (its id and a readable name), or keyscope itself. */
+export interface Actor {
+  id: string;
+  name: string;
+}
+
+export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'keyscope' };
+
+export interface AuditEvent {
+  id: string;
+  at: Date;
+  actor: Actor;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+  requestId: string | null;
+}
+
+export interface NewAuditEvent {
+  orgId: string;
+  actor: Actor;
+  action: string;
+  target?: string;
+  details?: Record<string, unknown>;
+  requestId?: string;
+}
+
+/** Who is changing what, carried from a request into the services that write. */
+export interface WriteContext {
+  orgId: string;
+  actor: Actor;
+  requestId?: string;
+}
+
+/** An If-Match precondition, checked under the row lock: given the current version, may the write go on? */
+export type Precondition = (version: number) => boolean;

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const integer = (min: number, max: number) =>
+  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
+
+const EnvSchema = z.object({
+  PORT: integer(0, 65535).default(3000),
+  HOST: z.string().trim().min(1).optional(),
+  DATABASE_URL: z.string().trim().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  BCRYPT_COST: integer(4, 15).default(10),
+  LOG_LEVEL: LogLevel.default('info'),
+  TRUST_PROXY: z.string().trim().optional(),
+  KEYSCOPE_PERMISSIONS: z.string().trim().optional(),
+  BOOTSTRAP_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  WORKERS: integer(1, 64).default(1),
+  AUTH_FAILURE_LIMIT: integer(1, 100000).default(10),
+  PRINCIPAL_CACHE_TTL_SECONDS: integer(1, 86400).default(60),
+  SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600).default(10),
+});
+
+export interface Config {
+  port: number;
+  host: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  bcryptCost: number;
+  logLevel: z.infer<typeof LogLevel>;
+  /** Express `trust proxy` setting: false, true, a hop count, or a list of addresses/subnets. */
+  trustProxy: boolean | number | string[];
+  /** Application permissions added to the built-ins (`resource:action`). */
+  extraPermissions: string[];
+  bootstrapAdminKey: string | undefined;
+  workers: number;
+  authFailureLimit: number;
+  principalCacheTtlMs: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {}
+
+const PERMISSION = /^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$/;
+
+function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** KEYSCOPE_PERMISSIONS is either a comma list or the path of a file with one permission per line. */
+function parsePermissions(raw: string | undefined): string[] {
+  if (!raw) return [];
+  let text = raw;
+  if (!raw.includes(':') || raw.startsWith('/') || raw.startsWith('.')) {
+    try {
+      text = readFileSync(raw, 'utf8');
+    } catch {
+      throw new ConfigError(`KEYSCOPE_PERMISSIONS: cannot read file "${raw}" (give a comma list such as "projects:read,projects:write" or a file path)`);
+    }
+  }
+  const names = text.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'));
+  const bad = names.filter((n) => !PERMISSION.test(n));
+  if (bad.length) {
+    throw new ConfigError(`KEYSCOPE_PERMISSIONS: "${bad.join('", "')}" is not of the form resource:action (lower case, e.g. projects:write)`);
+  }
+  return [...new Set(names)];
+}
+
+/** Parses the environment once at start; a bad value stops the process with a message naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blankAsMissing = Object.fromEntries(
+    Object.keys(EnvSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
+  const parsed = EnvSchema.safeParse(blankAsMissing);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.WORKERS > 1 && !e.DATABASE_URL) {
+    throw new ConfigError(
+      `WORKERS=${e.WORKERS} needs DATABASE_URL: the embedded database (PGlite) belongs to one process. Set DATABASE_URL to a PostgreSQL server, or use WORKERS=1.`,
+    );
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    bcryptCost: e.BCRYPT_COST,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    extraPermissions: parsePermissions(e.KEYSCOPE_PERMISSIONS),
+    bootstrapAdminKey: e.BOOTSTRAP_ADMIN_KEY,
+    workers: e.WORKERS,
+    authFailureLimit: e.AUTH_FAILURE_LIMIT,
+    principalCacheTtlMs: e.PRINCIPAL_CACHE_TTL_SECONDS * 1000,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+  };
+}

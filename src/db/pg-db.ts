@@ -1,0 +1,134 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { RETRYABLE_CODES, errorCode, type Db, type ListenHandlers, type QueryResult, type Queryable } from './db.js';
+
+// Keep timestamps as JavaScript Dates and bigint counts as numbers, the same as PGlite returns them.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+const MAX_TRANSACTION_ATTEMPTS = 5;
+const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000];
+
+export class PgDb implements Db {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly listeners = new Set<pg.Client>();
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly logger: Logger,
+    poolSize = 10,
+  ) {
+    this.pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+    // An idle client that loses its connection emits here; without a handler the process would crash.
+    this.pool.on('error', (err) => this.logger.warn({ err: err.message }, 'idle database connection lost'));
+  }
+
+  async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    const result = await this.pool.query(sql, params as unknown[] | undefined);
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      const tx: Queryable = {
+        query: async <R>(sql: string, params?: readonly unknown[]) => {
+          const r = await client.query(sql, params as unknown[] | undefined);
+          return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+        },
+        exec: async (sql: string) => {
+          await client.query(sql);
+        },
+      };
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await work(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+        if (attempt < MAX_TRANSACTION_ATTEMPTS && RETRYABLE_CODES.has(errorCode(error) ?? '')) continue;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  async listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>> {
+    let client: pg.Client | undefined;
+    let stopped = false;
+    let attempt = 0;
+
+    const connect = async (): Promise<void> => {
+      const c = new pg.Client({ connectionString: this.url });
+      c.on('notification', (msg) => {
+        if (msg.channel === channel && msg.payload !== undefined) handlers.onMessage(msg.payload);
+      });
+      c.on('error', () => lost(c));
+      c.on('end', () => lost(c));
+      await c.connect();
+      await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      client = c;
+      this.listeners.add(c);
+    };
+
+    const lost = (c: pg.Client) => {
+      if (client !== c) return;
+      client = undefined;
+      this.listeners.delete(c);
+      c.end().catch(() => undefined);
+      if (stopped || this.closed) return;
+      this.logger.warn({ channel }, 'notification connection lost; flushing caches and reconnecting');
+      handlers.onGap('lost');
+      scheduleReconnect();
+    };
+
+    const scheduleReconnect = () => {
+      const delay = RECONNECT_DELAYS_MS[Math.min(attempt++, RECONNECT_DELAYS_MS.length - 1)];
+      setTimeout(() => {
+        if (stopped || this.closed) return;
+        connect().then(
+          () => {
+            attempt = 0;
+            this.logger.info({ channel }, 'notification connection restored');
+            handlers.onGap('restored');
+          },
+          () => scheduleReconnect(),
+        );
+      }, delay).unref();
+    };
+
+    await connect();
+    return async () => {
+      stopped = true;
+      const c = client;
+      client = undefined;
+      if (c) {
+        this.listeners.delete(c);
+        await c.end().catch(() => undefined);
+      }
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.listeners].map((c) => c.end().catch(() => undefined)));
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import type { Invalidation, MarkChanged } from '../access/invalidation.js';
+import { tag } from '../access/resolver.js';
+import type { Precondition, WriteContext } from '../audit/audit.js';
+import { recordAudit } from '../audit/audit-store.js';
+import type { Db, Queryable } from '../db/db.js';
+import type { ListResult } from '../db/list-sql.js';
+import { badRequest, notFound, preconditionFailed } from '../http/http-error.js';
+import type { FilterNode } from '../scim/filter/filter-ast.js';
+import { audit } from '../users/users-service.js';
+import {
+  addMembers,
+  classifyMembers,
+  deleteGroup,
+  findGroup,
+  insertGroup,
+  listGroups,
+  removeAllMembers,
+  removeMembers,
+  removeMembersNotIn,
+  removeMembersWhere,
+  touchGroup,
+  updateGroup,
+  wouldCreateCycle,
+  type GroupListQuery,
+} from './groups-store.js';
+import type { GroupRecord, MemberType, NewMember } from './groups.js';
+
+export interface MemberInput {
+  value: string;
+  display: string | null;
+}
+
+/** One step of a group change, applied in order inside one transaction. */
+export type GroupChange =
+  | { kind: 'setDisplayName'; value: string }
+  | { kind: 'setExternalId'; value: string | null }
+  | { kind: 'addMembers'; members: MemberInput[] }
+  | { kind: 'removeMembers'; ids: string[] }
+  | { kind: 'removeMembersWhere'; filter: FilterNode }
+  | { kind: 'removeAllMembers' }
+  | { kind: 'replaceMembers'; members: MemberInput[] };
+
+export interface GroupsServiceDeps {
+  db: Db;
+  invalidation: Invalidation;
+  now: () => Date;
+}
+
+const AUDITED_IDS = 50;
+
+/**
+ * Groups as the identity provider pushes them. Membership changes are deltas: each costs
+ * O(members in the request), whatever the group's size, and runs under the group's row lock so
+ * concurrent changes to one group all land.
+ */
+export class GroupsService {
+  constructor(private readonly deps: GroupsServiceDeps) {}
+
+  get(orgId: string, id: string, options: { withMembers?: boolean } = {}): Promise<GroupRecord | undefined> {
+    return findGroup(this.deps.db, orgId, id, { ...options, source: 'scim' });
+  }
+
+  list(orgId: string, query: Omit<GroupListQuery, 'source'>): Promise<ListResult<GroupRecord>> {
+    return listGroups(this.deps.db, orgId, { ...query, source: 'scim' });
+  }
+
+  create(ctx: WriteContext, input: { displayName: string; externalId: string | null; members: MemberInput[] }): Promise<GroupRecord> {
+    return this.deps.invalidation.write(async (tx, changed) => {
+      const at = this.deps.now();
+      const group = await insertGroup(tx, ctx.orgId, randomUUID(), { displayName: input.displayName, externalId: input.externalId, source: 'scim' }, at);
+      const members = await this.validMembers(tx, ctx.orgId, group.id, input.members);
+      const added = await addMembers(tx, ctx.orgId, group.id, members);
+      markMembers(changed, added);
+      const created = added.length ? (await touchGroup(tx, ctx.orgId, group.id, added.length, at, { newVersion: false }))! : group;
+      await recordAudit(tx, {
+        ...audit(ctx),
+        action: 'group.create',
+        target: `group:${group.id}`,
+        details: { displayName: group.displayName, ...memberDetails(added, []) },
+      });
+      return created;
+    });
+  }
+
+  /** Applies `changes` in order. Returns the group after them (unchanged when they changed nothing). */
+  change(ctx: WriteContext, id: string, changes: GroupChange[], precondition?: Precondition): Promise<GroupRecord> {
+    return this.deps.invalidation.write(async (tx, changed) => {
+      const current = await findGroup(tx, ctx.orgId, id, { forUpdate: true, source: 'scim' });
+      if (!current) throw notFound(`Group ${id} not found`);
+      if (precondition && !precondition(current.version)) throw preconditionFailed();
+      let displayName = current.displayName;
+      let externalId = current.externalId;
+      const added: NewMember[] = [];
+      const removed: { id: string; type: MemberType }[] = [];
+      for (const c of changes) {
+        switch (c.kind) {
+          case 'setDisplayName':
+            displayName = c.value;
+            break;
+          case 'setExternalId':
+            externalId = c.value;
+            break;
+          case 'addMembers':
+            added.push(...(await addMembers(tx, ctx.orgId, id, await this.validMembers(tx, ctx.orgId, id, c.members))));
+            break;
+          case 'removeMembers':
+            removed.push(...(await removeMembers(tx, ctx.orgId, id, c.ids)));
+            break;
+          case 'removeMembersWhere':
+            removed.push(...(await removeMembersWhere(tx, ctx.orgId, id, c.filter)));
+            break;
+          case 'removeAllMembers':
+            removed.push(...(await removeAllMembers(tx, ctx.orgId, id)));
+            break;
+          case 'replaceMembers': {
+            const members = await this.validMembers(tx, ctx.orgId, id, c.members);
+            removed.push(...(await removeMembersNotIn(tx, ctx.orgId, id, members.map((m) => m.id))));
+            added.push(...(await addMembers(tx, ctx.orgId, id, members)));
+            break;
+          }
+        }
+      }
+      const renamed = displayName !== current.displayName;
+      const fieldsChanged = renamed || externalId !== current.externalId;
+      // A member added then removed in one request counts once each way; only the balance matters.
+      const delta = added.length - removed.length;
+      if (!fieldsChanged && !added.length && !removed.length) return current;
+      let group = fieldsChanged ? (await updateGroup(tx, ctx.orgId, id, { displayName, externalId }, this.deps.now()))! : current;
+      if (added.length || removed.length) {
+        group = (await touchGroup(tx, ctx.orgId, id, delta, this.deps.now(), { newVersion: !fieldsChanged }))!;
+      }
+      if (renamed) changed(tag.group(id));
+      markMembers(changed, [...added, ...removed]);
+      await recordAudit(tx, {
+        ...audit(ctx),
+        action: 'group.update',
+        target: `group:${id}`,
+        details: {
+          ...(renamed ? { displayName: { from: current.displayName, to: displayName } } : {}),
+          ...(externalId !== current.externalId ? { externalId } : {}),
+          ...memberDetails(added, removed),
+        },
+      });
+      return group;
+    });
+  }
+
+  delete(ctx: WriteContext, id: string, precondition?: Precondition): Promise<void> {
+    return this.deps.invalidation.write(async (tx, changed) => {
+      const current = await findGroup(tx, ctx.orgId, id, { forUpdate: true, source: 'scim' });
+      if (!current) throw notFound(`Group ${id} not found`);
+      if (precondition && !precondition(current.version)) throw preconditionFailed();
+      await deleteGroup(tx, ctx.orgId, id, this.deps.now());
+      changed(tag.group(id));
+      await recordAudit(tx, { ...audit(ctx), action: 'group.delete', target: `group:${id}`, details: { displayName: current.displayName } });
+    });
+  }
+
+  /**
+   * Members must be users or SCIM groups of this organization (400 invalidValue otherwise), and a
+   * nested group may not contain this group (400 invalidValue: a cycle).
+   */
+  private async validMembers(tx: Queryable, orgId: string, groupId: string, inputs: MemberInput[]): Promise<NewMember[]> {
+    if (!inputs.length) return [];
+    const byId = new Map<string, MemberInput>();
+    for (const m of inputs) byId.set(m.value.toLowerCase(), m);
+    const types = await classifyMembers(tx, orgId, [...byId.keys()]);
+    const unknown = [...byId.keys()].filter((id) => !types.has(id));
+    if (unknown.length) {
+      const shown = unknown.slice(0, 5).map((id) => `"${byId.get(id)!.value}"`).join(', ');
+      throw badRequest(`members: ${shown}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} ${unknown.length === 1 ? 'is not a user or group' : 'are not users or groups'} of this organization`, 'invalidValue');
+    }
+    const groups = [...types].filter(([, t]) => t === 'Group').map(([id]) => id);
+    const cycle = await wouldCreateCycle(tx, orgId, groupId, groups);
+    if (cycle) throw badRequest(`members: adding group ${cycle} would make the group contain itself (a cycle)`, 'invalidValue');
+    return [...byId].map(([id, m]) => ({ id, type: types.get(id)!, display: m.display }));
+  }
+}
+
+function markMembers(changed: MarkChanged, members: { id: string; type: MemberType }[]): void {
+  for (const m of members) changed(m.type === 'User' ? tag.user(m.id) : tag.group(m.id));
+}
+
+function memberDetails(added: { id: string }[], removed: { id: string }[]): Record<string, unknown> {
+  return {
+    ...(added.length ? { membersAdded: added.length, added: added.slice(0, AUDITED_IDS).map((m) => m.id) } : {}),
+    ...(removed.length ? { membersRemoved: removed.length, removed: removed.slice(0, AUDITED_IDS).map((m) => m.id) } : {}),
+  };
+}

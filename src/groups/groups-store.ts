@@ -1,0 +1,335 @@
+import type { Queryable } from '../db/db.js';
+import { compileFilter, metaStorage, type Storage } from '../db/filter-sql.js';
+import { SqlParams } from '../db/sql-params.js';
+import { listRows, type ListResult, type ListWindow } from '../db/list-sql.js';
+import type { FilterNode } from '../scim/filter/filter-ast.js';
+import { catalogue, resolvePath } from '../scim/schema/catalogue.js';
+import { isUuid } from '../db/uuid.js';
+import type { GroupRecord, GroupRule, GroupSource, MemberRef, MemberType, NewMember } from './groups.js';
+
+interface GroupRow {
+  org_id: string;
+  id: string;
+  display_name: string;
+  external_id: string | null;
+  source: GroupSource;
+  description: string;
+  member_count: number;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  members?: MemberRef[] | null;
+  total?: number;
+}
+
+const COLUMNS = 'g.org_id, g.id, g.display_name, g.external_id, g.source, g.description, g.member_count, g.version, g.created_at, g.updated_at';
+
+/** Members with a display: what the identity provider sent, else the member's own name. */
+const MEMBERS_COLUMN = `,
+  (SELECT COALESCE(jsonb_agg(jsonb_build_object('value', gm.member_id, 'type', gm.member_type,
+            'display', COALESCE(gm.display, mu.display_name, mu.user_name, mg.display_name)) ORDER BY gm.member_type DESC, gm.member_id), '[]'::jsonb)
+     FROM group_members gm
+     LEFT JOIN users mu ON gm.member_type = 'User' AND mu.id = gm.member_id
+     LEFT JOIN groups mg ON gm.member_type = 'Group' AND mg.id = gm.member_id
+    WHERE gm.group_id = g.id AND gm.org_id = g.org_id) AS members`;
+
+function toRecord(row: GroupRow): GroupRecord {
+  return {
+    orgId: row.org_id,
+    id: row.id,
+    displayName: row.display_name,
+    externalId: row.external_id,
+    source: row.source,
+    description: row.description,
+    memberCount: row.member_count,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    ...(row.members ? { members: row.members } : {}),
+  };
+}
+
+/** Where each Group attribute lives, for filters and sorting. */
+export function groupStorage(path: string): Storage | undefined {
+  const resolved = resolvePath(catalogue('Group'), path);
+  if (!resolved) return undefined;
+  const { attr, sub } = resolved;
+  switch (attr.name.toLowerCase()) {
+    case 'id':
+      return { kind: 'scalar', expr: 'g.id', type: 'uuid', caseExact: true, json: false };
+    case 'displayname':
+      return { kind: 'scalar', expr: 'g.display_name', type: 'string', caseExact: false, json: false };
+    case 'externalid':
+      return { kind: 'scalar', expr: 'g.external_id', type: 'string', caseExact: true, json: false };
+    case 'meta':
+      return metaStorage('g', 'Group', sub?.name);
+    case 'members':
+      return {
+        kind: 'elements',
+        def: attr,
+        from: (alias) => `(SELECT gm.member_id::text AS value, gm.member_type AS type, gm.display AS display
+                             FROM group_members gm WHERE gm.group_id = g.id AND gm.org_id = g.org_id) AS ${alias}`,
+        element: (alias, s) => {
+          const name = (s ?? sub)?.name.toLowerCase() ?? 'value';
+          if (name === 'value') return { kind: 'scalar', expr: `${alias}.value`, type: 'string', caseExact: false, json: false };
+          if (name === 'type') return { kind: 'scalar', expr: `${alias}.type`, type: 'string', caseExact: false, json: false };
+          if (name === 'display') return { kind: 'scalar', expr: `${alias}.display`, type: 'string', caseExact: false, json: false };
+          return undefined;
+        },
+      };
+    default:
+      return undefined;
+  }
+}
+
+export interface NewGroup {
+  displayName: string;
+  externalId: string | null;
+  source: GroupSource;
+  description?: string;
+}
+
+export async function insertGroup(q: Queryable, orgId: string, id: string, group: NewGroup, at: Date): Promise<GroupRecord> {
+  const { rows } = await q.query<GroupRow>(
+    `INSERT INTO groups AS g (org_id, id, display_name, external_id, source, description, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ${COLUMNS}`,
+    [orgId, id, group.displayName, group.externalId, group.source, group.description ?? '', at],
+  );
+  return toRecord(rows[0]!);
+}
+
+export interface FindGroupOptions {
+  withMembers?: boolean;
+  /** Lock the row for the rest of the transaction (serializes concurrent changes to one group). */
+  forUpdate?: boolean;
+  source?: GroupSource;
+}
+
+export async function findGroup(q: Queryable, orgId: string, id: string, options: FindGroupOptions = {}): Promise<GroupRecord | undefined> {
+  if (!isUuid(id)) return undefined;
+  const params: unknown[] = [orgId, id];
+  if (options.source) params.push(options.source);
+  const { rows } = await q.query<GroupRow>(
+    `SELECT ${COLUMNS}${options.withMembers ? MEMBERS_COLUMN : ''} FROM groups g
+      WHERE g.org_id = $1 AND g.id = $2${options.source ? ' AND g.source = $3' : ''}${options.forUpdate ? ' FOR UPDATE OF g' : ''}`,
+    params,
+  );
+  return rows[0] && toRecord(rows[0]);
+}
+
+export async function findGroupByName(q: Queryable, orgId: string, displayName: string): Promise<GroupRecord | undefined> {
+  const { rows } = await q.query<GroupRow>(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = $1 AND lower(g.display_name) = lower($2)`, [orgId, displayName]);
+  return rows[0] && toRecord(rows[0]);
+}
+
+/** Sets the group's own fields and moves its version on; returns the new record. */
+export async function updateGroup(
+  q: Queryable,
+  orgId: string,
+  id: string,
+  fields: { displayName: string; externalId: string | null },
+  at: Date,
+): Promise<GroupRecord | undefined> {
+  const { rows } = await q.query<GroupRow>(
+    `UPDATE groups g SET display_name = $3, external_id = $4, version = version + 1, updated_at = $5
+      WHERE g.org_id = $1 AND g.id = $2 RETURNING ${COLUMNS}`,
+    [orgId, id, fields.displayName, fields.externalId, at],
+  );
+  return rows[0] && toRecord(rows[0]);
+}
+
+/** Records a membership change on the group row: counts, and (unless just created) version and modification time. */
+export async function touchGroup(
+  q: Queryable,
+  orgId: string,
+  id: string,
+  memberDelta: number,
+  at: Date,
+  options: { newVersion: boolean } = { newVersion: true },
+): Promise<GroupRecord | undefined> {
+  const { rows } = await q.query<GroupRow>(
+    `UPDATE groups g SET member_count = member_count + $3,
+            version = version + ${options.newVersion ? 1 : 0}, updated_at = ${options.newVersion ? '$4' : 'updated_at'}
+      WHERE g.org_id = $1 AND g.id = $2 RETURNING ${COLUMNS}`,
+    options.newVersion ? [orgId, id, memberDelta, at] : [orgId, id, memberDelta],
+  );
+  return rows[0] && toRecord(rows[0]);
+}
+
+/** Adds members not already in the group; returns those added. Costs O(members given), whatever the group's size. */
+export async function addMembers(q: Queryable, orgId: string, groupId: string, members: NewMember[]): Promise<NewMember[]> {
+  if (!members.length) return [];
+  const { rows } = await q.query<{ member_id: string }>(
+    `INSERT INTO group_members (org_id, group_id, member_id, member_type, display)
+     SELECT $1, $2, m.id, m.type, m.display FROM unnest($3::uuid[], $4::text[], $5::text[]) AS m(id, type, display)
+     ON CONFLICT (group_id, member_id) DO NOTHING RETURNING member_id`,
+    [orgId, groupId, members.map((m) => m.id), members.map((m) => m.type), members.map((m) => m.display)],
+  );
+  const added = new Set(rows.map((r) => r.member_id));
+  return members.filter((m) => added.has(m.id));
+}
+
+/** Removes the given members; returns those that were members. */
+export async function removeMembers(q: Queryable, orgId: string, groupId: string, memberIds: string[]): Promise<{ id: string; type: MemberType }[]> {
+  const ids = memberIds.filter(isUuid);
+  if (!ids.length) return [];
+  const { rows } = await q.query<{ member_id: string; member_type: MemberType }>(
+    'DELETE FROM group_members WHERE org_id = $1 AND group_id = $2 AND member_id = ANY($3::uuid[]) RETURNING member_id, member_type',
+    [orgId, groupId, ids],
+  );
+  return rows.map((r) => ({ id: r.member_id, type: r.member_type }));
+}
+
+/** Removes every member not in `keepIds` (PUT replaces the member list). */
+export async function removeMembersNotIn(q: Queryable, orgId: string, groupId: string, keepIds: string[]): Promise<{ id: string; type: MemberType }[]> {
+  const { rows } = await q.query<{ member_id: string; member_type: MemberType }>(
+    'DELETE FROM group_members WHERE org_id = $1 AND group_id = $2 AND member_id <> ALL($3::uuid[]) RETURNING member_id, member_type',
+    [orgId, groupId, keepIds],
+  );
+  return rows.map((r) => ({ id: r.member_id, type: r.member_type }));
+}
+
+/** Removes the members a value filter selects (`members[type eq "Group"]`), evaluated in SQL. */
+export async function removeMembersWhere(q: Queryable, orgId: string, groupId: string, filter: FilterNode): Promise<{ id: string; type: MemberType }[]> {
+  const params = new SqlParams([orgId, groupId]);
+  const condition = compileFilter(filter, memberRowStorage, params);
+  const { rows } = await q.query<{ member_id: string; member_type: MemberType }>(
+    `DELETE FROM group_members m WHERE m.org_id = $1 AND m.group_id = $2 AND ${condition} RETURNING member_id, member_type`,
+    params.values,
+  );
+  return rows.map((r) => ({ id: r.member_id, type: r.member_type }));
+}
+
+function memberRowStorage(path: string): Storage | undefined {
+  switch (path.toLowerCase()) {
+    case 'value':
+      return { kind: 'scalar', expr: 'm.member_id::text', type: 'string', caseExact: false, json: false };
+    case 'type':
+      return { kind: 'scalar', expr: 'm.member_type', type: 'string', caseExact: false, json: false };
+    case 'display':
+      return { kind: 'scalar', expr: 'm.display', type: 'string', caseExact: false, json: false };
+    default:
+      return undefined;
+  }
+}
+
+export async function removeAllMembers(q: Queryable, orgId: string, groupId: string): Promise<{ id: string; type: MemberType }[]> {
+  const { rows } = await q.query<{ member_id: string; member_type: MemberType }>(
+    'DELETE FROM group_members WHERE org_id = $1 AND group_id = $2 RETURNING member_id, member_type',
+    [orgId, groupId],
+  );
+  return rows.map((r) => ({ id: r.member_id, type: r.member_type }));
+}
+
+/** Which of `ids` are users or (SCIM) groups of this organization. */
+export async function classifyMembers(q: Queryable, orgId: string, ids: string[]): Promise<Map<string, MemberType>> {
+  const valid = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
+  if (!valid.length) return new Map();
+  const { rows } = await q.query<{ id: string; type: MemberType }>(
+    `SELECT id, 'User' AS type FROM users WHERE org_id = $1 AND id = ANY($2::uuid[])
+     UNION ALL
+     SELECT id, 'Group' AS type FROM groups WHERE org_id = $1 AND source = 'scim' AND id = ANY($2::uuid[])`,
+    [orgId, valid],
+  );
+  return new Map(rows.map((r) => [r.id, r.type]));
+}
+
+/**
+ * Whether adding `memberGroupIds` into `groupId` would close a cycle: true when one of them is the
+ * group itself or contains it, directly or through nesting. Walks up from the group, so it costs the
+ * nesting depth, not the group's size.
+ */
+export async function wouldCreateCycle(q: Queryable, orgId: string, groupId: string, memberGroupIds: string[]): Promise<string | undefined> {
+  if (!memberGroupIds.length) return undefined;
+  const { rows } = await q.query<{ id: string }>(
+    `WITH RECURSIVE ancestors(id) AS (
+       SELECT $2::uuid
+       UNION
+       SELECT gm.group_id FROM group_members gm JOIN ancestors a ON gm.member_id = a.id
+        WHERE gm.member_type = 'Group' AND gm.org_id = $1
+     ) SELECT id FROM ancestors WHERE id = ANY($3::uuid[]) LIMIT 1`,
+    [orgId, groupId, memberGroupIds],
+  );
+  return rows[0]?.id;
+}
+
+/**
+ * Deletes a group: its rules and member rows go with it (foreign keys), and it leaves every group it
+ * was nested in, whose counts and versions move on. Returns the groups it left, or undefined if absent.
+ */
+export async function deleteGroup(q: Queryable, orgId: string, id: string, at: Date): Promise<string[] | undefined> {
+  if (!isUuid(id)) return undefined;
+  const parents = await leaveAllGroups(q, orgId, id, at);
+  const { rowCount } = await q.query('DELETE FROM groups WHERE org_id = $1 AND id = $2', [orgId, id]);
+  return rowCount > 0 ? parents : undefined;
+}
+
+/**
+ * Removes a user or group from every group it is in, updating those groups' counts and versions.
+ * The groups are locked first, in id order, like every other membership change, so concurrent
+ * changes cannot deadlock on each other.
+ */
+export async function leaveAllGroups(q: Queryable, orgId: string, memberId: string, at: Date): Promise<string[]> {
+  const { rows: locked } = await q.query<{ id: string }>(
+    `SELECT g.id FROM groups g WHERE g.org_id = $1
+        AND g.id IN (SELECT group_id FROM group_members WHERE org_id = $1 AND member_id = $2)
+      ORDER BY g.id FOR UPDATE`,
+    [orgId, memberId],
+  );
+  if (!locked.length) return [];
+  await q.query('DELETE FROM group_members WHERE org_id = $1 AND member_id = $2', [orgId, memberId]);
+  await q.query(
+    `UPDATE groups SET member_count = member_count - 1, version = version + 1, updated_at = $3
+      WHERE org_id = $1 AND id = ANY($2::uuid[])`,
+    [orgId, locked.map((r) => r.id), at],
+  );
+  return locked.map((r) => r.id);
+}
+
+export interface GroupListQuery {
+  filter?: FilterNode;
+  sort?: { path: string; descending: boolean };
+  window: ListWindow;
+  withMembers: boolean;
+  source?: GroupSource;
+}
+
+export async function listGroups(q: Queryable, orgId: string, query: GroupListQuery): Promise<ListResult<GroupRecord>> {
+  return listRows<GroupRow, GroupRecord>(q, {
+    table: 'groups g',
+    columns: `${COLUMNS}${query.withMembers ? MEMBERS_COLUMN : ''}`,
+    orgId,
+    extraWhere: query.source ? `g.source = '${query.source === 'scim' ? 'scim' : 'local'}'` : undefined,
+    filter: query.filter,
+    storage: groupStorage,
+    sort: query.sort,
+    window: query.window,
+    map: toRecord,
+  });
+}
+
+// ---- rules -------------------------------------------------------------------------------
+
+export async function replaceRules(q: Queryable, orgId: string, groupId: string, rules: GroupRule[]): Promise<void> {
+  await q.query('DELETE FROM group_rules WHERE org_id = $1 AND group_id = $2', [orgId, groupId]);
+  if (!rules.length) return;
+  await q.query(
+    `INSERT INTO group_rules (org_id, group_id, position, permission, role, resources)
+     SELECT $1, $2, r.position, r.permission, r.role,
+            CASE WHEN r.resources IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(r.resources)) END
+       FROM jsonb_to_recordset($3::jsonb) AS r(position int, permission text, role text, resources jsonb)`,
+    [orgId, groupId, JSON.stringify(rules.map((r, i) => ({ position: i, permission: r.permission ?? null, role: r.role ?? null, resources: r.resources?.length ? r.resources : null })))],
+  );
+}
+
+export async function rulesOfGroup(q: Queryable, orgId: string, groupId: string): Promise<GroupRule[]> {
+  const { rows } = await q.query<{ permission: string | null; role: string | null; resources: string[] | null }>(
+    'SELECT permission, role, resources FROM group_rules WHERE org_id = $1 AND group_id = $2 ORDER BY position',
+    [orgId, groupId],
+  );
+  return rows.map((r) => ({
+    ...(r.permission !== null ? { permission: r.permission } : {}),
+    ...(r.role !== null ? { role: r.role } : {}),
+    ...(r.resources !== null ? { resources: r.resources } : {}),
+  }));
+}

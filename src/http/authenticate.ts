@@ -1,0 +1,42 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Authenticator } from '../access/authenticator.js';
+import { can } from '../access/permissions.js';
+import type { Principal } from '../access/principal.js';
+import { HttpError } from './http-error.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+/** Resolves `Authorization: Bearer <key>` to a principal, or answers 401/429 with the reason code (DESIGN §7). */
+export function authenticate(authenticator: Authenticator) {
+  return async function authenticateMiddleware(req: Request, _res: Response, next: NextFunction) {
+    const result = await authenticator.authenticate(req.get('authorization'), req.ip ?? 'unknown');
+    if (!result.ok) {
+      const headers: Record<string, string> =
+        result.status === 429
+          ? { 'Retry-After': String(result.retryAfterSeconds ?? 60) }
+          : { 'WWW-Authenticate': `Bearer realm="keyscope", error="invalid_token", error_description="${result.code}"` };
+      throw new HttpError(result.status, result.code, `${result.code}: ${result.message}`, { headers });
+    }
+    req.principal = result.principal;
+    next();
+  };
+}
+
+/** The principal of an authenticated request (routes behind `authenticate` only). */
+export function principalOf(req: Request): Principal {
+  if (!req.principal) throw new HttpError(401, 'invalid_token', 'invalid_token: authentication required');
+  return req.principal;
+}
+
+export function requirePermission(permission: string) {
+  return function requirePermissionMiddleware(req: Request, _res: Response, next: NextFunction) {
+    if (!can(principalOf(req).grant, permission)) {
+      throw new HttpError(403, 'forbidden', `This key lacks the ${permission} permission`);
+    }
+    next();
+  };
+}

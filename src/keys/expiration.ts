@@ -1,0 +1,63 @@
+import { badRequest } from '../http/http-error.js';
+import { EXPIRATION_PRESETS, type ExpirationPreset, type OrgPolicy } from '../orgs/orgs.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+const PRESET_DAYS: Record<Exclude<ExpirationPreset, 'never'>, number> = { '7d': 7, '30d': 30, '60d': 60, '90d': 90, '180d': 180, '1y': 365 };
+export const DEFAULT_EXPIRATION: ExpirationPreset = '30d';
+
+export function isPreset(value: string): value is ExpirationPreset {
+  return (EXPIRATION_PRESETS as readonly string[]).includes(value);
+}
+
+/**
+ * Resolves `expiration` (a preset) or `expiresAt` (an explicit future date) to an expiry date,
+ * null meaning never, within the organization's policy.
+ */
+export function resolveExpiry(
+  input: { expiration?: string; expiresAt?: string },
+  policy: OrgPolicy,
+  now: Date,
+  options: { scim: boolean },
+): Date | null {
+  if (input.expiration !== undefined && input.expiresAt !== undefined) {
+    throw badRequest('Give either expiration (a preset) or expiresAt (a date), not both', 'invalidValue', [
+      { field: 'expiration', message: 'Give either expiration or expiresAt, not both' },
+    ]);
+  }
+  let expiresAt: Date | null;
+  if (input.expiresAt !== undefined) {
+    const date = new Date(input.expiresAt);
+    if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(input.expiresAt)) {
+      throw badRequest(`expiresAt "${input.expiresAt}" is not an ISO 8601 date`, 'invalidValue', [
+        { field: 'expiresAt', message: 'Use an ISO 8601 date such as 2027-01-31T00:00:00Z' },
+      ]);
+    }
+    if (date.getTime() <= now.getTime()) {
+      throw badRequest('expiresAt must be in the future', 'invalidValue', [{ field: 'expiresAt', message: 'Pick a date in the future' }]);
+    }
+    expiresAt = date;
+  } else {
+    const preset = input.expiration ?? DEFAULT_EXPIRATION;
+    if (!isPreset(preset)) {
+      throw badRequest(`expiration "${preset}" is not one of ${EXPIRATION_PRESETS.join(', ')}`, 'invalidValue', [
+        { field: 'expiration', message: `Choose one of ${EXPIRATION_PRESETS.join(', ')}, or give expiresAt` },
+      ]);
+    }
+    if (!policy.allowedExpirations.includes(preset) || (preset === 'never' && !policy.allowNever)) {
+      const allowed = policy.allowedExpirations.filter((p) => p !== 'never' || policy.allowNever);
+      throw badRequest(`This organization does not allow expiration "${preset}"; allowed: ${allowed.join(', ')}`, 'invalidValue', [
+        { field: 'expiration', message: `Not allowed by the organization's policy; choose ${allowed.join(', ')}` },
+      ]);
+    }
+    expiresAt = preset === 'never' ? null : new Date(now.getTime() + PRESET_DAYS[preset] * DAY_MS);
+  }
+  if (options.scim && policy.maxScimKeyLifetimeDays !== null) {
+    const cap = now.getTime() + policy.maxScimKeyLifetimeDays * DAY_MS;
+    if (expiresAt === null || expiresAt.getTime() > cap) {
+      throw badRequest(`Keys with the SCIM flag may live at most ${policy.maxScimKeyLifetimeDays} days in this organization`, 'invalidValue', [
+        { field: 'expiration', message: `At most ${policy.maxScimKeyLifetimeDays} days for SCIM keys` },
+      ]);
+    }
+  }
+  return expiresAt;
+}

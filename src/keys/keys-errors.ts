@@ -1,0 +1,29 @@
+import { HttpError, badRequest, forbidden, notFound } from '../http/http-error.js';
+
+/** The errors of the keys domain, each telling the caller what to change. */
+export const keyErrors = {
+  notFound: (id: string) => notFound(`API key ${id} not found`),
+  unknownGroup: (groupId: string) =>
+    badRequest(`groupId "${groupId}" is not a group of this organization`, 'invalidValue', [{ field: 'groupId', message: 'No such group in this organization' }]),
+  unknownOwner: (userId: string) =>
+    badRequest(`ownerUserId "${userId}" is not a user of this organization`, 'invalidValue', [{ field: 'ownerUserId', message: 'No such user in this organization' }]),
+  ownerInactive: (userId: string) =>
+    badRequest(`The owner ${userId} is deactivated; a personal key for them would not work`, 'invalidValue', [{ field: 'ownerUserId', message: 'This user is deactivated' }]),
+  ownerNotInGroup: (groupName: string) =>
+    badRequest(`The key's owner is not a member of group "${groupName}"; choose a group the owner belongs to`, 'invalidValue', [
+      { field: 'groupId', message: 'The owner is not a member of this group' },
+    ]),
+  ownerRequired: () =>
+    badRequest('A personal key needs ownerUserId when created by a service key', 'invalidValue', [{ field: 'ownerUserId', message: 'Choose the user this key belongs to' }]),
+  personalOnly: (field: string) => badRequest(`${field} applies to personal keys only`, 'invalidValue', [{ field, message: 'Only for personal keys' }]),
+  serviceOnly: () => badRequest('Only service keys can move to another group', 'invalidValue', [{ field: 'groupId', message: 'Only service keys can move' }]),
+  scimNeedsAdmin: () => forbidden('Only keys with org:admin may create keys with the SCIM flag'),
+  needsPermission: (permission: string, what: string) => forbidden(`${what} needs the ${permission} permission`),
+  escalation: (missing: string[]) =>
+    forbidden(`The new key would grant ${missing.join(', ')}, which this key does not hold; keys cannot grant more than their creator`),
+  limitReached: (max: number) =>
+    new HttpError(409, 'key_limit_reached', `This organization has reached its limit of ${max} active keys; revoke keys it no longer uses, or ask an admin to raise the limit`),
+  inactive: (status: string) => new HttpError(409, 'key_inactive', `This key is ${status}; it can no longer be changed`),
+  revokedCannotRotate: () => new HttpError(409, 'key_inactive', 'A revoked key cannot be rotated; create a new key instead'),
+  invalidCursor: () => badRequest('The cursor is not one this server issued', 'invalidValue', [{ field: 'cursor', message: 'Start again without a cursor' }]),
+};

@@ -1,0 +1,365 @@
+import bcrypt from 'bcrypt';
+import { isMemberOf, prospectiveGrant } from '../access/grants.js';
+import type { Invalidation } from '../access/invalidation.js';
+import type { PermissionCatalogue } from '../access/permission-catalogue.js';
+import { can, isSubset, type Grant } from '../access/permissions.js';
+import { actorOf, isOrgAdmin, type Principal } from '../access/principal.js';
+import { tag } from '../access/resolver.js';
+import { recordAudit } from '../audit/audit-store.js';
+import type { Db, Queryable } from '../db/db.js';
+import { findGroup } from '../groups/groups-store.js';
+import { lockOrganization, findOrganization } from '../orgs/orgs-store.js';
+import { findUser } from '../users/users-store.js';
+import { resolveExpiry } from './expiration.js';
+import { keyErrors } from './keys-errors.js';
+import {
+  countLiveKeys,
+  findKey,
+  insertKey,
+  listKeys,
+  liveKeyIdsWhere,
+  revokeKeys,
+  updateKeyFields,
+  type KeyListQuery,
+  type KeyRow,
+} from './keys-store.js';
+import type { ApiKey, KeyKind, KeyStatus } from './keys.js';
+import { fragmentOf, issueToken } from './token.js';
+
+export interface CreateKeyInput {
+  name: string;
+  description?: string;
+  kind?: KeyKind;
+  groupId?: string | null;
+  ownerUserId?: string | null;
+  scim?: boolean;
+  permissions?: string[] | null;
+  expiration?: string;
+  expiresAt?: string;
+}
+
+export interface UpdateKeyInput {
+  name?: string;
+  description?: string;
+  groupId?: string;
+}
+
+export interface ListKeysInput {
+  status?: KeyStatus;
+  q?: string;
+  owner?: 'me' | 'all';
+  groupId?: string;
+  ownerUserId?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface IssuedKey {
+  token: string;
+  key: ApiKey;
+}
+
+export interface KeysServiceDeps {
+  db: Db;
+  invalidation: Invalidation;
+  permissions: PermissionCatalogue;
+  bcryptCost: number;
+  now: () => Date;
+}
+
+interface CallContext {
+  principal: Principal;
+  requestId?: string;
+}
+
+/**
+ * The lifecycle of API keys (DESIGN §4). Who may do what is decided here, on the server:
+ * service keys need keys:manage, personal keys for oneself keys:write, the SCIM flag org:admin,
+ * and a key never grants more than the key creating it (unless that one is org:admin).
+ */
+export class KeysService {
+  constructor(private readonly deps: KeysServiceDeps) {}
+
+  async create(ctx: CallContext, input: CreateKeyInput): Promise<IssuedKey> {
+    const p = ctx.principal;
+    const kind: KeyKind = input.kind ?? (input.ownerUserId ? 'personal' : 'service');
+    const permissions = input.permissions ?? null;
+    if (permissions) this.deps.permissions.assertKnown(permissions, 'permissions');
+    if (input.scim && !isOrgAdmin(p)) throw keyErrors.scimNeedsAdmin();
+
+    let ownerUserId: string | null = null;
+    if (kind === 'service') {
+      if (input.ownerUserId) throw keyErrors.personalOnly('ownerUserId');
+      if (!can(p.grant, 'keys:manage')) throw keyErrors.needsPermission('keys:manage', 'Creating a service key');
+    } else {
+      ownerUserId = input.ownerUserId ?? p.ownerUserId;
+      if (!ownerUserId) throw keyErrors.ownerRequired();
+      const forSelf = ownerUserId === p.ownerUserId;
+      if (forSelf ? !can(p.grant, 'keys:write') && !can(p.grant, 'keys:manage') : !can(p.grant, 'keys:manage')) {
+        throw keyErrors.needsPermission(forSelf ? 'keys:write' : 'keys:manage', forSelf ? 'Creating your own personal key' : "Creating another user's key");
+      }
+    }
+
+    const secret = issueToken();
+    const secretHash = await bcrypt.hash(secret.secret, this.deps.bcryptCost);
+    const now = this.deps.now();
+    const row = await this.deps.invalidation.write(async (tx) => {
+      const org = await lockOrganization(tx, p.orgId);
+      if (!org) throw keyErrors.notFound(p.keyId);
+      const groupId = input.groupId ?? null;
+      await this.checkGroupAndOwner(tx, p.orgId, kind, groupId, ownerUserId);
+      await this.checkNoEscalation(tx, p, { groupId, ownerUserId, permissions });
+      const expiresAt = resolveExpiry(input, org.policy, now, { scim: input.scim === true });
+      if ((await countLiveKeys(tx, p.orgId, now)) >= org.policy.maxKeys) throw keyErrors.limitReached(org.policy.maxKeys);
+      await insertKey(tx, {
+        orgId: p.orgId,
+        id: secret.keyId,
+        name: input.name,
+        description: input.description ?? '',
+        kind,
+        groupId,
+        ownerUserId,
+        scim: input.scim === true,
+        permissions,
+        secretHash,
+        fragment: fragmentOf(secret.token, secret.keyId),
+        bootstrap: false,
+        expiresAt,
+        rotatedFrom: null,
+        createdBy: actorOf(p),
+        createdAt: now,
+      });
+      await recordAudit(tx, {
+        orgId: p.orgId,
+        actor: actorOf(p),
+        requestId: ctx.requestId,
+        action: 'key.create',
+        target: `key:${secret.keyId}`,
+        details: { name: input.name, kind, groupId, ownerUserId, scim: input.scim === true, permissions, expiresAt: expiresAt?.toISOString() ?? null },
+      });
+      return (await findKey(tx, p.orgId, secret.keyId, now))!;
+    });
+    return { token: secret.token, key: toApiKey(row) };
+  }
+
+  async list(ctx: CallContext, input: ListKeysInput): Promise<{ items: ApiKey[]; nextCursor: string | null }> {
+    const p = ctx.principal;
+    this.requireRead(p);
+    const manager = can(p.grant, 'keys:manage');
+    const owner = input.owner ?? (manager ? 'all' : 'me');
+    if (owner === 'all' && !manager) throw keyErrors.needsPermission('keys:manage', "Listing other people's keys (owner=all)");
+    const limit = Math.min(Math.max(input.limit ?? 50, 1), 100);
+    const query: KeyListQuery = {
+      status: input.status,
+      text: input.q?.trim() || undefined,
+      groupId: input.groupId,
+      ownerUserId: input.ownerUserId,
+      mine: owner === 'me' ? { actorId: actorOf(p).id, userId: p.ownerUserId } : undefined,
+      after: input.cursor ? decodeCursor(input.cursor) : undefined,
+      limit: limit + 1,
+    };
+    const rows = await listKeys(this.deps.db, p.orgId, query, this.deps.now());
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map(toApiKey), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  async get(ctx: CallContext, id: string): Promise<ApiKey> {
+    this.requireRead(ctx.principal);
+    return toApiKey(await this.visibleKey(this.deps.db, ctx.principal, id));
+  }
+
+  async update(ctx: CallContext, id: string, input: UpdateKeyInput): Promise<ApiKey> {
+    const p = ctx.principal;
+    const now = this.deps.now();
+    const row = await this.deps.invalidation.write(async (tx, changed) => {
+      const key = await this.visibleKey(tx, p, id);
+      this.requireChange(p, key);
+      if (key.status === 'revoked' || key.status === 'expired') throw keyErrors.inactive(key.status);
+      if (input.groupId !== undefined && input.groupId !== key.group_id) {
+        if (key.kind !== 'service') throw keyErrors.serviceOnly();
+        if (!can(p.grant, 'keys:manage')) throw keyErrors.needsPermission('keys:manage', 'Moving a key to another group');
+        if (!(await findGroup(tx, p.orgId, input.groupId))) throw keyErrors.unknownGroup(input.groupId);
+        await this.checkNoEscalation(tx, p, { groupId: input.groupId, ownerUserId: null, permissions: key.permissions });
+      }
+      await updateKeyFields(tx, p.orgId, id, input);
+      changed(tag.key(id));
+      await recordAudit(tx, {
+        orgId: p.orgId,
+        actor: actorOf(p),
+        requestId: ctx.requestId,
+        action: input.groupId !== undefined && input.groupId !== key.group_id ? 'key.move' : 'key.update',
+        target: `key:${id}`,
+        details: { ...input, ...(input.groupId !== undefined ? { fromGroupId: key.group_id } : {}) },
+      });
+      return (await findKey(tx, p.orgId, id, now))!;
+    });
+    return toApiKey(row);
+  }
+
+  async revoke(ctx: CallContext, id: string): Promise<ApiKey> {
+    const p = ctx.principal;
+    const now = this.deps.now();
+    const row = await this.deps.invalidation.write(async (tx, changed) => {
+      const key = await this.visibleKey(tx, p, id);
+      this.requireChange(p, key);
+      const revoked = await revokeKeys(tx, p.orgId, [id], now, actorOf(p).id);
+      if (revoked.length) {
+        changed(tag.key(id));
+        await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'key.revoke', target: `key:${id}`, details: { name: key.name } });
+      }
+      return (await findKey(tx, p.orgId, id, now))!;
+    });
+    return toApiKey(row);
+  }
+
+  /** A new key with the same settings and lifetime; the old one is revoked now or after `gracePeriodSeconds`. */
+  async rotate(ctx: CallContext, id: string, input: { gracePeriodSeconds?: number; expiration?: string; expiresAt?: string }): Promise<IssuedKey> {
+    const p = ctx.principal;
+    const secret = issueToken();
+    const secretHash = await bcrypt.hash(secret.secret, this.deps.bcryptCost);
+    const now = this.deps.now();
+    const row = await this.deps.invalidation.write(async (tx, changed) => {
+      const key = await this.visibleKey(tx, p, id);
+      this.requireChange(p, key);
+      if (key.status === 'revoked') throw keyErrors.revokedCannotRotate();
+      if (key.scim && !isOrgAdmin(p)) throw keyErrors.scimNeedsAdmin();
+      const org = (await findOrganization(tx, p.orgId))!;
+      const expiresAt =
+        input.expiration !== undefined || input.expiresAt !== undefined
+          ? resolveExpiry(input, org.policy, now, { scim: key.scim })
+          : key.expires_at
+            ? new Date(now.getTime() + (key.expires_at.getTime() - key.created_at.getTime()))
+            : null;
+      await insertKey(tx, {
+        orgId: p.orgId,
+        id: secret.keyId,
+        name: key.name,
+        description: key.description,
+        kind: key.kind,
+        groupId: key.group_id,
+        ownerUserId: key.owner_user_id,
+        scim: key.scim,
+        permissions: key.permissions,
+        secretHash,
+        fragment: fragmentOf(secret.token, secret.keyId),
+        bootstrap: false,
+        expiresAt,
+        rotatedFrom: key.id,
+        createdBy: actorOf(p),
+        createdAt: now,
+      });
+      const revokeAt = new Date(now.getTime() + (input.gracePeriodSeconds ?? 0) * 1000);
+      await revokeKeys(tx, p.orgId, [id], revokeAt, actorOf(p).id);
+      changed(tag.key(id));
+      await recordAudit(tx, {
+        orgId: p.orgId,
+        actor: actorOf(p),
+        requestId: ctx.requestId,
+        action: 'key.rotate',
+        target: `key:${id}`,
+        details: { newKeyId: secret.keyId, oldKeyRevokedAt: revokeAt.toISOString() },
+      });
+      return (await findKey(tx, p.orgId, secret.keyId, now))!;
+    });
+    return { token: secret.token, key: toApiKey(row) };
+  }
+
+  /** Revokes every live key of a group or of a user, in one transaction. */
+  async revokeAll(ctx: CallContext, filter: { groupId?: string; ownerUserId?: string }): Promise<{ revoked: string[] }> {
+    const p = ctx.principal;
+    if (!can(p.grant, 'keys:manage')) throw keyErrors.needsPermission('keys:manage', 'Revoking keys in bulk');
+    const now = this.deps.now();
+    return this.deps.invalidation.write(async (tx, changed) => {
+      const ids = await liveKeyIdsWhere(tx, p.orgId, filter, now);
+      const revoked = await revokeKeys(tx, p.orgId, ids, now, actorOf(p).id);
+      revoked.forEach((id) => changed(tag.key(id)));
+      await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'key.revoke_all', target: filter.groupId ? `group:${filter.groupId}` : `user:${filter.ownerUserId}`, details: { count: revoked.length, keys: revoked.slice(0, 100) } });
+      return { revoked };
+    });
+  }
+
+  private requireRead(p: Principal): void {
+    if (!can(p.grant, 'keys:read') && !can(p.grant, 'keys:write') && !can(p.grant, 'keys:manage')) {
+      throw keyErrors.needsPermission('keys:read', 'Reading API keys');
+    }
+  }
+
+  /** Your own keys need keys:write; anyone else's keys:manage. */
+  private requireChange(p: Principal, key: KeyRow): void {
+    if (can(p.grant, 'keys:manage')) return;
+    if (isMine(p, key) && can(p.grant, 'keys:write')) return;
+    throw keyErrors.needsPermission(isMine(p, key) ? 'keys:write' : 'keys:manage', 'Changing this key');
+  }
+
+  /** A key in the caller's organization it may see: all of them with keys:manage, else its own. Others read as unknown. */
+  private async visibleKey(q: Queryable, p: Principal, id: string): Promise<KeyRow> {
+    const key = await findKey(q, p.orgId, id, this.deps.now());
+    if (!key || (!can(p.grant, 'keys:manage') && !isMine(p, key))) throw keyErrors.notFound(id);
+    return key;
+  }
+
+  private async checkGroupAndOwner(q: Queryable, orgId: string, kind: KeyKind, groupId: string | null, ownerUserId: string | null): Promise<void> {
+    const group = groupId ? await findGroup(q, orgId, groupId) : undefined;
+    if (groupId && !group) throw keyErrors.unknownGroup(groupId);
+    if (kind !== 'personal' || !ownerUserId) return;
+    const owner = await findUser(q, orgId, ownerUserId);
+    if (!owner) throw keyErrors.unknownOwner(ownerUserId);
+    if (!owner.active) throw keyErrors.ownerInactive(ownerUserId);
+    if (group && !(await isMemberOf(q, orgId, ownerUserId, group.id))) throw keyErrors.ownerNotInGroup(group.displayName);
+  }
+
+  private async checkNoEscalation(q: Queryable, p: Principal, key: { groupId: string | null; ownerUserId: string | null; permissions: string[] | null }): Promise<void> {
+    if (isOrgAdmin(p)) return;
+    const grant: Grant = await prospectiveGrant(q, p.orgId, key);
+    if (!isSubset(grant, p.grant)) {
+      const missing = grant.filter((g) => !isSubset([g], p.grant)).map((g) => g.permission + (g.resources ? ` on ${g.resources.join(', ')}` : ''));
+      throw keyErrors.escalation(missing);
+    }
+  }
+}
+
+/** Keys "of mine": created by this key, or personal keys of the same owner. */
+function isMine(p: Principal, key: KeyRow): boolean {
+  return key.created_by === actorOf(p).id || (p.ownerUserId !== null && key.owner_user_id === p.ownerUserId);
+}
+
+export function toApiKey(row: KeyRow): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    kind: row.kind,
+    groupId: row.group_id,
+    groupName: row.group_name,
+    ownerUserId: row.owner_user_id,
+    ownerUserName: row.owner_name,
+    scim: row.scim,
+    permissions: row.permissions,
+    fragment: row.fragment,
+    status: row.status,
+    statusReason: row.status === 'suspended' ? row.suspension : null,
+    expiresAt: row.expires_at?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(),
+    createdBy: { id: row.created_by, name: row.created_by_name },
+    lastUsedAt: row.last_used_at?.toISOString() ?? null,
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+    rotatedFrom: row.rotated_from,
+  };
+}
+
+function encodeCursor(row: KeyRow): string {
+  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const createdAt = new Date(at);
+    if (typeof id !== 'string' || Number.isNaN(createdAt.getTime())) throw new Error('bad cursor');
+    return { createdAt, id };
+  } catch {
+    throw keyErrors.invalidCursor();
+  }
+}
+

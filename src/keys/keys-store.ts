@@ -1,0 +1,234 @@
+import type { Queryable } from '../db/db.js';
+import type { KeyKind, KeyStatus, SuspensionReason } from './keys.js';
+
+export interface KeyRow {
+  org_id: string;
+  id: string;
+  name: string;
+  description: string;
+  kind: KeyKind;
+  group_id: string | null;
+  group_name: string | null;
+  owner_user_id: string | null;
+  owner_name: string | null;
+  scim: boolean;
+  permissions: string[] | null;
+  fragment: string;
+  bootstrap: boolean;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+  rotated_from: string | null;
+  created_by: string;
+  created_by_name: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  suspension: SuspensionReason | null;
+  status: KeyStatus;
+}
+
+export interface KeyRowWithHash extends KeyRow {
+  secret_hash: string;
+}
+
+/**
+ * Every key read goes through this select, so the admin API, the CLI and authentication agree on a
+ * key's status. $1 is the current time. A personal key narrowed to a group is suspended while its
+ * owner is not in that group, directly or through nested groups.
+ */
+const KEY_SELECT = `
+  SELECT k.org_id, k.id, k.name, k.description, k.kind, k.group_id, g.display_name AS group_name,
+         k.owner_user_id, u.user_name AS owner_name, k.scim, k.permissions, k.fragment, k.bootstrap,
+         k.expires_at, k.revoked_at, k.revoked_by, k.rotated_from, k.created_by, k.created_by_name,
+         k.created_at, k.last_used_at, s.suspension,
+         CASE
+           WHEN k.revoked_at <= $1 THEN 'revoked'
+           WHEN k.expires_at <= $1 THEN 'expired'
+           WHEN s.suspension IS NOT NULL THEN 'suspended'
+           WHEN LEAST(k.expires_at, k.revoked_at) <= $1::timestamptz + interval '7 days' THEN 'expiring_soon'
+           ELSE 'active'
+         END AS status
+         %HASH%
+    FROM api_keys k
+    LEFT JOIN groups g ON g.id = k.group_id AND g.org_id = k.org_id
+    LEFT JOIN users u ON u.id = k.owner_user_id AND u.org_id = k.org_id
+    CROSS JOIN LATERAL (SELECT CASE
+      WHEN k.kind = 'personal' AND (u.id IS NULL OR NOT u.active) THEN 'owner_inactive'
+      WHEN k.group_id IS NOT NULL AND g.id IS NULL THEN 'group_deleted'
+      WHEN k.kind = 'personal' AND k.group_id IS NOT NULL AND NOT EXISTS (
+        WITH RECURSIVE memberships(group_id) AS (
+          SELECT gm.group_id FROM group_members gm WHERE gm.member_id = k.owner_user_id AND gm.org_id = k.org_id
+          UNION
+          SELECT gm.group_id FROM group_members gm JOIN memberships m ON gm.member_id = m.group_id
+           WHERE gm.member_type = 'Group' AND gm.org_id = k.org_id
+        ) SELECT 1 FROM memberships WHERE memberships.group_id = k.group_id
+      ) THEN 'owner_left_group'
+    END AS suspension) s`;
+
+const SELECT_KEYS = KEY_SELECT.replace('%HASH%', '');
+const SELECT_KEYS_WITH_HASH = KEY_SELECT.replace('%HASH%', ', k.secret_hash');
+
+export interface NewKeyRow {
+  orgId: string;
+  id: string;
+  name: string;
+  description: string;
+  kind: KeyKind;
+  groupId: string | null;
+  ownerUserId: string | null;
+  scim: boolean;
+  permissions: string[] | null;
+  secretHash: string;
+  fragment: string;
+  bootstrap: boolean;
+  expiresAt: Date | null;
+  rotatedFrom: string | null;
+  createdBy: { id: string; name: string };
+  createdAt: Date;
+}
+
+export async function insertKey(q: Queryable, key: NewKeyRow): Promise<void> {
+  await q.query(
+    `INSERT INTO api_keys (org_id, id, name, description, kind, group_id, owner_user_id, scim, permissions,
+       secret_hash, fragment, bootstrap, expires_at, rotated_from, created_by, created_by_name, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+    [
+      key.orgId, key.id, key.name, key.description, key.kind, key.groupId, key.ownerUserId, key.scim, key.permissions,
+      key.secretHash, key.fragment, key.bootstrap, key.expiresAt, key.rotatedFrom, key.createdBy.id, key.createdBy.name, key.createdAt,
+    ],
+  );
+}
+
+export async function findKey(q: Queryable, orgId: string, id: string, now: Date): Promise<KeyRow | undefined> {
+  const { rows } = await q.query<KeyRow>(`${SELECT_KEYS} WHERE k.org_id = $2 AND k.id = $3`, [now, orgId, id]);
+  return rows[0];
+}
+
+/**
+ * Authentication knows only the key id from the token, not the organization: this and
+ * findBootstrapKeysForAuth are the only reads not filtered by org_id, and the organization
+ * of everything that follows comes from the row they return.
+ */
+export async function findKeyForAuth(q: Queryable, id: string, now: Date): Promise<KeyRowWithHash | undefined> {
+  const { rows } = await q.query<KeyRowWithHash>(`${SELECT_KEYS_WITH_HASH} WHERE k.id = $2`, [now, id]);
+  return rows[0];
+}
+
+export async function findBootstrapKeysForAuth(q: Queryable, now: Date): Promise<KeyRowWithHash[]> {
+  const { rows } = await q.query<KeyRowWithHash>(
+    `${SELECT_KEYS_WITH_HASH} WHERE k.bootstrap AND k.revoked_at IS NULL ORDER BY k.created_at`,
+    [now],
+  );
+  return rows;
+}
+
+export interface KeyListQuery {
+  status?: KeyStatus;
+  text?: string;
+  groupId?: string;
+  ownerUserId?: string;
+  /** Keys created by this actor or owned by ownerOrCreator.userId ("my keys"). */
+  mine?: { actorId: string; userId: string | null };
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export async function listKeys(q: Queryable, orgId: string, query: KeyListQuery, now: Date): Promise<KeyRow[]> {
+  const params: unknown[] = [now, orgId];
+  const where: string[] = [];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (query.status) add((p) => `x.status = ${p}`, query.status);
+  if (query.text) add((p) => `(x.name ILIKE ${p} OR x.description ILIKE ${p} OR x.fragment ILIKE ${p})`, likePattern(query.text));
+  if (query.groupId) add((p) => `x.group_id = ${p}`, query.groupId);
+  if (query.ownerUserId) add((p) => `x.owner_user_id = ${p}`, query.ownerUserId);
+  if (query.mine) {
+    params.push(query.mine.actorId, query.mine.userId);
+    where.push(`(x.created_by = $${params.length - 1} OR x.owner_user_id = $${params.length})`);
+  }
+  if (query.after) {
+    params.push(query.after.createdAt, query.after.id);
+    where.push(`(x.created_at, x.id) < ($${params.length - 1}, $${params.length})`);
+  }
+  params.push(query.limit);
+  const { rows } = await q.query<KeyRow>(
+    `SELECT * FROM (${SELECT_KEYS} WHERE k.org_id = $2) x
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY x.created_at DESC, x.id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows;
+}
+
+/** Keys that count against the organization's limit: neither revoked nor expired. */
+export async function countLiveKeys(q: Queryable, orgId: string, now: Date): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM api_keys
+      WHERE org_id = $1 AND (revoked_at IS NULL OR revoked_at > $2) AND (expires_at IS NULL OR expires_at > $2)`,
+    [orgId, now],
+  );
+  return rows[0]!.n;
+}
+
+export async function updateKeyFields(
+  q: Queryable,
+  orgId: string,
+  id: string,
+  fields: { name?: string; description?: string; groupId?: string },
+): Promise<boolean> {
+  const sets: string[] = [];
+  const params: unknown[] = [orgId, id];
+  for (const [column, value] of [['name', fields.name], ['description', fields.description], ['group_id', fields.groupId]] as const) {
+    if (value === undefined) continue;
+    params.push(value);
+    sets.push(`${column} = $${params.length}`);
+  }
+  if (!sets.length) return true;
+  const { rowCount } = await q.query(`UPDATE api_keys SET ${sets.join(', ')} WHERE org_id = $1 AND id = $2`, params);
+  return rowCount > 0;
+}
+
+/** Sets the revocation time (now, or the end of a rotation's grace period) unless the key is already revoked earlier. */
+export async function revokeKeys(q: Queryable, orgId: string, ids: string[], at: Date, by: string): Promise<string[]> {
+  if (!ids.length) return [];
+  const { rows } = await q.query<{ id: string }>(
+    `UPDATE api_keys SET revoked_at = $3, revoked_by = $4
+      WHERE org_id = $1 AND id = ANY($2::text[]) AND (revoked_at IS NULL OR revoked_at > $3)
+      RETURNING id`,
+    [orgId, ids, at, by],
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function liveKeyIdsWhere(
+  q: Queryable,
+  orgId: string,
+  filter: { groupId?: string; ownerUserId?: string },
+  now: Date,
+): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    `SELECT id FROM api_keys
+      WHERE org_id = $1 AND (revoked_at IS NULL OR revoked_at > $2)
+        AND ($3::uuid IS NULL OR group_id = $3) AND ($4::uuid IS NULL OR owner_user_id = $4)`,
+    [orgId, now, filter.groupId ?? null, filter.ownerUserId ?? null],
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function keyIdsOfGroup(q: Queryable, orgId: string, groupId: string): Promise<{ id: string; name: string }[]> {
+  const { rows } = await q.query<{ id: string; name: string }>(
+    'SELECT id, name FROM api_keys WHERE org_id = $1 AND group_id = $2 AND revoked_at IS NULL ORDER BY created_at',
+    [orgId, groupId],
+  );
+  return rows;
+}
+
+export async function touchLastUsed(q: Queryable, orgId: string, id: string, at: Date): Promise<void> {
+  await q.query('UPDATE api_keys SET last_used_at = $3 WHERE org_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < $3)', [orgId, id, at]);
+}

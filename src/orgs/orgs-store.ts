@@ -1,0 +1,46 @@
+import type { Queryable } from '../db/db.js';
+import { OrgPolicy, type Organization } from './orgs.js';
+
+interface OrgRow {
+  id: string;
+  name: string;
+  settings: unknown;
+  created_at: Date;
+}
+
+function toOrganization(row: OrgRow): Organization {
+  const parsed = OrgPolicy.safeParse(row.settings ?? {});
+  return { id: row.id, name: row.name, policy: parsed.success ? parsed.data : OrgPolicy.parse({}), createdAt: row.created_at };
+}
+
+export async function insertOrganization(q: Queryable, org: { id: string; name: string; policy: OrgPolicy }): Promise<Organization> {
+  const { rows } = await q.query<OrgRow>(
+    'INSERT INTO organizations (id, name, settings) VALUES ($1, $2, $3) RETURNING id, name, settings, created_at',
+    [org.id, org.name, JSON.stringify(org.policy)],
+  );
+  return toOrganization(rows[0]!);
+}
+
+export async function findOrganization(q: Queryable, orgId: string): Promise<Organization | undefined> {
+  const { rows } = await q.query<OrgRow>('SELECT id, name, settings, created_at FROM organizations WHERE id = $1', [orgId]);
+  return rows[0] && toOrganization(rows[0]);
+}
+
+/** Locks the organization row for the rest of the transaction (serializes key-limit checks). */
+export async function lockOrganization(q: Queryable, orgId: string): Promise<Organization | undefined> {
+  const { rows } = await q.query<OrgRow>('SELECT id, name, settings, created_at FROM organizations WHERE id = $1 FOR UPDATE', [orgId]);
+  return rows[0] && toOrganization(rows[0]);
+}
+
+export async function updateOrganizationPolicy(q: Queryable, orgId: string, policy: OrgPolicy): Promise<Organization | undefined> {
+  const { rows } = await q.query<OrgRow>(
+    'UPDATE organizations SET settings = $2 WHERE id = $1 RETURNING id, name, settings, created_at',
+    [orgId, JSON.stringify(policy)],
+  );
+  return rows[0] && toOrganization(rows[0]);
+}
+
+export async function countOrganizations(q: Queryable): Promise<number> {
+  const { rows } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');
+  return rows[0]!.n;
+}

@@ -1,0 +1,101 @@
+import { Router, type Request } from 'express';
+import { notFound } from '../http/http-error.js';
+import { DEFAULT_COUNT, MAX_COUNT } from './list-params.js';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, USER_SCHEMA, scimmy } from './schema/scimmy.js';
+import { scimBaseUrl, sendScim } from './scim-http.js';
+
+const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
+const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
+
+/** RFC 7644 §4: what this service provider supports, its resource types and their schemas. */
+export function discoveryRoutes(): Router {
+  const router = Router({ caseSensitive: false });
+
+  router.get('/ServiceProviderConfig', (req, res) => {
+    sendScim(res, 200, serviceProviderConfig(req));
+  });
+
+  router.get('/ResourceTypes', (req, res) => {
+    const types = resourceTypes(req);
+    sendScim(res, 200, { schemas: [LIST_RESPONSE_SCHEMA], totalResults: types.length, itemsPerPage: types.length, startIndex: 1, Resources: types });
+  });
+
+  router.get('/ResourceTypes/:id', (req, res) => {
+    const type = resourceTypes(req).find((t) => t.id.toLowerCase() === String(req.params.id).toLowerCase());
+    if (!type) throw notFound(`Resource type ${String(req.params.id)} not found`);
+    sendScim(res, 200, type);
+  });
+
+  router.get('/Schemas', (req, res) => {
+    const all = schemas(req);
+    sendScim(res, 200, { schemas: [LIST_RESPONSE_SCHEMA], totalResults: all.length, itemsPerPage: all.length, startIndex: 1, Resources: all });
+  });
+
+  router.get('/Schemas/:id', (req, res) => {
+    const schema = schemas(req).find((s) => String(s.id).toLowerCase() === String(req.params.id).toLowerCase());
+    if (!schema) throw notFound(`Schema ${String(req.params.id)} not found`);
+    sendScim(res, 200, schema);
+  });
+
+  return router;
+}
+
+function serviceProviderConfig(req: Request) {
+  return {
+    schemas: [SPC_SCHEMA],
+    documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
+    patch: { supported: true },
+    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    filter: { supported: true, maxResults: MAX_COUNT },
+    changePassword: { supported: false },
+    sort: { supported: true },
+    etag: { supported: true },
+    // RFC 9865 §4
+    pagination: { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: DEFAULT_COUNT, maxPageSize: MAX_COUNT, cursorTimeout: 0 },
+    authenticationSchemes: [
+      {
+        type: 'oauthbearertoken',
+        name: 'keyscope API key',
+        description: 'Authorization: Bearer <a keyscope API key with the SCIM flag>',
+        primary: true,
+      },
+    ],
+    meta: { resourceType: 'ServiceProviderConfig', location: `${scimBaseUrl(req)}/ServiceProviderConfig` },
+  };
+}
+
+// User first: Microsoft's collection expects Resources[0].endpoint to be "/Users".
+function resourceTypes(req: Request) {
+  const base = scimBaseUrl(req);
+  return [
+    {
+      schemas: [RESOURCE_TYPE_SCHEMA],
+      id: 'User',
+      name: 'User',
+      endpoint: '/Users',
+      description: 'User Account',
+      schema: USER_SCHEMA,
+      schemaExtensions: [{ schema: ENTERPRISE_USER_SCHEMA, required: false }],
+      meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/User` },
+    },
+    {
+      schemas: [RESOURCE_TYPE_SCHEMA],
+      id: 'Group',
+      name: 'Group',
+      endpoint: '/Groups',
+      description: 'Group',
+      schema: GROUP_SCHEMA,
+      schemaExtensions: [],
+      meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/Group` },
+    },
+  ];
+}
+
+function schemas(req: Request): Record<string, unknown>[] {
+  const S = scimmy();
+  const base = scimBaseUrl(req);
+  return [S.Schemas.User, S.Schemas.Group, S.Schemas.EnterpriseUser].map((schema) => {
+    const description = schema.definition.describe() as Record<string, unknown>;
+    return { ...description, meta: { resourceType: 'Schema', location: `${base}/Schemas/${String(description.id)}` } };
+  });
+}

@@ -1,0 +1,94 @@
+import { badRequest } from '../../http/http-error.js';
+import type { FilterNode } from '../filter/filter-ast.js';
+import { formatFilter, mapPaths } from '../filter/filter-format.js';
+import { parseFilter } from '../filter/filter-parser.js';
+import type { AttrDef, ResourceCatalogue } from './catalogue.js';
+import { resolveExtension } from './catalogue.js';
+
+/**
+ * A PATCH path (RFC 7644 §3.5.2): `attr`, `attr.sub`, `attr[filter]`, `attr[filter].sub`, each
+ * optionally behind a schema URN. Parsed with canonical attribute names.
+ */
+export interface PatchPath {
+  /** The schema URN when the path names an extension attribute, else undefined (core). */
+  schema?: string;
+  attr: AttrDef;
+  filter?: FilterNode;
+  sub?: AttrDef;
+  /** The path written back canonically, as scimmy expects it. */
+  text: string;
+  /** The extension as a whole (`urn:…:enterprise:2.0:User`). */
+  wholeExtension?: boolean;
+}
+
+const PATH = /^(?<attr>[A-Za-z$][\w$-]*)(?:\[(?<filter>.*)\])?(?:\.(?<sub>[A-Za-z$][\w$-]*))?$/s;
+
+export function parsePatchPath(cat: ResourceCatalogue, raw: string): PatchPath | undefined {
+  let schema: string | undefined;
+  let defs = cat.core.attributes;
+  let rest = raw.trim();
+  if (/^urn:/i.test(rest)) {
+    const whole = resolveExtension(cat, rest);
+    if (whole) return { schema: whole.id, attr: { name: whole.id, type: 'complex', multiValued: false, caseExact: false, returned: 'default', mutability: 'readWrite', sub: whole.attributes }, text: whole.id, wholeExtension: true };
+    const lower = rest.toLowerCase();
+    const ext = cat.extensions.find((e) => lower.startsWith(`${e.id.toLowerCase()}:`));
+    const core = lower.startsWith(`${cat.core.id.toLowerCase()}:`) ? cat.core : undefined;
+    const match = ext ?? core;
+    if (!match) return undefined;
+    schema = ext ? ext.id : undefined;
+    defs = match.attributes;
+    rest = rest.slice(match.id.length + 1);
+  }
+  const m = PATH.exec(rest);
+  if (!m?.groups) return undefined;
+  const attr = defs.get(m.groups.attr!.toLowerCase());
+  if (!attr) return undefined;
+  let filter: FilterNode | undefined;
+  if (m.groups.filter !== undefined) {
+    if (!attr.multiValued || !attr.sub) return undefined;
+    const subs = attr.sub;
+    filter = mapPaths(parseFilterAsPath(m.groups.filter, raw), (p) => {
+      const def = subs.get(p.toLowerCase());
+      if (!def) throw badRequest(`"${p}" is not a sub-attribute of ${attr.name} in path "${raw}"`, 'invalidPath');
+      return def.name;
+    });
+  }
+  let sub: AttrDef | undefined;
+  if (m.groups.sub !== undefined) {
+    sub = attr.sub?.get(m.groups.sub.toLowerCase());
+    if (!sub) return undefined;
+  }
+  const text = `${schema ? `${schema}:` : ''}${attr.name}${filter ? `[${formatFilter(filter)}]` : ''}${sub ? `.${sub.name}` : ''}`;
+  return { ...(schema ? { schema } : {}), attr, ...(filter ? { filter } : {}), ...(sub ? { sub } : {}), text };
+}
+
+function parseFilterAsPath(text: string, raw: string): FilterNode {
+  try {
+    return parseFilter(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw badRequest(`Invalid value filter in path "${raw}": ${detail}`, 'invalidPath');
+  }
+}
+
+/** The definition a value at this path must match: the sub-attribute, else the attribute. */
+export function targetDef(path: PatchPath): AttrDef {
+  return path.sub ?? path.attr;
+}
+
+/**
+ * For `attr[sub eq "v"].x`: the element to create when nothing matches (Entra sends
+ * `emails[type eq "work"].value` to set a work e-mail a user does not have yet).
+ */
+export function elementFromEqFilter(filter: FilterNode | undefined): Record<string, unknown> | undefined {
+  if (!filter) return undefined;
+  const out: Record<string, unknown> = {};
+  const collect = (n: FilterNode): boolean => {
+    if (n.kind === 'compare' && n.op === 'eq' && n.value !== null) {
+      out[n.path] = n.value;
+      return true;
+    }
+    return n.kind === 'and' && collect(n.left) && collect(n.right);
+  };
+  return collect(filter) ? out : undefined;
+}

@@ -1,0 +1,43 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../access/authenticator.js';
+import type { GroupsService } from '../groups/groups-service.js';
+import { authenticate, principalOf } from '../http/authenticate.js';
+import { errorHandler } from '../http/error-handler.js';
+import { HttpError, forbidden } from '../http/http-error.js';
+import { jsonBody } from '../http/json-body.js';
+import type { UsersService } from '../users/users-service.js';
+import { discoveryRoutes } from './discovery-routes.js';
+import { rememberScimBase } from './scim-http.js';
+import { groupsRoutes } from './groups/groups-routes.js';
+import { usersRoutes } from './users/users-routes.js';
+
+export interface ScimRouterDeps {
+  authenticator: Authenticator;
+  users: UsersService;
+  groups: GroupsService;
+  logger: Logger;
+}
+
+/** Only keys with the SCIM flag may call /scim/v2 (DESIGN §1). */
+function requireScimFlag(req: Request, _res: Response, next: NextFunction) {
+  if (!principalOf(req).scim) throw forbidden('This API key does not carry the SCIM permission; create a key with the SCIM flag for your identity provider');
+  next();
+}
+
+/** /scim/v2: every answer, errors included, is application/scim+json with a SCIM error body. */
+export function scimRouter(deps: ScimRouterDeps): Router {
+  const router = Router({ caseSensitive: false });
+  router.use(rememberScimBase);
+  router.use(authenticate(deps.authenticator));
+  router.use(requireScimFlag);
+  router.use(jsonBody());
+  router.use(discoveryRoutes());
+  router.use('/Users', usersRoutes(deps.users));
+  router.use('/Groups', groupsRoutes(deps.groups));
+  router.use((req) => {
+    throw new HttpError(404, 'not_found', `No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  router.use(errorHandler(deps.logger, 'scim'));
+  return router;
+}

@@ -1,0 +1,72 @@
+import { badRequest } from '../../http/http-error.js';
+import type { UserFields, UserRecord } from '../../users/users.js';
+import { catalogue } from '../schema/catalogue.js';
+import { isPlainObject, normalizeInbound, withScimmy } from '../schema/coerce.js';
+import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, scimmy } from '../schema/scimmy.js';
+
+// Kept in columns (or never stored: password; computed: groups), not in the attributes document.
+const NOT_IN_DOCUMENT = new Set(['schemas', 'id', 'meta', 'userName', 'externalId', 'active', 'displayName', 'password', 'groups']);
+
+/**
+ * A SCIM User body → what the store keeps. scimmy validates and coerces (types, case-insensitive
+ * names, unknown attributes dropped, read-only ones ignored); `password` is accepted and never stored.
+ */
+export function userFieldsFromScim(body: unknown): UserFields {
+  if (!isPlainObject(body)) throw badRequest('The body must be a JSON object holding a SCIM User', 'invalidSyntax');
+  const normalized = normalizeInbound(body, catalogue('User'));
+  const coerced = withScimmy(() => JSON.parse(JSON.stringify(new (scimmy().Schemas.User)(normalized, 'in'))) as Record<string, unknown>);
+  return userFieldsFromDocument(coerced);
+}
+
+/** Splits a coerced SCIM document into columns and the attributes document. */
+export function userFieldsFromDocument(doc: Record<string, unknown>): UserFields {
+  const attributes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (NOT_IN_DOCUMENT.has(key) || value === undefined) continue;
+    attributes[key] = value;
+  }
+  const userName = doc.userName;
+  if (typeof userName !== 'string' || !userName.trim()) throw badRequest("Required attribute 'userName' is missing", 'invalidValue');
+  return {
+    userName,
+    externalId: typeof doc.externalId === 'string' ? doc.externalId : null,
+    active: doc.active === undefined ? true : doc.active === true,
+    displayName: typeof doc.displayName === 'string' ? doc.displayName : null,
+    attributes,
+  };
+}
+
+/** The stored user as a plain SCIM document, without meta (what PATCH operates on). */
+export function userDocument(user: UserRecord): Record<string, unknown> {
+  const doc: Record<string, unknown> = {
+    schemas: user.attributes[ENTERPRISE_USER_SCHEMA] !== undefined ? [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] : [USER_SCHEMA],
+    id: user.id,
+    ...(user.externalId !== null ? { externalId: user.externalId } : {}),
+    userName: user.userName,
+    ...user.attributes,
+    ...(user.displayName !== null ? { displayName: user.displayName } : {}),
+    active: user.active,
+  };
+  return doc;
+}
+
+/**
+ * The response representation (RFC 7643 §4.1), built straight from the row: no per-request schema
+ * coercion, which costs scimmy ~166 µs a user. A differential test holds it equal to scimmy's output.
+ */
+export function scimUser(user: UserRecord, baseUrl: string): Record<string, unknown> {
+  const doc = userDocument(user);
+  doc.meta = {
+    resourceType: 'User',
+    created: user.createdAt.toISOString(),
+    lastModified: user.updatedAt.toISOString(),
+    location: `${baseUrl}/Users/${user.id}`,
+    version: userVersion(user),
+  };
+  if (user.groups) doc.groups = user.groups.map((g) => ({ value: g.value, $ref: `${baseUrl}/Groups/${g.value}`, display: g.display, type: g.type }));
+  return doc;
+}
+
+export function userVersion(user: { version: number }): string {
+  return `W/"${user.version}"`;
+}

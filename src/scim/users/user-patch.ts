@@ -1,0 +1,113 @@
+import { badRequest } from '../../http/http-error.js';
+import { formatFilter } from '../filter/filter-format.js';
+import { readPatchRequest, type RawOperation } from '../patch-request.js';
+import { catalogue, type AttrDef } from '../schema/catalogue.js';
+import { isPlainObject, normalizeValue, withScimmy } from '../schema/coerce.js';
+import { elementFromEqFilter, parsePatchPath, targetDef, type PatchPath } from '../schema/patch-path.js';
+import { PATCH_OP_SCHEMA, scimmy } from '../schema/scimmy.js';
+
+interface ScimmyOperation {
+  op: 'add' | 'remove' | 'replace';
+  path?: string;
+  value?: unknown;
+}
+
+// Read-only attributes a client may echo back in a pathless value (Okta sends `id` on rename): ignored there.
+const ECHOED_READ_ONLY = new Set(['id', 'meta', 'schemas', 'groups']);
+
+/**
+ * Applies a PatchOp to a user document with scimmy's PatchOp semantics, after making what real
+ * clients send RFC-shaped (DESIGN §6): canonical attribute names in paths, "True"/"False" strings as
+ * booleans, a manager given as a plain id, null or "" as removal, dotted and URN-qualified keys in
+ * pathless values, replace on a complex attribute keeping the sub-attributes it does not name
+ * (RFC 7644 §3.5.2.3), and `emails[type eq "work"].value` creating the work e-mail when there is none.
+ * Returns the new document, or undefined when nothing changed.
+ */
+export async function patchUserDocument(current: Record<string, unknown>, body: unknown): Promise<Record<string, unknown> | undefined> {
+  const operations = readPatchRequest(body).flatMap((op) => expand(op, current));
+  if (!operations.length) return undefined;
+  const S = scimmy();
+  return withScimmyAsync(async () => {
+    const resource = new S.Schemas.User(current, 'in');
+    const message = new S.Messages.PatchOp({ schemas: [PATCH_OP_SCHEMA], Operations: operations } as never);
+    const result = await message.apply(resource);
+    return result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as Record<string, unknown>);
+  });
+}
+
+async function withScimmyAsync<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    return withScimmy(() => {
+      throw error;
+    });
+  }
+}
+
+function expand(raw: RawOperation, current: Record<string, unknown>): ScimmyOperation[] {
+  if (raw.path === undefined) {
+    if (!isPlainObject(raw.value)) throw badRequest(`Operation ${raw.index}: without a path, value must be an object of attributes`, 'invalidValue');
+    return Object.entries(raw.value).flatMap(([key, value]) => {
+      if (ECHOED_READ_ONLY.has(key.toLowerCase())) return [];
+      const path = parsePatchPath(catalogue('User'), key);
+      if (!path) return []; // unknown attributes are ignored, as in POST and PUT bodies
+      return withPath(raw, path, value, current);
+    });
+  }
+  const path = parsePatchPath(catalogue('User'), raw.path);
+  if (!path) throw badRequest(`Operation ${raw.index}: "${raw.path}" is not an attribute path of a User`, 'invalidPath');
+  return withPath(raw, path, raw.value, current);
+}
+
+function withPath(raw: RawOperation, path: PatchPath, value: unknown, current: Record<string, unknown>): ScimmyOperation[] {
+  if (path.attr.mutability === 'readOnly' || ECHOED_READ_ONLY.has(path.attr.name.toLowerCase())) {
+    throw badRequest(`Operation ${raw.index}: "${path.text}" is read-only`, 'mutability');
+  }
+  if (raw.op === 'remove') return [{ op: 'remove', path: path.text, ...(raw.value !== undefined ? { value: raw.value } : {}) }];
+  const normalized = path.filter && !path.sub ? normalizeElements(value, path.attr) : normalizeValue(value, targetDef(path));
+  if (normalized === undefined) return [{ op: 'remove', path: path.text }];
+  if (path.filter && path.sub && !anyElementMatches(current, path)) {
+    const element = elementFromEqFilter(path.filter);
+    if (element) return [{ op: 'add', path: stripFilter(path), value: [{ ...element, [path.sub.name]: normalized }] }];
+  }
+  if (raw.op === 'replace' && !path.filter && !path.sub && isPlainObject(normalized) && (path.attr.type === 'complex' || path.wholeExtension) && !path.attr.multiValued) {
+    return replaceSubAttributes(path, normalized);
+  }
+  return [{ op: raw.op, path: path.text, value: normalized }];
+}
+
+/** RFC 7644 §3.5.2.3: replacing a complex attribute replaces the sub-attributes given and leaves the rest. */
+function replaceSubAttributes(path: PatchPath, value: Record<string, unknown>): ScimmyOperation[] {
+  return Object.entries(value).flatMap(([key, v]): ScimmyOperation[] => {
+    const sub = path.attr.sub?.get(key.toLowerCase());
+    if (!sub) return [];
+    const subPath = `${path.text}${path.wholeExtension ? ':' : '.'}${sub.name}`;
+    if (v === undefined) return [{ op: 'remove', path: subPath }];
+    if (path.wholeExtension && sub.type === 'complex' && !sub.multiValued && isPlainObject(v)) {
+      return Object.entries(v).flatMap(([k, x]): ScimmyOperation[] => {
+        const leaf = sub.sub?.get(k.toLowerCase());
+        return leaf ? [{ op: 'replace', path: `${subPath}.${leaf.name}`, value: x }] : [];
+      });
+    }
+    return [{ op: 'replace', path: subPath, value: v }];
+  });
+}
+
+function normalizeElements(value: unknown, def: AttrDef): unknown {
+  const items = Array.isArray(value) ? value : [value];
+  const out = items.map((v) => normalizeValue([v], def)).flat() as unknown[];
+  return Array.isArray(value) ? out : out[0];
+}
+
+function anyElementMatches(current: Record<string, unknown>, path: PatchPath): boolean {
+  const container = path.schema ? (current[path.schema] as Record<string, unknown> | undefined) : current;
+  const list = container?.[path.attr.name];
+  if (!Array.isArray(list) || !list.length) return false;
+  const S = scimmy();
+  return withScimmy(() => new S.Types.Filter(formatFilter(path.filter!)).match(list).length > 0);
+}
+
+function stripFilter(path: PatchPath): string {
+  return `${path.schema ? `${path.schema}:` : ''}${path.attr.name}`;
+}

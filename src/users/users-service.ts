@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { tag } from '../access/resolver.js';
+import type { Invalidation } from '../access/invalidation.js';
+import type { Precondition, WriteContext } from '../audit/audit.js';
+import { recordAudit } from '../audit/audit-store.js';
+import type { Db } from '../db/db.js';
+import type { ListResult } from '../db/list-sql.js';
+import { notFound, preconditionFailed } from '../http/http-error.js';
+import { deleteUser, findUser, insertUser, listUsers, updateUser, type UserListQuery } from './users-store.js';
+import type { UserFields, UserRecord } from './users.js';
+
+export interface UsersServiceDeps {
+  db: Db;
+  invalidation: Invalidation;
+  now: () => Date;
+}
+
+/** Provisioned users: every write is one transaction with its audit event and its cache invalidation. */
+export class UsersService {
+  constructor(private readonly deps: UsersServiceDeps) {}
+
+  create(ctx: WriteContext, fields: UserFields): Promise<UserRecord> {
+    return this.deps.invalidation.write(async (tx) => {
+      const user = await insertUser(tx, ctx.orgId, randomUUID(), fields, this.deps.now());
+      await recordAudit(tx, { ...audit(ctx), action: 'user.create', target: `user:${user.id}`, details: { userName: user.userName, active: user.active } });
+      return user;
+    });
+  }
+
+  get(orgId: string, id: string, options: { withGroups?: boolean } = {}): Promise<UserRecord | undefined> {
+    return findUser(this.deps.db, orgId, id, options);
+  }
+
+  list(orgId: string, query: UserListQuery): Promise<ListResult<UserRecord>> {
+    return listUsers(this.deps.db, orgId, query);
+  }
+
+  replace(ctx: WriteContext, id: string, fields: UserFields, precondition?: Precondition): Promise<UserRecord> {
+    return this.modify(ctx, id, async () => fields, precondition).then((r) => r.user);
+  }
+
+  /**
+   * Read-modify-write under the row lock, so concurrent changes to one user serialize rather than
+   * overwrite each other. `change` returns the new fields, or undefined for "nothing to change".
+   */
+  modify(
+    ctx: WriteContext,
+    id: string,
+    change: (current: UserRecord) => Promise<UserFields | undefined>,
+    precondition?: Precondition,
+  ): Promise<{ user: UserRecord; changed: boolean }> {
+    return this.deps.invalidation.write(async (tx, changed) => {
+      const current = await findUser(tx, ctx.orgId, id, { forUpdate: true });
+      if (!current) throw notFound(`User ${id} not found`);
+      if (precondition && !precondition(current.version)) throw preconditionFailed();
+      const fields = await change(current);
+      if (!fields) return { user: current, changed: false };
+      const user = (await updateUser(tx, ctx.orgId, id, fields, this.deps.now()))!;
+      changed(tag.user(id));
+      await recordAudit(tx, {
+        ...audit(ctx),
+        action: current.active && !user.active ? 'user.deactivate' : !current.active && user.active ? 'user.reactivate' : 'user.update',
+        target: `user:${id}`,
+        details: { userName: user.userName, active: user.active },
+      });
+      return { user, changed: true };
+    });
+  }
+
+  delete(ctx: WriteContext, id: string, precondition?: Precondition): Promise<void> {
+    return this.deps.invalidation.write(async (tx, changed) => {
+      const current = await findUser(tx, ctx.orgId, id, { forUpdate: true });
+      if (!current) throw notFound(`User ${id} not found`);
+      if (precondition && !precondition(current.version)) throw preconditionFailed();
+      await deleteUser(tx, ctx.orgId, id, this.deps.now());
+      changed(tag.user(id));
+      await recordAudit(tx, { ...audit(ctx), action: 'user.delete', target: `user:${id}`, details: { userName: current.userName } });
+    });
+  }
+}
+
+export function audit(ctx: WriteContext) {
+  return { orgId: ctx.orgId, actor: ctx.actor, requestId: ctx.requestId };
+}

@@ -1,0 +1,159 @@
+import type { Queryable } from '../db/db.js';
+import { jsonStorage, metaStorage, type Storage } from '../db/filter-sql.js';
+import { isUuid } from '../db/uuid.js';
+import { leaveAllGroups } from '../groups/groups-store.js';
+import { listRows, type ListResult, type ListWindow } from '../db/list-sql.js';
+import { literal } from '../db/sql-params.js';
+import type { FilterNode } from '../scim/filter/filter-ast.js';
+import { catalogue, resolvePath } from '../scim/schema/catalogue.js';
+import type { UserFields, UserGroupRef, UserRecord } from './users.js';
+
+interface UserRow {
+  org_id: string;
+  id: string;
+  user_name: string;
+  external_id: string | null;
+  active: boolean;
+  display_name: string | null;
+  attributes: Record<string, unknown>;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  groups?: UserGroupRef[] | null;
+  total?: number;
+}
+
+const COLUMNS = 'u.org_id, u.id, u.user_name, u.external_id, u.active, u.display_name, u.attributes, u.version, u.created_at, u.updated_at';
+
+/** The user's SCIM groups, direct and through nesting (RFC 7643 §4.1.2 `groups`). */
+const GROUPS_COLUMN = `,
+  (WITH RECURSIVE memberships(id, direct) AS (
+     SELECT gm.group_id, true FROM group_members gm WHERE gm.member_id = u.id AND gm.org_id = u.org_id
+     UNION
+     SELECT gm.group_id, false FROM group_members gm JOIN memberships m ON gm.member_id = m.id
+      WHERE gm.member_type = 'Group' AND gm.org_id = u.org_id
+   )
+   SELECT COALESCE(jsonb_agg(jsonb_build_object('value', g.id, 'display', g.display_name,
+            'type', CASE WHEN x.direct THEN 'direct' ELSE 'indirect' END) ORDER BY g.display_name, g.id), '[]'::jsonb)
+     FROM (SELECT id, bool_or(direct) AS direct FROM memberships GROUP BY id) x
+     JOIN groups g ON g.id = x.id AND g.source = 'scim') AS groups`;
+
+function toRecord(row: UserRow): UserRecord {
+  return {
+    orgId: row.org_id,
+    id: row.id,
+    userName: row.user_name,
+    externalId: row.external_id,
+    active: row.active,
+    displayName: row.display_name,
+    attributes: row.attributes ?? {},
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    ...(row.groups ? { groups: row.groups } : {}),
+  };
+}
+
+/** Where each User attribute lives, for filters and sorting. */
+export function userStorage(path: string): Storage | undefined {
+  const cat = catalogue('User');
+  const resolved = resolvePath(cat, path);
+  if (!resolved) return undefined;
+  const { attr, sub } = resolved;
+  const name = attr.name.toLowerCase();
+  if (!resolved.extension) {
+    if (name === 'id') return { kind: 'scalar', expr: 'u.id', type: 'uuid', caseExact: true, json: false };
+    if (name === 'username') return { kind: 'scalar', expr: 'u.user_name', type: 'string', caseExact: false, json: false };
+    if (name === 'externalid') return { kind: 'scalar', expr: 'u.external_id', type: 'string', caseExact: true, json: false };
+    if (name === 'active') return { kind: 'scalar', expr: 'u.active', type: 'boolean', caseExact: false, json: false };
+    if (name === 'displayname') return { kind: 'scalar', expr: 'u.display_name', type: 'string', caseExact: false, json: false };
+    if (name === 'meta') return metaStorage('u', 'User', sub?.name);
+    if (name === 'groups') return groupsStorage(sub?.name);
+    if (name === 'password' || name === 'schemas') return undefined;
+    return jsonStorage('u.attributes', attr, sub);
+  }
+  return jsonStorage(`(u.attributes->${literal(resolved.schema)})`, attr, sub);
+}
+
+function groupsStorage(sub: string | undefined): Storage | undefined {
+  const field = sub === undefined || sub.toLowerCase() === 'value' ? 'g.id::text' : sub.toLowerCase() === 'display' ? 'g.display_name' : undefined;
+  if (!field) return undefined;
+  const def = catalogue('User').core.attributes.get('groups')!;
+  return {
+    kind: 'elements',
+    def,
+    from: (alias) =>
+      `(SELECT ${field} AS v FROM group_members gm JOIN groups g ON g.id = gm.group_id AND g.source = 'scim'
+         WHERE gm.member_id = u.id AND gm.org_id = u.org_id) AS ${alias}`,
+    element: (alias) => ({ kind: 'scalar', expr: `${alias}.v`, type: 'string', caseExact: false, json: false }),
+  };
+}
+
+export async function insertUser(q: Queryable, orgId: string, id: string, fields: UserFields, at: Date): Promise<UserRecord> {
+  const { rows } = await q.query<UserRow>(
+    `INSERT INTO users AS u (org_id, id, user_name, external_id, active, display_name, attributes, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ${COLUMNS}`,
+    [orgId, id, fields.userName, fields.externalId, fields.active, fields.displayName, JSON.stringify(fields.attributes), at],
+  );
+  return toRecord(rows[0]!);
+}
+
+export async function findUser(q: Queryable, orgId: string, id: string, options: { withGroups?: boolean; forUpdate?: boolean } = {}): Promise<UserRecord | undefined> {
+  if (!isUuid(id)) return undefined;
+  const { rows } = await q.query<UserRow>(
+    `SELECT ${COLUMNS}${options.withGroups ? GROUPS_COLUMN : ''} FROM users u WHERE u.org_id = $1 AND u.id = $2${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [orgId, id],
+  );
+  return rows[0] && toRecord(rows[0]);
+}
+
+export async function updateUser(q: Queryable, orgId: string, id: string, fields: UserFields, at: Date): Promise<UserRecord | undefined> {
+  const { rows } = await q.query<UserRow>(
+    `UPDATE users u SET user_name = $3, external_id = $4, active = $5, display_name = $6, attributes = $7,
+            version = version + 1, updated_at = $8
+      WHERE u.org_id = $1 AND u.id = $2 RETURNING ${COLUMNS}`,
+    [orgId, id, fields.userName, fields.externalId, fields.active, fields.displayName, JSON.stringify(fields.attributes), at],
+  );
+  return rows[0] && toRecord(rows[0]);
+}
+
+/** Deletes the user and its memberships (the groups' counts and versions move on); returns whether it existed. */
+export async function deleteUser(q: Queryable, orgId: string, id: string, at: Date): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  await leaveAllGroups(q, orgId, id, at);
+  const { rowCount } = await q.query('DELETE FROM users WHERE org_id = $1 AND id = $2', [orgId, id]);
+  return rowCount > 0;
+}
+
+export interface UserListQuery {
+  filter?: FilterNode;
+  sort?: { path: string; descending: boolean };
+  window: ListWindow;
+  withGroups: boolean;
+}
+
+/**
+ * A filtered list counts its matches in the page query (count(*) OVER (), cheap when the filter is
+ * selective, as identity providers' eq lookups are); an unfiltered one counts with a separate
+ * index-only query, so paging through a large organization never sorts it just to count it.
+ */
+export async function listUsers(q: Queryable, orgId: string, query: UserListQuery): Promise<ListResult<UserRecord>> {
+  return listRows(q, {
+    table: 'users u',
+    columns: `${COLUMNS}${query.withGroups ? GROUPS_COLUMN : ''}`,
+    orgId,
+    filter: query.filter,
+    storage: userStorage,
+    sort: query.sort,
+    window: query.window,
+    map: toRecord,
+  });
+}
+
+/** Finds which of `ids` are users of this organization. */
+export async function existingUserIds(q: Queryable, orgId: string, ids: string[]): Promise<Set<string>> {
+  const valid = ids.filter(isUuid);
+  if (!valid.length) return new Set();
+  const { rows } = await q.query<{ id: string }>('SELECT id FROM users WHERE org_id = $1 AND id = ANY($2::uuid[])', [orgId, valid]);
+  return new Set(rows.map((r) => r.id));
+}
