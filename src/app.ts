@@ -11,6 +11,8 @@ import { PrincipalCache } from './access/principal-cache.js';
 import { VerifiedTokens } from './access/verified-tokens.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
+import { GroupsAdminService } from './groups/groups-admin-service.js';
+import { groupsAdminRoutes } from './groups/groups-admin-routes.js';
 import { GroupsService } from './groups/groups-service.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler } from './http/error-handler.js';
@@ -20,9 +22,13 @@ import { jsonBody } from './http/json-body.js';
 import { requestContext } from './http/request-context.js';
 import { keysRoutes } from './keys/keys-routes.js';
 import { KeysService } from './keys/keys-service.js';
+import { orgsRoutes } from './orgs/orgs-routes.js';
 import { OrgsService } from './orgs/orgs-service.js';
 import { scimRouter } from './scim/scim-router.js';
+import { usersAdminRoutes } from './users/users-admin-routes.js';
 import { UsersService } from './users/users-service.js';
+import { auditRoutes } from './audit/audit-routes.js';
+import { permissionsRoutes } from './access/permissions-routes.js';
 
 export interface KeyscopeDeps {
   db: Db;
@@ -45,6 +51,7 @@ export interface Keyscope {
   permissions: PermissionCatalogue;
   users: UsersService;
   groups: GroupsService;
+  groupsAdmin: GroupsAdminService;
   keys: KeysService;
   orgs: OrgsService;
   authFailures: Map<AuthFailureCode, number>;
@@ -78,10 +85,11 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const permissions = new PermissionCatalogue(config.extraPermissions);
   const users = new UsersService({ db, invalidation, now });
   const groups = new GroupsService({ db, invalidation, now });
+  const groupsAdmin = new GroupsAdminService({ db, invalidation, permissions, now });
   const keys = new KeysService({ db, invalidation, permissions, bcryptCost: config.bcryptCost, now });
   const orgs = new OrgsService({ db, invalidation, bcryptCost: config.bcryptCost, now });
 
-  const parts = { db, config, logger, now, cache, invalidation, authenticator, permissions, users, groups, keys, orgs, authFailures, pickupLagsMs };
+  const parts = { db, config, logger, now, cache, invalidation, authenticator, permissions, users, groups, groupsAdmin, keys, orgs, authFailures, pickupLagsMs };
   return { ...parts, app: buildApp(parts), stop: () => invalidation.stop() };
 }
 
@@ -101,6 +109,11 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use(authenticate(k.authenticator));
   api.use(jsonBody());
   api.use('/keys', keysRoutes(k.keys));
+  api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
+  api.use('/users', usersAdminRoutes(k.db));
+  api.use('/organizations', orgsRoutes(k.orgs));
+  api.use('/audit', auditRoutes(k.db));
+  api.use('/permissions', permissionsRoutes(k.permissions));
   api.use(accessRoutes(k.authenticator, k.now));
   api.use((req) => {
     throw new HttpError(404, 'not_found', `No API endpoint at ${req.method} ${req.baseUrl}${req.path}`);

@@ -333,3 +333,101 @@ export async function rulesOfGroup(q: Queryable, orgId: string, groupId: string)
     ...(r.resources !== null ? { resources: r.resources } : {}),
   }));
 }
+
+// ---- admin views -------------------------------------------------------------------------
+
+export interface AdminGroupRow {
+  id: string;
+  display_name: string;
+  external_id: string | null;
+  source: GroupSource;
+  description: string;
+  member_count: number;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  parents: { id: string; displayName: string }[];
+  rules: { permission: string | null; role: string | null; resources: string[] | null }[];
+  keys: { id: string; name: string; kind: string }[];
+}
+
+const ADMIN_GROUP_SELECT = `
+  SELECT g.id, g.display_name, g.external_id, g.source, g.description, g.member_count, g.version, g.created_at, g.updated_at,
+    (SELECT COALESCE(jsonb_agg(jsonb_build_object('id', p.id, 'displayName', p.display_name) ORDER BY lower(p.display_name)), '[]'::jsonb)
+       FROM group_members gm JOIN groups p ON p.id = gm.group_id
+      WHERE gm.member_id = g.id AND gm.org_id = g.org_id) AS parents,
+    (SELECT COALESCE(jsonb_agg(jsonb_build_object('permission', r.permission, 'role', r.role, 'resources', r.resources) ORDER BY r.position), '[]'::jsonb)
+       FROM group_rules r WHERE r.group_id = g.id AND r.org_id = g.org_id) AS rules,
+    (SELECT COALESCE(jsonb_agg(jsonb_build_object('id', k.id, 'name', k.name, 'kind', k.kind) ORDER BY k.created_at), '[]'::jsonb)
+       FROM api_keys k WHERE k.group_id = g.id AND k.org_id = g.org_id
+        AND (k.revoked_at IS NULL OR k.revoked_at > $2) AND (k.expires_at IS NULL OR k.expires_at > $2)) AS keys
+  FROM groups g`;
+
+export interface AdminGroupQuery {
+  text?: string;
+  source?: GroupSource;
+  after?: { name: string; id: string };
+  limit: number;
+}
+
+/** Groups with what an admin needs to see at once: rules, parents, and the live keys assigned to each. */
+export async function listGroupsForAdmin(q: Queryable, orgId: string, query: AdminGroupQuery, now: Date): Promise<AdminGroupRow[]> {
+  const params: unknown[] = [orgId, now];
+  const where = ['g.org_id = $1'];
+  if (query.text) {
+    params.push(`%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(g.display_name ILIKE $${params.length} OR g.external_id ILIKE $${params.length})`);
+  }
+  if (query.source) {
+    params.push(query.source);
+    where.push(`g.source = $${params.length}`);
+  }
+  if (query.after) {
+    params.push(query.after.name, query.after.id);
+    where.push(`(lower(g.display_name), g.id) > ($${params.length - 1}, $${params.length}::uuid)`);
+  }
+  params.push(query.limit);
+  const { rows } = await q.query<AdminGroupRow>(
+    `${ADMIN_GROUP_SELECT} WHERE ${where.join(' AND ')} ORDER BY lower(g.display_name), g.id LIMIT $${params.length}`,
+    params,
+  );
+  return rows;
+}
+
+export async function findGroupForAdmin(q: Queryable, orgId: string, id: string, now: Date): Promise<AdminGroupRow | undefined> {
+  if (!isUuid(id)) return undefined;
+  const { rows } = await q.query<AdminGroupRow>(`${ADMIN_GROUP_SELECT} WHERE g.org_id = $1 AND g.id = $3`, [orgId, now, id]);
+  return rows[0];
+}
+
+export interface MemberRow {
+  id: string;
+  type: MemberType;
+  name: string;
+  display_name: string | null;
+  active: boolean | null;
+}
+
+/** One page of a group's members, in id order (a keyset, so deep pages cost the same as the first). */
+export async function membersPage(q: Queryable, orgId: string, groupId: string, after: string | undefined, limit: number): Promise<MemberRow[]> {
+  const { rows } = await q.query<MemberRow>(
+    `SELECT gm.member_id AS id, gm.member_type AS type, COALESCE(u.user_name, mg.display_name, gm.display, '') AS name,
+            COALESCE(u.display_name, gm.display) AS display_name, u.active
+       FROM group_members gm
+       LEFT JOIN users u ON gm.member_type = 'User' AND u.id = gm.member_id
+       LEFT JOIN groups mg ON gm.member_type = 'Group' AND mg.id = gm.member_id
+      WHERE gm.org_id = $1 AND gm.group_id = $2 AND ($3::uuid IS NULL OR gm.member_id > $3::uuid)
+      ORDER BY gm.member_id LIMIT $4`,
+    [orgId, groupId, after ?? null, limit],
+  );
+  return rows;
+}
+
+export async function updateLocalGroup(q: Queryable, orgId: string, id: string, fields: { displayName?: string; description?: string }, at: Date): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE groups SET display_name = COALESCE($3, display_name), description = COALESCE($4, description), version = version + 1, updated_at = $5
+      WHERE org_id = $1 AND id = $2 AND source = 'local'`,
+    [orgId, id, fields.displayName ?? null, fields.description ?? null, at],
+  );
+  return rowCount > 0;
+}

@@ -157,3 +157,32 @@ export async function existingUserIds(q: Queryable, orgId: string, ids: string[]
   const { rows } = await q.query<{ id: string }>('SELECT id FROM users WHERE org_id = $1 AND id = ANY($2::uuid[])', [orgId, valid]);
   return new Set(rows.map((r) => r.id));
 }
+
+export interface UserSummaryRow {
+  id: string;
+  user_name: string;
+  display_name: string | null;
+  external_id: string | null;
+  active: boolean;
+}
+
+/** Users for admin pickers: search by userName, displayName or externalId, in userName order. */
+export async function searchUsers(q: Queryable, orgId: string, query: { text?: string; after?: { name: string; id: string }; limit: number }): Promise<UserSummaryRow[]> {
+  const params: unknown[] = [orgId];
+  const where = ['org_id = $1'];
+  if (query.text) {
+    params.push(`%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(user_name ILIKE $${params.length} OR display_name ILIKE $${params.length} OR external_id ILIKE $${params.length})`);
+  }
+  if (query.after) {
+    params.push(query.after.name, query.after.id);
+    where.push(`(lower(user_name), id) > ($${params.length - 1}, $${params.length}::uuid)`);
+  }
+  params.push(query.limit);
+  const { rows } = await q.query<UserSummaryRow>(
+    `SELECT id, user_name, display_name, external_id, active FROM users WHERE ${where.join(' AND ')}
+      ORDER BY lower(user_name), id LIMIT $${params.length}`,
+    params,
+  );
+  return rows;
+}

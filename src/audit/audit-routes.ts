@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/db.js';
+import { principalOf, requirePermission } from '../http/authenticate.js';
+import { parseInput } from '../http/validate.js';
+import { listAudit } from './audit-store.js';
+
+const AuditQuery = z.object({
+  action: z.string().max(100).optional(),
+  actor: z.string().max(200).optional(),
+  target: z.string().max(200).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  cursor: z.string().regex(/^\d{1,18}$/, 'is not a cursor this server issued').optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+/** GET /api/v1/audit: newest first, filtered by action (`key.*` for a family), actor, target and time. */
+export function auditRoutes(db: Db): Router {
+  const router = Router();
+  router.get('/', requirePermission('audit:read'), async (req, res) => {
+    const query = parseInput(AuditQuery, req.query, 'query');
+    const limit = query.limit ?? 100;
+    const events = await listAudit(db, principalOf(req).orgId, {
+      action: query.action,
+      actor: query.actor,
+      target: query.target,
+      since: query.since ? new Date(query.since) : undefined,
+      until: query.until ? new Date(query.until) : undefined,
+      before: query.cursor,
+      limit: limit + 1,
+    });
+    const page = events.slice(0, limit);
+    res.json({
+      items: page.map((e) => ({ ...e, at: e.at.toISOString() })),
+      nextCursor: events.length > limit ? page[page.length - 1]!.id : null,
+    });
+  });
+  return router;
+}

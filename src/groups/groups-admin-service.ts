@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { groupGrant } from '../access/grants.js';
+import type { Invalidation } from '../access/invalidation.js';
+import type { PermissionCatalogue } from '../access/permission-catalogue.js';
+import { ROLES, can, grantOf, isSubset, type Grant } from '../access/permissions.js';
+import { actorOf, isOrgAdmin, type Principal } from '../access/principal.js';
+import { tag } from '../access/resolver.js';
+import { recordAudit } from '../audit/audit-store.js';
+import type { Db } from '../db/db.js';
+import { HttpError, badRequest, forbidden, notFound } from '../http/http-error.js';
+import {
+  deleteGroup,
+  findGroup,
+  findGroupForAdmin,
+  insertGroup,
+  listGroupsForAdmin,
+  membersPage,
+  replaceRules,
+  updateLocalGroup,
+  type AdminGroupRow,
+} from './groups-store.js';
+import type { GroupRule, GroupSource } from './groups.js';
+
+export interface AdminGroup {
+  id: string;
+  displayName: string;
+  externalId: string | null;
+  source: GroupSource;
+  description: string;
+  memberCount: number;
+  parents: { id: string; displayName: string }[];
+  rules: GroupRule[];
+  keys: { id: string; name: string; kind: string }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AdminGroupDetail extends AdminGroup {
+  /** What the group grants: its own rules plus those of every group it is nested in. */
+  grant: Grant;
+}
+
+export interface GroupsAdminDeps {
+  db: Db;
+  invalidation: Invalidation;
+  permissions: PermissionCatalogue;
+  now: () => Date;
+}
+
+interface CallContext {
+  principal: Principal;
+  requestId?: string;
+}
+
+/** Groups as admins see them: rules, local groups, the keys on each (DESIGN §5, §7). */
+export class GroupsAdminService {
+  constructor(private readonly deps: GroupsAdminDeps) {}
+
+  async list(ctx: CallContext, input: { q?: string; source?: GroupSource; cursor?: string; limit?: number }): Promise<{ items: AdminGroup[]; nextCursor: string | null }> {
+    this.require(ctx.principal, 'groups:read');
+    const limit = Math.min(Math.max(input.limit ?? 100, 1), 500);
+    const rows = await listGroupsForAdmin(
+      this.deps.db,
+      ctx.principal.orgId,
+      { text: input.q?.trim() || undefined, source: input.source, after: input.cursor ? decodeCursor(input.cursor) : undefined, limit: limit + 1 },
+      this.deps.now(),
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toAdminGroup),
+      nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.display_name.toLowerCase(), last.id])).toString('base64url') : null,
+    };
+  }
+
+  async get(ctx: CallContext, id: string): Promise<AdminGroupDetail> {
+    this.require(ctx.principal, 'groups:read');
+    const row = await findGroupForAdmin(this.deps.db, ctx.principal.orgId, id, this.deps.now());
+    if (!row) throw notFound(`Group ${id} not found`);
+    return { ...toAdminGroup(row), grant: await groupGrant(this.deps.db, ctx.principal.orgId, id) };
+  }
+
+  async members(ctx: CallContext, id: string, input: { cursor?: string; limit?: number }) {
+    this.require(ctx.principal, 'groups:read');
+    if (!(await findGroup(this.deps.db, ctx.principal.orgId, id))) throw notFound(`Group ${id} not found`);
+    const limit = Math.min(Math.max(input.limit ?? 100, 1), 1000);
+    const rows = await membersPage(this.deps.db, ctx.principal.orgId, id, input.cursor, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((m) => ({ id: m.id, type: m.type, name: m.name, displayName: m.display_name, active: m.active })),
+      nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
+    };
+  }
+
+  /**
+   * Replaces a group's rules. Every key scoped to the group (or to a group nested in it) picks the
+   * change up at once. Without org:admin a caller may only grant what it holds itself.
+   */
+  async setRules(ctx: CallContext, id: string, rules: GroupRule[]): Promise<AdminGroupDetail> {
+    const p = ctx.principal;
+    this.require(p, 'groups:write');
+    this.validateRules(rules);
+    if (!isOrgAdmin(p)) {
+      const wanted = grantOf(rules);
+      if (!isSubset(wanted, p.grant)) {
+        const missing = wanted.filter((g) => !isSubset([g], p.grant)).map((g) => g.permission);
+        throw forbidden(`These rules would grant ${missing.join(', ')}, which this key does not hold`);
+      }
+    }
+    await this.deps.invalidation.write(async (tx, changed) => {
+      const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
+      if (!group) throw notFound(`Group ${id} not found`);
+      await replaceRules(tx, p.orgId, id, rules);
+      changed(tag.group(id));
+      await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.rules', target: `group:${id}`, details: { displayName: group.displayName, rules } });
+    });
+    return this.get(ctx, id);
+  }
+
+  /** A group keyscope owns (not synced from the identity provider), for service keys and rules. */
+  async createLocal(ctx: CallContext, input: { displayName: string; description?: string; rules?: GroupRule[] }): Promise<AdminGroupDetail> {
+    const p = ctx.principal;
+    this.require(p, 'groups:write');
+    if (input.rules) {
+      this.validateRules(input.rules);
+      if (!isOrgAdmin(p) && !isSubset(grantOf(input.rules), p.grant)) throw forbidden('These rules would grant permissions this key does not hold');
+    }
+    const id = randomUUID();
+    await this.deps.invalidation.write(async (tx) => {
+      await insertGroup(tx, p.orgId, id, { displayName: input.displayName, externalId: null, source: 'local', description: input.description ?? '' }, this.deps.now());
+      if (input.rules?.length) await replaceRules(tx, p.orgId, id, input.rules);
+      await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.create', target: `group:${id}`, details: { displayName: input.displayName, source: 'local', rules: input.rules ?? [] } });
+    });
+    return this.get(ctx, id);
+  }
+
+  async updateLocal(ctx: CallContext, id: string, input: { displayName?: string; description?: string }): Promise<AdminGroupDetail> {
+    const p = ctx.principal;
+    this.require(p, 'groups:write');
+    await this.deps.invalidation.write(async (tx, changed) => {
+      const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
+      if (!group) throw notFound(`Group ${id} not found`);
+      if (group.source !== 'local') throw localOnly();
+      await updateLocalGroup(tx, p.orgId, id, input, this.deps.now());
+      changed(tag.group(id));
+      await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.update', target: `group:${id}`, details: input });
+    });
+    return this.get(ctx, id);
+  }
+
+  /** Local groups only: the identity provider owns the groups it syncs. Keys on the group become suspended. */
+  async deleteLocal(ctx: CallContext, id: string): Promise<void> {
+    const p = ctx.principal;
+    this.require(p, 'groups:write');
+    await this.deps.invalidation.write(async (tx, changed) => {
+      const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
+      if (!group) throw notFound(`Group ${id} not found`);
+      if (group.source !== 'local') throw localOnly();
+      if (p.groupId === id) throw badRequest('A key cannot delete the group it belongs to', 'invalidValue');
+      await deleteGroup(tx, p.orgId, id, this.deps.now());
+      changed(tag.group(id));
+      await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.delete', target: `group:${id}`, details: { displayName: group.displayName, source: 'local' } });
+    });
+  }
+
+  private validateRules(rules: GroupRule[]): void {
+    rules.forEach((rule, i) => {
+      if (rule.role !== undefined && !(rule.role in ROLES)) {
+        throw badRequest(`rules[${i}].role "${rule.role}" is not a role; roles are ${Object.keys(ROLES).join(', ')}`, 'invalidValue', [
+          { field: `rules.${i}.role`, message: `Choose one of ${Object.keys(ROLES).join(', ')}` },
+        ]);
+      }
+      if (rule.permission !== undefined) this.deps.permissions.assertKnown([rule.permission], `rules.${i}.permission`);
+    });
+  }
+
+  private require(p: Principal, permission: string): void {
+    if (!can(p.grant, permission)) throw forbidden(`This key lacks the ${permission} permission`);
+  }
+}
+
+function localOnly(): HttpError {
+  return new HttpError(409, 'scim_managed', 'This group is synced by the identity provider; change it there');
+}
+
+function toAdminGroup(row: AdminGroupRow): AdminGroup {
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    externalId: row.external_id,
+    source: row.source,
+    description: row.description,
+    memberCount: row.member_count,
+    parents: row.parents,
+    rules: row.rules.map((r) => ({
+      ...(r.permission !== null ? { permission: r.permission } : {}),
+      ...(r.role !== null ? { role: r.role } : {}),
+      ...(r.resources !== null ? { resources: r.resources } : {}),
+    })),
+    keys: row.keys,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+function decodeCursor(cursor: string): { name: string; id: string } {
+  try {
+    const [name, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    if (typeof name !== 'string' || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('bad');
+    return { name, id };
+  } catch {
+    throw badRequest('The cursor is not one this server issued', 'invalidValue', [{ field: 'cursor', message: 'Start again without a cursor' }]);
+  }
+}
