@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (if needed) and starts a throwaway PostgreSQL server on 127.0.0.1 for tests.
-# usage: .ci/start-postgres.sh [data-dir] [port]   prints the DATABASE_URL on its last line.
+# usage: .ci/start-postgres.sh [data-dir] [port]  (as root: it installs Debian's postgresql when missing)   prints the DATABASE_URL on its last line.
 set -euo pipefail
 data_dir="${1:-/tmp/keyscope-pg}"
 port="${2:-5432}"
