@@ -77,7 +77,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     db,
     cache,
     verified,
-    limiter: new FailureLimiter(config.authFailureLimit),
+    limiter: new FailureLimiter(config.authFailureLimit, 60_000, () => now().getTime()),
     lastUsed: new LastUsedRecorder(db, logger, now),
     now,
     onFailure: (code) => authFailures.set(code, (authFailures.get(code) ?? 0) + 1),

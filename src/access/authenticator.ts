@@ -57,6 +57,8 @@ type Verification = { ok: true; keyId: string } | { ok: false; blockedMs?: numbe
 export class Authenticator {
   private readonly pendingVerifications = new Map<string, Promise<Verification>>();
   private readonly pendingResolutions = new Map<string, { epoch: number; promise: Promise<Resolved | undefined> }>();
+  /** bcrypt comparisons made so far (metrics, and tests proving each token pays it once). */
+  bcryptComparisons = 0;
 
   constructor(private readonly deps: AuthenticatorDeps) {}
 
@@ -109,6 +111,7 @@ export class Authenticator {
       if (!row) return { ok: false };
       const blockedMs = this.deps.limiter.blockedFor(`key:${row.id}`);
       if (blockedMs) return { ok: false, blockedMs };
+      this.bcryptComparisons++;
       if (!(await bcrypt.compare(parsed.secret, row.secret_hash))) {
         this.deps.limiter.recordFailure(`key:${row.id}`);
         return { ok: false };
@@ -119,6 +122,7 @@ export class Authenticator {
     // The bootstrap key is the one token not in ksk_ form: check it against its hash only.
     if (token.length < MIN_BOOTSTRAP_LENGTH) return { ok: false };
     for (const row of await findBootstrapKeysForAuth(this.deps.db, now)) {
+      this.bcryptComparisons++;
       if (await bcrypt.compare(token, row.secret_hash)) {
         this.deps.verified.add(digest, row.id);
         return { ok: true, keyId: row.id };

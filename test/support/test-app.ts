@@ -27,6 +27,8 @@ export interface TestAppOptions {
   /** Reuse a database (a second process on the same database); the first app owns and drops it. */
   database?: TestDatabase;
   db?: Db;
+  /** The admin key when the database is already bootstrapped (a second process). */
+  adminToken?: string;
 }
 
 /** A whole keyscope on a fresh copy of the migrated template database, bootstrapped, in this process. */
@@ -59,7 +61,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 
   const keyscope = await createKeyscope({ db, config, logger: createLogger(config.logLevel, sink), now });
   const boot = await keyscope.orgs.bootstrap(config.bootstrapAdminKey);
-  const adminToken = boot.token ?? config.bootstrapAdminKey;
+  const adminToken = boot.token ?? options.adminToken ?? config.bootstrapAdminKey;
   if (!adminToken) throw new Error('test app: no bootstrap token (database was already bootstrapped; pass adminToken from the first app)');
   return {
     keyscope,

@@ -1,0 +1,36 @@
+import { scimClient, startTestApp, type TestApp } from '../support/test-app.js';
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp({ env: { LOG_LEVEL: 'trace' } });
+});
+afterAll(() => app.close());
+
+describe('tokens never reach the log', () => {
+  it('logs each request with its id, and no token, whatever the request did', async () => {
+    const group = await app.http.post('/api/v1/groups').set('Authorization', `Bearer ${app.adminToken}`).send({ displayName: 'Introspectors', rules: [{ permission: 'keys:introspect' }] });
+    const issued = await app.http.post('/api/v1/keys').set('Authorization', `Bearer ${app.adminToken}`).send({ name: 'logged?', groupId: group.body.id });
+    const { token } = issued.body as { token: string };
+    const scim = await scimClient(app);
+    const requests = [
+      app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`),
+      app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}x`),
+      app.http.get('/api/v1/me').set('Authorization', `Bearer ${token.slice(0, -1)}`),
+      app.http.get(`/api/v1/keys?q=${encodeURIComponent(token)}`).set('Authorization', `Bearer ${app.adminToken}`),
+      app.http.post('/api/v1/introspect').set('Authorization', `Bearer ${token}`).send({ token: scim.token }),
+      app.http.post('/api/v1/introspect').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(`{"token": "${scim.token}"`),
+      scim.get(`/Users?filter=${encodeURIComponent(`userName eq "${token}"`)}`),
+      scim.post('/Users', { userName: token, password: token }),
+    ];
+    const responses = await Promise.all(requests);
+    expect(responses.map((r) => r.status)).toEqual([200, 401, 401, 200, 200, 400, 200, 201]);
+    const logs = app.logs();
+    expect(logs).toContain(`"reqId":"${responses[0]!.headers['x-request-id']}"`);
+    for (const secret of [token, scim.token, app.adminToken]) {
+      expect(logs).not.toContain(secret);
+      // Not even the secret part alone.
+      expect(logs).not.toContain(secret.slice(21, 45));
+    }
+  });
+});
