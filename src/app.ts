@@ -17,6 +17,7 @@ import { GroupsService } from './groups/groups-service.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
+import { openApiDocument } from './http/openapi.js';
 import { HttpError } from './http/http-error.js';
 import { jsonBody } from './http/json-body.js';
 import { requestContext } from './http/request-context.js';
@@ -106,6 +107,10 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   app.use('/scim/v2', scimRouter({ authenticator: k.authenticator, users: k.users, groups: k.groups, logger: k.logger }));
 
   const api = express.Router();
+  const openApi = JSON.stringify(openApiDocument());
+  api.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openApi);
+  });
   api.use(authenticate(k.authenticator));
   api.use(jsonBody());
   api.use('/keys', keysRoutes(k.keys));
