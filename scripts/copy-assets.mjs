@@ -1,3 +1,5 @@
-// Copies the non-TypeScript files the compiled server reads at run time (SQL migrations) into dist/.
-import { cpSync } from 'node:fs';
+// After tsc: copies what the compiled server reads at run time (SQL migrations) and makes the CLI executable.
+import { chmodSync, cpSync } from 'node:fs';
+
 cpSync('src/db/migrations', 'dist/db/migrations', { recursive: true });
+chmodSync('dist/cli/keyscope.js', 0o755);

@@ -1,0 +1,259 @@
+#!/usr/bin/env node
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ApiClient, ApiError } from './api-client.js';
+import { output, shortDate, type Output } from './output.js';
+
+const HELP = `keyscope: manage API keys, groups and organizations through the keyscope admin API.
+
+Environment:
+  KEYSCOPE_URL        the server (default http://localhost:3000)
+  KEYSCOPE_API_KEY    the key to act with (never given as an argument, so it stays out of shell history)
+
+Commands:
+  keys create --name N [--description D] [--kind service|personal] [--group ID] [--owner USER_ID]
+              [--scim] [--permissions a,b] [--expiration 7d|30d|60d|90d|180d|1y|never | --expires-at DATE]
+  keys list [--status S] [--search TEXT] [--owner me|all] [--group ID] [--limit N] [--all]
+  keys get ID
+  keys update ID [--name N] [--description D] [--group ID]
+  keys revoke ID | keys revoke --group ID | keys revoke --owner USER_ID
+  keys rotate ID [--grace SECONDS]
+  groups list [--search TEXT]
+  groups get ID
+  groups rules set ID [--permission P[@res1,res2]]... [--role R[@res1,res2]]...   (no rule flags: clear the rules)
+  orgs create NAME
+  audit [--action A] [--actor A] [--target T] [--limit N]
+  whoami
+  migrate      apply database migrations (DATABASE_URL, or the embedded database in DATA_DIR)
+  bootstrap    create organization "default" and its admin key on an empty database
+
+Options: --json (machine-readable output), --help, --version
+`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  name: { type: 'string' },
+  description: { type: 'string' },
+  kind: { type: 'string' },
+  group: { type: 'string' },
+  owner: { type: 'string' },
+  scim: { type: 'boolean' },
+  permissions: { type: 'string' },
+  expiration: { type: 'string' },
+  'expires-at': { type: 'string' },
+  status: { type: 'string' },
+  search: { type: 'string' },
+  limit: { type: 'string' },
+  all: { type: 'boolean' },
+  grace: { type: 'string' },
+  permission: { type: 'string', multiple: true },
+  role: { type: 'string', multiple: true },
+  action: { type: 'string' },
+  actor: { type: 'string' },
+  target: { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+interface ApiKey {
+  id: string;
+  name: string;
+  kind: string;
+  groupName: string | null;
+  ownerUserName: string | null;
+  scim: boolean;
+  fragment: string;
+  status: string;
+  statusReason: string | null;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  createdAt: string;
+  createdBy: { name: string };
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const out = output(values.json === true);
+  if (values.version) {
+    out.line('keyscope 0.1.0');
+    return 0;
+  }
+  if (values.help || !positionals.length) {
+    process.stdout.write(HELP);
+    return positionals.length || values.help ? 0 : 2;
+  }
+  const [command, sub, ...rest] = positionals;
+  if (command === 'migrate' || command === 'bootstrap') {
+    const { runDatabaseCommand } = await import('./database-commands.js');
+    return runDatabaseCommand(command, out);
+  }
+  const api = new ApiClient(process.env.KEYSCOPE_URL || 'http://localhost:3000', process.env.KEYSCOPE_API_KEY || undefined);
+  switch (command) {
+    case 'keys':
+      return keysCommand(api, out, sub, rest, values);
+    case 'groups':
+      return groupsCommand(api, out, sub, rest, values);
+    case 'orgs':
+      if (sub !== 'create' || !rest[0]) throw new UsageError('usage: keyscope orgs create NAME');
+      return printIssued(out, await api.request('POST', '/organizations', { name: rest[0] }));
+    case 'audit': {
+      const q = query({ action: values.action, actor: values.actor, target: values.target, limit: values.limit });
+      const page = await api.request<{ items: { at: string; actor: { name: string }; action: string; target: string | null; requestId: string | null }[] }>('GET', `/audit${q}`);
+      out.print(page, () => ({ headers: ['AT', 'ACTION', 'TARGET', 'ACTOR'], rows: page.items.map((e) => [shortDate(e.at), e.action, e.target, e.actor.name]) }));
+      return 0;
+    }
+    case 'whoami':
+      out.print(await api.request('GET', '/me'));
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${command}"; see keyscope --help`);
+  }
+}
+
+async function keysCommand(api: ApiClient, out: Output, sub: string | undefined, rest: string[], v: Values): Promise<number> {
+  switch (sub) {
+    case 'create': {
+      if (!v.name) throw new UsageError('keys create needs --name');
+      const body = {
+        name: v.name,
+        ...(v.description !== undefined ? { description: v.description } : {}),
+        ...(v.kind ? { kind: v.kind } : {}),
+        ...(v.group ? { groupId: v.group } : {}),
+        ...(v.owner ? { ownerUserId: v.owner } : {}),
+        ...(v.scim ? { scim: true } : {}),
+        ...(v.permissions ? { permissions: v.permissions.split(',').map((p) => p.trim()).filter(Boolean) } : {}),
+        ...(v.expiration ? { expiration: v.expiration } : {}),
+        ...(v['expires-at'] ? { expiresAt: v['expires-at'] } : {}),
+      };
+      return printIssued(out, await api.request('POST', '/keys', body));
+    }
+    case 'list': {
+      const items: ApiKey[] = [];
+      let cursor: string | null = null;
+      do {
+        const q = query({ status: v.status, q: v.search, owner: v.owner, groupId: v.group, limit: v.limit, cursor: cursor ?? undefined });
+        const page: { items: ApiKey[]; nextCursor: string | null } = await api.request('GET', `/keys${q}`);
+        items.push(...page.items);
+        cursor = v.all ? page.nextCursor : null;
+      } while (cursor);
+      out.print(v.json ? { items } : items, () => ({
+        headers: ['ID', 'NAME', 'KEY', 'STATUS', 'GROUP', 'LAST USED', 'EXPIRES', 'CREATED BY'],
+        rows: items.map((k) => [k.id, k.name, k.fragment, k.statusReason ? `${k.status} (${k.statusReason})` : k.status, k.groupName ?? (k.ownerUserName ? `personal: ${k.ownerUserName}` : null), shortDate(k.lastUsedAt), k.expiresAt ? shortDate(k.expiresAt) : 'never', k.createdBy.name]),
+      }));
+      return 0;
+    }
+    case 'get':
+      return printKey(out, await api.request('GET', `/keys/${encodeURIComponent(need(rest[0], 'keys get ID'))}`));
+    case 'update': {
+      const body = { ...(v.name !== undefined ? { name: v.name } : {}), ...(v.description !== undefined ? { description: v.description } : {}), ...(v.group ? { groupId: v.group } : {}) };
+      if (!Object.keys(body).length) throw new UsageError('keys update needs --name, --description or --group');
+      return printKey(out, await api.request('PATCH', `/keys/${encodeURIComponent(need(rest[0], 'keys update ID'))}`, body));
+    }
+    case 'revoke': {
+      if (v.group || v.owner) {
+        const result = await api.request<{ revoked: string[] }>('POST', '/keys/revoke', v.group ? { groupId: v.group } : { ownerUserId: v.owner });
+        out.print(result, () => ({ headers: ['REVOKED'], rows: result.revoked.map((id) => [id]) }));
+        return 0;
+      }
+      return printKey(out, await api.request('DELETE', `/keys/${encodeURIComponent(need(rest[0], 'keys revoke ID (or --group ID / --owner USER_ID)'))}`));
+    }
+    case 'rotate': {
+      const grace = v.grace !== undefined ? Number(v.grace) : undefined;
+      if (grace !== undefined && !Number.isInteger(grace)) throw new UsageError('--grace takes a whole number of seconds');
+      return printIssued(out, await api.request('POST', `/keys/${encodeURIComponent(need(rest[0], 'keys rotate ID'))}/rotate`, grace !== undefined ? { gracePeriodSeconds: grace } : {}));
+    }
+    default:
+      throw new UsageError('usage: keyscope keys create|list|get|update|revoke|rotate');
+  }
+}
+
+async function groupsCommand(api: ApiClient, out: Output, sub: string | undefined, rest: string[], v: Values): Promise<number> {
+  interface Group {
+    id: string;
+    displayName: string;
+    source: string;
+    memberCount: number;
+    rules: { permission?: string; role?: string; resources?: string[] }[];
+    keys: unknown[];
+  }
+  const ruleText = (g: Group) => g.rules.map((r) => `${r.role ? `role:${r.role}` : r.permission}${r.resources ? `@${r.resources.join(',')}` : ''}`).join(' ');
+  if (sub === 'list') {
+    const page = await api.request<{ items: Group[] }>('GET', `/groups${query({ q: v.search, limit: '500' })}`);
+    out.print(page, () => ({ headers: ['ID', 'NAME', 'SOURCE', 'MEMBERS', 'KEYS', 'RULES'], rows: page.items.map((g) => [g.id, g.displayName, g.source, g.memberCount, g.keys.length, ruleText(g)]) }));
+    return 0;
+  }
+  if (sub === 'get') {
+    out.print(await api.request('GET', `/groups/${encodeURIComponent(need(rest[0], 'groups get ID'))}`));
+    return 0;
+  }
+  if (sub === 'rules' && rest[0] === 'set') {
+    const id = need(rest[1], 'groups rules set ID [--permission P]... [--role R]...');
+    const parse = (kind: 'permission' | 'role') => (spec: string) => {
+      const [name, resources] = spec.split('@') as [string, string | undefined];
+      return { [kind]: name, ...(resources ? { resources: resources.split(',').filter(Boolean) } : {}) };
+    };
+    const rules = [...(v.permission ?? []).map(parse('permission')), ...(v.role ?? []).map(parse('role'))];
+    const group = await api.request<Group>('PUT', `/groups/${encodeURIComponent(id)}/rules`, { rules });
+    out.print(group, () => ({ headers: ['GROUP', 'RULES'], rows: [[group.displayName, ruleText(group) || '(none)']] }));
+    return 0;
+  }
+  throw new UsageError('usage: keyscope groups list | groups get ID | groups rules set ID ...');
+}
+
+function printIssued(out: Output, issued: unknown): number {
+  const { token, key } = issued as { token: string; key: ApiKey };
+  if (out.json) {
+    out.print(issued);
+  } else {
+    printKey(out, key);
+    out.line('');
+    out.line(`  ${token}`);
+    out.line('');
+    out.warn('This token is shown once and cannot be shown again. Store it now (a secrets manager, not a file in git).');
+  }
+  return 0;
+}
+
+function printKey(out: Output, key: ApiKey): number {
+  out.print(key, () => ({
+    headers: ['ID', 'NAME', 'KEY', 'STATUS', 'GROUP', 'EXPIRES', 'SCIM'],
+    rows: [[key.id, key.name, key.fragment, key.statusReason ? `${key.status} (${key.statusReason})` : key.status, key.groupName ?? key.ownerUserName, key.expiresAt ? shortDate(key.expiresAt) : 'never', key.scim ? 'yes' : 'no']],
+  }));
+  return 0;
+}
+
+function need(value: string | undefined, usage: string): string {
+  if (!value) throw new UsageError(`usage: keyscope ${usage}`);
+  return value;
+}
+
+function query(params: Record<string, string | undefined>): string {
+  const entries = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '');
+  return entries.length ? `?${new URLSearchParams(entries).toString()}` : '';
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`keyscope: ${error.message}\n`);
+      process.exit(2);
+    }
+    if (error instanceof ApiError) {
+      process.stderr.write(`keyscope: ${error.status ? `${error.status}: ` : ''}${error.message}\n`);
+      for (const e of error.fieldErrors) process.stderr.write(`  ${e.field}: ${e.message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`keyscope: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,134 @@
+import { execFile } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** The real `keyscope` binary (dist/cli/keyscope.js, built by `npm test`'s pretest) against a listening server. */
+const BIN = path.resolve('dist/cli/keyscope.js');
+const run = promisify(execFile);
+
+let app: TestApp;
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  server = app.keyscope.app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await app.close();
+});
+
+async function keyscope(args: string[], key = app.adminToken): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, KEYSCOPE_URL: url, KEYSCOPE_API_KEY: key, NODE_OPTIONS: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('keyscope CLI', () => {
+  it('creates a key, prints the token once with a warning, and the JSON form for scripts', async () => {
+    const human = await keyscope(['keys', 'create', '--name', 'deploy bot', '--expiration', '90d', '--description', 'CI']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/deploy bot/);
+    expect(human.stdout).toMatch(/^\s+ksk_[0-9A-Za-z_]+$/m);
+    expect(human.stderr).toMatch(/shown once/);
+    const json = await keyscope(['keys', 'create', '--name', 'script bot', '--json']);
+    const parsed = JSON.parse(json.stdout) as { token: string; key: { id: string; name: string } };
+    expect(parsed.token).toMatch(/^ksk_/);
+    expect(parsed.key.name).toBe('script bot');
+  });
+
+  it('lists keys as a table and as JSON, without tokens', async () => {
+    const table = await keyscope(['keys', 'list']);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+KEY\s+STATUS/);
+    expect(table.stdout).toContain('deploy bot');
+    expect(table.stdout).not.toMatch(/ksk_[0-9A-Za-z]{16}_/);
+    const json = JSON.parse((await keyscope(['keys', 'list', '--json', '--search', 'script'])).stdout) as { items: { name: string }[] };
+    expect(json.items.map((k) => k.name)).toEqual(['script bot']);
+  });
+
+  it('gets, updates, rotates and revokes a key', async () => {
+    const created = JSON.parse((await keyscope(['keys', 'create', '--name', 'lifecycle', '--json'])).stdout) as { token: string; key: { id: string } };
+    const id = created.key.id;
+    expect((await keyscope(['keys', 'get', id])).stdout).toContain('lifecycle');
+    expect((await keyscope(['keys', 'update', id, '--name', 'renamed'])).stdout).toContain('renamed');
+    const rotated = await keyscope(['keys', 'rotate', id, '--json']);
+    const newKey = JSON.parse(rotated.stdout) as { token: string; key: { id: string; rotatedFrom: string } };
+    expect(newKey.key.rotatedFrom).toBe(id);
+    const revoked = await keyscope(['keys', 'revoke', newKey.key.id]);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain('revoked');
+  });
+
+  it('sets group rules and lists groups', async () => {
+    const group = await app.http.post('/api/v1/groups').set('Authorization', `Bearer ${app.adminToken}`).send({ displayName: 'CLI group' });
+    const set = await keyscope(['groups', 'rules', 'set', group.body.id, '--permission', 'keys:read', '--role', 'viewer@r1,r2']);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain('keys:read role:viewer@r1,r2');
+    const list = await keyscope(['groups', 'list']);
+    expect(list.stdout).toMatch(/CLI group\s+local/);
+  });
+
+  it('creates an organization and reads the audit log', async () => {
+    const org = JSON.parse((await keyscope(['orgs', 'create', 'cli-org', '--json'])).stdout) as { organization: { name: string }; token: string };
+    expect(org.organization.name).toBe('cli-org');
+    const audit = await keyscope(['audit', '--action', 'org.create']);
+    expect(audit.stdout).toMatch(/org\.create/);
+  });
+
+  it('exits non-zero with the server message and the fields to fix', async () => {
+    const bad = await keyscope(['keys', 'create', '--name', 'x', '--expiration', '5d']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^keyscope: 400: .*expiration/m);
+    expect(bad.stderr).toMatch(/^\s+expiration: /m);
+    const unauthorized = await keyscope(['keys', 'list'], 'not-a-key');
+    expect(unauthorized.code).toBe(1);
+    expect(unauthorized.stderr).toMatch(/401: invalid_token/);
+    const usage = await keyscope(['keys', 'explode']);
+    expect(usage.code).toBe(2);
+  });
+
+  it('says how to fix a missing key or an unreachable server', async () => {
+    const noKey = await keyscope(['keys', 'list'], '');
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toMatch(/KEYSCOPE_API_KEY is not set/);
+    const { stderr, code } = await run(process.execPath, [BIN, 'keys', 'list'], { env: { ...process.env, KEYSCOPE_URL: 'http://127.0.0.1:9', KEYSCOPE_API_KEY: 'x' } }).then(
+      () => ({ stderr: '', code: 0 }),
+      (e: { stderr: string; code: number }) => e,
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cannot reach keyscope/);
+  });
+});
+
+describe('keyscope migrate and bootstrap (on the database itself)', () => {
+  it('migrates and bootstraps an empty embedded database once, printing the admin key once', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'keyscope-cli-'));
+    const env = { ...process.env, DATABASE_URL: '', DATA_DIR: dir, BCRYPT_COST: '4', NODE_OPTIONS: '' };
+    try {
+      const migrated = await run(process.execPath, [BIN, 'migrate'], { env });
+      expect(migrated.stdout).toContain('001_init');
+      expect((await run(process.execPath, [BIN, 'migrate'], { env })).stdout).toContain('already up to date');
+      const boot = await run(process.execPath, [BIN, 'bootstrap'], { env });
+      expect(boot.stdout).toMatch(/created organization "default"/);
+      expect(boot.stdout).toMatch(/ksk_[0-9A-Za-z]{16}_/);
+      const again = await run(process.execPath, [BIN, 'bootstrap'], { env });
+      expect(again.stdout).not.toMatch(/ksk_/);
+      expect(again.stderr).toMatch(/already bootstrapped/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
