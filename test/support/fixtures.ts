@@ -128,3 +128,24 @@ export async function seedVariedUsers(scim: ScimClient, count: number): Promise<
   }
   return readAll(scim, 'Users');
 }
+
+/** Runs `work(0..count-1)` with at most `concurrency` requests in flight; results in index order. */
+export async function inParallel<T>(count: number, concurrency: number, work: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array<T>(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await work(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return results;
+}
+
+/** Minimal users, `<prefix><n>@example.com`, created `concurrency` at a time. */
+export async function createManyUsers(scim: ScimClient, count: number, prefix: string, concurrency = 8): Promise<ScimDoc[]> {
+  return inParallel(count, concurrency, (i) =>
+    createUser(scim, { schemas: [USER_SCHEMA], userName: `${prefix}${i}@example.com`, ...(i % 2 ? { title: `t${i % 5}` } : {}) }),
+  );
+}
