@@ -48,6 +48,24 @@ describe('audit-store', () => {
     expect((await all(a, { before: events[0]!.id, limit: 1 })).map((e) => e.id)).toEqual([events[1]!.id]);
   });
 
+  it('lists newest first by id even past nine events, and pages before an id without skipping any', async () => {
+    for (let i = 0; i < 12; i++) await recordAudit(db, { orgId: a.id, actor, action: 'key.update', target: `key:n${i}` });
+    const events = await all(a);
+    const ids = events.map((e) => Number(e.id));
+    expect(ids.length).toBeGreaterThanOrEqual(15);
+    expect(ids).toEqual([...ids].sort((x, y) => y - x));
+    expect(events[0]!.target).toBe('key:n11');
+    const paged: string[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = await listAudit(db, a.id, { before, limit: 4 });
+      if (!page.length) break;
+      paged.push(...page.map((e) => e.id));
+      before = page[page.length - 1]!.id;
+    }
+    expect(paged).toEqual(events.map((e) => e.id));
+  });
+
   describe('a different organization sees nothing', () => {
     it('lists none of another organization’s events, whatever the filter', async () => {
       expect(await all(b)).toEqual([]);
