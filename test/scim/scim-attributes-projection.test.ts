@@ -1,5 +1,5 @@
 import { scimmy } from '../../src/scim/schema/scimmy.js';
-import { createGroup, createUser, type ScimDoc } from '../support/fixtures.js';
+import { createGroup, createUser, oneOrigin, type ScimDoc } from '../support/fixtures.js';
 import { ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
 
 /**
@@ -45,14 +45,6 @@ beforeAll(async () => {
   full = oneOrigin((await scim.get(`/Users/${created.id}`)).body as ScimDoc);
 });
 afterAll(() => app.close());
-
-/**
- * supertest serves every request on a new ephemeral port, so absolute locations differ between two
- * reads of one resource; answers are compared with their origin made uniform.
- */
-function oneOrigin<T>(doc: T): T {
-  return JSON.parse(JSON.stringify(doc).replace(/http:\/\/127\.0\.0\.1:\d+\//g, 'http://keyscope.test/')) as T;
-}
 
 async function userWith(query: string): Promise<Record<string, unknown>> {
   const res = await scim.get(`/Users/${full.id}?${query}`);

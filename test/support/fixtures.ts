@@ -149,3 +149,11 @@ export async function createManyUsers(scim: ScimClient, count: number, prefix: s
     createUser(scim, { schemas: [USER_SCHEMA], userName: `${prefix}${i}@example.com`, ...(i % 2 ? { title: `t${i % 5}` } : {}) }),
   );
 }
+
+/**
+ * supertest serves every request on a new ephemeral port, so absolute locations differ between two
+ * reads of one resource; compare answers with their origin made uniform.
+ */
+export function oneOrigin<T>(doc: T): T {
+  return JSON.parse(JSON.stringify(doc).replace(/http:\/\/127\.0\.0\.1:\d+\//g, 'http://keyscope.test/')) as T;
+}
