@@ -126,6 +126,16 @@ export function isSubset(inner: Grant, outer: Grant): boolean {
   return inner.every((i) => outer.some((o) => covers(o.permission, i.permission) && resourcesCovered(o.resources, i.resources)));
 }
 
+/**
+ * What of `wanted` a caller may not hand out (to a key it creates, or in a group's rules): anything
+ * it does not hold itself, except that an org:admin may grant anything inside its organization.
+ * Platform permissions are never handed out by someone who lacks them, admin or not.
+ */
+export function beyondCaller(caller: Grant, wanted: Grant): Grant {
+  const admin = can(caller, 'org:admin');
+  return wanted.filter((w) => (admin && !PLATFORM_PERMISSIONS.has(w.permission) ? false : !isSubset([w], caller)));
+}
+
 /** Drops duplicates and entries another entry already covers, and sorts, so equal grants read the same. */
 export function compact(grant: Grant): Grant {
   const unique: Grant = [];

@@ -43,11 +43,11 @@ export async function listAudit(q: Queryable, orgId: string, query: AuditQuery):
   if (query.target) add('target = ?', query.target);
   if (query.since) add('at >= ?', query.since);
   if (query.until) add('at < ?', query.until);
-  if (query.before) add('id < ?', query.before);
+  if (query.before) add('audit_events.id < ?::bigint', query.before);
   params.push(query.limit);
   const { rows } = await q.query<AuditRow>(
     `SELECT id::text AS id, at, actor, actor_name, action, target, details, request_id
-       FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+       FROM audit_events WHERE ${where.join(' AND ')} ORDER BY audit_events.id DESC LIMIT $${params.length}`,
     params,
   );
   return rows.map((r) => ({

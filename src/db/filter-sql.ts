@@ -6,7 +6,9 @@ import { literal, type SqlParams } from './sql-params.js';
 /**
  * Translates a SCIM filter tree into one SQL condition (RFC 7644 §3.4.2.2). Stores say where each
  * attribute lives through a StorageResolver; this module knows only how to compare.
- * Every condition it builds is true or false, never NULL, so `not (...)` is an exact complement.
+ * A comparison with a missing attribute is NULL, which WHERE, AND, OR and EXISTS all treat as
+ * false; only NOT would not, so `not (x)` is written `(x) IS NOT TRUE`, an exact complement.
+ * Comparisons stay plain (`lower(user_name) = lower($2)`) so PostgreSQL can use the indexes.
  */
 
 /** A single value: a column, or text extracted from a JSON document. */
@@ -52,7 +54,7 @@ export function compileFilter(node: FilterNode, resolve: StorageResolver, params
     case 'or':
       return `(${compileFilter(node.left, resolve, params)} OR ${compileFilter(node.right, resolve, params)})`;
     case 'not':
-      return `(NOT ${compileFilter(node.expr, resolve, params)})`;
+      return `((${compileFilter(node.expr, resolve, params)}) IS NOT TRUE)`;
     case 'present':
       return present(storageOf(node.path, resolve), node.path, params);
     case 'compare':
@@ -81,14 +83,14 @@ function isText(s: ScalarStorage): boolean {
 }
 
 function present(storage: Storage, path: string, params: SqlParams): string {
-  if (storage.kind === 'complex') return `COALESCE(${storage.presentExpr}, false)`;
+  if (storage.kind === 'complex') return storage.presentExpr;
   if (storage.kind === 'elements') {
     const alias = params.alias();
     const value = storage.element(alias, undefined);
     const cond = value ? present(value, path, params) : 'true';
     return `EXISTS (SELECT 1 FROM ${storage.from(alias)} WHERE ${cond})`;
   }
-  return isText(storage) ? `COALESCE(${storage.expr} <> '', false)` : `(${storage.expr} IS NOT NULL)`;
+  return isText(storage) ? `(${storage.expr} <> '')` : `(${storage.expr} IS NOT NULL)`;
 }
 
 function compare(storage: Storage, path: string, op: CompareOp, value: FilterValue, params: SqlParams): string {
@@ -105,7 +107,7 @@ function compare(storage: Storage, path: string, op: CompareOp, value: FilterVal
 
 function compareScalar(s: ScalarStorage, path: string, op: CompareOp, value: FilterValue, params: SqlParams): string {
   if (value === null) {
-    if (op === 'eq') return `(NOT ${present(s, path, params)})`;
+    if (op === 'eq') return `(${present(s, path, params)} IS NOT TRUE)`;
     if (op === 'ne') return present(s, path, params);
     throw invalid(`"${op}" cannot compare with null`);
   }
@@ -132,17 +134,17 @@ function compareText(s: ScalarStorage, op: CompareOp, value: string, params: Sql
   const v = fold(`${params.add(value)}::text`);
   switch (op) {
     case 'eq':
-      return `COALESCE(${x} = ${v}, false)`;
+      return `(${x} = ${v})`;
     case 'ne':
       return `(${x} IS DISTINCT FROM ${v})`;
     case 'co':
-      return `COALESCE(strpos(${x}, ${v}) > 0, false)`;
+      return `(strpos(${x}, ${v}) > 0)`;
     case 'sw':
-      return `COALESCE(starts_with(${x}, ${v}), false)`;
+      return `starts_with(${x}, ${v})`;
     case 'ew':
-      return `COALESCE(right(${x}, length(${v})) = ${v}, false)`;
+      return `(right(${x}, length(${v})) = ${v})`;
     default:
-      return `COALESCE(${x} ${SQL_ORDER[op]} ${v}, false)`;
+      return `(${x} ${SQL_ORDER[op]} ${v})`;
   }
 }
 
@@ -152,9 +154,9 @@ function compareBoolean(s: ScalarStorage, path: string, op: CompareOp, value: Fi
   const b = typeof value === 'boolean' ? value : typeof value === 'string' && /^(true|false)$/i.test(value) ? value.toLowerCase() === 'true' : undefined;
   if (b === undefined) throw invalid(`"${path}" is a boolean; compare it with true or false`);
   if (op !== 'eq' && op !== 'ne') throw invalid(`"${path}" is a boolean; only eq and ne apply`);
-  const x = s.json ? `lower(${s.expr}) = 'true'` : s.expr;
+  const x = s.json ? `(lower(${s.expr}) = 'true')` : s.expr;
   const cmp = `${x} = ${params.add(b)}::boolean`;
-  return op === 'eq' ? `COALESCE(${cmp}, false)` : `COALESCE(NOT (${cmp}), ${s.expr} IS NULL)`;
+  return op === 'eq' ? `(${cmp})` : `((${cmp}) IS NOT TRUE)`;
 }
 
 function compareDate(s: ScalarStorage, path: string, op: CompareOp, value: FilterValue, params: SqlParams): string {
@@ -164,9 +166,9 @@ function compareDate(s: ScalarStorage, path: string, op: CompareOp, value: Filte
   if (op === 'co' || op === 'sw' || op === 'ew') throw invalid(`"${op}" does not apply to the date-time "${path}"`);
   const x = s.json ? `(CASE WHEN ${s.expr} ~ ${literal(ISO_DATE.source)} THEN (${s.expr})::timestamptz END)` : s.expr;
   const v = `${params.add(value)}::timestamptz`;
-  if (op === 'eq') return `COALESCE(${x} = ${v}, false)`;
+  if (op === 'eq') return `(${x} = ${v})`;
   if (op === 'ne') return `(${x} IS DISTINCT FROM ${v})`;
-  return `COALESCE(${x} ${SQL_ORDER[op]} ${v}, false)`;
+  return `(${x} ${SQL_ORDER[op]} ${v})`;
 }
 
 function compareNumber(s: ScalarStorage, path: string, op: CompareOp, value: FilterValue, params: SqlParams): string {
@@ -174,9 +176,9 @@ function compareNumber(s: ScalarStorage, path: string, op: CompareOp, value: Fil
   if (op === 'co' || op === 'sw' || op === 'ew') throw invalid(`"${op}" does not apply to the number "${path}"`);
   const x = s.json ? `(CASE WHEN ${s.expr} ~ '^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$' THEN (${s.expr})::numeric END)` : s.expr;
   const v = `${params.add(value)}::numeric`;
-  if (op === 'eq') return `COALESCE(${x} = ${v}, false)`;
+  if (op === 'eq') return `(${x} = ${v})`;
   if (op === 'ne') return `(${x} IS DISTINCT FROM ${v})`;
-  return `COALESCE(${x} ${SQL_ORDER[op]} ${v}, false)`;
+  return `(${x} ${SQL_ORDER[op]} ${v})`;
 }
 
 /** Ids are uuid columns: an id that is not a uuid matches nothing (eq) rather than failing the cast. */

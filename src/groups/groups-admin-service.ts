@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { groupGrant } from '../access/grants.js';
 import type { Invalidation } from '../access/invalidation.js';
 import type { PermissionCatalogue } from '../access/permission-catalogue.js';
-import { ROLES, can, grantOf, isSubset, type Grant } from '../access/permissions.js';
-import { actorOf, isOrgAdmin, type Principal } from '../access/principal.js';
+import { ROLES, beyondCaller, can, grantOf, type Grant } from '../access/permissions.js';
+import { actorOf, type Principal } from '../access/principal.js';
 import { tag } from '../access/resolver.js';
 import { recordAudit } from '../audit/audit-store.js';
 import type { Db } from '../db/db.js';
@@ -100,13 +100,7 @@ export class GroupsAdminService {
     const p = ctx.principal;
     this.require(p, 'groups:write');
     this.validateRules(rules);
-    if (!isOrgAdmin(p)) {
-      const wanted = grantOf(rules);
-      if (!isSubset(wanted, p.grant)) {
-        const missing = wanted.filter((g) => !isSubset([g], p.grant)).map((g) => g.permission);
-        throw forbidden(`These rules would grant ${missing.join(', ')}, which this key does not hold`);
-      }
-    }
+    assertDelegable(p, rules);
     await this.deps.invalidation.write(async (tx, changed) => {
       const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
       if (!group) throw notFound(`Group ${id} not found`);
@@ -123,7 +117,7 @@ export class GroupsAdminService {
     this.require(p, 'groups:write');
     if (input.rules) {
       this.validateRules(input.rules);
-      if (!isOrgAdmin(p) && !isSubset(grantOf(input.rules), p.grant)) throw forbidden('These rules would grant permissions this key does not hold');
+      assertDelegable(p, input.rules);
     }
     const id = randomUUID();
     await this.deps.invalidation.write(async (tx) => {
@@ -177,6 +171,12 @@ export class GroupsAdminService {
   private require(p: Principal, permission: string): void {
     if (!can(p.grant, permission)) throw forbidden(`This key lacks the ${permission} permission`);
   }
+}
+
+/** Rules may grant only what the caller could hand to a key itself (permissions.beyondCaller). */
+function assertDelegable(p: Principal, rules: GroupRule[]): void {
+  const beyond = beyondCaller(p.grant, grantOf(rules));
+  if (beyond.length) throw forbidden(`These rules would grant ${beyond.map((g) => g.permission).join(', ')}, which this key does not hold`);
 }
 
 function localOnly(): HttpError {

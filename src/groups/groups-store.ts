@@ -117,11 +117,6 @@ export async function findGroup(q: Queryable, orgId: string, id: string, options
   return rows[0] && toRecord(rows[0]);
 }
 
-export async function findGroupByName(q: Queryable, orgId: string, displayName: string): Promise<GroupRecord | undefined> {
-  const { rows } = await q.query<GroupRow>(`SELECT ${COLUMNS} FROM groups g WHERE g.org_id = $1 AND lower(g.display_name) = lower($2)`, [orgId, displayName]);
-  return rows[0] && toRecord(rows[0]);
-}
-
 /** Sets the group's own fields and moves its version on; returns the new record. */
 export async function updateGroup(
   q: Queryable,
@@ -162,6 +157,7 @@ export async function addMembers(q: Queryable, orgId: string, groupId: string, m
   const { rows } = await q.query<{ member_id: string }>(
     `INSERT INTO group_members (org_id, group_id, member_id, member_type, display)
      SELECT $1, $2, m.id, m.type, m.display FROM unnest($3::uuid[], $4::text[], $5::text[]) AS m(id, type, display)
+      WHERE EXISTS (SELECT 1 FROM groups WHERE id = $2 AND org_id = $1)
      ON CONFLICT (group_id, member_id) DO NOTHING RETURNING member_id`,
     [orgId, groupId, members.map((m) => m.id), members.map((m) => m.type), members.map((m) => m.display)],
   );
@@ -317,7 +313,8 @@ export async function replaceRules(q: Queryable, orgId: string, groupId: string,
     `INSERT INTO group_rules (org_id, group_id, position, permission, role, resources)
      SELECT $1, $2, r.position, r.permission, r.role,
             CASE WHEN r.resources IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(r.resources)) END
-       FROM jsonb_to_recordset($3::jsonb) AS r(position int, permission text, role text, resources jsonb)`,
+       FROM jsonb_to_recordset($3::jsonb) AS r(position int, permission text, role text, resources jsonb)
+      WHERE EXISTS (SELECT 1 FROM groups WHERE id = $2 AND org_id = $1)`,
     [orgId, groupId, JSON.stringify(rules.map((r, i) => ({ position: i, permission: r.permission ?? null, role: r.role ?? null, resources: r.resources?.length ? r.resources : null })))],
   );
 }

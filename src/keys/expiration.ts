@@ -5,6 +5,13 @@ const DAY_MS = 24 * 3600 * 1000;
 const PRESET_DAYS: Record<Exclude<ExpirationPreset, 'never'>, number> = { '7d': 7, '30d': 30, '60d': 60, '90d': 90, '180d': 180, '1y': 365 };
 export const DEFAULT_EXPIRATION: ExpirationPreset = '30d';
 
+/** The longest lifetime the policy allows in days, or null when "never" is allowed. */
+function longestAllowedDays(policy: OrgPolicy): number | null {
+  if (policy.allowNever && policy.allowedExpirations.includes('never')) return null;
+  const days = policy.allowedExpirations.filter((p): p is Exclude<ExpirationPreset, 'never'> => p !== 'never').map((p) => PRESET_DAYS[p]);
+  return days.length ? Math.max(...days) : 0;
+}
+
 export function isPreset(value: string): value is ExpirationPreset {
   return (EXPIRATION_PRESETS as readonly string[]).includes(value);
 }
@@ -34,6 +41,13 @@ export function resolveExpiry(
     }
     if (date.getTime() <= now.getTime()) {
       throw badRequest('expiresAt must be in the future', 'invalidValue', [{ field: 'expiresAt', message: 'Pick a date in the future' }]);
+    }
+    // Without "never", an explicit date may not outlive the longest preset the policy allows.
+    const longest = longestAllowedDays(policy);
+    if (longest !== null && date.getTime() > now.getTime() + longest * DAY_MS) {
+      throw badRequest(`This organization allows keys to live at most ${longest} days`, 'invalidValue', [
+        { field: 'expiresAt', message: `Pick a date within ${longest} days` },
+      ]);
     }
     expiresAt = date;
   } else {

@@ -25,5 +25,9 @@ export const keyErrors = {
     new HttpError(409, 'key_limit_reached', `This organization has reached its limit of ${max} active keys; revoke keys it no longer uses, or ask an admin to raise the limit`),
   inactive: (status: string) => new HttpError(409, 'key_inactive', `This key is ${status}; it can no longer be changed`),
   revokedCannotRotate: () => new HttpError(409, 'key_inactive', 'A revoked key cannot be rotated; create a new key instead'),
+  lifetimeNotAllowed: () =>
+    badRequest("This key's lifetime is no longer allowed by the organization's policy; give expiration or expiresAt for the new key", 'invalidValue', [
+      { field: 'expiration', message: 'Choose an expiration the policy allows' },
+    ]),
   invalidCursor: () => badRequest('The cursor is not one this server issued', 'invalidValue', [{ field: 'cursor', message: 'Start again without a cursor' }]),
 };

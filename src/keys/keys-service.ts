@@ -2,13 +2,14 @@ import bcrypt from 'bcrypt';
 import { isMemberOf, prospectiveGrant } from '../access/grants.js';
 import type { Invalidation } from '../access/invalidation.js';
 import type { PermissionCatalogue } from '../access/permission-catalogue.js';
-import { can, isSubset, type Grant } from '../access/permissions.js';
+import { beyondCaller, can, type Grant } from '../access/permissions.js';
 import { actorOf, isOrgAdmin, type Principal } from '../access/principal.js';
 import { tag } from '../access/resolver.js';
 import { recordAudit } from '../audit/audit-store.js';
 import type { Db, Queryable } from '../db/db.js';
 import { findGroup } from '../groups/groups-store.js';
-import { lockOrganization, findOrganization } from '../orgs/orgs-store.js';
+import { lockOrganization } from '../orgs/orgs-store.js';
+import type { OrgPolicy } from '../orgs/orgs.js';
 import { findUser } from '../users/users-store.js';
 import { resolveExpiry } from './expiration.js';
 import { keyErrors } from './keys-errors.js';
@@ -82,7 +83,8 @@ export class KeysService {
 
   async create(ctx: CallContext, input: CreateKeyInput): Promise<IssuedKey> {
     const p = ctx.principal;
-    const kind: KeyKind = input.kind ?? (input.ownerUserId ? 'personal' : 'service');
+    // Unless told, a personal key makes personal keys and a service key service keys.
+    const kind: KeyKind = input.kind ?? (input.ownerUserId ? 'personal' : p.kind);
     const permissions = input.permissions ?? null;
     if (permissions) this.deps.permissions.assertKnown(permissions, 'permissions');
     if (input.scim && !isOrgAdmin(p)) throw keyErrors.scimNeedsAdmin();
@@ -224,13 +226,15 @@ export class KeysService {
       this.requireChange(p, key);
       if (key.status === 'revoked') throw keyErrors.revokedCannotRotate();
       if (key.scim && !isOrgAdmin(p)) throw keyErrors.scimNeedsAdmin();
-      const org = (await findOrganization(tx, p.orgId))!;
+      // A rotation hands out a fresh token for what the key grants: the same rule as creating it.
+      await this.checkNoEscalation(tx, p, { groupId: key.group_id, ownerUserId: key.owner_user_id, permissions: key.permissions });
+      const org = (await lockOrganization(tx, p.orgId))!;
       const expiresAt =
         input.expiration !== undefined || input.expiresAt !== undefined
           ? resolveExpiry(input, org.policy, now, { scim: key.scim })
-          : key.expires_at
-            ? new Date(now.getTime() + (key.expires_at.getTime() - key.created_at.getTime()))
-            : null;
+          : sameLifetime(key, org.policy, now);
+      // With a grace period both keys live for a while, so the new one counts against the limit.
+      if ((input.gracePeriodSeconds ?? 0) > 0 && (await countLiveKeys(tx, p.orgId, now)) >= org.policy.maxKeys) throw keyErrors.limitReached(org.policy.maxKeys);
       await insertKey(tx, {
         orgId: p.orgId,
         id: secret.keyId,
@@ -309,13 +313,22 @@ export class KeysService {
     if (group && !(await isMemberOf(q, orgId, ownerUserId, group.id))) throw keyErrors.ownerNotInGroup(group.displayName);
   }
 
+  /** A key never grants more than the key making it (DESIGN §4): checked on create, move and rotate. */
   private async checkNoEscalation(q: Queryable, p: Principal, key: { groupId: string | null; ownerUserId: string | null; permissions: string[] | null }): Promise<void> {
-    if (isOrgAdmin(p)) return;
     const grant: Grant = await prospectiveGrant(q, p.orgId, key);
-    if (!isSubset(grant, p.grant)) {
-      const missing = grant.filter((g) => !isSubset([g], p.grant)).map((g) => g.permission + (g.resources ? ` on ${g.resources.join(', ')}` : ''));
-      throw keyErrors.escalation(missing);
-    }
+    const beyond = beyondCaller(p.grant, grant);
+    if (beyond.length) throw keyErrors.escalation(beyond.map((g) => g.permission + (g.resources ? ` on ${g.resources.join(', ')}` : '')));
+  }
+}
+
+/** The rotated key's lifetime, if the organization's policy still allows it; otherwise the caller must choose. */
+function sameLifetime(key: KeyRow, policy: OrgPolicy, now: Date): Date | null {
+  const lifetimeMs = key.expires_at ? key.expires_at.getTime() - key.created_at.getTime() : null;
+  try {
+    if (lifetimeMs === null) return resolveExpiry({ expiration: 'never' }, policy, now, { scim: key.scim });
+    return resolveExpiry({ expiresAt: new Date(now.getTime() + lifetimeMs).toISOString() }, policy, now, { scim: key.scim });
+  } catch {
+    throw keyErrors.lifetimeNotAllowed();
   }
 }
 

@@ -189,8 +189,9 @@ export async function updateKeyFields(
     params.push(value);
     sets.push(`${column} = $${params.length}`);
   }
-  if (!sets.length) return true;
-  const { rowCount } = await q.query(`UPDATE api_keys SET ${sets.join(', ')} WHERE org_id = $1 AND id = $2`, params);
+  const { rowCount } = sets.length
+    ? await q.query(`UPDATE api_keys SET ${sets.join(', ')} WHERE org_id = $1 AND id = $2`, params)
+    : await q.query('SELECT 1 FROM api_keys WHERE org_id = $1 AND id = $2', params);
   return rowCount > 0;
 }
 

@@ -61,7 +61,7 @@ export class OrgsService {
   async create(principal: Principal, name: string, requestId?: string): Promise<{ organization: Organization } & IssuedKey> {
     if (!can(principal.grant, 'orgs:create')) throw forbidden('Creating organizations needs the orgs:create permission');
     return this.deps.db.transaction(async (tx) => {
-      const result = await this.createWithAdminKey(tx, name, actorOf(principal), { rules: [{ role: 'admin' }], keyName: `${name} admin key` });
+      const result = await this.createWithAdminKey(tx, name, actorOf(principal), { rules: [{ role: 'admin' }], keyName: `${name} admin key`, requestId });
       await recordAudit(tx, { orgId: principal.orgId, actor: actorOf(principal), requestId, action: 'org.create', target: `org:${result.organization.id}`, details: { name } });
       return { organization: result.organization, token: result.token, key: result.key };
     });
@@ -88,7 +88,7 @@ export class OrgsService {
     tx: Queryable,
     name: string,
     actor: Actor,
-    options: { rules: GroupRule[]; keyName: string; suppliedKey?: string },
+    options: { rules: GroupRule[]; keyName: string; suppliedKey?: string; requestId?: string },
   ): Promise<{ organization: Organization } & IssuedKey> {
     const now = this.deps.now();
     const organization = await insertOrganization(tx, { id: randomUUID(), name, policy: OrgPolicy.parse({}) });
@@ -114,7 +114,7 @@ export class OrgsService {
       createdBy: actor,
       createdAt: now,
     });
-    await recordAudit(tx, { orgId: organization.id, actor, action: 'org.bootstrap', target: `org:${organization.id}`, details: { name, adminsGroupId: admins.id, keyId: issued.keyId } });
+    await recordAudit(tx, { orgId: organization.id, actor, requestId: options.requestId, action: 'org.bootstrap', target: `org:${organization.id}`, details: { name, adminsGroupId: admins.id, keyId: issued.keyId } });
     const key = toApiKey((await findKey(tx, organization.id, issued.keyId, now))!);
     return { organization, token, key };
   }

@@ -39,7 +39,9 @@ CREATE TABLE groups (
   created_at    timestamptz NOT NULL DEFAULT now(),
   updated_at    timestamptz NOT NULL DEFAULT now()
 );
-CREATE UNIQUE INDEX groups_display_name_key ON groups (org_id, lower(display_name));
+-- Unique within a source: the identity provider owns the names it syncs, so a SCIM group may share
+-- a name with a local group (e.g. the bootstrap "Admins"), which SCIM clients never see.
+CREATE UNIQUE INDEX groups_display_name_key ON groups (org_id, source, lower(display_name));
 CREATE INDEX groups_external_id_idx ON groups (org_id, external_id);
 CREATE INDEX groups_created_idx ON groups (org_id, created_at, id);
 

@@ -71,27 +71,12 @@ function withPath(raw: RawOperation, path: PatchPath, value: unknown, current: R
     const element = elementFromEqFilter(path.filter);
     if (element) return [{ op: 'add', path: stripFilter(path), value: [{ ...element, [path.sub.name]: normalized }] }];
   }
+  // RFC 7644 §3.5.2.3: replacing a single-valued complex attribute (name, manager, an extension)
+  // replaces the sub-attributes given and leaves the others, which is what scimmy's add does.
   if (raw.op === 'replace' && !path.filter && !path.sub && isPlainObject(normalized) && (path.attr.type === 'complex' || path.wholeExtension) && !path.attr.multiValued) {
-    return replaceSubAttributes(path, normalized);
+    return [{ op: 'add', path: path.text, value: normalized }];
   }
   return [{ op: raw.op, path: path.text, value: normalized }];
-}
-
-/** RFC 7644 §3.5.2.3: replacing a complex attribute replaces the sub-attributes given and leaves the rest. */
-function replaceSubAttributes(path: PatchPath, value: Record<string, unknown>): ScimmyOperation[] {
-  return Object.entries(value).flatMap(([key, v]): ScimmyOperation[] => {
-    const sub = path.attr.sub?.get(key.toLowerCase());
-    if (!sub) return [];
-    const subPath = `${path.text}${path.wholeExtension ? ':' : '.'}${sub.name}`;
-    if (v === undefined) return [{ op: 'remove', path: subPath }];
-    if (path.wholeExtension && sub.type === 'complex' && !sub.multiValued && isPlainObject(v)) {
-      return Object.entries(v).flatMap(([k, x]): ScimmyOperation[] => {
-        const leaf = sub.sub?.get(k.toLowerCase());
-        return leaf ? [{ op: 'replace', path: `${subPath}.${leaf.name}`, value: x }] : [];
-      });
-    }
-    return [{ op: 'replace', path: subPath, value: v }];
-  });
 }
 
 function normalizeElements(value: unknown, def: AttrDef): unknown {
