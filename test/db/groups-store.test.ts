@@ -5,7 +5,6 @@ import {
   classifyMembers,
   deleteGroup,
   findGroup,
-  findGroupByName,
   findGroupForAdmin,
   insertGroup,
   leaveAllGroups,
@@ -72,7 +71,6 @@ describe('groups-store', () => {
     const found = await findGroup(db, a.id, g.id, { withMembers: true });
     expect(found).toMatchObject({ orgId: a.id, displayName: 'Engineering', source: 'scim', memberCount: 1, version: 2 });
     expect(found!.members).toEqual([{ value: u, type: 'User', display: 'eng@example.com' }]);
-    expect((await findGroupByName(db, a.id, 'ENGINEERING'))!.id).toBe(g.id);
     expect(await findGroup(db, a.id, g.id, { source: 'local' })).toBeUndefined();
     expect(await findGroup(db, a.id, 'not-a-uuid')).toBeUndefined();
   });
@@ -177,9 +175,8 @@ describe('groups-store', () => {
       expect(rows.every((r) => r.org_id === a.id)).toBe(true);
     }
 
-    it('findGroup, findGroupByName and findGroupForAdmin answer undefined', async () => {
+    it('findGroup and findGroupForAdmin answer undefined', async () => {
       expect(await findGroup(db, b.id, victim.id, { withMembers: true, forUpdate: true })).toBeUndefined();
-      expect(await findGroupByName(db, b.id, 'Victim')).toBeUndefined();
       expect(await findGroupForAdmin(db, b.id, victim.id, at)).toBeUndefined();
     });
 
