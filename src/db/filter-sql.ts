@@ -6,8 +6,10 @@ import { literal, type SqlParams } from './sql-params.js';
 /**
  * Translates a SCIM filter tree into one SQL condition (RFC 7644 §3.4.2.2). Stores say where each
  * attribute lives through a StorageResolver; this module knows only how to compare.
- * A comparison with a missing attribute is NULL, which WHERE, AND, OR and EXISTS all treat as
- * false; only NOT would not, so `not (x)` is written `(x) IS NOT TRUE`, an exact complement.
+ * Every comparison, `ne` included, is false for a resource that lacks the attribute ("the attribute
+ * and operator values are not identical" needs an attribute); `not (x eq v)` asks for "missing or
+ * different". In SQL a comparison with a missing value is NULL, which WHERE, AND, OR and EXISTS all
+ * treat as false; only NOT would not, so `not (x)` is written `(x) IS NOT TRUE`, an exact complement.
  * Comparisons stay plain (`lower(user_name) = lower($2)`) so PostgreSQL can use the indexes.
  */
 
@@ -136,7 +138,7 @@ function compareText(s: ScalarStorage, op: CompareOp, value: string, params: Sql
     case 'eq':
       return `(${x} = ${v})`;
     case 'ne':
-      return `(${x} IS DISTINCT FROM ${v})`;
+      return `(${x} <> ${v})`;
     case 'co':
       return `(strpos(${x}, ${v}) > 0)`;
     case 'sw':
@@ -156,7 +158,7 @@ function compareBoolean(s: ScalarStorage, path: string, op: CompareOp, value: Fi
   if (op !== 'eq' && op !== 'ne') throw invalid(`"${path}" is a boolean; only eq and ne apply`);
   const x = s.json ? `(lower(${s.expr}) = 'true')` : s.expr;
   const cmp = `${x} = ${params.add(b)}::boolean`;
-  return op === 'eq' ? `(${cmp})` : `((${cmp}) IS NOT TRUE)`;
+  return op === 'eq' ? `(${cmp})` : `(NOT (${cmp}))`;
 }
 
 function compareDate(s: ScalarStorage, path: string, op: CompareOp, value: FilterValue, params: SqlParams): string {
@@ -167,7 +169,7 @@ function compareDate(s: ScalarStorage, path: string, op: CompareOp, value: Filte
   const x = s.json ? `(CASE WHEN ${s.expr} ~ ${literal(ISO_DATE.source)} THEN (${s.expr})::timestamptz END)` : s.expr;
   const v = `${params.add(value)}::timestamptz`;
   if (op === 'eq') return `(${x} = ${v})`;
-  if (op === 'ne') return `(${x} IS DISTINCT FROM ${v})`;
+  if (op === 'ne') return `(${x} <> ${v})`;
   return `(${x} ${SQL_ORDER[op]} ${v})`;
 }
 
@@ -177,7 +179,7 @@ function compareNumber(s: ScalarStorage, path: string, op: CompareOp, value: Fil
   const x = s.json ? `(CASE WHEN ${s.expr} ~ '^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$' THEN (${s.expr})::numeric END)` : s.expr;
   const v = `${params.add(value)}::numeric`;
   if (op === 'eq') return `(${x} = ${v})`;
-  if (op === 'ne') return `(${x} IS DISTINCT FROM ${v})`;
+  if (op === 'ne') return `(${x} <> ${v})`;
   return `(${x} ${SQL_ORDER[op]} ${v})`;
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { RETRYABLE_CODES, errorCode, type Db, type ListenHandlers, type QueryResult, type Queryable } from './db.js';
@@ -6,12 +7,15 @@ import { RETRYABLE_CODES, errorCode, type Db, type ListenHandlers, type QueryRes
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 const MAX_TRANSACTION_ATTEMPTS = 5;
+// Statements get a name (and so a plan PostgreSQL keeps per connection) up to this many distinct texts.
+const MAX_NAMED_STATEMENTS = 500;
 const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000];
 
 export class PgDb implements Db {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly listeners = new Set<pg.Client>();
+  private readonly statementNames = new Map<string, string>();
   private closed = false;
 
   constructor(
@@ -25,8 +29,22 @@ export class PgDb implements Db {
   }
 
   async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    const result = await this.pool.query(sql, params as unknown[] | undefined);
+    const result = await this.pool.query(this.statement(sql, params));
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  }
+
+  /**
+   * Planning a statement can cost more than running it (0.9 ms against 0.4 ms for a user with its
+   * groups). Named statements are prepared once per connection and their plans reused; the SQL text
+   * (values are always parameters) names them, up to a bound so odd filters cannot fill memory.
+   */
+  private statement(sql: string, params?: readonly unknown[]): pg.QueryConfig {
+    let name = this.statementNames.get(sql);
+    if (name === undefined && this.statementNames.size < MAX_NAMED_STATEMENTS) {
+      name = `ks_${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`;
+      this.statementNames.set(sql, name);
+    }
+    return { text: sql, values: params as unknown[] | undefined, ...(name ? { name } : {}) };
   }
 
   async exec(sql: string): Promise<void> {
@@ -38,7 +56,7 @@ export class PgDb implements Db {
       const client = await this.pool.connect();
       const tx: Queryable = {
         query: async <R>(sql: string, params?: readonly unknown[]) => {
-          const r = await client.query(sql, params as unknown[] | undefined);
+          const r = await client.query(this.statement(sql, params));
           return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
         },
         exec: async (sql: string) => {

@@ -21,6 +21,8 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 /** Everything a client can cause becomes an HttpError; anything else is a server fault. */
 export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
+  // The router cannot decode a path like /Users/%E0%A4%A.
+  if (error instanceof URIError) return new HttpError(400, 'invalidSyntax', 'The URL path is not valid percent-encoding', { scimType: 'invalidSyntax' });
   if (isBodyParserError(error)) {
     switch (error.type) {
       case 'entity.parse.failed':

@@ -23,6 +23,20 @@ export function assertJsonDepth(buf: Buffer): void {
   }
 }
 
+/** PostgreSQL cannot store U+0000 in text or jsonb; refuse it at the edge instead of failing later. */
+export function assertNoNul(value: unknown): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw new HttpError(400, 'invalidValue', 'Strings may not contain the NUL character (U+0000)', { scimType: 'invalidValue' });
+  } else if (Array.isArray(value)) {
+    for (const item of value) assertNoNul(item);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      assertNoNul(k);
+      assertNoNul(v);
+    }
+  }
+}
+
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
@@ -46,6 +60,14 @@ export function jsonBody() {
         new HttpError(415, 'unsupported_media_type', `Send the body as application/json or application/scim+json (got ${type || 'no Content-Type'})`),
       );
     }
-    parse(req, res, next);
+    parse(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      try {
+        assertNoNul(req.body);
+      } catch (nul) {
+        return next(nul);
+      }
+      next();
+    });
   };
 }

@@ -25,18 +25,42 @@ interface UserRow {
 
 const COLUMNS = 'u.org_id, u.id, u.user_name, u.external_id, u.active, u.display_name, u.attributes, u.version, u.created_at, u.updated_at';
 
-/** The user's SCIM groups, direct and through nesting (RFC 7643 §4.1.2 `groups`). */
+/**
+ * The user's SCIM groups (RFC 7643 §4.1.2 `groups`): direct memberships, each saying whether the
+ * group is itself nested. Only then does a second query walk the nesting for indirect ones, so the
+ * common case costs one indexed lookup instead of a recursive query on every read.
+ */
 const GROUPS_COLUMN = `,
-  (WITH RECURSIVE memberships(id, direct) AS (
-     SELECT gm.group_id, true FROM group_members gm WHERE gm.member_id = u.id AND gm.org_id = u.org_id
-     UNION
-     SELECT gm.group_id, false FROM group_members gm JOIN memberships m ON gm.member_id = m.id
-      WHERE gm.member_type = 'Group' AND gm.org_id = u.org_id
-   )
-   SELECT COALESCE(jsonb_agg(jsonb_build_object('value', g.id, 'display', g.display_name,
-            'type', CASE WHEN x.direct THEN 'direct' ELSE 'indirect' END) ORDER BY g.display_name, g.id), '[]'::jsonb)
-     FROM (SELECT id, bool_or(direct) AS direct FROM memberships GROUP BY id) x
-     JOIN groups g ON g.id = x.id AND g.source = 'scim') AS groups`;
+  (SELECT COALESCE(jsonb_agg(jsonb_build_object('value', g.id, 'display', g.display_name, 'type', 'direct',
+            'nested', EXISTS (SELECT 1 FROM group_members p WHERE p.member_id = g.id AND p.org_id = g.org_id))
+            ORDER BY g.display_name, g.id), '[]'::jsonb)
+     FROM group_members gm JOIN groups g ON g.id = gm.group_id AND g.source = 'scim'
+    WHERE gm.member_id = u.id AND gm.org_id = u.org_id) AS groups`;
+
+const ALL_GROUPS = `
+  WITH RECURSIVE memberships(id, direct) AS (
+    SELECT gm.group_id, true FROM group_members gm WHERE gm.member_id = $2 AND gm.org_id = $1
+    UNION
+    SELECT gm.group_id, false FROM group_members gm JOIN memberships m ON gm.member_id = m.id
+     WHERE gm.member_type = 'Group' AND gm.org_id = $1
+  )
+  SELECT g.id AS value, g.display_name AS display, CASE WHEN bool_or(m.direct) THEN 'direct' ELSE 'indirect' END AS type
+    FROM memberships m JOIN groups g ON g.id = m.id AND g.source = 'scim'
+   GROUP BY g.id, g.display_name ORDER BY g.display_name, g.id`;
+
+type GroupRefRow = UserGroupRef & { nested?: boolean };
+
+/** Completes `groups` with indirect memberships for the users whose groups are nested. */
+async function withIndirectGroups(q: Queryable, rows: UserRow[]): Promise<void> {
+  for (const row of rows) {
+    const refs = row.groups as GroupRefRow[] | null | undefined;
+    if (refs?.some((g) => g.nested)) {
+      row.groups = (await q.query<UserGroupRef>(ALL_GROUPS, [row.org_id, row.id])).rows;
+    } else if (refs) {
+      row.groups = refs.map(({ value, display, type }) => ({ value, display, type }));
+    }
+  }
+}
 
 function toRecord(row: UserRow): UserRecord {
   return {
@@ -104,6 +128,7 @@ export async function findUser(q: Queryable, orgId: string, id: string, options:
     `SELECT ${COLUMNS}${options.withGroups ? GROUPS_COLUMN : ''} FROM users u WHERE u.org_id = $1 AND u.id = $2${options.forUpdate ? ' FOR UPDATE' : ''}`,
     [orgId, id],
   );
+  if (options.withGroups) await withIndirectGroups(q, rows);
   return rows[0] && toRecord(rows[0]);
 }
 
@@ -138,7 +163,7 @@ export interface UserListQuery {
  * index-only query, so paging through a large organization never sorts it just to count it.
  */
 export async function listUsers(q: Queryable, orgId: string, query: UserListQuery): Promise<ListResult<UserRecord>> {
-  return listRows(q, {
+  const { rows, total } = await listRows<UserRow, UserRow>(q, {
     table: 'users u',
     columns: `${COLUMNS}${query.withGroups ? GROUPS_COLUMN : ''}`,
     orgId,
@@ -146,8 +171,10 @@ export async function listUsers(q: Queryable, orgId: string, query: UserListQuer
     storage: userStorage,
     sort: query.sort,
     window: query.window,
-    map: toRecord,
+    map: (row) => row,
   });
+  if (query.withGroups) await withIndirectGroups(q, rows);
+  return { rows: rows.map(toRecord), total };
 }
 
 /** Finds which of `ids` are users of this organization. */

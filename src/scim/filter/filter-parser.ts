@@ -35,11 +35,14 @@ function tokenize(text: string): Token[] {
       while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
       if (i >= text.length) throw invalid(`Unterminated string starting at position ${start + 1}`);
       const raw = text.slice(start, ++i);
+      let value: string;
       try {
-        tokens.push({ type: 'string', value: JSON.parse(raw) as string, pos: start });
+        value = JSON.parse(raw) as string;
       } catch {
         throw invalid(`Invalid escape in the string at position ${start + 1}`);
       }
+      if (value.includes('\u0000')) throw invalid('The filter contains a NUL character');
+      tokens.push({ type: 'string', value, pos: start });
     } else {
       const start = i;
       while (i < text.length && !' \t\n\r()[]"'.includes(text[i]!)) i++;
@@ -49,7 +52,8 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-const ATTR_PATH = /^(urn:[A-Za-z0-9:._-]+:)?[A-Za-z$][\w$-]*(\.[A-Za-z$][\w$-]*)?$/;
+// Attribute names and the urn: prefix are case-insensitive (RFC 7643 §2.1, RFC 8141 §3.1).
+const ATTR_PATH = /^(urn:[a-z0-9:._-]+:)?[a-z$][\w$-]*(\.[a-z$][\w$-]*)?$/i;
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
 class Parser {
@@ -171,5 +175,6 @@ function describe(t: Token): string {
 
 export function parseFilter(text: string): FilterNode {
   if (text.length > MAX_FILTER_LENGTH) throw invalid(`The filter is longer than ${MAX_FILTER_LENGTH} characters`);
+  if (text.includes('\u0000')) throw invalid('The filter contains a NUL character');
   return new Parser(tokenize(text)).parse();
 }

@@ -41,7 +41,9 @@ export function normalizeInbound(doc: Record<string, unknown>, cat: ResourceCata
     const extension = resolveExtension(cat, key);
     if (extension) {
       if (isPlainObject(value)) out[extension.id] = normalizeAttributes(value, extension.attributes);
-      else if (value !== null && value !== '') out[key] = value; // let scimmy say what is wrong with it
+      else if (value !== null && value !== '') {
+        throw badRequest(`"${extension.id}" must be an object of the extension's attributes`, 'invalidValue');
+      }
       continue;
     }
     const def = cat.core.attributes.get(key.toLowerCase());
