@@ -62,6 +62,18 @@ export class Authenticator {
 
   constructor(private readonly deps: AuthenticatorDeps) {}
 
+  /**
+   * The hot path, synchronous: a token this process has verified and a principal it has cached.
+   * Undefined when anything must come from the database (then call authenticate).
+   */
+  authenticateCached(authorization: string | undefined, options: { recordUse?: boolean } = {}): AuthResult | undefined {
+    const token = bearerToken(authorization);
+    if (!token) return undefined;
+    const keyId = this.deps.verified.get(tokenDigest(token));
+    const principal = keyId === undefined ? undefined : this.deps.cache.get(keyId);
+    return principal && this.judge(principal, options);
+  }
+
   async authenticate(authorization: string | undefined, clientAddress: string, options: { recordUse?: boolean } = {}): Promise<AuthResult> {
     const token = bearerToken(authorization);
     if (!token) return this.fail('invalid_token');
@@ -85,11 +97,17 @@ export class Authenticator {
       this.deps.verified.forgetKey(keyId);
       return this.fail('invalid_token');
     }
-    const { status, reason } = principalStatus(principal, this.deps.now());
+    return this.judge(principal, options);
+  }
+
+  /** Whether a resolved key may be used now: revoked, expired and suspended keys are refused with their reason. */
+  private judge(principal: Principal, options: { recordUse?: boolean }): AuthResult {
+    const now = this.deps.now();
+    const { status, reason } = principalStatus(principal, now);
     if (status === 'revoked') return this.fail('key_revoked');
     if (status === 'expired') return this.fail('key_expired');
     if (status === 'suspended' && reason) return this.fail(reason);
-    if (options.recordUse !== false) this.deps.lastUsed.record(principal.orgId, principal.keyId);
+    if (options.recordUse !== false) this.deps.lastUsed.record(principal.orgId, principal.keyId, now.getTime());
     return { ok: true, principal };
   }
 

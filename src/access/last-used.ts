@@ -13,11 +13,11 @@ export class LastUsedRecorder {
     private readonly intervalMs = 60_000,
   ) {}
 
-  record(orgId: string, keyId: string): void {
-    const at = this.now();
+  record(orgId: string, keyId: string, nowMs = this.now().getTime()): void {
     const previous = this.lastWrite.get(keyId);
-    if (previous !== undefined && at.getTime() - previous < this.intervalMs) return;
-    this.lastWrite.set(keyId, at.getTime());
+    if (previous !== undefined && nowMs - previous < this.intervalMs) return;
+    const at = new Date(nowMs);
+    this.lastWrite.set(keyId, nowMs);
     if (this.lastWrite.size > 100_000) this.lastWrite.clear();
     setImmediate(() => {
       touchLastUsed(this.db, orgId, keyId, at).catch((err: Error) => this.logger.warn({ err: err.message, keyId }, 'could not record last use'));

@@ -55,7 +55,7 @@ export interface ListRowsSpec<R, T> {
   map: (row: R) => T;
 }
 
-export async function listRows<R extends { total?: number }, T>(q: Queryable, spec: ListRowsSpec<R, T>): Promise<ListResult<T>> {
+export async function listRows<R, T>(q: Queryable, spec: ListRowsSpec<R, T>): Promise<ListResult<T>> {
   const alias = spec.table.split(' ')[1]!;
   const params = new SqlParams([spec.orgId]);
   const where = [`${alias}.org_id = $1`];
@@ -69,19 +69,17 @@ export async function listRows<R extends { total?: number }, T>(q: Queryable, sp
   if (spec.window.after) {
     pageWhere.push(`(${alias}.created_at, ${alias}.id) > (${params.add(spec.window.after.createdAt)}::timestamptz, ${params.add(spec.window.after.id)}::uuid)`);
   }
-  const countInPage = spec.filter !== undefined && !spec.window.after;
-  const sql = `SELECT ${spec.columns}${countInPage ? ', count(*) OVER () AS total' : ''}
-                 FROM ${spec.table} WHERE ${pageWhere.join(' AND ')}
+  const sql = `SELECT ${spec.columns} FROM ${spec.table} WHERE ${pageWhere.join(' AND ')}
                 ORDER BY ${orderBy(alias, sort, spec.sort?.path)}
                 LIMIT ${params.add(spec.window.limit)} OFFSET ${params.add(spec.window.offset ?? 0)}`;
   const { rows } = await q.query<R>(sql, params.values);
-  let total: number;
-  if (countInPage && (rows.length || !spec.window.offset)) {
-    total = Number(rows[0]?.total ?? 0);
-  } else {
-    const counted = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${spec.table} WHERE ${where.join(' AND ')}`, countParams);
-    total = counted.rows[0]!.n;
-  }
+  const offset = spec.window.offset ?? 0;
+  // A short page tells the total by itself (the common case: an identity provider's eq lookup);
+  // only a full page, a page past the end, or a cursor page needs counting.
+  const total =
+    !spec.window.after && rows.length < spec.window.limit && (rows.length > 0 || offset === 0)
+      ? offset + rows.length
+      : (await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${spec.table} WHERE ${where.join(' AND ')}`, countParams)).rows[0]!.n;
   return { rows: rows.map(spec.map), total };
 }
 

@@ -13,6 +13,9 @@ import {
   classifyMembers,
   deleteGroup,
   findGroup,
+  findGroupsBy,
+  findGroupsByIds,
+  groupLookup,
   insertGroup,
   listGroups,
   removeAllMembers,
@@ -23,7 +26,10 @@ import {
   updateGroup,
   wouldCreateCycle,
   type GroupListQuery,
+  type GroupLookupColumn,
 } from './groups-store.js';
+import { BatchLoader } from '../db/batch-loader.js';
+import { isUuid } from '../db/uuid.js';
 import type { GroupRecord, MemberType, NewMember } from './groups.js';
 
 export interface MemberInput {
@@ -55,13 +61,32 @@ const AUDITED_IDS = 50;
  * concurrent changes to one group all land.
  */
 export class GroupsService {
-  constructor(private readonly deps: GroupsServiceDeps) {}
+  // Point reads are batched across concurrent requests (db/batch-loader.ts).
+  private readonly byId: BatchLoader<string, GroupRecord>;
+  private readonly byKey: BatchLoader<string, { rows: GroupRecord[]; total: number }>;
 
-  get(orgId: string, id: string, options: { withMembers?: boolean } = {}): Promise<GroupRecord | undefined> {
-    return findGroup(this.deps.db, orgId, id, { ...options, source: 'scim' });
+  constructor(private readonly deps: GroupsServiceDeps) {
+    this.byId = new BatchLoader((scope, ids) => {
+      const [orgId, members] = scope.split('|') as [string, string];
+      return findGroupsByIds(deps.db, orgId, ids, { withMembers: members === 'm', source: 'scim' });
+    });
+    this.byKey = new BatchLoader((scope, values) => {
+      const [orgId, column, members, limit] = scope.split('|') as [string, GroupLookupColumn, string, string];
+      return findGroupsBy(deps.db, orgId, column, values, { withMembers: members === 'm', limit: Number(limit) });
+    });
   }
 
-  list(orgId: string, query: Omit<GroupListQuery, 'source'>): Promise<ListResult<GroupRecord>> {
+  get(orgId: string, id: string, options: { withMembers?: boolean } = {}): Promise<GroupRecord | undefined> {
+    if (!isUuid(id)) return Promise.resolve(undefined);
+    return this.byId.get(`${orgId}|${options.withMembers ? 'm' : '-'}`, id.toLowerCase());
+  }
+
+  async list(orgId: string, query: Omit<GroupListQuery, 'source'>): Promise<ListResult<GroupRecord>> {
+    const lookup = groupLookup(query.filter);
+    if (lookup && !query.sort && !query.window.after && !query.window.offset && query.window.limit > 0) {
+      const scope = `${orgId}|${lookup.column}|${query.withMembers ? 'm' : '-'}|${query.window.limit}`;
+      return (await this.byKey.get(scope, lookup.value)) ?? { rows: [], total: 0 };
+    }
     return listGroups(this.deps.db, orgId, { ...query, source: 'scim' });
   }
 

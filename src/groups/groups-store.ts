@@ -19,7 +19,6 @@ interface GroupRow {
   created_at: Date;
   updated_at: Date;
   members?: MemberRef[] | null;
-  total?: number;
 }
 
 const COLUMNS = 'g.org_id, g.id, g.display_name, g.external_id, g.source, g.description, g.member_count, g.version, g.created_at, g.updated_at';
@@ -427,4 +426,54 @@ export async function updateLocalGroup(q: Queryable, orgId: string, id: string, 
     [orgId, id, fields.displayName ?? null, fields.description ?? null, at],
   );
   return rowCount > 0;
+}
+
+// ---- batched point reads (see db/batch-loader.ts) ------------------------------------------
+
+export type GroupLookupColumn = 'display_name' | 'external_id';
+
+/** `displayName eq "x"` or `externalId eq "x"`: Entra's lookups before it creates or updates a group. */
+export function groupLookup(filter: FilterNode | undefined): { column: GroupLookupColumn; value: string } | undefined {
+  if (filter?.kind !== 'compare' || filter.op !== 'eq' || filter.value === null || typeof filter.value === 'boolean') return undefined;
+  const resolved = resolvePath(catalogue('Group'), filter.path);
+  if (!resolved || resolved.sub) return undefined;
+  const name = resolved.attr.name.toLowerCase();
+  const column = name === 'displayname' ? 'display_name' : name === 'externalid' ? 'external_id' : undefined;
+  return column ? { column, value: String(filter.value) } : undefined;
+}
+
+export async function findGroupsByIds(q: Queryable, orgId: string, ids: string[], options: { withMembers: boolean; source: GroupSource }): Promise<Map<string, GroupRecord>> {
+  const valid = ids.filter(isUuid);
+  if (!valid.length) return new Map();
+  const { rows } = await q.query<GroupRow>(
+    `SELECT ${COLUMNS}${options.withMembers ? MEMBERS_COLUMN : ''} FROM groups g WHERE g.org_id = $1 AND g.id = ANY($2::uuid[]) AND g.source = $3`,
+    [orgId, valid, options.source],
+  );
+  return new Map(rows.map((r) => [r.id, toRecord(r)]));
+}
+
+/** The first `limit` SCIM groups matching each value, and how many match in all, for many values at once. */
+export async function findGroupsBy(
+  q: Queryable,
+  orgId: string,
+  column: GroupLookupColumn,
+  values: string[],
+  options: { withMembers: boolean; limit: number },
+): Promise<Map<string, { rows: GroupRecord[]; total: number }>> {
+  const match = column === 'display_name' ? 'lower(g.display_name) = lower(k.key)' : 'g.external_id = k.key';
+  const { rows } = await q.query<GroupRow & { key: string; total: number }>(
+    `SELECT k.key, x.* FROM unnest($2::text[]) AS k(key)
+       CROSS JOIN LATERAL (
+         SELECT ${COLUMNS}${options.withMembers ? MEMBERS_COLUMN : ''}, count(*) OVER () AS total
+           FROM groups g WHERE g.org_id = $1 AND g.source = 'scim' AND ${match}
+          ORDER BY g.created_at, g.id LIMIT $3) x`,
+    [orgId, values, options.limit],
+  );
+  const out = new Map<string, { rows: GroupRecord[]; total: number }>();
+  for (const row of rows) {
+    const entry = out.get(row.key) ?? { rows: [], total: Number(row.total) };
+    entry.rows.push(toRecord(row));
+    out.set(row.key, entry);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Authenticator } from '../access/authenticator.js';
+import type { AuthResult, Authenticator } from '../access/authenticator.js';
 import { can } from '../access/permissions.js';
 import type { Principal } from '../access/principal.js';
 import { HttpError } from './http-error.js';
@@ -12,18 +12,25 @@ declare module 'express-serve-static-core' {
 
 /** Resolves `Authorization: Bearer <key>` to a principal, or answers 401/429 with the reason code (DESIGN §7). */
 export function authenticate(authenticator: Authenticator) {
-  return async function authenticateMiddleware(req: Request, _res: Response, next: NextFunction) {
-    const result = await authenticator.authenticate(req.get('authorization'), req.ip ?? 'unknown');
-    if (!result.ok) {
-      const headers: Record<string, string> =
-        result.status === 429
-          ? { 'Retry-After': String(result.retryAfterSeconds ?? 60) }
-          : { 'WWW-Authenticate': `Bearer realm="keyscope", error="invalid_token", error_description="${result.code}"` };
-      throw new HttpError(result.status, result.code, `${result.code}: ${result.message}`, { headers });
-    }
-    req.principal = result.principal;
-    next();
+  return function authenticateMiddleware(req: Request, _res: Response, next: NextFunction) {
+    const header = req.headers.authorization;
+    // Most requests carry a key this process already knows: answer without a promise.
+    const cached = authenticator.authenticateCached(header);
+    if (cached) return settle(cached, req, next);
+    return authenticator.authenticate(header, req.ip ?? 'unknown').then((result) => settle(result, req, next));
   };
+}
+
+function settle(result: AuthResult, req: Request, next: NextFunction): void {
+  if (!result.ok) {
+    const headers: Record<string, string> =
+      result.status === 429
+        ? { 'Retry-After': String(result.retryAfterSeconds ?? 60) }
+        : { 'WWW-Authenticate': `Bearer realm="keyscope", error="invalid_token", error_description="${result.code}"` };
+    throw new HttpError(result.status, result.code, `${result.code}: ${result.message}`, { headers });
+  }
+  req.principal = result.principal;
+  next();
 }
 
 /** The principal of an authenticated request (routes behind `authenticate` only). */

@@ -36,10 +36,16 @@ export interface KeyTimes {
 /** Status from the clock and the suspension the database computed; revoked and expired win over suspended. */
 export function statusOf(times: KeyTimes, suspension: SuspensionReason | null, now: Date): { status: KeyStatus; reason: SuspensionReason | null } {
   const t = now.getTime();
-  if (times.revokedAt && times.revokedAt.getTime() <= t) return { status: 'revoked', reason: null };
-  if (times.expiresAt && times.expiresAt.getTime() <= t) return { status: 'expired', reason: null };
+  const revoked = times.revokedAt?.getTime() ?? Infinity;
+  const expires = times.expiresAt?.getTime() ?? Infinity;
+  if (revoked <= t) return REVOKED;
+  if (expires <= t) return EXPIRED;
   if (suspension) return { status: 'suspended', reason: suspension };
-  const ends = [times.expiresAt, times.revokedAt].filter((d): d is Date => d !== null).map((d) => d.getTime());
-  if (ends.length && Math.min(...ends) - t <= EXPIRING_SOON_MS) return { status: 'expiring_soon', reason: null };
-  return { status: 'active', reason: null };
+  return Math.min(revoked, expires) - t <= EXPIRING_SOON_MS ? EXPIRING_SOON : ACTIVE;
 }
+
+// Shared answers: the hot path allocates nothing for them.
+const REVOKED = Object.freeze({ status: 'revoked', reason: null } as const);
+const EXPIRED = Object.freeze({ status: 'expired', reason: null } as const);
+const EXPIRING_SOON = Object.freeze({ status: 'expiring_soon', reason: null } as const);
+const ACTIVE = Object.freeze({ status: 'active', reason: null } as const);

@@ -6,7 +6,20 @@ import { recordAudit } from '../audit/audit-store.js';
 import type { Db } from '../db/db.js';
 import type { ListResult } from '../db/list-sql.js';
 import { notFound, preconditionFailed } from '../http/http-error.js';
-import { deleteUser, findUser, insertUser, listUsers, updateUser, type UserListQuery } from './users-store.js';
+import { BatchLoader } from '../db/batch-loader.js';
+import { isUuid } from '../db/uuid.js';
+import {
+  deleteUser,
+  findUser,
+  findUsersBy,
+  findUsersByIds,
+  insertUser,
+  listUsers,
+  updateUser,
+  userLookup,
+  type UserListQuery,
+  type UserLookupColumn,
+} from './users-store.js';
 import type { UserFields, UserRecord } from './users.js';
 
 export interface UsersServiceDeps {
@@ -15,9 +28,25 @@ export interface UsersServiceDeps {
   now: () => Date;
 }
 
-/** Provisioned users: every write is one transaction with its audit event and its cache invalidation. */
+/**
+ * Provisioned users: every write is one transaction with its audit event and its cache invalidation.
+ * Point reads (by id, and the eq lookups identity providers make) are batched across concurrent
+ * requests; they read committed data exactly as a lone query would.
+ */
 export class UsersService {
-  constructor(private readonly deps: UsersServiceDeps) {}
+  private readonly byId: BatchLoader<string, UserRecord>;
+  private readonly byKey: BatchLoader<string, { rows: UserRecord[]; total: number }>;
+
+  constructor(private readonly deps: UsersServiceDeps) {
+    this.byId = new BatchLoader((scope, ids) => {
+      const [orgId, groups] = scope.split('|') as [string, string];
+      return findUsersByIds(deps.db, orgId, ids, groups === 'g');
+    });
+    this.byKey = new BatchLoader((scope, values) => {
+      const [orgId, column, groups, limit] = scope.split('|') as [string, UserLookupColumn, string, string];
+      return findUsersBy(deps.db, orgId, column, values, { withGroups: groups === 'g', limit: Number(limit) });
+    });
+  }
 
   create(ctx: WriteContext, fields: UserFields): Promise<UserRecord> {
     return this.deps.invalidation.write(async (tx) => {
@@ -28,10 +57,16 @@ export class UsersService {
   }
 
   get(orgId: string, id: string, options: { withGroups?: boolean } = {}): Promise<UserRecord | undefined> {
-    return findUser(this.deps.db, orgId, id, options);
+    if (!isUuid(id)) return Promise.resolve(undefined);
+    return this.byId.get(`${orgId}|${options.withGroups ? 'g' : '-'}`, id.toLowerCase());
   }
 
-  list(orgId: string, query: UserListQuery): Promise<ListResult<UserRecord>> {
+  async list(orgId: string, query: UserListQuery): Promise<ListResult<UserRecord>> {
+    const lookup = userLookup(query.filter);
+    if (lookup && !query.sort && !query.window.after && !query.window.offset && query.window.limit > 0) {
+      const scope = `${orgId}|${lookup.column}|${query.withGroups ? 'g' : '-'}|${query.window.limit}`;
+      return (await this.byKey.get(scope, lookup.value)) ?? { rows: [], total: 0 };
+    }
     return listUsers(this.deps.db, orgId, query);
   }
 

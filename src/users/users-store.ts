@@ -20,7 +20,6 @@ interface UserRow {
   created_at: Date;
   updated_at: Date;
   groups?: UserGroupRef[] | null;
-  total?: number;
 }
 
 const COLUMNS = 'u.org_id, u.id, u.user_name, u.external_id, u.active, u.display_name, u.attributes, u.version, u.created_at, u.updated_at';
@@ -157,11 +156,6 @@ export interface UserListQuery {
   withGroups: boolean;
 }
 
-/**
- * A filtered list counts its matches in the page query (count(*) OVER (), cheap when the filter is
- * selective, as identity providers' eq lookups are); an unfiltered one counts with a separate
- * index-only query, so paging through a large organization never sorts it just to count it.
- */
 export async function listUsers(q: Queryable, orgId: string, query: UserListQuery): Promise<ListResult<UserRecord>> {
   const { rows, total } = await listRows<UserRow, UserRow>(q, {
     table: 'users u',
@@ -212,4 +206,60 @@ export async function searchUsers(q: Queryable, orgId: string, query: { text?: s
     params,
   );
   return rows;
+}
+
+// ---- batched point reads (see db/batch-loader.ts) ------------------------------------------
+
+export type UserLookupColumn = 'user_name' | 'external_id';
+
+/** `userName eq "x"` or `externalId eq "x"`: the lookups identity providers make before every write. */
+export function userLookup(filter: FilterNode | undefined): { column: UserLookupColumn; value: string } | undefined {
+  if (filter?.kind !== 'compare' || filter.op !== 'eq' || filter.value === null || typeof filter.value === 'boolean') return undefined;
+  const resolved = resolvePath(catalogue('User'), filter.path);
+  if (!resolved || resolved.extension || resolved.sub) return undefined;
+  const name = resolved.attr.name.toLowerCase();
+  const column = name === 'username' ? 'user_name' : name === 'externalid' ? 'external_id' : undefined;
+  return column ? { column, value: String(filter.value) } : undefined;
+}
+
+/** Users by id, many at once. */
+export async function findUsersByIds(q: Queryable, orgId: string, ids: string[], withGroups: boolean): Promise<Map<string, UserRecord>> {
+  const valid = ids.filter(isUuid);
+  if (!valid.length) return new Map();
+  const { rows } = await q.query<UserRow>(
+    `SELECT ${COLUMNS}${withGroups ? GROUPS_COLUMN : ''} FROM users u WHERE u.org_id = $1 AND u.id = ANY($2::uuid[])`,
+    [orgId, valid],
+  );
+  if (withGroups) await withIndirectGroups(q, rows);
+  return new Map(rows.map((r) => [r.id, toRecord(r)]));
+}
+
+/**
+ * The first `limit` users matching each value (in the default order) and how many match in all,
+ * for many values at once. userName compares case-insensitively (RFC 7643 §4.1.1), externalId exactly.
+ */
+export async function findUsersBy(
+  q: Queryable,
+  orgId: string,
+  column: UserLookupColumn,
+  values: string[],
+  options: { withGroups: boolean; limit: number },
+): Promise<Map<string, { rows: UserRecord[]; total: number }>> {
+  const match = column === 'user_name' ? 'lower(u.user_name) = lower(k.key)' : 'u.external_id = k.key';
+  const { rows } = await q.query<UserRow & { key: string; total: number }>(
+    `SELECT k.key, x.* FROM unnest($2::text[]) AS k(key)
+       CROSS JOIN LATERAL (
+         SELECT ${COLUMNS}${options.withGroups ? GROUPS_COLUMN : ''}, count(*) OVER () AS total
+           FROM users u WHERE u.org_id = $1 AND ${match}
+          ORDER BY u.created_at, u.id LIMIT $3) x`,
+    [orgId, values, options.limit],
+  );
+  if (options.withGroups) await withIndirectGroups(q, rows);
+  const out = new Map<string, { rows: UserRecord[]; total: number }>();
+  for (const row of rows) {
+    const entry = out.get(row.key) ?? { rows: [], total: Number(row.total) };
+    entry.rows.push(toRecord(row));
+    out.set(row.key, entry);
+  }
+  return out;
 }
