@@ -102,7 +102,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   app.set('trust proxy', k.config.trustProxy);
   app.use(requestContext(k.logger));
   app.use(helmet());
-  app.use(healthRoutes(k.db));
+  healthRoutes(app, k.db);
 
   app.use('/scim/v2', scimRouter({ authenticator: k.authenticator, users: k.users, groups: k.groups, logger: k.logger }));
 

@@ -3,7 +3,7 @@ import { createKeyscope } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
 import { openDb } from './db/open-db.js';
-import { createLogger } from './http/logger.js';
+import { bufferedStdout, createLogger } from './http/logger.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logs = bufferedStdout();
+  const logger = createLogger(config.logLevel, logs);
+  process.on('exit', () => logs.flushSync());
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'database migrated');

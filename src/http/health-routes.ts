@@ -1,15 +1,14 @@
-import { Router } from 'express';
+import type { Express } from 'express';
 import type { Db } from '../db/db.js';
 
 const READY_TIMEOUT_MS = 2000;
 
 /** /healthz: the process answers. /readyz: the database answers too (fails while it is unreachable, recovers with it). */
-export function healthRoutes(db: Db): Router {
-  const router = Router();
-  router.get('/healthz', (_req, res) => {
+export function healthRoutes(app: Express, db: Db): void {
+  app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
+  app.get('/readyz', async (_req, res) => {
     try {
       await Promise.race([
         db.ping(),
@@ -20,5 +19,4 @@ export function healthRoutes(db: Db): Router {
       res.status(503).json({ status: 'unavailable', detail: 'The database does not answer' });
     }
   });
-  return router;
 }

@@ -4,10 +4,14 @@ import type { Precondition, WriteContext } from '../audit/audit.js';
 import { principalOf } from '../http/authenticate.js';
 import { SCIM_CONTENT_TYPE } from '../http/error-handler.js';
 
-/** SCIM responses are application/scim+json (RFC 7644 §3.1). */
+/** SCIM responses are application/scim+json (RFC 7644 §3.1). Written in one call: this is every read's exit. */
 export function sendScim(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  for (const name in headers) res.setHeader(name, headers[name]!);
+  res.setHeader('Content-Type', SCIM_CONTENT_TYPE);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.statusCode = status;
+  res.end(text);
 }
 
 declare module 'express-serve-static-core' {

@@ -32,9 +32,9 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   router.use(authenticate(deps.authenticator));
   router.use(requireScimFlag);
   router.use(jsonBody());
-  router.use(discoveryRoutes());
   router.use('/Users', usersRoutes(deps.users));
   router.use('/Groups', groupsRoutes(deps.groups));
+  router.use(discoveryRoutes());
   router.use((req) => {
     throw new HttpError(404, 'not_found', `No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);
   });

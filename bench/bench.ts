@@ -1,0 +1,305 @@
+// npm run bench: measures keyscope against an Express + helmet hello-world on this machine, one
+// server process at a time, 50 connections, and prints a table. Figures, never assertions.
+//   BENCH_DURATION  seconds per measurement (default 10)
+//   BENCH_USERS     users (and group members) to seed (default 100000)
+//   DATABASE_URL    also measure on this PostgreSQL server (a scratch database is created and dropped)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { createKeyscope } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import type { Db } from '../src/db/db.js';
+import { migrate } from '../src/db/migrate.js';
+import { PgDb } from '../src/db/pg-db.js';
+import { PgliteDb } from '../src/db/pglite-db.js';
+import { createLogger } from '../src/http/logger.js';
+import { formatTable } from '../src/cli/output.js';
+import { seed } from './seed.js';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+const EXTRA_USERS = 20_000;
+const CONNECTIONS = 50;
+const ADMIN_KEY = `bench-admin-${randomBytes(24).toString('hex')}`;
+const logger = createLogger('silent');
+
+interface Row {
+  store: string;
+  what: string;
+  reqPerSec?: number;
+  p50?: number;
+  p99?: number;
+  vsHello?: string;
+  target?: string;
+  note?: string;
+}
+const rows: Row[] = [];
+
+async function load(url: string, options: Partial<autocannon.Options> = {}): Promise<autocannon.Result> {
+  const result = await autocannon({ url, connections: CONNECTIONS, ...(options.amount ? {} : { duration: DURATION }), ...options });
+  if (result.non2xx || result.errors) process.stderr.write(`  ! ${url}: ${result.non2xx} non-2xx, ${result.errors} errors\n`);
+  return result;
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts dist/main.js on a free port and waits until /healthz answers. */
+async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${err}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return { child, port };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not start');
+}
+
+function startProcess(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const port = /PORT (\d+)/.exec(out)?.[1] ?? /"port":(\d+)/.exec(out)?.[1];
+      if (port) {
+        child.stdout!.off('data', onData);
+        resolve({ child, port: Number(port), output: () => out });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => reject(new Error(`process exited (${code}): ${out}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const tsx = (file: string) => ['--import', 'tsx', path.resolve('bench', file)];
+
+async function helloWorld(): Promise<number> {
+  const { child, port } = await startProcess(tsx('hello-server.ts'), {});
+  const result = await load(`http://127.0.0.1:${port}/`);
+  await stop(child);
+  rows.push({ store: '-', what: 'Express + helmet hello-world (baseline)', reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 });
+  return result.requests.average;
+}
+
+/** Creates, migrates, bootstraps and seeds the database, and returns what the server needs to reach it. */
+async function prepare(kind: 'pglite' | 'postgres'): Promise<{ env: Record<string, string>; ids: { groupId: string; userId: string }; cleanup: () => Promise<void>; connect: () => Promise<Db> }> {
+  let env: Record<string, string>;
+  let db: Db;
+  let cleanup: () => Promise<void>;
+  let connect: () => Promise<Db>;
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'keyscope-bench-'));
+    env = { DATA_DIR: dir, DATABASE_URL: '' };
+    db = await PgliteDb.open({ dataDir: dir });
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    connect = () => PgliteDb.open({ dataDir: dir });
+  } else {
+    const base = process.env.DATABASE_URL!;
+    const name = `keyscope_bench_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    env = { DATABASE_URL: url.toString() };
+    db = new PgDb(url.toString(), logger);
+    connect = async () => new PgDb(url.toString(), logger);
+    cleanup = async () => {
+      const a = new pg.Client({ connectionString: base });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    };
+  }
+  await migrate(db);
+  const config = loadConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
+  const keyscope = await createKeyscope({ db, config, logger });
+  const boot = await keyscope.orgs.bootstrap(ADMIN_KEY);
+  await keyscope.stop();
+  process.stderr.write(`  seeding ${USERS} users and a group of ${USERS} members on ${kind}...\n`);
+  const seeded = await seed(db, boot.organization.id, USERS, EXTRA_USERS);
+  await db.close();
+  return { env: { ...env, BCRYPT_COST: '10', LOG_LEVEL: 'info' }, ids: { groupId: seeded.groupId, userId: seeded.firstUserId }, cleanup, connect };
+}
+
+async function api(port: number, method: string, pathname: string, token: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`http://127.0.0.1:${port}${pathname}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function measureStore(kind: 'pglite' | 'postgres', hello: number): Promise<void> {
+  const store = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
+  const prepared = await prepare(kind);
+  const server = await startServer({ ...prepared.env, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
+  const base = `http://127.0.0.1:${server.port}`;
+  try {
+    const scimKey = (await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench scim', scim: true, expiration: 'never' })).json.token as string;
+    const scimHeaders = { Authorization: `Bearer ${scimKey}` };
+    const pct = (v: number) => `${Math.round((v / hello) * 100)} %`;
+
+    const byId = await load(`${base}/scim/v2/Users/${prepared.ids.userId}`, { headers: scimHeaders });
+    rows.push({ store, what: 'GET /scim/v2/Users/:id', reqPerSec: byId.requests.average, p50: byId.latency.p50, p99: byId.latency.p99, vsHello: pct(byId.requests.average), target: '>= 50 % (PostgreSQL)' });
+
+    const filter = encodeURIComponent('userName eq "user54321@example.com"');
+    const byFilter = await load(`${base}/scim/v2/Users?filter=${filter}`, { headers: scimHeaders });
+    rows.push({ store, what: 'GET /scim/v2/Users?filter=userName eq', reqPerSec: byFilter.requests.average, p50: byFilter.latency.p50, p99: byFilter.latency.p99, vsHello: pct(byFilter.requests.average), target: '>= 50 % (PostgreSQL)' });
+
+    // One new member per request, into the group of USERS members.
+    const extras = (await (async () => {
+      const db = await prepared.connect();
+      const { rows: r } = await db.query<{ id: string }>(`SELECT id FROM users WHERE substring(user_name from '^user([0-9]+)@')::int > $1 ORDER BY user_name`, [USERS]);
+      await db.close();
+      return r.map((x) => x.id);
+    })());
+    let next = 0;
+    const addOne = (connections: number, amount: number) =>
+      load(`${base}/scim/v2/Groups/${prepared.ids.groupId}`, {
+        connections,
+        headers: { ...scimHeaders, 'Content-Type': 'application/scim+json' },
+        method: 'PATCH',
+        amount,
+        requests: [
+          {
+            setupRequest: (req) => ({
+              ...req,
+              body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: extras[next++ % extras.length] }] }] }),
+            }),
+          },
+        ],
+      });
+    const patchOne = await addOne(1, 2000);
+    rows.push({ store, what: `PATCH add 1 member to a ${USERS}-member group`, reqPerSec: patchOne.requests.average, p50: patchOne.latency.p50, p99: patchOne.latency.p99, target: 'p50 < 10 ms', note: '1 connection: latency; each a new member' });
+    const patchMany = await addOne(10, 5000);
+    rows.push({ store, what: '  the same, 10 concurrent PATCHes on the group', reqPerSec: patchMany.requests.average, p50: patchMany.latency.p50, p99: patchMany.latency.p99, note: 'they serialize on the group row' });
+
+    const excluded = await load(`${base}/scim/v2/Groups/${prepared.ids.groupId}?excludedAttributes=members`, { headers: scimHeaders, connections: 1 });
+    rows.push({ store, what: 'GET group ?excludedAttributes=members', reqPerSec: excluded.requests.average, p50: excluded.latency.p50, p99: excluded.latency.p99, target: '< 5 ms', note: '1 connection: latency' });
+
+    // The access API: a service key in a group with rules.
+    const group = await api(server.port, 'POST', '/api/v1/groups', ADMIN_KEY, { displayName: 'Bench services', rules: [{ permission: 'keys:read' }] });
+    const serviceKey = (await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench service', groupId: group.json.id })).json.token as string;
+    const authorize = await load(`${base}/api/v1/authorize`, { method: 'POST', headers: { Authorization: `Bearer ${serviceKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ permission: 'keys:read' }) });
+    rows.push({ store, what: 'POST /api/v1/authorize', reqPerSec: authorize.requests.average, p50: authorize.latency.p50, p99: authorize.latency.p99, vsHello: pct(authorize.requests.average), target: '>= 50 %' });
+
+    if (kind === 'postgres') await pickupLag(server.port, prepared.env, store);
+    else rows.push({ store, what: 'pickup lag to a second process', note: 'PGlite is one process: n/a (next request on the same process sees it)' });
+  } finally {
+    await stop(server.child);
+    await prepared.cleanup();
+  }
+}
+
+/** Time from a change committed on one process to refusal on another, through LISTEN/NOTIFY. */
+async function pickupLag(port: number, env: Record<string, string>, store: string): Promise<void> {
+  const second = await startServer(env);
+  try {
+    const group = await api(port, 'POST', '/api/v1/groups', ADMIN_KEY, { displayName: 'Pickup', rules: [{ permission: 'keys:read' }] });
+    const key = (await api(port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'pickup', groupId: group.json.id })).json.token as string;
+    const lags: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      await api(port, 'PUT', `/api/v1/groups/${String(group.json.id)}/rules`, ADMIN_KEY, { rules: [{ permission: 'keys:read' }] });
+      while (!(await api(second.port, 'POST', '/api/v1/authorize', key, { permission: 'keys:read' })).json.allowed) await new Promise((r) => setTimeout(r, 1));
+      const t0 = performance.now();
+      await api(port, 'PUT', `/api/v1/groups/${String(group.json.id)}/rules`, ADMIN_KEY, { rules: [] });
+      const committed = performance.now();
+      while ((await api(second.port, 'POST', '/api/v1/authorize', key, { permission: 'keys:read' })).json.allowed) {
+        if (performance.now() - t0 > 5000) break;
+      }
+      lags.push(performance.now() - committed);
+    }
+    lags.sort((a, b) => a - b);
+    rows.push({ store, what: 'pickup lag: rule change -> refusal on 2nd process', p50: round(lags[Math.floor(lags.length / 2)]!), p99: round(lags[lags.length - 1]!), target: 'p50 < 100 ms, max < 1 s', note: 'p99 column = max of 30' });
+  } finally {
+    await stop(second.child);
+  }
+}
+
+async function authOverhead(kind: 'pglite' | 'postgres'): Promise<void> {
+  const store = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
+  const prepared = await prepare(kind);
+  const server = await startProcess(tsx('auth-overhead-server.ts'), { ...prepared.env, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
+  try {
+    const headers = { Authorization: `Bearer ${ADMIN_KEY}` };
+    await fetch(`http://127.0.0.1:${server.port}/ping-auth`, { headers }); // verify once (bcrypt), then cached
+    // Alternated four times and averaged: the difference is small, the machine's drift (±8 % run to run) is not.
+    const runs = { plain: [] as autocannon.Result[], authed: [] as autocannon.Result[] };
+    const half = Math.max(1, Math.round(DURATION / 2));
+    for (let i = 0; i < 4; i++) {
+      runs.plain.push(await load(`http://127.0.0.1:${server.port}/ping`, { duration: half }));
+      runs.authed.push(await load(`http://127.0.0.1:${server.port}/ping-auth`, { headers, duration: half }));
+    }
+    const avg = (list: autocannon.Result[], f: (r: autocannon.Result) => number) => list.reduce((a, r) => a + f(r), 0) / list.length;
+    const plain = avg(runs.plain, (r) => r.requests.average);
+    const authed = avg(runs.authed, (r) => r.requests.average);
+    const overhead = (1 - authed / plain) * 100;
+    rows.push({ store, what: 'route without authentication', reqPerSec: plain, p50: avg(runs.plain, (r) => r.latency.p50), p99: avg(runs.plain, (r) => r.latency.p99), note: 'mean of 4 alternated runs' });
+    rows.push({ store, what: 'same route, cached key', reqPerSec: authed, p50: avg(runs.authed, (r) => r.latency.p50), p99: avg(runs.authed, (r) => r.latency.p99), vsHello: `${overhead.toFixed(1)} % slower`, target: 'within 5 %', note: 'mean of 4 alternated runs' });
+  } finally {
+    await stop(server.child);
+    await prepared.cleanup();
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+async function main() {
+  process.stderr.write(`keyscope bench: ${DURATION}s per measurement, ${CONNECTIONS} connections, ${USERS} users\n`);
+  const hello = await helloWorld();
+  await authOverhead('pglite');
+  await measureStore('pglite', hello);
+  if (process.env.DATABASE_URL) {
+    await authOverhead('postgres');
+    await measureStore('postgres', hello);
+  } else {
+    process.stderr.write('  (set DATABASE_URL to measure on PostgreSQL too)\n');
+  }
+  process.stdout.write(
+    `\n${formatTable(
+      ['STORE', 'WHAT', 'REQ/S', 'P50 MS', 'P99 MS', 'VS HELLO', 'TARGET', 'NOTE'],
+      rows.map((r) => [r.store, r.what, r.reqPerSec !== undefined ? String(Math.round(r.reqPerSec)) : '-', r.p50 !== undefined ? String(r.p50) : '-', r.p99 !== undefined ? String(r.p99) : '-', r.vsHello ?? '-', r.target ?? '-', r.note ?? '']),
+    )}`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
