@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { principalOf, requirePermission } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { Authenticator } from './authenticator.js';
-import { decide } from './permissions.js';
+import { BUILTIN_PERMISSIONS, can, decide } from './permissions.js';
 import { principalStatus, type Principal } from './principal.js';
 
 const AuthorizeBody = z.object({ permission: z.string().min(1).max(200), resource: z.string().min(1).max(500).optional() }).strict();
@@ -18,6 +18,8 @@ export function describePrincipal(p: Principal, now: Date) {
     group: p.groupId ? { id: p.groupId, name: p.groupName } : null,
     owner: p.ownerUserId ? { id: p.ownerUserId, userName: p.ownerUserName } : null,
     permissions: p.grant,
+    // Each built-in permission, decided: what a client (the admin page) may offer this key.
+    can: Object.fromEntries(BUILTIN_PERMISSIONS.map((b) => [b.name, can(p.grant, b.name)])),
   };
 }
 

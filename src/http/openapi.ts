@@ -73,6 +73,7 @@ const Me = {
     group: { type: ['object', 'null'] },
     owner: { type: ['object', 'null'] },
     permissions: Grant,
+    can: { type: 'object', additionalProperties: { type: 'boolean' }, description: 'Each built-in permission, decided for this key' },
   },
 };
 const page = (item: Json) => ({ type: 'object', properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } } });
