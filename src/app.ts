@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { accessRoutes } from './access/access-routes.js';
-import { Authenticator, type AuthFailureCode } from './access/authenticator.js';
+import { Authenticator } from './access/authenticator.js';
 import { FailureLimiter } from './access/failure-limiter.js';
 import { Invalidation } from './access/invalidation.js';
 import { LastUsedRecorder } from './access/last-used.js';
@@ -17,6 +17,7 @@ import { GroupsService } from './groups/groups-service.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
+import { Metrics } from './http/metrics.js';
 import { openApiDocument } from './http/openapi.js';
 import { HttpError } from './http/http-error.js';
 import { jsonBody } from './http/json-body.js';
@@ -26,6 +27,7 @@ import { KeysService } from './keys/keys-service.js';
 import { orgsRoutes } from './orgs/orgs-routes.js';
 import { OrgsService } from './orgs/orgs-service.js';
 import { scimRouter } from './scim/scim-router.js';
+import { uiRoutes } from './http/ui-routes.js';
 import { usersAdminRoutes } from './users/users-admin-routes.js';
 import { UsersService } from './users/users-service.js';
 import { auditRoutes } from './audit/audit-routes.js';
@@ -55,8 +57,7 @@ export interface Keyscope {
   groupsAdmin: GroupsAdminService;
   keys: KeysService;
   orgs: OrgsService;
-  authFailures: Map<AuthFailureCode, number>;
-  pickupLagsMs: number[];
+  metrics: Metrics;
   /** Stops listening for invalidations (the database is closed by its owner). */
   stop(): Promise<void>;
 }
@@ -67,22 +68,19 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const now = deps.now ?? (() => new Date());
   const cache = new PrincipalCache(config.principalCacheTtlMs);
   const verified = new VerifiedTokens();
-  const pickupLagsMs: number[] = [];
-  const invalidation = new Invalidation(db, cache, verified, logger, (lag) => {
-    pickupLagsMs.push(lag);
-    if (pickupLagsMs.length > 1000) pickupLagsMs.shift();
-  });
+  let metrics: Metrics | undefined;
+  const invalidation = new Invalidation(db, cache, verified, logger, (lagMs) => metrics?.pickupLag.observe(lagMs / 1000));
   await invalidation.start();
-  const authFailures = new Map<AuthFailureCode, number>();
-  const authenticator = new Authenticator({
+  const authenticator: Authenticator = new Authenticator({
     db,
     cache,
     verified,
     limiter: new FailureLimiter(config.authFailureLimit, 60_000, () => now().getTime()),
     lastUsed: new LastUsedRecorder(db, logger, now),
     now,
-    onFailure: (code) => authFailures.set(code, (authFailures.get(code) ?? 0) + 1),
+    onFailure: (reason) => metrics?.authFailures.inc({ reason }),
   });
+  metrics = new Metrics(cache, () => authenticator.bcryptComparisons);
   const permissions = new PermissionCatalogue(config.extraPermissions);
   const users = new UsersService({ db, invalidation, now });
   const groups = new GroupsService({ db, invalidation, now });
@@ -90,7 +88,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const keys = new KeysService({ db, invalidation, permissions, bcryptCost: config.bcryptCost, now });
   const orgs = new OrgsService({ db, invalidation, bcryptCost: config.bcryptCost, now });
 
-  const parts = { db, config, logger, now, cache, invalidation, authenticator, permissions, users, groups, groupsAdmin, keys, orgs, authFailures, pickupLagsMs };
+  const parts = { db, config, logger, now, cache, invalidation, authenticator, permissions, users, groups, groupsAdmin, keys, orgs, metrics };
   return { ...parts, app: buildApp(parts), stop: () => invalidation.stop() };
 }
 
@@ -101,8 +99,13 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   app.set('etag', false);
   app.set('trust proxy', k.config.trustProxy);
   app.use(requestContext(k.logger));
+  app.use(k.metrics.middleware());
   app.use(helmet());
   healthRoutes(app, k.db);
+  app.get('/metrics', async (_req, res) => {
+    const { contentType, text } = await k.metrics.render();
+    res.type(contentType).send(text);
+  });
 
   app.use('/scim/v2', scimRouter({ authenticator: k.authenticator, users: k.users, groups: k.groups, logger: k.logger }));
 
@@ -124,6 +127,9 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
     throw new HttpError(404, 'not_found', `No API endpoint at ${req.method} ${req.baseUrl}${req.path}`);
   });
   app.use('/api/v1', api, errorHandler(k.logger, 'problem'));
+
+  app.use('/ui', uiRoutes());
+  app.get('/', (_req, res) => res.redirect('/ui/'));
 
   app.use((req) => {
     throw new HttpError(404, 'not_found', `Nothing at ${req.method} ${req.path}`);

@@ -1,9 +1,9 @@
-import { createServer } from 'node:http';
-import { createKeyscope } from './app.js';
+import cluster from 'node:cluster';
+import { runPrimary } from './cluster.js';
+import { answerClusterMetricsEarly } from './http/metrics.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { migrate } from './db/migrate.js';
-import { openDb } from './db/open-db.js';
 import { bufferedStdout, createLogger } from './http/logger.js';
+import { runServer } from './server.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -19,46 +19,29 @@ async function main(): Promise<void> {
   const logs = bufferedStdout();
   const logger = createLogger(config.logLevel, logs);
   process.on('exit', () => logs.flushSync());
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
-  const applied = await migrate(db);
-  if (applied.length) logger.info({ applied }, 'database migrated');
 
-  const keyscope = await createKeyscope({ db, config, logger });
-  const boot = await keyscope.orgs.bootstrap(config.bootstrapAdminKey);
-  if (boot.created) {
-    if (boot.token) {
-      // Printed once, to the terminal only: never through the logger.
-      process.stdout.write(
-        `\nkeyscope: created organization "${boot.organization.name}" with an admin key. It is shown once; store it now:\n\n  ${boot.token}\n\n`,
-      );
-    } else {
-      logger.info('created organization "default" with the admin key given in BOOTSTRAP_ADMIN_KEY');
-    }
-  }
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger);
 
-  const server = createServer(keyscope.app);
-  server.listen(config.port, config.host, () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ port, database: db.kind }, `keyscope listening on http://${config.host ?? 'localhost'}:${port}`);
-  });
-
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    server.close(async () => {
-      await keyscope.stop();
-      await db.close();
-      logger.info('stopped');
-      process.exit(0);
-    });
-    server.closeIdleConnections();
-    setTimeout(() => {
-      logger.warn('in-flight requests did not finish in time; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
+  const worker = cluster.isWorker;
+  // Answer the primary's metrics requests (empty) from the first moment, not only once this worker
+  // is ready: the primary asks every worker, and one that cannot answer would stall /metrics.
+  if (worker) answerClusterMetricsEarly();
+  const running = await runServer(config, worker ? logger.child({ worker: cluster.worker?.id }) : logger, { prepareDatabase: !worker });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // Repeated signals while draining change nothing: the shutdown timeout bounds how long it takes.
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -8,9 +8,16 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   organizations_name_key: 'An organization with this name already exists',
 };
 
+// The database is down or restarting: the request may succeed if retried (503, not a server fault).
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+
 /** Translates database errors that clients can cause into HTTP errors, in one place (23505 → 409 uniqueness). */
 export function translateDbError(error: unknown): HttpError | undefined {
   const code = errorCode(error);
+  const message = error instanceof Error ? error.message : '';
+  if (UNAVAILABLE_CODES.has(code ?? '') || /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/.test(message)) {
+    return new HttpError(503, 'database_unavailable', 'The database is unavailable; retry shortly', { headers: { 'Retry-After': '1' } });
+  }
   if (code === '23505') {
     const constraint = (error as { constraint?: string }).constraint ?? constraintFromMessage(error);
     return conflict(UNIQUE_MESSAGES[constraint ?? ''] ?? 'This value is already taken');

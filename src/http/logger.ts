@@ -19,7 +19,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   );
 }
 
-/** stdout written in 4 KB batches rather than one write per request; flush it before the process exits. */
+/**
+ * stdout written asynchronously: a quiet server's lines appear at once, and under load the lines
+ * that queue while a write is in flight go out together. Flush it before the process exits.
+ */
 export function bufferedStdout() {
-  return pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  return pino.destination({ dest: 1, sync: false });
 }

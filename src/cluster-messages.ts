@@ -1,0 +1,3 @@
+/** IPC between the cluster primary and its workers. */
+export const METRICS_REQUEST = 'keyscope:metrics';
+export const METRICS_REPLY = 'keyscope:metrics-reply';

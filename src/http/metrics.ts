@@ -1,0 +1,155 @@
+import cluster from 'node:cluster';
+import type { NextFunction, Request, Response } from 'express';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PrincipalCache } from '../access/principal-cache.js';
+import { METRICS_REPLY, METRICS_REQUEST } from '../cluster-messages.js';
+import { HttpError } from './http-error.js';
+import { pathOf } from './request-path.js';
+
+/**
+ * Routes as metric labels: ids folded into `:id` so a label can only take a bounded set of
+ * values, whatever clients request.
+ */
+const ROUTES: [RegExp, string][] = [
+  [/^\/scim\/v2\/(users|groups)\/[^/]+$/i, '/scim/v2/$1/:id'],
+  [/^\/scim\/v2\/(users|groups|serviceproviderconfig|resourcetypes|schemas)$/i, '/scim/v2/$1'],
+  [/^\/scim\/v2\/(resourcetypes|schemas)\/[^/]+$/i, '/scim/v2/$1/:id'],
+  [/^\/api\/v1\/keys\/revoke$/, '/api/v1/keys/revoke'],
+  [/^\/api\/v1\/keys\/[^/]+\/rotate$/, '/api/v1/keys/:id/rotate'],
+  [/^\/api\/v1\/keys\/[^/]+$/, '/api/v1/keys/:id'],
+  [/^\/api\/v1\/groups\/[^/]+\/(members|rules)$/, '/api/v1/groups/:id/$1'],
+  [/^\/api\/v1\/groups\/[^/]+$/, '/api/v1/groups/:id'],
+  [/^\/api\/v1\/(keys|groups|users|audit|permissions|me|authorize|introspect|organizations|organizations\/current|openapi\.json)$/, '/api/v1/$1'],
+  [/^\/(healthz|readyz|metrics)$/, '/$1'],
+  [/^\/ui(\/.*)?$/, '/ui'],
+];
+
+export function routeLabel(path: string): string {
+  for (const [pattern, label] of ROUTES) {
+    const m = pattern.exec(path);
+    if (m) return label.replace('$1', canonical(m[1] ?? ''));
+  }
+  return 'other';
+}
+
+const CANONICAL: Record<string, string> = { users: 'Users', groups: 'Groups', serviceproviderconfig: 'ServiceProviderConfig', resourcetypes: 'ResourceTypes', schemas: 'Schemas' };
+function canonical(segment: string): string {
+  return CANONICAL[segment.toLowerCase()] ?? segment;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({ name: 'keyscope_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
+  private readonly duration = new Histogram({
+    name: 'keyscope_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({ name: 'keyscope_auth_failures_total', help: 'Refused authentications by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly pickupLag = new Histogram({
+    name: 'keyscope_pickup_lag_seconds',
+    help: 'Time from a change committed (any process) to this process evicting what it affects',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor(cache: PrincipalCache, bcryptComparisons: () => number) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'keyscope_' });
+    const cacheStats = cache.stats;
+    let reported = { hits: 0, misses: 0, bcrypt: 0 };
+    new Counter({
+      name: 'keyscope_principal_cache_hits_total',
+      help: 'Requests answered from the principal cache',
+      registers: [this.registry],
+      collect() {
+        this.inc(cacheStats.hits - reported.hits);
+        reported = { ...reported, hits: cacheStats.hits };
+      },
+    });
+    new Counter({
+      name: 'keyscope_principal_cache_misses_total',
+      help: 'Requests that resolved their key from the database',
+      registers: [this.registry],
+      collect() {
+        this.inc(cacheStats.misses - reported.misses);
+        reported = { ...reported, misses: cacheStats.misses };
+      },
+    });
+    new Gauge({
+      name: 'keyscope_principal_cache_hit_ratio',
+      help: 'Principal cache hits / lookups since start',
+      registers: [this.registry],
+      aggregator: 'average',
+      collect() {
+        const total = cacheStats.hits + cacheStats.misses;
+        this.set(total ? cacheStats.hits / total : 0);
+      },
+    });
+    new Gauge({ name: 'keyscope_principal_cache_entries', help: 'Principals cached now', registers: [this.registry], collect() { this.set(cacheStats.size); } });
+    new Counter({
+      name: 'keyscope_bcrypt_comparisons_total',
+      help: 'bcrypt comparisons (each new token pays one; cached tokens none)',
+      registers: [this.registry],
+      collect() {
+        const now = bcryptComparisons();
+        this.inc(now - reported.bcrypt);
+        reported = { ...reported, bcrypt: now };
+      },
+    });
+    // In a cluster worker, the primary's AggregatorRegistry asks this registry for its metrics.
+    if (cluster.isWorker) AggregatorRegistry.setRegistries([this.registry]);
+  }
+
+  middleware() {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const route = routeLabel(pathOf(req));
+        this.requests.inc({ method: req.method, route, status: res.statusCode });
+        this.duration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+      next();
+    };
+  }
+
+  /** Prometheus text: this process's, or in a cluster every worker's added up by the primary. */
+  async render(): Promise<{ contentType: string; text: string }> {
+    if (!cluster.isWorker || !process.send) return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+    try {
+      return { contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE, text: await askPrimary() };
+    } catch (error) {
+      throw new HttpError(503, 'metrics_unavailable', `The cluster's metrics could not be gathered: ${error instanceof Error ? error.message : String(error)}`, { headers: { 'Retry-After': '1' } });
+    }
+  }
+}
+
+/**
+ * prom-client answers the primary's requests once an AggregatorRegistry exists in the worker; until
+ * the worker's own registry is set (Metrics), it answers with nothing rather than not at all.
+ */
+export function answerClusterMetricsEarly(): void {
+  AggregatorRegistry.setRegistries([]);
+  new AggregatorRegistry();
+}
+
+let nextRequest = 0;
+function askPrimary(): Promise<string> {
+  const id = ++nextRequest;
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { type?: string; id?: number; text?: string; error?: string }) => {
+      if (message?.type !== METRICS_REPLY || message.id !== id) return;
+      process.off('message', onMessage);
+      clearTimeout(timer);
+      if (message.error !== undefined) reject(new Error(message.error));
+      else resolve(message.text ?? '');
+    };
+    const timer = setTimeout(() => {
+      process.off('message', onMessage);
+      reject(new Error('the cluster primary did not answer for metrics'));
+    }, 7000); // longer than prom-client's own 5 s, so its error (naming the worker) comes first
+    process.on('message', onMessage);
+    process.send!({ type: METRICS_REQUEST, id });
+  });
+}
