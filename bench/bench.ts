@@ -214,11 +214,29 @@ async function measureStore(kind: 'pglite' | 'postgres', hello: number): Promise
     const authorize = await load(`${base}/api/v1/authorize`, { method: 'POST', headers: { Authorization: `Bearer ${serviceKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ permission: 'keys:read' }) });
     rows.push({ store, what: 'POST /api/v1/authorize', reqPerSec: authorize.requests.average, p50: authorize.latency.p50, p99: authorize.latency.p99, vsHello: pct(authorize.requests.average), target: '>= 50 %' });
 
-    if (kind === 'postgres') await pickupLag(server.port, prepared.env, store);
-    else rows.push({ store, what: 'pickup lag to a second process', note: 'PGlite is one process: n/a (next request on the same process sees it)' });
+    if (kind === 'postgres') {
+      await pickupLag(server.port, prepared.env, store);
+      await stop(server.child);
+      await workers(prepared, scimKey, { byId: byId.requests.average, byFilter: byFilter.requests.average }, store);
+    } else rows.push({ store, what: 'pickup lag to a second process', note: 'PGlite is one process: n/a (next request on the same process sees it)' });
   } finally {
     await stop(server.child);
     await prepared.cleanup();
+  }
+}
+
+/** WORKERS=2 (node:cluster) on the same database: authenticated SCIM reads against the one-process figures. */
+async function workers(prepared: { env: Record<string, string>; ids: { userId: string } }, scimKey: string, single: { byId: number; byFilter: number }, store: string): Promise<void> {
+  const server = await startServer({ ...prepared.env, WORKERS: '2' });
+  try {
+    const headers = { Authorization: `Bearer ${scimKey}` };
+    const base = `http://127.0.0.1:${server.port}`;
+    const byId = await load(`${base}/scim/v2/Users/${prepared.ids.userId}`, { headers });
+    rows.push({ store, what: 'WORKERS=2: GET /scim/v2/Users/:id', reqPerSec: byId.requests.average, p50: byId.latency.p50, p99: byId.latency.p99, vsHello: `${(byId.requests.average / single.byId).toFixed(2)}x one process`, target: '>= 1.7x one process' });
+    const byFilter = await load(`${base}/scim/v2/Users?filter=${encodeURIComponent('userName eq "user54321@example.com"')}`, { headers });
+    rows.push({ store, what: 'WORKERS=2: GET /scim/v2/Users?filter=userName eq', reqPerSec: byFilter.requests.average, p50: byFilter.latency.p50, p99: byFilter.latency.p99, vsHello: `${(byFilter.requests.average / single.byFilter).toFixed(2)}x one process`, target: '>= 1.7x one process' });
+  } finally {
+    await stop(server.child);
   }
 }
 
