@@ -16,6 +16,7 @@ import {
   listGroupsForAdmin,
   membersPage,
   replaceRules,
+  toRule,
   updateLocalGroup,
   type AdminGroupRow,
 } from './groups-store.js';
@@ -192,11 +193,7 @@ function toAdminGroup(row: AdminGroupRow): AdminGroup {
     description: row.description,
     memberCount: row.member_count,
     parents: row.parents,
-    rules: row.rules.map((r) => ({
-      ...(r.permission !== null ? { permission: r.permission } : {}),
-      ...(r.role !== null ? { role: r.role } : {}),
-      ...(r.resources !== null ? { resources: r.resources } : {}),
-    })),
+    rules: row.rules.map(toRule),
     keys: row.keys,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

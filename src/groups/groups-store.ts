@@ -318,32 +318,30 @@ export async function replaceRules(q: Queryable, orgId: string, groupId: string,
   );
 }
 
-export async function rulesOfGroup(q: Queryable, orgId: string, groupId: string): Promise<GroupRule[]> {
-  const { rows } = await q.query<{ permission: string | null; role: string | null; resources: string[] | null }>(
-    'SELECT permission, role, resources FROM group_rules WHERE org_id = $1 AND group_id = $2 ORDER BY position',
-    [orgId, groupId],
-  );
-  return rows.map((r) => ({
+export interface RuleRow {
+  permission: string | null;
+  role: string | null;
+  resources: string[] | null;
+}
+
+export function toRule(r: RuleRow): GroupRule {
+  return {
     ...(r.permission !== null ? { permission: r.permission } : {}),
     ...(r.role !== null ? { role: r.role } : {}),
     ...(r.resources !== null ? { resources: r.resources } : {}),
-  }));
+  };
+}
+
+export async function rulesOfGroup(q: Queryable, orgId: string, groupId: string): Promise<GroupRule[]> {
+  const { rows } = await q.query<RuleRow>('SELECT permission, role, resources FROM group_rules WHERE org_id = $1 AND group_id = $2 ORDER BY position', [orgId, groupId]);
+  return rows.map(toRule);
 }
 
 // ---- admin views -------------------------------------------------------------------------
 
-export interface AdminGroupRow {
-  id: string;
-  display_name: string;
-  external_id: string | null;
-  source: GroupSource;
-  description: string;
-  member_count: number;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
+export interface AdminGroupRow extends Omit<GroupRow, 'org_id' | 'members'> {
   parents: { id: string; displayName: string }[];
-  rules: { permission: string | null; role: string | null; resources: string[] | null }[];
+  rules: RuleRow[];
   keys: { id: string; name: string; kind: string }[];
 }
 
