@@ -15,7 +15,12 @@ const EnvSchema = z.object({
   LOG_LEVEL: LogLevel.default('info'),
   TRUST_PROXY: z.string().trim().optional(),
   KEYSCOPE_PERMISSIONS: z.string().trim().optional(),
-  BOOTSTRAP_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  BOOTSTRAP_ADMIN_KEY: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    // ksk_ marks tokens keyscope issues, which are checked as such: this value could never be used.
+    .refine((v) => !v.startsWith('ksk_'), 'must not start with ksk_ (the prefix of tokens keyscope issues); use any other string of 32+ characters')
+    .optional(),
   WORKERS: integer(1, 64).default(1),
   AUTH_FAILURE_LIMIT: integer(1, 100000).default(10),
   PRINCIPAL_CACHE_TTL_SECONDS: integer(1, 86400).default(60),
@@ -62,7 +67,12 @@ function parsePermissions(raw: string | undefined): string[] {
       throw new ConfigError(`KEYSCOPE_PERMISSIONS: cannot read file "${raw}" (give a comma list such as "projects:read,projects:write" or a file path)`);
     }
   }
-  const names = text.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'));
+  const names = text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, ''))
+    .join(',')
+    .split(/[\s,]+/)
+    .filter(Boolean);
   const bad = names.filter((n) => !PERMISSION.test(n));
   if (bad.length) {
     throw new ConfigError(`KEYSCOPE_PERMISSIONS: "${bad.join('", "')}" is not of the form resource:action (lower case, e.g. projects:write)`);
