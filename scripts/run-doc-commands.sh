@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# Runs the commands of the operator documentation, so a doc that drifts from the code fails.
+#
+#   scripts/run-doc-commands.sh <postgres-base-url> [docs/NAME.md ...]     (after npm run build)
+#
+# <postgres-base-url> is a PostgreSQL server URL with a superuser (for example
+# postgres://postgres@127.0.0.1:5432/postgres) on which this script may create and drop scratch
+# databases and roles. Without doc arguments it runs every docs/*.md.
+#
+# For each document, every fenced block whose info string is exactly `sh` (unindented ```sh … ```)
+# is run, in order, in ONE bash shell per document (`bash -euo pipefail`, so variables set in one
+# block are seen by the next), from the repository root. Blocks fenced as ```text or ```console
+# are never run. Each document gets a fresh environment, the one the docs state at their top:
+#
+#   KEYSCOPE_URL, KEYSCOPE_API_KEY   a keyscope (dist/main.js, one process) on a new PostgreSQL
+#                                    database, and its bootstrap admin key (BOOTSTRAP_ADMIN_KEY)
+#   DATABASE_URL                     that server's database
+#   PG_ADMIN_URL                     <postgres-base-url> (superuser: may create databases and roles)
+#   KEYSCOPE_DB_NAME, KEYSCOPE_DB_USER   names a doc may use for a database and a role it creates
+#   DATA_DIR                         an empty directory for the embedded database
+#   PORT_A, PORT_B                   free TCP ports for servers a doc starts itself
+#   TMPDIR                           a scratch directory (mktemp writes there)
+#   PATH                             with `keyscope` = node dist/cli/keyscope.js (a small shim)
+#
+# A failing block is reported with the document, its number and line, its source and its output.
+# Whatever happens, everything is cleaned up: the document's shell and every process it started
+# (its process group), the server, the scratch databases and roles (all named kdoc_<pid>_…), and
+# the temporary directories. The last line is "docs: N passed, N failed" (documents).
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+
+say() { echo "docs: $*" >&2; }
+[ "$#" -ge 1 ] || { say "usage: $0 <postgres-base-url> [docs/NAME.md ...]"; exit 2; }
+pg_base="$1"
+shift
+if [ "$#" -gt 0 ]; then docs=("$@"); else docs=(docs/*.md); fi
+doc_timeout="${KEYSCOPE_DOC_TIMEOUT:-300}"
+
+# ---- prerequisites ---------------------------------------------------------------------------
+[ -f dist/main.js ] && [ -f dist/cli/keyscope.js ] || { say "dist/ is missing: run npm run build first"; exit 2; }
+missing=()
+for tool in curl jq psql pg_dump pg_restore openssl setsid timeout; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  say "installing what the docs' commands use: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq curl jq postgresql-client openssl >/dev/null
+  missing=()
+  for tool in curl jq psql pg_dump pg_restore openssl setsid timeout; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+fi
+[ "${#missing[@]}" -eq 0 ] || { say "missing tools: ${missing[*]}"; exit 2; }
+psql "$pg_base" -Atqc 'SELECT 1' >/dev/null || { say "cannot connect to $pg_base"; exit 2; }
+
+# ---- state and cleanup -------------------------------------------------------------------------
+state="$(mktemp -d "${TMPDIR:-/tmp}/keyscope-docs.XXXXXX")"
+prefix="kdoc_$$_"
+server_pid=""
+doc_pgid=""
+
+# postgres://u@h:p/db?x=y → the same URL naming database $1
+db_url() {
+  local no_query="${pg_base%%\?*}"
+  local query="${pg_base#"$no_query"}"
+  echo "${no_query%/*}/$1$query"
+}
+sql() { psql "$pg_base" -v ON_ERROR_STOP=1 -Atqc "$1"; }
+
+stop_group() { # <pgid>: SIGTERM the process group, then SIGKILL what is left after 10 s
+  local pgid="$1"
+  kill -TERM -- "-$pgid" 2>/dev/null || return 0
+  for _ in $(seq 1 40); do kill -0 -- "-$pgid" 2>/dev/null || return 0; sleep 0.25; done
+  kill -KILL -- "-$pgid" 2>/dev/null || true
+}
+
+stop_server() {
+  [ -n "$server_pid" ] || return 0
+  kill -TERM "$server_pid" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.25; done
+  kill -KILL "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+drop_scratch() { # every database and role of this run (names start with $prefix)
+  local like="${prefix//_/\\_}%" name
+  for name in $(sql "SELECT datname FROM pg_database WHERE datname LIKE '$like'" 2>/dev/null); do
+    sql "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" || say "could not drop database $name"
+  done
+  for name in $(sql "SELECT rolname FROM pg_roles WHERE rolname LIKE '$like'" 2>/dev/null); do
+    sql "DROP OWNED BY \"$name\"; DROP ROLE IF EXISTS \"$name\"" 2>/dev/null || sql "DROP ROLE IF EXISTS \"$name\"" || say "could not drop role $name"
+  done
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  [ -z "$doc_pgid" ] || stop_group "$doc_pgid"
+  stop_server
+  drop_scratch
+  rm -rf "$state"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
+}
+
+# ---- blocks --------------------------------------------------------------------------------------
+# Writes $2/N.sh (the block) and $2/N.line (its first line in the doc) for each ```sh block of $1.
+# Fails on an indented ```sh fence: it would silently not run.
+extract_blocks() {
+  awk -v out="$2" '
+    function flush() { close(file) }
+    !fence && /^[ \t]+```[ \t]*sh[ \t]*$/ { printf "%s:%d: indented ```sh block: unindent it or it is not run\n", FILENAME, NR > "/dev/stderr"; bad = 1 }
+    !fence && /^```/ {
+      fence = 1
+      info = substr($0, 4); gsub(/^[ \t]+|[ \t]+$/, "", info)
+      if (info == "sh") { n++; file = out "/" n ".sh"; printf "" > file; print NR + 1 > (out "/" n ".line"); close(out "/" n ".line"); collecting = 1 }
+      next
+    }
+    fence && /^```[ \t]*$/ { fence = 0; if (collecting) flush(); collecting = 0; next }
+    collecting { print > file }
+    END { if (fence) { printf "%s: unclosed code fence\n", FILENAME > "/dev/stderr"; bad = 1 } exit bad }
+  ' "$1"
+}
+
+# ---- one document ----------------------------------------------------------------------------------
+passed=0
+failed=0
+failures=()
+
+run_doc() {
+  local doc="$1" name dir count i port admin_key database rc=0
+  name="$(basename "$doc" .md | tr -c 'a-zA-Z0-9\n' '_' | tr 'A-Z' 'a-z')"
+  dir="$state/$name"
+  mkdir -p "$dir/blocks" "$dir/logs" "$dir/bin" "$dir/tmp" "$dir/data"
+  if ! extract_blocks "$doc" "$dir/blocks"; then
+    say "FAILED $doc: cannot read its code blocks"
+    return 1
+  fi
+  count="$(find "$dir/blocks" -name '*.sh' | wc -l)"
+  for ((i = 1; i <= count; i++)); do
+    if ! bash -n "$dir/blocks/$i.sh" 2>"$dir/logs/syntax"; then
+      say "FAILED $doc: block $i (line $(cat "$dir/blocks/$i.line")) is not valid bash:"
+      sed 's/^/    /' "$dir/logs/syntax" >&2
+      return 1
+    fi
+  done
+  if [ "$count" -eq 0 ]; then
+    say "ok     $doc (no sh blocks)"
+    return 0
+  fi
+
+  # The environment the docs state: a running keyscope on a new PostgreSQL database, and the rest.
+  printf '#!/bin/sh\nexec node "%s/dist/cli/keyscope.js" "$@"\n' "$repo" >"$dir/bin/keyscope"
+  chmod +x "$dir/bin/keyscope"
+  database="${prefix}${name}"
+  sql "CREATE DATABASE \"$database\""
+  port="$(free_port)"
+  admin_key="docs-admin-$(openssl rand -hex 24)"
+  (
+    unset WORKERS DATA_DIR TRUST_PROXY KEYSCOPE_PERMISSIONS AUTH_FAILURE_LIMIT PRINCIPAL_CACHE_TTL_SECONDS
+    export PORT="$port" HOST=127.0.0.1 DATABASE_URL="$(db_url "$database")" BOOTSTRAP_ADMIN_KEY="$admin_key" LOG_LEVEL=warn
+    exec node --enable-source-maps dist/main.js
+  ) >"$dir/server.log" 2>&1 &
+  server_pid=$!
+  local ready=""
+  for _ in $(seq 1 120); do
+    if curl -fsS --max-time 5 -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null; then ready=1; break; fi
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  if [ -z "$ready" ]; then
+    say "FAILED $doc: the keyscope server for it did not start; its log:"
+    tail -n 40 "$dir/server.log" >&2
+    stop_server
+    return 1
+  fi
+
+  # The script: each block's output goes to its own log; $dir/current names the block running.
+  {
+    echo "cd '$repo'"
+    for ((i = 1; i <= count; i++)); do
+      echo "echo $i >'$dir/current'"
+      echo "{"
+      cat "$dir/blocks/$i.sh"
+      echo "} >'$dir/logs/$i.log' 2>&1 </dev/null"
+    done
+    echo "echo done >'$dir/current'"
+  } >"$dir/doc.sh"
+
+  local port_a port_b
+  port_a="$(free_port)"
+  port_b="$(free_port)"
+  while [ "$port_b" = "$port_a" ] || [ "$port_b" = "$port" ]; do port_b="$(free_port)"; done
+  (
+    for v in DATABASE_URL WORKERS PORT HOST DATA_DIR BOOTSTRAP_ADMIN_KEY TRUST_PROXY LOG_LEVEL KEYSCOPE_PERMISSIONS \
+      BCRYPT_COST AUTH_FAILURE_LIMIT PRINCIPAL_CACHE_TTL_SECONDS SHUTDOWN_TIMEOUT_SECONDS KEYSCOPE_URL KEYSCOPE_API_KEY; do unset "$v"; done
+    export KEYSCOPE_URL="http://127.0.0.1:$port" KEYSCOPE_API_KEY="$admin_key" DATABASE_URL="$(db_url "$database")"
+    export PG_ADMIN_URL="$pg_base" KEYSCOPE_DB_NAME="${prefix}${name}_db" KEYSCOPE_DB_USER="${prefix}${name}_user"
+    export DATA_DIR="$dir/data" PORT_A="$port_a" PORT_B="$port_b" TMPDIR="$dir/tmp" PATH="$dir/bin:$PATH"
+    exec setsid timeout -k 10 "$doc_timeout" bash -euo pipefail "$dir/doc.sh"
+  ) >"$dir/doc.out" 2>&1 </dev/null &
+  doc_pgid=$!
+  wait "$doc_pgid" || rc=$?
+  stop_group "$doc_pgid"
+  doc_pgid=""
+  stop_server
+  sql "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" || true
+
+  local current
+  current="$(cat "$dir/current" 2>/dev/null || echo 1)"
+  if [ "$rc" -eq 0 ] && [ "$current" = done ]; then
+    say "ok     $doc ($count blocks)"
+    return 0
+  fi
+  local line
+  line="$(cat "$dir/blocks/$current.line" 2>/dev/null || echo '?')"
+  {
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+      echo "docs: FAILED $doc: block $current (line $line) did not finish within ${doc_timeout} s"
+    else
+      echo "docs: FAILED $doc: block $current (line $line) exited with status $rc"
+    fi
+    echo "---- the block"
+    sed 's/^/    /' "$dir/blocks/$current.sh" 2>/dev/null || true
+    echo "---- its output (last 80 lines)"
+    tail -n 80 "$dir/logs/$current.log" 2>/dev/null | sed 's/^/    /' || true
+    if [ -s "$dir/doc.out" ]; then
+      echo "---- the shell's own output"
+      tail -n 20 "$dir/doc.out" | sed 's/^/    /'
+    fi
+    echo "---- the keyscope server's log (last 20 lines)"
+    tail -n 20 "$dir/server.log" | sed 's/^/    /'
+  } >&2
+  return 1
+}
+
+for doc in "${docs[@]}"; do
+  if [ ! -f "$doc" ]; then
+    say "FAILED $doc: no such file"
+    failed=$((failed + 1)); failures+=("$doc")
+    continue
+  fi
+  if run_doc "$doc"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$doc"); fi
+done
+
+[ "$failed" -eq 0 ] || say "failed: ${failures[*]}"
+echo "docs: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
