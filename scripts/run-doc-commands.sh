@@ -16,6 +16,7 @@
 #                                    database, and its bootstrap admin key (BOOTSTRAP_ADMIN_KEY)
 #   DATABASE_URL                     that server's database
 #   PG_ADMIN_URL                     <postgres-base-url> (superuser: may create databases and roles)
+#   PGHOST, PGPORT                   that server's host and port (as in the URL)
 #   KEYSCOPE_DB_NAME, KEYSCOPE_DB_USER   names a doc may use for a database and a role it creates
 #   DATA_DIR                         an empty directory for the embedded database
 #   PORT_A, PORT_B                   free TCP ports for servers a doc starts itself
@@ -52,6 +53,8 @@ if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
 fi
 [ "${#missing[@]}" -eq 0 ] || { say "missing tools: ${missing[*]}"; exit 2; }
 psql "$pg_base" -Atqc 'SELECT 1' >/dev/null || { say "cannot connect to $pg_base"; exit 2; }
+pg_host="$(node -e 'console.log(decodeURIComponent(new URL(process.argv[1]).hostname.replace(/^\[|\]$/g, "")) || "localhost")' "$pg_base")"
+pg_port="$(node -e 'console.log(new URL(process.argv[1]).port || "5432")' "$pg_base")"
 
 # ---- state and cleanup -------------------------------------------------------------------------
 state="$(mktemp -d "${TMPDIR:-/tmp}/keyscope-docs.XXXXXX")"
@@ -201,7 +204,7 @@ run_doc() {
     for v in DATABASE_URL WORKERS PORT HOST DATA_DIR BOOTSTRAP_ADMIN_KEY TRUST_PROXY LOG_LEVEL KEYSCOPE_PERMISSIONS \
       BCRYPT_COST AUTH_FAILURE_LIMIT PRINCIPAL_CACHE_TTL_SECONDS SHUTDOWN_TIMEOUT_SECONDS KEYSCOPE_URL KEYSCOPE_API_KEY; do unset "$v"; done
     export KEYSCOPE_URL="http://127.0.0.1:$port" KEYSCOPE_API_KEY="$admin_key" DATABASE_URL="$(db_url "$database")"
-    export PG_ADMIN_URL="$pg_base" KEYSCOPE_DB_NAME="${prefix}${name}_db" KEYSCOPE_DB_USER="${prefix}${name}_user"
+    export PG_ADMIN_URL="$pg_base" PGHOST="$pg_host" PGPORT="$pg_port" KEYSCOPE_DB_NAME="${prefix}${name}_db" KEYSCOPE_DB_USER="${prefix}${name}_user"
     export DATA_DIR="$dir/data" PORT_A="$port_a" PORT_B="$port_b" TMPDIR="$dir/tmp" PATH="$dir/bin:$PATH"
     exec setsid timeout -k 10 "$doc_timeout" bash -euo pipefail "$dir/doc.sh"
   ) >"$dir/doc.out" 2>&1 </dev/null &
