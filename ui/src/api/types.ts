@@ -1,0 +1,118 @@
+/** The admin API's shapes, as GET /api/v1/openapi.json describes them. */
+
+export type KeyStatus = 'active' | 'expiring_soon' | 'expired' | 'revoked' | 'suspended';
+export type SuspensionReason = 'owner_inactive' | 'owner_left_group' | 'group_deleted';
+export type KeyKind = 'service' | 'personal';
+export type ExpirationPreset = '7d' | '30d' | '60d' | '90d' | '180d' | '1y' | 'never';
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  description: string;
+  kind: KeyKind;
+  groupId: string | null;
+  groupName: string | null;
+  ownerUserId: string | null;
+  ownerUserName: string | null;
+  scim: boolean;
+  permissions: string[] | null;
+  fragment: string;
+  status: KeyStatus;
+  statusReason: SuspensionReason | null;
+  expiresAt: string | null;
+  createdAt: string;
+  createdBy: { id: string; name: string };
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  rotatedFrom: string | null;
+}
+
+/** Create and rotate answers: the token is in this answer and nowhere else, ever. */
+export interface IssuedKey {
+  token: string;
+  key: ApiKey;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface GrantEntry {
+  permission: string;
+  resources: string[] | null;
+}
+
+export interface Me {
+  organization: { id: string; name: string };
+  key: { id: string; name: string; kind: KeyKind; scim: boolean; status: KeyStatus; expiresAt: string | null };
+  group: { id: string; name: string } | null;
+  owner: { id: string; userName: string } | null;
+  permissions: GrantEntry[];
+  /** Each built-in permission, decided for this key. */
+  can: Record<string, boolean>;
+}
+
+export interface Rule {
+  permission?: string;
+  role?: string;
+  resources?: string[];
+}
+
+export interface Group {
+  id: string;
+  displayName: string;
+  externalId: string | null;
+  source: 'scim' | 'local';
+  description: string;
+  memberCount: number;
+  parents: { id: string; displayName: string }[];
+  rules: Rule[];
+  keys: { id: string; name: string; kind: string }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface GroupDetail extends Group {
+  /** Own rules plus those of every group it is nested in. */
+  grant: GrantEntry[];
+}
+
+export interface GroupMember {
+  id: string;
+  type: 'User' | 'Group';
+  name: string;
+  displayName: string | null;
+  active: boolean | null;
+}
+
+export interface PermissionInfo {
+  name: string;
+  description: string;
+  builtin: boolean;
+}
+
+export interface Catalogue {
+  permissions: PermissionInfo[];
+  roles: { name: string; permissions: string[] }[];
+}
+
+export interface User {
+  id: string;
+  userName: string;
+  displayName: string | null;
+  active: boolean;
+}
+
+export interface OrgPolicy {
+  maxKeys: number;
+  allowedExpirations: ExpirationPreset[];
+  allowNever: boolean;
+  maxScimKeyLifetimeDays: number | null;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  policy: OrgPolicy;
+}

@@ -1,0 +1,83 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiClient, fetchMe } from './api/client';
+import { ApiError, messageOf } from './api/problem';
+import type { Me } from './api/types';
+import { Header } from './components/Header';
+import { GroupPage } from './groups/GroupPage';
+import { GroupsPage } from './groups/GroupsPage';
+import { KeysPage } from './keys/KeysPage';
+import { useRoute } from './lib/router';
+import { SessionContext, type Session } from './lib/session';
+import { sessionKey } from './lib/session-key';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { SignInPage } from './pages/SignInPage';
+
+type State = { phase: 'checking'; token: string } | { phase: 'signed-out'; notice: string | null } | { phase: 'signed-in'; session: Session };
+
+function initialState(): State {
+  const token = sessionKey.read();
+  return token ? { phase: 'checking', token } : { phase: 'signed-out', notice: null };
+}
+
+export function App() {
+  const [state, setState] = useState<State>(initialState);
+
+  const signOut = (notice: string | null = null) => {
+    sessionKey.forget();
+    setState({ phase: 'signed-out', notice });
+  };
+
+  const signIn = (token: string, me: Me) => {
+    sessionKey.keep(token);
+    setState({
+      phase: 'signed-in',
+      session: {
+        // A key revoked or expired while the page is open signs the page out at its next request.
+        api: new ApiClient(token, (error) => signOut(`Signed out: ${error.detail}`)),
+        me,
+        can: (permission) => me.can[permission] === true,
+        signOut: () => signOut(),
+      },
+    });
+  };
+
+  // A reload keeps the tab's key: ask the server again who it is.
+  useEffect(() => {
+    if (state.phase !== 'checking') return;
+    fetchMe<Me>(state.token)
+      .then((me) => signIn(state.token, me))
+      .catch((error: unknown) => signOut(error instanceof ApiError && error.status === 401 ? `Signed out: ${error.detail}` : messageOf(error)));
+  }, [state]);
+
+  switch (state.phase) {
+    case 'checking':
+      return (
+        <main id="main" class="loading" aria-busy="true">
+          Signing in…
+        </main>
+      );
+    case 'signed-out':
+      return <SignInPage notice={state.notice} onSignedIn={signIn} />;
+    case 'signed-in':
+      return (
+        <SessionContext.Provider value={state.session}>
+          <Pages />
+        </SessionContext.Provider>
+      );
+  }
+}
+
+function Pages() {
+  const route = useRoute();
+  return (
+    <>
+      <Header route={route} />
+      <main id="main" class="main" tabIndex={-1}>
+        {route.page === 'keys' ? <KeysPage /> : null}
+        {route.page === 'groups' ? <GroupsPage /> : null}
+        {route.page === 'group' ? <GroupPage id={route.id} /> : null}
+        {route.page === 'not-found' ? <NotFoundPage /> : null}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+import { useState } from 'preact/hooks';
+import { groupsApi } from '../api/groups-api';
+import { messageOf } from '../api/problem';
+import { Notice } from '../components/Notice';
+import { Pager } from '../components/Pager';
+import { useSession } from '../lib/session';
+import { useLoad } from '../lib/use-load';
+
+/** The group's direct members, users and nested groups, a page at a time. */
+export function MembersList({ groupId }: { groupId: string }) {
+  const { api } = useSession();
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const [page] = useLoad(() => groupsApi.members(api, groupId, cursor), [groupId, cursor]);
+
+  if (page.state === 'loading') return <p aria-busy="true">Loading members…</p>;
+  if (page.state === 'error') return <Notice kind="error">{messageOf(page.error)}</Notice>;
+  if (!page.data.items.length) return <p class="muted">No members.</p>;
+  return (
+    <>
+      <ul class="plain-list members">
+        {page.data.items.map((member) => (
+          <li key={member.id}>
+            <span>{member.displayName || member.name}</span>
+            {member.displayName && member.displayName !== member.name ? <span class="muted"> {member.name}</span> : null}
+            {member.type === 'Group' ? <span class="tag">Group</span> : null}
+            {member.active === false ? <span class="tag tag-warn">Deactivated</span> : null}
+          </li>
+        ))}
+      </ul>
+      <Pager
+        label="Member pages"
+        page={cursors.length}
+        hasPrevious={cursors.length > 1}
+        hasNext={page.data.nextCursor !== null}
+        onPrevious={() => setCursors(cursors.slice(0, -1))}
+        onNext={() => setCursors([...cursors, page.data.nextCursor ?? undefined])}
+      />
+    </>
+  );
+}

@@ -1,0 +1,111 @@
+import { useEffect, useState } from 'preact/hooks';
+import { keysApi } from '../api/keys-api';
+import { messageOf } from '../api/problem';
+import type { ApiKey } from '../api/types';
+import { Notice } from '../components/Notice';
+import { Pager } from '../components/Pager';
+import { useSession } from '../lib/session';
+import { useLoad } from '../lib/use-load';
+import { CreateKeyDialog } from './CreateKeyDialog';
+import { EditKeyDialog } from './EditKeyDialog';
+import { KeyFilters, type KeyFilterValues } from './KeyFilters';
+import { KeysTable, type KeyAction } from './KeysTable';
+import { RevokeKeyDialog } from './RevokeKeyDialog';
+import { RotateKeyDialog } from './RotateKeyDialog';
+
+const PAGE_SIZE = 20;
+const SEARCH_DELAY_MS = 250;
+
+type OpenDialog = { kind: 'create' } | { kind: KeyAction; key: ApiKey } | null;
+
+export function KeysPage() {
+  const { api, can } = useSession();
+  const manager = can('keys:manage');
+  const [filters, setFilters] = useState<KeyFilterValues>({ search: '', status: '', owner: manager ? 'all' : 'me' });
+  const search = useDebounced(filters.search.trim(), SEARCH_DELAY_MS);
+  // Cursors of the pages before this one: Previous pops, Next pushes.
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const [dialog, setDialog] = useState<OpenDialog>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  useEffect(() => setCursors([undefined]), [search, filters.status, filters.owner]);
+
+  const [page, reload] = useLoad(
+    () => keysApi.list(api, { q: search, status: filters.status || undefined, owner: manager ? filters.owner : undefined, cursor, limit: PAGE_SIZE }),
+    [search, filters.status, filters.owner, cursor],
+  );
+
+  const changed = (message: string) => {
+    setDone(message);
+    reload();
+  };
+
+  const filtered = search !== '' || filters.status !== '';
+  return (
+    <section class="page" aria-labelledby="keys-title">
+      <div class="page-head">
+        <div>
+          <h1 id="keys-title">API Keys</h1>
+          <p class="muted">Keys authenticate services and scripts. Each key gets the rules of its group, narrowed by its own permissions.</p>
+        </div>
+        <button type="button" class="button button-primary" onClick={() => setDialog({ kind: 'create' })}>
+          Create API key
+        </button>
+      </div>
+      <KeyFilters values={filters} onChange={setFilters} showOwnerToggle={manager} />
+      {done ? <Notice kind="success">{done}</Notice> : null}
+      {page.state === 'error' ? <Notice kind="error">{messageOf(page.error)}</Notice> : null}
+      {page.state === 'loading' ? <p aria-busy="true">Loading keys…</p> : null}
+      {page.state === 'ready' ? (
+        page.data.items.length ? (
+          <>
+            <KeysTable keys={page.data.items} showCreator={manager && filters.owner === 'all'} onAction={(kind, key) => setDialog({ kind, key })} />
+            <Pager
+              label="Key pages"
+              page={cursors.length}
+              hasPrevious={cursors.length > 1}
+              hasNext={page.data.nextCursor !== null}
+              onPrevious={() => setCursors(cursors.slice(0, -1))}
+              onNext={() => setCursors([...cursors, page.data.nextCursor ?? undefined])}
+            />
+          </>
+        ) : (
+          <p class="empty">{filtered ? 'No keys match these filters.' : 'No API keys yet. Create one to get started.'}</p>
+        )
+      ) : null}
+
+      {dialog?.kind === 'create' ? <CreateKeyDialog onClose={() => setDialog(null)} onCreated={(key) => changed(`Created “${key.name}”.`)} /> : null}
+      {dialog?.kind === 'edit' ? (
+        <EditKeyDialog
+          apiKey={dialog.key}
+          onClose={() => setDialog(null)}
+          onSaved={(key) => {
+            setDialog(null);
+            changed(`Saved “${key.name}”.`);
+          }}
+        />
+      ) : null}
+      {dialog?.kind === 'rotate' ? <RotateKeyDialog apiKey={dialog.key} onClose={() => setDialog(null)} onRotated={(key) => changed(`Rotated “${key.name}”: a new key replaces it.`)} /> : null}
+      {dialog?.kind === 'revoke' ? (
+        <RevokeKeyDialog
+          apiKey={dialog.key}
+          onClose={() => setDialog(null)}
+          onRevoked={(key) => {
+            setDialog(null);
+            changed(`Revoked “${key.name}”. It stopped working at once.`);
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function useDebounced<T>(value: T, delayMs: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), delayMs);
+    return () => clearTimeout(timer);
+  }, [value, delayMs]);
+  return settled;
+}
