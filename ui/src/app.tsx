@@ -75,7 +75,7 @@ function Pages() {
       <main id="main" class="main" tabIndex={-1}>
         {route.page === 'keys' ? <KeysPage /> : null}
         {route.page === 'groups' ? <GroupsPage /> : null}
-        {route.page === 'group' ? <GroupPage id={route.id} /> : null}
+        {route.page === 'group' ? <GroupPage key={route.id} id={route.id} /> : null}
         {route.page === 'not-found' ? <NotFoundPage /> : null}
       </main>
     </>

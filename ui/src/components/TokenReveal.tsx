@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Notice } from './Notice';
 
 /**
@@ -8,6 +8,8 @@ import { Notice } from './Notice';
 export function TokenReveal({ token, keyName }: { token: string; keyName: string }) {
   const input = useRef<HTMLTextAreaElement>(null);
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  // Focus lands on the token (selected) instead of falling out of the dialog with the form it replaced.
+  useEffect(() => input.current?.focus(), []);
 
   const copy = async () => {
     try {

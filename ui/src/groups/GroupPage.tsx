@@ -10,6 +10,7 @@ import { useLoad } from '../lib/use-load';
 import { MembersList } from './MembersList';
 import { RulesEditor } from './RulesEditor';
 import { ruleText } from './rules';
+import { GroupLinks } from './GroupLinks';
 import { SourceBadge } from './SourceBadge';
 
 /** One group: its members, its keys, its rules (editable with groups:write) and what it grants. */
@@ -36,7 +37,7 @@ export function GroupPage({ id }: { id: string }) {
             <section class="panel" aria-labelledby="rules-title">
               <h2 id="rules-title">Rules</h2>
               {can('groups:write') ? (
-                <RulesEditor group={loaded.data[0]} catalogue={loaded.data[1]} onSaved={reload} />
+                <RulesEditor key={loaded.data[0].id} group={loaded.data[0]} catalogue={loaded.data[1]} onSaved={reload} />
               ) : (
                 <ReadOnlyRules group={loaded.data[0]} />
               )}
@@ -59,7 +60,7 @@ export function GroupPage({ id }: { id: string }) {
               </section>
               <section class="panel" aria-labelledby="members-title">
                 <h2 id="members-title">Members ({loaded.data[0].memberCount})</h2>
-                <MembersList groupId={id} />
+                <MembersList key={id} groupId={id} />
               </section>
             </div>
           </div>
@@ -76,7 +77,11 @@ function GroupSummary({ group }: { group: GroupDetail }) {
         <h1 id="group-title">{group.displayName}</h1>
         <p class="group-facts">
           <SourceBadge source={group.source} />
-          {group.parents.length ? <span>Nested in {group.parents.map((p) => p.displayName).join(', ')}</span> : null}
+          {group.parents.length ? (
+            <span>
+              Nested in <GroupLinks groups={group.parents} />
+            </span>
+          ) : null}
           {group.externalId ? <span class="muted">External id {group.externalId}</span> : null}
         </p>
         {group.description ? <p class="muted">{group.description}</p> : null}

@@ -9,6 +9,7 @@ import { hrefOf } from '../lib/router';
 import { useSession } from '../lib/session';
 import { useLoad } from '../lib/use-load';
 import { ruleText } from './rules';
+import { GroupLinks } from './GroupLinks';
 import { SourceBadge } from './SourceBadge';
 
 const PAGE_SIZE = 50;
@@ -76,7 +77,7 @@ function GroupsTable({ groups }: { groups: Group[] }) {
               <SourceBadge source={group.source} />
             </td>
             <td data-label="Members">{group.memberCount}</td>
-            <td data-label="Parent groups">{group.parents.length ? group.parents.map((p) => p.displayName).join(', ') : <span class="muted">None</span>}</td>
+            <td data-label="Parent groups">{group.parents.length ? <GroupLinks groups={group.parents} /> : <span class="muted">None</span>}</td>
             <td data-label="Rules">{group.rules.length ? group.rules.map(ruleText).join(', ') : <span class="muted">None</span>}</td>
             <td data-label="Keys">{group.keys.length ? group.keys.map((k) => k.name).join(', ') : <span class="muted">None</span>}</td>
           </tr>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { directoryApi } from '../api/directory-api';
 import { allGroups } from '../api/groups-api';
 import { keysApi, type CreateKeyRequest } from '../api/keys-api';
@@ -10,6 +10,7 @@ import { describedBy, Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { allowedPresets, DEFAULT_PRESET, expirationFields, type ExpirationChoice } from '../lib/expiration';
 import { formErrors, type FormErrors } from '../lib/field-errors';
+import { useFocusFirstInvalid } from '../lib/focus-invalid';
 import { useSession, type Session } from '../lib/session';
 import { useLoad } from '../lib/use-load';
 import { AccessField, permissionsOf, type Access } from './AccessField';
@@ -78,6 +79,10 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
   const [scim, setScim] = useState(false);
   const [errors, setErrors] = useState<FormErrors<FormField>>({ fields: {} });
   const [busy, setBusy] = useState(false);
+  const formRef = useFocusFirstInvalid(errors);
+  // The form appears after its choices load, when the dialog has already placed focus.
+  const nameInput = useRef<HTMLInputElement>(null);
+  useEffect(() => nameInput.current?.focus(), [choices.state]);
 
   if (choices.state === 'loading') return <p aria-busy="true">Loading…</p>;
   if (choices.state === 'error') return <Notice kind="error">{messageOf(choices.error)}</Notice>;
@@ -116,9 +121,9 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
 
   const e = errors.fields;
   return (
-    <form onSubmit={submit} noValidate class="form">
+    <form ref={formRef} onSubmit={submit} noValidate class="form">
       <Field id="key-name" label="Name" required error={e.name} hint="Where the key is used, e.g. “Okta provisioning” or “CI deploy”.">
-        <input id="key-name" type="text" value={name} onInput={(ev) => setName(ev.currentTarget.value)} autoComplete="off" required {...describedBy('key-name', { hint: true, error: e.name })} />
+        <input ref={nameInput} id="key-name" type="text" value={name} onInput={(ev) => setName(ev.currentTarget.value)} autoComplete="off" required {...describedBy('key-name', { hint: true, error: e.name })} />
       </Field>
       <Field id="key-description" label="Description" error={e.description}>
         <textarea id="key-description" rows={2} value={description} onInput={(ev) => setDescription(ev.currentTarget.value)} {...describedBy('key-description', { error: e.description })} />

@@ -5,6 +5,7 @@ import { Dialog } from '../components/Dialog';
 import { describedBy, Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { formErrors, type FormErrors } from '../lib/field-errors';
+import { useFocusFirstInvalid } from '../lib/focus-invalid';
 import { useSession } from '../lib/session';
 
 type FormField = 'name' | 'description';
@@ -22,6 +23,7 @@ export function EditKeyDialog({ apiKey, onClose, onSaved }: EditKeyDialogProps) 
   const [description, setDescription] = useState(apiKey.description);
   const [errors, setErrors] = useState<FormErrors<FormField>>({ fields: {} });
   const [busy, setBusy] = useState(false);
+  const formRef = useFocusFirstInvalid(errors);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -41,9 +43,9 @@ export function EditKeyDialog({ apiKey, onClose, onSaved }: EditKeyDialogProps) 
   const e = errors.fields;
   return (
     <Dialog title="Edit API key" onClose={onClose}>
-      <form onSubmit={submit} noValidate class="form">
+      <form ref={formRef} onSubmit={submit} noValidate class="form">
         <Field id="edit-name" label="Name" required error={e.name}>
-          <input id="edit-name" type="text" value={name} onInput={(ev) => setName(ev.currentTarget.value)} autoComplete="off" {...describedBy('edit-name', { error: e.name })} />
+          <input id="edit-name" autofocus type="text" value={name} onInput={(ev) => setName(ev.currentTarget.value)} autoComplete="off" {...describedBy('edit-name', { error: e.name })} />
         </Field>
         <Field id="edit-description" label="Description" error={e.description}>
           <textarea id="edit-description" rows={3} value={description} onInput={(ev) => setDescription(ev.currentTarget.value)} {...describedBy('edit-description', { error: e.description })} />

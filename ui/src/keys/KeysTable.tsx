@@ -2,6 +2,11 @@ import type { ApiKey } from '../api/types';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatDate, formatDateTime, formatRelative } from '../lib/format';
 
+/** A past moment; the server's clock may run ahead of the browser's, which must not read as "in 2 minutes". */
+function formatPast(value: string): string {
+  return Date.parse(value) > Date.now() ? 'just now' : formatRelative(value);
+}
+
 export type KeyAction = 'edit' | 'rotate' | 'revoke';
 
 interface KeysTableProps {
@@ -75,7 +80,7 @@ function KeyRow({ apiKey: key, showCreator, onAction }: { apiKey: ApiKey; showCr
       </td>
       <td data-label="Group">{key.groupName ?? <span class="muted">None</span>}</td>
       <td data-label="Last used">
-        {key.lastUsedAt ? <time dateTime={key.lastUsedAt} title={formatDateTime(key.lastUsedAt)}>{formatRelative(key.lastUsedAt)}</time> : <span class="muted">Never used</span>}
+        {key.lastUsedAt ? <time dateTime={key.lastUsedAt} title={formatDateTime(key.lastUsedAt)}>{formatPast(key.lastUsedAt)}</time> : <span class="muted">Never used</span>}
       </td>
       <td data-label="Expires">
         {key.revokedAt ? (

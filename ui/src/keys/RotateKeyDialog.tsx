@@ -54,7 +54,7 @@ export function RotateKeyDialog({ apiKey, onClose, onRotated }: RotateKeyDialogP
             used.
           </p>
           <Field id="rotate-grace" label="The old key stops working">
-            <select id="rotate-grace" value={grace} onChange={(e) => setGrace(Number(e.currentTarget.value))}>
+            <select id="rotate-grace" autofocus value={grace} onChange={(e) => setGrace(Number(e.currentTarget.value))}>
               {GRACE_PERIODS.map((g) => (
                 <option key={g.seconds} value={g.seconds}>
                   {g.label}

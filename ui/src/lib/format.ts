@@ -20,7 +20,7 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60],
 ];
 
-/** "3 days ago", "in 2 months", "now". */
+/** "3 days ago", "in 2 months", "just now". */
 export function formatRelative(value: string | Date, now = new Date()): string {
   const seconds = (new Date(value).getTime() - now.getTime()) / 1000;
   for (const [unit, size] of UNITS) {
