@@ -249,6 +249,34 @@ describeInBrowser('admin page: API keys', () => {
     await shoot(page, 'api-keys-statuses');
   }, STEP_TIMEOUT_MS);
 
+  it('works from the keyboard: dialogs take focus, Enter submits, Escape closes and focus returns, visibly', async () => {
+    const isFocused = (locator: Locator) => locator.evaluate((el) => el === el.ownerDocument.activeElement);
+    const outlineOf = (locator: Locator) => locator.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).outlineStyle ?? 'none');
+
+    const create = page.getByRole('button', { name: 'Create API key' });
+    await create.focus();
+    await page.keyboard.press('Enter');
+    const name = dialog('Create API key').getByLabel('Name (required)');
+    await name.waitFor();
+    expect(await isFocused(name)).toBe(true);
+    await page.keyboard.type('keyboard key');
+    await page.keyboard.press('Enter');
+    const token = dialog('API key created').getByLabel(/^API key for/);
+    await token.waitFor();
+    expect(await isFocused(token)).toBe(true);
+    seenTokens.push(await token.inputValue());
+
+    await page.keyboard.press('Escape');
+    await dialog('API key created').waitFor({ state: 'detached' });
+    expect(await isFocused(create)).toBe(true);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    expect(await isFocused(create)).toBe(true);
+    expect(await outlineOf(create)).toBe('solid');
+    await keyRow('keyboard key').waitFor();
+    await expectNoTokenOnPage();
+  }, STEP_TIMEOUT_MS);
+
   it('offers My keys / All keys, the SCIM permission and service keys only to keys allowed them', async () => {
     await page.getByRole('radio', { name: 'My keys' }).check();
     await keyRow('Bootstrap admin key').waitFor({ state: 'detached' });

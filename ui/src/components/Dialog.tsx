@@ -10,16 +10,21 @@ interface DialogProps {
 }
 
 /**
- * A modal built on <dialog>.showModal(): the browser makes the rest of the page inert, keeps
- * focus inside, closes on Escape and hands focus back to the control that opened it.
+ * A modal built on <dialog>.showModal(): the browser makes the rest of the page inert and keeps
+ * focus inside; Escape closes it, and focus goes back to the control that opened it.
  */
 export function Dialog({ title, onClose, children, wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
+    return () => {
+      dialog?.close();
+      // The dialog leaves the page as it closes, so the browser's own focus return cannot be relied on.
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Notice } from './Notice';
 
 /**
@@ -9,7 +9,7 @@ export function TokenReveal({ token, keyName }: { token: string; keyName: string
   const input = useRef<HTMLTextAreaElement>(null);
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   // Focus lands on the token (selected) instead of falling out of the dialog with the form it replaced.
-  useEffect(() => input.current?.focus(), []);
+  useLayoutEffect(() => input.current?.focus(), []);
 
   const copy = async () => {
     try {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { directoryApi } from '../api/directory-api';
 import { allGroups } from '../api/groups-api';
 import { keysApi, type CreateKeyRequest } from '../api/keys-api';
@@ -82,7 +82,7 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
   const formRef = useFocusFirstInvalid(errors);
   // The form appears after its choices load, when the dialog has already placed focus.
   const nameInput = useRef<HTMLInputElement>(null);
-  useEffect(() => nameInput.current?.focus(), [choices.state]);
+  useLayoutEffect(() => nameInput.current?.focus(), [choices.state]);
 
   if (choices.state === 'loading') return <p aria-busy="true">Loading…</p>;
   if (choices.state === 'error') return <Notice kind="error">{messageOf(choices.error)}</Notice>;

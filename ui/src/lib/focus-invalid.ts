@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 /**
  * Moves focus to the first control marked invalid whenever `errors` changes, so keyboard and
@@ -6,7 +6,7 @@ import { useEffect, useRef } from 'preact/hooks';
  */
 export function useFocusFirstInvalid<T>(errors: T) {
   const form = useRef<HTMLFormElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const invalid = form.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
     invalid?.focus();
   }, [errors]);
