@@ -34,7 +34,7 @@ describeInBrowser('admin page: groups and rules', () => {
   /** Okta's side: SCIM requests with the key the admin made for it. */
   async function okta(method: string, path: string, body: unknown): Promise<Record<string, unknown>> {
     const res = await fetch(`${ui.url}/scim/v2${path}`, { method, headers: { Authorization: `Bearer ${oktaToken}`, 'Content-Type': SCIM_JSON }, body: JSON.stringify(body) });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(method === 'POST' ? 201 : 200);
     return (await res.json()) as Record<string, unknown>;
   }
 
@@ -77,6 +77,7 @@ describeInBrowser('admin page: groups and rules', () => {
       members: [{ value: alice.id }, { value: bob.id }],
     });
     ids.engineering = String(engineering.id);
+    ids.alice = String(alice.id);
     const staff = await okta('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Staff', members: [{ value: engineering.id, type: 'Group' }] });
     ids.staff = String(staff.id);
 
@@ -149,6 +150,30 @@ describeInBrowser('admin page: groups and rules', () => {
     await rules.getByText(/Rules saved/).waitFor();
     expect(await authorize('keys:read')).toBe(false);
     expect(await authorize('groups:read', 'project-1')).toBe(false);
+  }, STEP_TIMEOUT_MS);
+
+  it("gives a pushed user a personal key, suspended with its reason when Okta deactivates the user", async () => {
+    await page.getByRole('link', { name: 'API Keys' }).click();
+    const form = dialog('Create API key');
+    const token = await createKey(async () => {
+      await form.getByLabel('Name (required)').fill('alice laptop');
+      await form.getByLabel('Personal key').check();
+      await form.getByLabel('Find the owner').fill('alice');
+      await form.getByLabel('Owner (required)').locator('option', { hasText: 'Alice Liddell' }).waitFor({ state: 'attached' });
+      await form.getByLabel('Owner (required)').selectOption({ label: 'Alice Liddell (alice@example.com)' });
+      await form.getByLabel('Group').selectOption({ label: 'Engineering (identity provider)' });
+      await shoot(page, 'create-personal-key');
+    });
+    expect((await ui.call(token, 'GET', '/me')).body.owner).toMatchObject({ userName: 'alice@example.com' });
+    const row = page.getByRole('table', { name: 'API keys' }).locator('tbody tr').filter({ hasText: 'alice laptop' });
+    expect(await row.innerText()).toContain('Personal: alice@example.com');
+
+    await okta('PATCH', `/Users/${ids.alice}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: false } }] });
+    await page.reload();
+    await row.getByText('owner deactivated').waitFor();
+    expect(await row.locator('.status').innerText()).toMatch(/^Suspended\s*:?\s*owner deactivated$/);
+    expect((await ui.call(token, 'GET', '/me')).body).toMatchObject({ code: 'owner_inactive' });
+    await shoot(page, 'api-keys-suspended');
   }, STEP_TIMEOUT_MS);
 
   it("passes a parent group's rules down to the keys of the groups nested in it", async () => {

@@ -18,10 +18,14 @@ const ORDER: readonly KeyStatus[] = ['active', 'expiring_soon', 'expired', 'revo
 
 export const STATUS_OPTIONS = ORDER.map((value) => ({ value, label: LABELS[value] }));
 
-export function statusText(status: KeyStatus, reason: SuspensionReason | null): string {
-  return status === 'suspended' && reason ? `${LABELS[status]}: ${REASONS[reason]}` : LABELS[status];
-}
-
+/** The status as a badge; a suspension's reason follows it as plain text ("Suspended: owner deactivated"). */
 export function StatusBadge({ status, reason }: { status: KeyStatus; reason: SuspensionReason | null }) {
-  return <span class={`badge badge-${status}`}>{statusText(status, reason)}</span>;
+  if (status !== 'suspended' || !reason) return <span class={`badge badge-${status}`}>{LABELS[status]}</span>;
+  return (
+    <span class="status">
+      <span class="badge badge-suspended">{LABELS.suspended}</span>
+      <span class="visually-hidden">: </span>
+      <span class="status-reason">{REASONS[reason]}</span>
+    </span>
+  );
 }
