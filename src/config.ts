@@ -10,6 +10,7 @@ const EnvSchema = z.object({
   PORT: integer(0, 65535).default(3000),
   HOST: z.string().trim().min(1).optional(),
   DATABASE_URL: z.string().trim().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  DATABASE_POOL_SIZE: integer(1, 500).default(10),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   BCRYPT_COST: integer(4, 15).default(10),
   LOG_LEVEL: LogLevel.default('info'),
@@ -31,6 +32,8 @@ export interface Config {
   port: number;
   host: string | undefined;
   databaseUrl: string | undefined;
+  /** Connections per process to PostgreSQL (plus one that listens for invalidations). */
+  databasePoolSize: number;
   dataDir: string;
   bcryptCost: number;
   logLevel: z.infer<typeof LogLevel>;
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: e.DATA_DIR,
     bcryptCost: e.BCRYPT_COST,
     logLevel: e.LOG_LEVEL,

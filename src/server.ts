@@ -17,7 +17,7 @@ export interface RunningServer {
  * process does; cluster workers leave that to the primary), and serves HTTP.
  */
 export async function runServer(config: Config, logger: Logger, options: { prepareDatabase: boolean }): Promise<RunningServer> {
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, poolSize: config.databasePoolSize });
   if (options.prepareDatabase) {
     const applied = await migrate(db);
     if (applied.length) logger.info({ applied }, 'database migrated');
@@ -76,7 +76,7 @@ async function bootstrapAndAnnounce(keyscope: Keyscope, config: Config, logger: 
 
 /** Runs migrations and bootstrap without serving (the cluster primary, before it forks workers). */
 export async function prepareDatabase(config: Config, logger: Logger): Promise<void> {
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, poolSize: config.databasePoolSize });
   try {
     const applied = await migrate(db);
     if (applied.length) logger.info({ applied }, 'database migrated');

@@ -1,7 +1,7 @@
 import bcrypt from 'bcrypt';
 import type { Db } from '../db/db.js';
 import { findBootstrapKeysForAuth, findKeyForAuth } from '../keys/keys-store.js';
-import { looksLikeKsk, parseToken, tokenDigest } from '../keys/token.js';
+import { bootstrapSecret, looksLikeKsk, parseToken, tokenDigest } from '../keys/token.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import type { LastUsedRecorder } from './last-used.js';
 import type { PrincipalCache } from './principal-cache.js';
@@ -141,7 +141,7 @@ export class Authenticator {
     if (token.length < MIN_BOOTSTRAP_LENGTH) return { ok: false };
     for (const row of await findBootstrapKeysForAuth(this.deps.db, now)) {
       this.bcryptComparisons++;
-      if (await bcrypt.compare(token, row.secret_hash)) {
+      if (await bcrypt.compare(bootstrapSecret(token), row.secret_hash)) {
         this.deps.verified.add(digest, row.id);
         return { ok: true, keyId: row.id };
       }

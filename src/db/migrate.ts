@@ -18,8 +18,13 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .map((f) => ({ version: f.replace(/\.sql$/, ''), sql: readFileSync(`${dir}/${f}`, 'utf8') }));
 }
 
-/** Applies the numbered SQL files not applied yet, each in its own transaction. Returns what it applied. */
+/**
+ * Applies the numbered SQL files not applied yet, all in one transaction (all or nothing), under an
+ * advisory lock. When nothing is pending it only reads, so a role without DDL rights can start.
+ * Returns what it applied.
+ */
 export async function migrate(db: Db, migrations = loadMigrations()): Promise<string[]> {
+  if (await upToDate(db, migrations)) return [];
   const applied: string[] = [];
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -36,4 +41,11 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<st
     }
   });
   return applied;
+}
+
+async function upToDate(db: Db, migrations: Migration[]): Promise<boolean> {
+  const { rows } = await db.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
+  if (!rows[0]?.present) return false;
+  const done = new Set((await db.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+  return migrations.every((m) => done.has(m.version));
 }

@@ -7,6 +7,10 @@ import { RETRYABLE_CODES, errorCode, type Db, type ListenHandlers, type QueryRes
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 const MAX_TRANSACTION_ATTEMPTS = 5;
+// The listening connection is asked for a sign of life this often; a silent network cut (no reset)
+// is then noticed within a few seconds instead of leaving caches unsure until their TTL.
+const HEARTBEAT_MS = 5000;
+const HEARTBEAT_TIMEOUT_MS = 3000;
 // Statements get a name (and so a plan PostgreSQL keeps per connection) up to this many distinct texts.
 const MAX_NAMED_STATEMENTS = 500;
 const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000];
@@ -23,7 +27,7 @@ export class PgDb implements Db {
     private readonly logger: Logger,
     poolSize = 10,
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+    this.pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, keepAlive: true });
     // An idle client that loses its connection emits here; without a handler the process would crash.
     this.pool.on('error', (err) => this.logger.warn({ err: err.message }, 'idle database connection lost'));
   }
@@ -88,8 +92,10 @@ export class PgDb implements Db {
     let stopped = false;
     let attempt = 0;
 
+    let heartbeat: NodeJS.Timeout | undefined;
+
     const connect = async (): Promise<void> => {
-      const c = new pg.Client({ connectionString: this.url });
+      const c = new pg.Client({ connectionString: this.url, keepAlive: true });
       c.on('notification', (msg) => {
         if (msg.channel === channel && msg.payload !== undefined) handlers.onMessage(msg.payload);
       });
@@ -99,11 +105,17 @@ export class PgDb implements Db {
       await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       client = c;
       this.listeners.add(c);
+      heartbeat = setInterval(() => {
+        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('heartbeat timeout')), HEARTBEAT_TIMEOUT_MS).unref());
+        Promise.race([c.query('SELECT 1'), timeout]).catch(() => lost(c));
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
     };
 
     const lost = (c: pg.Client) => {
       if (client !== c) return;
       client = undefined;
+      clearInterval(heartbeat);
       this.listeners.delete(c);
       c.end().catch(() => undefined);
       if (stopped || this.closed) return;
@@ -130,6 +142,7 @@ export class PgDb implements Db {
     await connect();
     return async () => {
       stopped = true;
+      clearInterval(heartbeat);
       const c = client;
       client = undefined;
       if (c) {

@@ -9,13 +9,15 @@ const UNIQUE_MESSAGES: Record<string, string> = {
 };
 
 // The database is down or restarting: the request may succeed if retried (503, not a server fault).
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+// Also: too many connections (53300), the database or its role missing or refused (3D000, 28P01, 28000),
+// and a database not accepting connections (55000 with that message), which only an operator fixes.
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', '3D000', '28P01', '28000', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
 
 /** Translates database errors that clients can cause into HTTP errors, in one place (23505 → 409 uniqueness). */
 export function translateDbError(error: unknown): HttpError | undefined {
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : '';
-  if (UNAVAILABLE_CODES.has(code ?? '') || /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/.test(message)) {
+  if (UNAVAILABLE_CODES.has(code ?? '') || /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|not accepting connections/.test(message)) {
     return new HttpError(503, 'database_unavailable', 'The database is unavailable; retry shortly', { headers: { 'Retry-After': '1' } });
   }
   if (code === '23505') {

@@ -94,3 +94,11 @@ export function fragmentOf(token: string, keyId: string | undefined): string {
 export function tokenDigest(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
+
+/**
+ * What bcrypt hashes for the bootstrap key (BOOTSTRAP_ADMIN_KEY, any string of 32+ characters):
+ * its SHA-256, so every character counts (bcrypt reads at most 72 bytes).
+ */
+export function bootstrapSecret(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}

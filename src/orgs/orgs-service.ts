@@ -12,7 +12,7 @@ import type { GroupRule } from '../groups/groups.js';
 import { HttpError, forbidden } from '../http/http-error.js';
 import { findKey, insertKey } from '../keys/keys-store.js';
 import { toApiKey, type IssuedKey } from '../keys/keys-service.js';
-import { fragmentOf, issueToken } from '../keys/token.js';
+import { bootstrapSecret, fragmentOf, issueToken } from '../keys/token.js';
 import { countOrganizations, findOrganization, insertOrganization, updateOrganizationPolicy } from './orgs-store.js';
 import { ADMINS_GROUP_NAME, DEFAULT_ORG_NAME, OrgPolicy, type Organization } from './orgs.js';
 
@@ -106,7 +106,7 @@ export class OrgsService {
       ownerUserId: null,
       scim: false,
       permissions: null,
-      secretHash: await bcrypt.hash(options.suppliedKey ?? issued.secret, this.deps.bcryptCost),
+      secretHash: await bcrypt.hash(options.suppliedKey ? bootstrapSecret(options.suppliedKey) : issued.secret, this.deps.bcryptCost),
       fragment: options.suppliedKey ? fragmentOf(options.suppliedKey, undefined) : fragmentOf(issued.token, issued.keyId),
       bootstrap: options.suppliedKey !== undefined,
       expiresAt: null,

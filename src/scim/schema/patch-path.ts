@@ -47,11 +47,14 @@ export function parsePatchPath(cat: ResourceCatalogue, raw: string): PatchPath |
   if (m.groups.filter !== undefined) {
     if (!attr.multiValued || !attr.sub) return undefined;
     const subs = attr.sub;
-    filter = mapPaths(parseFilterAsPath(m.groups.filter, raw), (p) => {
-      const def = subs.get(p.toLowerCase());
-      if (!def) throw badRequest(`"${p}" is not a sub-attribute of ${attr.name} in path "${raw}"`, 'invalidPath');
-      return def.name;
-    });
+    filter = coerceBooleans(
+      mapPaths(parseFilterAsPath(m.groups.filter, raw), (p) => {
+        const def = subs.get(p.toLowerCase());
+        if (!def) throw badRequest(`"${p}" is not a sub-attribute of ${attr.name} in path "${raw}"`, 'invalidPath');
+        return def.name;
+      }),
+      subs,
+    );
   }
   let sub: AttrDef | undefined;
   if (m.groups.sub !== undefined) {
@@ -60,6 +63,26 @@ export function parsePatchPath(cat: ResourceCatalogue, raw: string): PatchPath |
   }
   const text = `${schema ? `${schema}:` : ''}${attr.name}${filter ? `[${formatFilter(filter)}]` : ''}${sub ? `.${sub.name}` : ''}`;
   return { ...(schema ? { schema } : {}), attr, ...(filter ? { filter } : {}), ...(sub ? { sub } : {}), text };
+}
+
+/** `roles[primary eq "True"]`: Entra writes booleans as strings; compare them as booleans. */
+function coerceBooleans(node: FilterNode, subs: ReadonlyMap<string, AttrDef>): FilterNode {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return { ...node, left: coerceBooleans(node.left, subs), right: coerceBooleans(node.right, subs) };
+    case 'not':
+      return { ...node, expr: coerceBooleans(node.expr, subs) };
+    case 'compare': {
+      const def = subs.get(node.path.toLowerCase());
+      if (def?.type === 'boolean' && typeof node.value === 'string' && /^(true|false)$/i.test(node.value)) {
+        return { ...node, value: node.value.toLowerCase() === 'true' };
+      }
+      return node;
+    }
+    default:
+      return node;
+  }
 }
 
 function parseFilterAsPath(text: string, raw: string): FilterNode {

@@ -21,18 +21,54 @@ const ECHOED_READ_ONLY = new Set(['id', 'meta', 'schemas', 'groups']);
  * booleans, a manager given as a plain id, null or "" as removal, dotted and URN-qualified keys in
  * pathless values, replace on a complex attribute keeping the sub-attributes it does not name
  * (RFC 7644 §3.5.2.3), and `emails[type eq "work"].value` creating the work e-mail when there is none.
+ * Operations (and the keys of a pathless value) apply one after another (RFC 7644 §3.5.2), each
+ * seeing what the previous ones did: setting two parts of a new work address creates one address.
  * Returns the new document, or undefined when nothing changed.
  */
 export async function patchUserDocument(current: Record<string, unknown>, body: unknown): Promise<Record<string, unknown> | undefined> {
-  const operations = readPatchRequest(body).flatMap((op) => expand(op, current));
-  if (!operations.length) return undefined;
+  let doc = current;
+  let changed = false;
+  for (const unit of readPatchRequest(body).flatMap(units)) {
+    const operations = expand(unit, doc);
+    if (!operations.length) continue;
+    const result = await applyWithScimmy(doc, operations);
+    if (result !== undefined) {
+      doc = result;
+      changed = true;
+    }
+  }
+  return changed ? doc : undefined;
+}
+
+async function applyWithScimmy(doc: Record<string, unknown>, operations: ScimmyOperation[]): Promise<Record<string, unknown> | undefined> {
   const S = scimmy();
   return withScimmyAsync(async () => {
-    const resource = new S.Schemas.User(current, 'in');
+    const resource = new S.Schemas.User(doc, 'in');
     const message = new S.Messages.PatchOp({ schemas: [PATCH_OP_SCHEMA], Operations: operations } as never);
     const result = await message.apply(resource);
     return result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as Record<string, unknown>);
   });
+}
+
+/** One step of a PatchOp: an operation with a path, or one key of a pathless operation's value. */
+interface Unit {
+  raw: RawOperation;
+  path: PatchPath;
+  value: unknown;
+}
+
+function units(raw: RawOperation): Unit[] {
+  if (raw.path === undefined) {
+    if (!isPlainObject(raw.value)) throw badRequest(`Operation ${raw.index}: without a path, value must be an object of attributes`, 'invalidValue');
+    return Object.entries(raw.value).flatMap(([key, value]) => {
+      if (ECHOED_READ_ONLY.has(key.toLowerCase())) return [];
+      const path = parsePatchPath(catalogue('User'), key);
+      return path ? [{ raw, path, value }] : []; // unknown attributes are ignored, as in POST and PUT bodies
+    });
+  }
+  const path = parsePatchPath(catalogue('User'), raw.path);
+  if (!path) throw badRequest(`Operation ${raw.index}: "${raw.path}" is not an attribute path of a User`, 'invalidPath');
+  return [{ raw, path, value: raw.value }];
 }
 
 async function withScimmyAsync<T>(work: () => Promise<T>): Promise<T> {
@@ -45,22 +81,7 @@ async function withScimmyAsync<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function expand(raw: RawOperation, current: Record<string, unknown>): ScimmyOperation[] {
-  if (raw.path === undefined) {
-    if (!isPlainObject(raw.value)) throw badRequest(`Operation ${raw.index}: without a path, value must be an object of attributes`, 'invalidValue');
-    return Object.entries(raw.value).flatMap(([key, value]) => {
-      if (ECHOED_READ_ONLY.has(key.toLowerCase())) return [];
-      const path = parsePatchPath(catalogue('User'), key);
-      if (!path) return []; // unknown attributes are ignored, as in POST and PUT bodies
-      return withPath(raw, path, value, current);
-    });
-  }
-  const path = parsePatchPath(catalogue('User'), raw.path);
-  if (!path) throw badRequest(`Operation ${raw.index}: "${raw.path}" is not an attribute path of a User`, 'invalidPath');
-  return withPath(raw, path, raw.value, current);
-}
-
-function withPath(raw: RawOperation, path: PatchPath, value: unknown, current: Record<string, unknown>): ScimmyOperation[] {
+function expand({ raw, path, value }: Unit, current: Record<string, unknown>): ScimmyOperation[] {
   if (path.attr.mutability === 'readOnly' || ECHOED_READ_ONLY.has(path.attr.name.toLowerCase())) {
     throw badRequest(`Operation ${raw.index}: "${path.text}" is read-only`, 'mutability');
   }
