@@ -303,4 +303,22 @@ describeInBrowser('admin page: API keys', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
   }, STEP_TIMEOUT_MS);
+
+  it('pages through many keys with Next and Previous', async () => {
+    await signIn(page, ui.app.adminToken);
+    for (let i = 1; i <= 21; i++) {
+      const res = await ui.call(ui.app.adminToken, 'POST', '/keys', { name: `batch job ${String(i).padStart(2, '0')}`, expiration: '90d' });
+      expect(res.status).toBe(201);
+    }
+    await page.getByLabel('Search').fill('batch job');
+    await waitForRows(page, 20);
+    const pager = page.getByRole('navigation', { name: 'Key pages' });
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await waitForRows(page, 1);
+    // Newest first: the first key made is the one left for page 2.
+    await keyRow('batch job 01').waitFor();
+    expect(await pager.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await pager.getByRole('button', { name: 'Previous' }).click();
+    await waitForRows(page, 20);
+  }, STEP_TIMEOUT_MS);
 });

@@ -13,7 +13,8 @@ export function describeInBrowser(name: string, body: () => void): void {
     describe(name, body);
     return;
   }
-  console.warn(`${name}: skipped, ${CHROMIUM} is missing. Install Debian's Chromium (apt-get install -y chromium) to run the admin page browser tests.`);
+  // Straight to stderr: jest drops what a fully skipped file logs through console.
+  process.stderr.write(`\n${name}: SKIPPED, ${CHROMIUM} is missing. Install Debian's Chromium (apt-get install -y chromium) to run the admin page browser tests.\n`);
   describe.skip(name, body);
 }
 
