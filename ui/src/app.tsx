@@ -44,7 +44,7 @@ export function App() {
   // A reload keeps the tab's key: ask the server again who it is.
   useEffect(() => {
     if (state.phase !== 'checking') return;
-    fetchMe<Me>(state.token)
+    fetchMe(state.token)
       .then((me) => signIn(state.token, me))
       .catch((error: unknown) => signOut(error instanceof ApiError && error.status === 401 ? `Signed out: ${error.detail}` : messageOf(error)));
   }, [state]);

@@ -1,4 +1,5 @@
 import { ApiError, problemOf } from './problem';
+import type { Me } from './types';
 
 export type Query = Record<string, string | number | undefined | null>;
 
@@ -62,6 +63,6 @@ function queryString(query: Query | undefined): string {
 }
 
 /** Asks who a key is, before it is kept: the sign-in check. */
-export async function fetchMe<T>(token: string): Promise<T> {
-  return new ApiClient(token).get<T>('/me');
+export function fetchMe(token: string): Promise<Me> {
+  return new ApiClient(token).get<Me>('/me');
 }

@@ -15,12 +15,6 @@ export class ApiError extends Error {
     super(detail);
     this.name = 'ApiError';
   }
-
-  /** The messages for one field (`name`, `expiresAt`, `rules.0.permission`…). */
-  forField(field: string): string | undefined {
-    const messages = this.fieldErrors.filter((e) => e.field === field).map((e) => e.message);
-    return messages.length ? messages.join('; ') : undefined;
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

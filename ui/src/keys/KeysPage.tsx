@@ -36,6 +36,11 @@ export function KeysPage() {
     [search, filters.status, filters.owner, cursor],
   );
 
+  const open = (next: OpenDialog) => {
+    setDone(null);
+    setDialog(next);
+  };
+
   const changed = (message: string) => {
     setDone(message);
     reload();
@@ -49,7 +54,7 @@ export function KeysPage() {
           <h1 id="keys-title">API Keys</h1>
           <p class="muted">Keys authenticate services and scripts. Each key gets the rules of its group, narrowed by its own permissions.</p>
         </div>
-        <button type="button" class="button button-primary" onClick={() => setDialog({ kind: 'create' })}>
+        <button type="button" class="button button-primary" onClick={() => open({ kind: 'create' })}>
           Create API key
         </button>
       </div>
@@ -60,7 +65,7 @@ export function KeysPage() {
       {page.state === 'ready' ? (
         page.data.items.length ? (
           <>
-            <KeysTable keys={page.data.items} showCreator={manager && filters.owner === 'all'} onAction={(kind, key) => setDialog({ kind, key })} />
+            <KeysTable keys={page.data.items} showCreator={manager && filters.owner === 'all'} onAction={(kind, key) => open({ kind, key })} />
             <Pager
               label="Key pages"
               page={cursors.length}

@@ -26,7 +26,7 @@ export function SignInPage({ onSignedIn, notice }: SignInProps) {
     setBusy(true);
     setError(undefined);
     try {
-      onSignedIn(value, await fetchMe<Me>(value));
+      onSignedIn(value, await fetchMe(value));
     } catch (e) {
       setError(messageOf(e));
       setBusy(false);
