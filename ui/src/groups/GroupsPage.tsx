@@ -70,8 +70,10 @@ function GroupsTable({ groups }: { groups: Group[] }) {
         {groups.map((group) => (
           <tr key={group.id} data-group-id={group.id}>
             <th scope="row" data-label="Group">
-              <Link href={hrefOf({ page: 'group', id: group.id })}>{group.displayName}</Link>
-              {group.description ? <span class="key-description">{group.description}</span> : null}
+              <div>
+                <Link href={hrefOf({ page: 'group', id: group.id })}>{group.displayName}</Link>
+                {group.description ? <span class="key-description">{group.description}</span> : null}
+              </div>
             </th>
             <td data-label="Source">
               <SourceBadge source={group.source} />
