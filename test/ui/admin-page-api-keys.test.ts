@@ -89,6 +89,8 @@ describeInBrowser('admin page: API keys', () => {
     await shoot(page, 'create-key-error');
 
     await form.getByLabel('Expiration', { exact: true }).selectOption('90d');
+    // Choosing another expiration clears the message about the old one.
+    expect(await form.locator('.field-error').count()).toBe(0);
     const in90Days = new Date(Date.now() + 90 * 24 * 3600 * 1000);
     const preview = await form.getByTestId('expiry-preview').innerText();
     expect(preview).toContain(String(in90Days.getFullYear()));

@@ -9,7 +9,7 @@ import { Choice } from '../components/Choice';
 import { describedBy, Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { allowedPresets, DEFAULT_PRESET, expirationFields, type ExpirationChoice } from '../lib/expiration';
-import { formErrors, type FormErrors } from '../lib/field-errors';
+import { formErrors, withoutField, type FormErrors } from '../lib/field-errors';
 import { useFocusFirstInvalid } from '../lib/focus-invalid';
 import { useSession, type Session } from '../lib/session';
 import { useLoad } from '../lib/use-load';
@@ -79,7 +79,16 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
   const [scim, setScim] = useState(false);
   const [errors, setErrors] = useState<FormErrors<FormField>>({ fields: {} });
   const [busy, setBusy] = useState(false);
-  const formRef = useFocusFirstInvalid(errors);
+  // Focus moves to the first invalid field after a submit, never while the user edits.
+  const [submits, setSubmits] = useState(0);
+  const formRef = useFocusFirstInvalid(submits);
+  // Editing a field clears the message about it.
+  const edited =
+    <T,>(field: FormField, set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setErrors((current) => withoutField(current, field));
+    };
   // The form appears after its choices load, when the dialog has already placed focus.
   const nameInput = useRef<HTMLInputElement>(null);
   useLayoutEffect(() => nameInput.current?.focus(), [choices.state]);
@@ -97,6 +106,7 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
     if ('date' in expiration && !expiration.date) local.expiration = 'Pick a date';
     if (Object.keys(local).length) {
       setErrors({ fields: local });
+      setSubmits((n) => n + 1);
       return;
     }
     const body: CreateKeyRequest = {
@@ -115,6 +125,7 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
       onCreated(await keysApi.create(api, body));
     } catch (error) {
       setErrors(formErrors(error, formFieldOf));
+      setSubmits((n) => n + 1);
       setBusy(false);
     }
   };
@@ -123,12 +134,12 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
   return (
     <form ref={formRef} onSubmit={submit} noValidate class="form">
       <Field id="key-name" label="Name" required error={e.name} hint="Where the key is used, e.g. “Okta provisioning” or “CI deploy”.">
-        <input ref={nameInput} id="key-name" type="text" value={name} onInput={(ev) => setName(ev.currentTarget.value)} autoComplete="off" required {...describedBy('key-name', { hint: true, error: e.name })} />
+        <input ref={nameInput} id="key-name" type="text" value={name} onInput={(ev) => edited('name', setName)(ev.currentTarget.value)} autoComplete="off" required {...describedBy('key-name', { hint: true, error: e.name })} />
       </Field>
       <Field id="key-description" label="Description" error={e.description}>
-        <textarea id="key-description" rows={2} value={description} onInput={(ev) => setDescription(ev.currentTarget.value)} {...describedBy('key-description', { error: e.description })} />
+        <textarea id="key-description" rows={2} value={description} onInput={(ev) => edited('description', setDescription)(ev.currentTarget.value)} {...describedBy('key-description', { error: e.description })} />
       </Field>
-      <ExpirationField value={expiration} presets={presets} onChange={setExpiration} error={e.expiration} />
+      <ExpirationField value={expiration} presets={presets} onChange={edited('expiration', setExpiration)} error={e.expiration} />
 
       <fieldset class={e.kind ? 'field field-invalid' : 'field'}>
         <legend>Kind</legend>
@@ -142,7 +153,7 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
             hint={mayCreateService ? 'Belongs to the organization; gets its group’s rules' : 'Needs the keys:manage permission'}
             checked={kind === 'service'}
             disabled={!mayCreateService}
-            onChange={() => setKind('service')}
+            onChange={() => edited('kind', setKind)('service')}
           />
           <Choice
             id="key-kind-personal"
@@ -152,13 +163,13 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
             label="Personal key"
             hint="Belongs to a user; gets the user’s permissions"
             checked={kind === 'personal'}
-            onChange={() => setKind('personal')}
+            onChange={() => edited('kind', setKind)('personal')}
           />
         </div>
         {e.kind ? <div class="field-error" role="alert">{e.kind}</div> : null}
       </fieldset>
 
-      {kind === 'personal' && mayCreateService ? <OwnerField value={ownerUserId} onChange={setOwnerUserId} error={e.ownerUserId} /> : null}
+      {kind === 'personal' && mayCreateService ? <OwnerField value={ownerUserId} onChange={edited('ownerUserId', setOwnerUserId)} error={e.ownerUserId} /> : null}
 
       <Field
         id="key-group"
@@ -166,7 +177,7 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
         error={e.groupId}
         hint={kind === 'service' ? 'The key gets this group’s rules. Without a group it grants nothing (but SCIM, if allowed below).' : 'Optional: narrows the key to one group its owner is in.'}
       >
-        <select id="key-group" value={groupId} onChange={(ev) => setGroupId(ev.currentTarget.value)} {...describedBy('key-group', { hint: true, error: e.groupId })}>
+        <select id="key-group" value={groupId} onChange={(ev) => edited('groupId', setGroupId)(ev.currentTarget.value)} {...describedBy('key-group', { hint: true, error: e.groupId })}>
           <option value="">No group</option>
           {groups.map((group) => (
             <option key={group.id} value={group.id}>
@@ -176,7 +187,7 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
         </select>
       </Field>
 
-      <AccessField value={access} onChange={setAccess} catalogue={catalogue.permissions} error={e.permissions} />
+      <AccessField value={access} onChange={edited('permissions', setAccess)} catalogue={catalogue.permissions} error={e.permissions} />
 
       {can('org:admin') ? (
         <div class={e.scim ? 'field field-invalid' : 'field'}>
@@ -186,7 +197,7 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
             label="SCIM provisioning"
             hint="Lets an identity provider (Okta, Entra ID) push users and groups to /scim/v2 with this key."
             checked={scim}
-            onChange={setScim}
+            onChange={edited('scim', setScim)}
           />
           {e.scim ? <div class="field-error" role="alert">{e.scim}</div> : null}
         </div>

@@ -24,3 +24,11 @@ export function formErrors<F extends string>(error: unknown, fieldOf: (serverFie
   const general = leftover.length ? leftover.join('; ') : placed ? undefined : error.detail;
   return { fields, general };
 }
+
+/** The errors without `field`'s: a message goes away as soon as the user edits what it was about. */
+export function withoutField<F extends string>(errors: FormErrors<F>, field: F): FormErrors<F> {
+  if (errors.fields[field] === undefined) return errors;
+  const fields = { ...errors.fields };
+  delete fields[field];
+  return { ...errors, fields };
+}
