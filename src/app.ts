@@ -7,31 +7,31 @@ import { FailureLimiter } from './access/failure-limiter.js';
 import { Invalidation } from './access/invalidation.js';
 import { LastUsedRecorder } from './access/last-used.js';
 import { PermissionCatalogue } from './access/permission-catalogue.js';
+import { permissionsRoutes } from './access/permissions-routes.js';
 import { PrincipalCache } from './access/principal-cache.js';
 import { VerifiedTokens } from './access/verified-tokens.js';
+import { auditRoutes } from './audit/audit-routes.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
-import { GroupsAdminService } from './groups/groups-admin-service.js';
 import { groupsAdminRoutes } from './groups/groups-admin-routes.js';
+import { GroupsAdminService } from './groups/groups-admin-service.js';
 import { GroupsService } from './groups/groups-service.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
-import { Metrics } from './http/metrics.js';
-import { openApiDocument } from './http/openapi.js';
 import { HttpError } from './http/http-error.js';
 import { jsonBody } from './http/json-body.js';
+import { Metrics } from './http/metrics.js';
+import { openApiDocument } from './http/openapi.js';
 import { requestContext } from './http/request-context.js';
+import { uiRoutes } from './http/ui-routes.js';
 import { keysRoutes } from './keys/keys-routes.js';
 import { KeysService } from './keys/keys-service.js';
 import { orgsRoutes } from './orgs/orgs-routes.js';
 import { OrgsService } from './orgs/orgs-service.js';
 import { scimRouter } from './scim/scim-router.js';
-import { uiRoutes } from './http/ui-routes.js';
 import { usersAdminRoutes } from './users/users-admin-routes.js';
 import { UsersService } from './users/users-service.js';
-import { auditRoutes } from './audit/audit-routes.js';
-import { permissionsRoutes } from './access/permissions-routes.js';
 
 export interface KeyscopeDeps {
   db: Db;
@@ -68,19 +68,19 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const now = deps.now ?? (() => new Date());
   const cache = new PrincipalCache(config.principalCacheTtlMs);
   const verified = new VerifiedTokens();
-  let metrics: Metrics | undefined;
-  const invalidation = new Invalidation(db, cache, verified, logger, (lagMs) => metrics?.pickupLag.observe(lagMs / 1000));
+  // Read at scrape time only, by when the authenticator below exists.
+  const metrics = new Metrics(cache, () => authenticator.bcryptComparisons);
+  const invalidation = new Invalidation(db, cache, verified, logger, (lagMs) => metrics.pickupLag.observe(lagMs / 1000));
   await invalidation.start();
-  const authenticator: Authenticator = new Authenticator({
+  const authenticator = new Authenticator({
     db,
     cache,
     verified,
     limiter: new FailureLimiter(config.authFailureLimit, 60_000, () => now().getTime()),
     lastUsed: new LastUsedRecorder(db, logger, now),
     now,
-    onFailure: (reason) => metrics?.authFailures.inc({ reason }),
+    onFailure: (reason) => metrics.authFailures.inc({ reason }),
   });
-  metrics = new Metrics(cache, () => authenticator.bcryptComparisons);
   const permissions = new PermissionCatalogue(config.extraPermissions);
   const users = new UsersService({ db, invalidation, now });
   const groups = new GroupsService({ db, invalidation, now });
