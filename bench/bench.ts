@@ -100,12 +100,33 @@ async function stop(child: ChildProcess): Promise<void> {
 
 const tsx = (file: string) => ['--import', 'tsx', path.resolve('bench', file)];
 
-async function helloWorld(): Promise<number> {
+/**
+ * The baseline stays up for the whole run, and every figure compared with it is measured in
+ * alternation with it (target, baseline, target, baseline; half the duration each) and averaged:
+ * this machine drifts by tens of percent from minute to minute, the ratio of adjacent runs does not.
+ */
+interface Baseline {
+  url: string;
+  runs: autocannon.Result[];
+}
+
+async function startBaseline(): Promise<{ baseline: Baseline; child: ChildProcess }> {
   const { child, port } = await startProcess(tsx('hello-server.ts'), {});
-  const result = await load(`http://127.0.0.1:${port}/`);
-  await stop(child);
-  rows.push({ store: '-', what: 'Express + helmet hello-world (baseline)', reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 });
-  return result.requests.average;
+  return { baseline: { url: `http://127.0.0.1:${port}/`, runs: [] }, child };
+}
+
+async function versusHello(baseline: Baseline, url: string, options: Partial<autocannon.Options> = {}): Promise<{ result: autocannon.Result; ratio: number }> {
+  const half = Math.max(1, Math.round(DURATION / 2));
+  const targets: autocannon.Result[] = [];
+  const hellos: autocannon.Result[] = [];
+  for (let i = 0; i < 2; i++) {
+    targets.push(await load(url, { ...options, duration: half }));
+    hellos.push(await load(baseline.url, { duration: half }));
+  }
+  baseline.runs.push(...hellos);
+  const mean = (list: autocannon.Result[]) => list.reduce((a, r) => a + r.requests.average, 0) / list.length;
+  const result = { ...targets[0]!, requests: { ...targets[0]!.requests, average: mean(targets) } } as autocannon.Result;
+  return { result, ratio: mean(targets) / mean(hellos) };
 }
 
 /** Creates, migrates, bootstraps and seeds the database, and returns what the server needs to reach it. */
@@ -160,7 +181,7 @@ async function api(port: number, method: string, pathname: string, token: string
   return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-async function measureStore(kind: 'pglite' | 'postgres', hello: number): Promise<void> {
+async function measureStore(kind: 'pglite' | 'postgres', baseline: Baseline): Promise<void> {
   const store = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
   const prepared = await prepare(kind);
   const server = await startServer({ ...prepared.env, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
@@ -168,14 +189,14 @@ async function measureStore(kind: 'pglite' | 'postgres', hello: number): Promise
   try {
     const scimKey = (await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench scim', scim: true, expiration: 'never' })).json.token as string;
     const scimHeaders = { Authorization: `Bearer ${scimKey}` };
-    const pct = (v: number) => `${Math.round((v / hello) * 100)} %`;
+    const pct = (ratio: number) => `${Math.round(ratio * 100)} %`;
 
-    const byId = await load(`${base}/scim/v2/Users/${prepared.ids.userId}`, { headers: scimHeaders });
-    rows.push({ store, what: 'GET /scim/v2/Users/:id', reqPerSec: byId.requests.average, p50: byId.latency.p50, p99: byId.latency.p99, vsHello: pct(byId.requests.average), target: '>= 50 % (PostgreSQL)' });
+    const { result: byId, ratio: byIdRatio } = await versusHello(baseline, `${base}/scim/v2/Users/${prepared.ids.userId}`, { headers: scimHeaders });
+    rows.push({ store, what: 'GET /scim/v2/Users/:id', reqPerSec: byId.requests.average, p50: byId.latency.p50, p99: byId.latency.p99, vsHello: pct(byIdRatio), target: '>= 50 % (PostgreSQL)' });
 
     const filter = encodeURIComponent('userName eq "user54321@example.com"');
-    const byFilter = await load(`${base}/scim/v2/Users?filter=${filter}`, { headers: scimHeaders });
-    rows.push({ store, what: 'GET /scim/v2/Users?filter=userName eq', reqPerSec: byFilter.requests.average, p50: byFilter.latency.p50, p99: byFilter.latency.p99, vsHello: pct(byFilter.requests.average), target: '>= 50 % (PostgreSQL)' });
+    const { result: byFilter, ratio: byFilterRatio } = await versusHello(baseline, `${base}/scim/v2/Users?filter=${filter}`, { headers: scimHeaders });
+    rows.push({ store, what: 'GET /scim/v2/Users?filter=userName eq', reqPerSec: byFilter.requests.average, p50: byFilter.latency.p50, p99: byFilter.latency.p99, vsHello: pct(byFilterRatio), target: '>= 50 % (PostgreSQL)' });
 
     // One new member per request, into the group of USERS members.
     const extras = (await (async () => {
@@ -211,13 +232,12 @@ async function measureStore(kind: 'pglite' | 'postgres', hello: number): Promise
     // The access API: a service key in a group with rules.
     const group = await api(server.port, 'POST', '/api/v1/groups', ADMIN_KEY, { displayName: 'Bench services', rules: [{ permission: 'keys:read' }] });
     const serviceKey = (await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench service', groupId: group.json.id })).json.token as string;
-    const authorize = await load(`${base}/api/v1/authorize`, { method: 'POST', headers: { Authorization: `Bearer ${serviceKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ permission: 'keys:read' }) });
-    rows.push({ store, what: 'POST /api/v1/authorize', reqPerSec: authorize.requests.average, p50: authorize.latency.p50, p99: authorize.latency.p99, vsHello: pct(authorize.requests.average), target: '>= 50 %' });
+    const { result: authorize, ratio: authorizeRatio } = await versusHello(baseline, `${base}/api/v1/authorize`, { method: 'POST', headers: { Authorization: `Bearer ${serviceKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ permission: 'keys:read' }) });
+    rows.push({ store, what: 'POST /api/v1/authorize', reqPerSec: authorize.requests.average, p50: authorize.latency.p50, p99: authorize.latency.p99, vsHello: pct(authorizeRatio), target: '>= 50 %' });
 
     if (kind === 'postgres') {
       await pickupLag(server.port, prepared.env, store);
-      await stop(server.child);
-      await workers(prepared, scimKey, { byId: byId.requests.average, byFilter: byFilter.requests.average }, store);
+      await workers(prepared, scimKey, base, store);
     } else rows.push({ store, what: 'pickup lag to a second process', note: 'PGlite is one process: n/a (next request on the same process sees it)' });
   } finally {
     await stop(server.child);
@@ -225,16 +245,29 @@ async function measureStore(kind: 'pglite' | 'postgres', hello: number): Promise
   }
 }
 
-/** WORKERS=2 (node:cluster) on the same database: authenticated SCIM reads against the one-process figures. */
-async function workers(prepared: { env: Record<string, string>; ids: { userId: string } }, scimKey: string, single: { byId: number; byFilter: number }, store: string): Promise<void> {
+/**
+ * WORKERS=2 (node:cluster) on the same database, next to the one-process server, the two measured in
+ * alternation: authenticated SCIM reads, against the one-process figure.
+ */
+async function workers(prepared: { env: Record<string, string>; ids: { userId: string } }, scimKey: string, single: string, store: string): Promise<void> {
   const server = await startServer({ ...prepared.env, WORKERS: '2' });
   try {
     const headers = { Authorization: `Bearer ${scimKey}` };
-    const base = `http://127.0.0.1:${server.port}`;
-    const byId = await load(`${base}/scim/v2/Users/${prepared.ids.userId}`, { headers });
-    rows.push({ store, what: 'WORKERS=2: GET /scim/v2/Users/:id', reqPerSec: byId.requests.average, p50: byId.latency.p50, p99: byId.latency.p99, vsHello: `${(byId.requests.average / single.byId).toFixed(2)}x one process`, target: '>= 1.7x one process' });
-    const byFilter = await load(`${base}/scim/v2/Users?filter=${encodeURIComponent('userName eq "user54321@example.com"')}`, { headers });
-    rows.push({ store, what: 'WORKERS=2: GET /scim/v2/Users?filter=userName eq', reqPerSec: byFilter.requests.average, p50: byFilter.latency.p50, p99: byFilter.latency.p99, vsHello: `${(byFilter.requests.average / single.byFilter).toFixed(2)}x one process`, target: '>= 1.7x one process' });
+    const cluster = `http://127.0.0.1:${server.port}`;
+    const half = Math.max(1, Math.round(DURATION / 2));
+    for (const [what, path] of [
+      ['GET /scim/v2/Users/:id', `/scim/v2/Users/${prepared.ids.userId}`],
+      ['GET /scim/v2/Users?filter=userName eq', `/scim/v2/Users?filter=${encodeURIComponent('userName eq "user54321@example.com"')}`],
+    ] as const) {
+      const one: autocannon.Result[] = [];
+      const two: autocannon.Result[] = [];
+      for (let i = 0; i < 2; i++) {
+        one.push(await load(`${single}${path}`, { headers, duration: half }));
+        two.push(await load(`${cluster}${path}`, { headers, duration: half }));
+      }
+      const mean = (list: autocannon.Result[]) => list.reduce((a, r) => a + r.requests.average, 0) / list.length;
+      rows.push({ store, what: `WORKERS=2: ${what}`, reqPerSec: mean(two), p50: two[0]!.latency.p50, p99: two[0]!.latency.p99, vsHello: `${(mean(two) / mean(one)).toFixed(2)}x one process`, target: '>= 1.7x one process', note: `one process alternated: ${Math.round(mean(one))} req/s` });
+    }
   } finally {
     await stop(server.child);
   }
@@ -297,15 +330,28 @@ function round(n: number): number {
 
 async function main() {
   process.stderr.write(`keyscope bench: ${DURATION}s per measurement, ${CONNECTIONS} connections, ${USERS} users\n`);
-  const hello = await helloWorld();
-  await authOverhead('pglite');
-  await measureStore('pglite', hello);
-  if (process.env.DATABASE_URL) {
-    await authOverhead('postgres');
-    await measureStore('postgres', hello);
-  } else {
-    process.stderr.write('  (set DATABASE_URL to measure on PostgreSQL too)\n');
+  const { baseline, child } = await startBaseline();
+  try {
+    await authOverhead('pglite');
+    await measureStore('pglite', baseline);
+    if (process.env.DATABASE_URL) {
+      await authOverhead('postgres');
+      await measureStore('postgres', baseline);
+    } else {
+      process.stderr.write('  (set DATABASE_URL to measure on PostgreSQL too)\n');
+    }
+  } finally {
+    await stop(child);
   }
+  const hello = baseline.runs;
+  rows.unshift({
+    store: '-',
+    what: 'Express + helmet hello-world (baseline)',
+    reqPerSec: hello.reduce((a, r) => a + r.requests.average, 0) / Math.max(1, hello.length),
+    p50: hello[0]?.latency.p50,
+    p99: hello[0]?.latency.p99,
+    note: `mean of the ${hello.length} runs alternated with the figures compared with it`,
+  });
   process.stdout.write(
     `\n${formatTable(
       ['STORE', 'WHAT', 'REQ/S', 'P50 MS', 'P99 MS', 'VS HELLO', 'TARGET', 'NOTE'],
