@@ -3,9 +3,10 @@
 //   BENCH_DURATION  seconds per measurement (default 10)
 //   BENCH_USERS     users (and group members) to seed (default 100000)
 //   DATABASE_URL    also measure on this PostgreSQL server (a scratch database is created and dropped)
+//   BENCH_ONLY      auth: only the cost of authenticating a cached key
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -130,7 +131,7 @@ async function versusHello(baseline: Baseline, url: string, options: Partial<aut
 }
 
 /** Creates, migrates, bootstraps and seeds the database, and returns what the server needs to reach it. */
-async function prepare(kind: 'pglite' | 'postgres'): Promise<{ env: Record<string, string>; ids: { groupId: string; userId: string }; cleanup: () => Promise<void>; connect: () => Promise<Db> }> {
+async function prepare(kind: 'pglite' | 'postgres', options: { seed: boolean } = { seed: true }): Promise<{ env: Record<string, string>; ids: { groupId: string; userId: string }; cleanup: () => Promise<void>; connect: () => Promise<Db> }> {
   let env: Record<string, string>;
   let db: Db;
   let cleanup: () => Promise<void>;
@@ -165,8 +166,8 @@ async function prepare(kind: 'pglite' | 'postgres'): Promise<{ env: Record<strin
   const keyscope = await createKeyscope({ db, config, logger });
   const boot = await keyscope.orgs.bootstrap(ADMIN_KEY);
   await keyscope.stop();
-  process.stderr.write(`  seeding ${USERS} users and a group of ${USERS} members on ${kind}...\n`);
-  const seeded = await seed(db, boot.organization.id, USERS, EXTRA_USERS);
+  if (options.seed) process.stderr.write(`  seeding ${USERS} users and a group of ${USERS} members on ${kind}...\n`);
+  const seeded = options.seed ? await seed(db, boot.organization.id, USERS, EXTRA_USERS) : { groupId: '', firstUserId: '' };
   await db.close();
   return { env: { ...env, BCRYPT_COST: '10', LOG_LEVEL: 'info' }, ids: { groupId: seeded.groupId, userId: seeded.firstUserId }, cleanup, connect };
 }
@@ -298,30 +299,69 @@ async function pickupLag(port: number, env: Record<string, string>, store: strin
   }
 }
 
+/** The server process's CPU time so far, in ms (Linux /proc), or undefined elsewhere. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return undefined;
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * What authenticating a cached key costs a request: the same tiny route with and without the
+ * middleware, alternated six times. Two figures: the server's own CPU time per request (steady), and
+ * the median throughput (which this machine's drift of ±15 % from run to run blurs).
+ */
 async function authOverhead(kind: 'pglite' | 'postgres'): Promise<void> {
   const store = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
-  const prepared = await prepare(kind);
+  const prepared = await prepare(kind, { seed: false });
   const server = await startProcess(tsx('auth-overhead-server.ts'), { ...prepared.env, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
   try {
     const headers = { Authorization: `Bearer ${ADMIN_KEY}` };
     await fetch(`http://127.0.0.1:${server.port}/ping-auth`, { headers }); // verify once (bcrypt), then cached
-    // Alternated four times and averaged: the difference is small, the machine's drift (±8 % run to run) is not.
-    const runs = { plain: [] as autocannon.Result[], authed: [] as autocannon.Result[] };
+    const runs = { plain: { rps: [] as number[], cpu: [] as number[] }, authed: { rps: [] as number[], cpu: [] as number[] } };
     const half = Math.max(1, Math.round(DURATION / 2));
-    for (let i = 0; i < 4; i++) {
-      runs.plain.push(await load(`http://127.0.0.1:${server.port}/ping`, { duration: half }));
-      runs.authed.push(await load(`http://127.0.0.1:${server.port}/ping-auth`, { headers, duration: half }));
+    for (let i = 0; i < 6; i++) {
+      for (const [which, path, h] of [['plain', '/ping', {}], ['authed', '/ping-auth', headers]] as const) {
+        const before = cpuMs(server.child.pid);
+        const r = await load(`http://127.0.0.1:${server.port}${path}`, { headers: h, duration: half });
+        const after = cpuMs(server.child.pid);
+        runs[which].rps.push(r.requests.average);
+        if (before !== undefined && after !== undefined) runs[which].cpu.push(((after - before) * 1000) / r.requests.total);
+      }
     }
-    const avg = (list: autocannon.Result[], f: (r: autocannon.Result) => number) => list.reduce((a, r) => a + f(r), 0) / list.length;
-    const plain = avg(runs.plain, (r) => r.requests.average);
-    const authed = avg(runs.authed, (r) => r.requests.average);
-    const overhead = (1 - authed / plain) * 100;
-    rows.push({ store, what: 'route without authentication', reqPerSec: plain, p50: avg(runs.plain, (r) => r.latency.p50), p99: avg(runs.plain, (r) => r.latency.p99), note: 'mean of 4 alternated runs' });
-    rows.push({ store, what: 'same route, cached key', reqPerSec: authed, p50: avg(runs.authed, (r) => r.latency.p50), p99: avg(runs.authed, (r) => r.latency.p99), vsHello: `${overhead.toFixed(1)} % slower`, target: 'within 5 %', note: 'mean of 4 alternated runs' });
+    const cpuPlain = runs.plain.cpu.length ? median(runs.plain.cpu) : undefined;
+    const cpuAuthed = runs.authed.cpu.length ? median(runs.authed.cpu) : undefined;
+    const cpuNote = (v: number | undefined) => (v === undefined ? '' : `server CPU ${v.toFixed(0)} µs/request; `);
+    rows.push({ store, what: 'route without authentication', reqPerSec: median(runs.plain.rps), note: `${cpuNote(cpuPlain)}median of 6 alternated runs` });
+    const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} %`;
+    const rpsChange = (median(runs.authed.rps) / median(runs.plain.rps) - 1) * 100;
+    const cpuMore = cpuPlain !== undefined && cpuAuthed !== undefined ? ((cpuAuthed - cpuPlain) / cpuPlain) * 100 : undefined;
+    rows.push({
+      store,
+      what: 'same route, cached key',
+      reqPerSec: median(runs.authed.rps),
+      vsHello: cpuMore !== undefined ? `CPU ${signed(cpuMore)}, req/s ${signed(rpsChange)}` : `req/s ${signed(rpsChange)}`,
+      target: 'within 5 %',
+      note: `${cpuNote(cpuAuthed)}median of 6 alternated runs`,
+    });
   } finally {
     await stop(server.child);
     await prepared.cleanup();
   }
+}
+
+function printRows(): void {
+  process.stdout.write(
+    `\n${formatTable(
+      ['STORE', 'WHAT', 'REQ/S', 'P50 MS', 'P99 MS', 'VS HELLO', 'TARGET', 'NOTE'],
+      rows.map((r) => [r.store, r.what, r.reqPerSec !== undefined ? String(Math.round(r.reqPerSec)) : '-', r.p50 !== undefined ? String(r.p50) : '-', r.p99 !== undefined ? String(r.p99) : '-', r.vsHello ?? '-', r.target ?? '-', r.note ?? '']),
+    )}`,
+  );
 }
 
 function round(n: number): number {
@@ -330,6 +370,12 @@ function round(n: number): number {
 
 async function main() {
   process.stderr.write(`keyscope bench: ${DURATION}s per measurement, ${CONNECTIONS} connections, ${USERS} users\n`);
+  if (process.env.BENCH_ONLY === 'auth') {
+    await authOverhead('pglite');
+    if (process.env.DATABASE_URL) await authOverhead('postgres');
+    printRows();
+    return;
+  }
   const { baseline, child } = await startBaseline();
   try {
     await authOverhead('pglite');
@@ -352,12 +398,7 @@ async function main() {
     p99: hello[0]?.latency.p99,
     note: `mean of the ${hello.length} runs alternated with the figures compared with it`,
   });
-  process.stdout.write(
-    `\n${formatTable(
-      ['STORE', 'WHAT', 'REQ/S', 'P50 MS', 'P99 MS', 'VS HELLO', 'TARGET', 'NOTE'],
-      rows.map((r) => [r.store, r.what, r.reqPerSec !== undefined ? String(Math.round(r.reqPerSec)) : '-', r.p50 !== undefined ? String(r.p50) : '-', r.p99 !== undefined ? String(r.p99) : '-', r.vsHello ?? '-', r.target ?? '-', r.note ?? '']),
-    )}`,
-  );
+  printRows();
 }
 
 main().then(
