@@ -342,15 +342,15 @@ async function authOverhead(kind: 'pglite' | 'postgres'): Promise<void> {
     const cpuLayer = runs.layer.cpu.length ? median(runs.layer.cpu) : undefined;
     const cpuAuthed = runs.authed.cpu.length ? median(runs.authed.cpu) : undefined;
     const cpuNote = (v: number | undefined) => (v === undefined ? '' : `server CPU ${v.toFixed(0)} µs/request; `);
+    const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} %`;
     rows.push({ store, what: 'route without authentication', reqPerSec: median(runs.plain.rps), note: `${cpuNote(cpuPlain)}median of 6 alternated runs` });
     rows.push({
       store,
       what: '  same route, one no-op middleware',
       reqPerSec: median(runs.layer.rps),
-      vsHello: cpuPlain !== undefined && cpuLayer !== undefined ? `CPU +${(((cpuLayer - cpuPlain) / cpuPlain) * 100).toFixed(1)} %` : '-',
+      vsHello: cpuPlain !== undefined && cpuLayer !== undefined ? `CPU ${signed(((cpuLayer - cpuPlain) / cpuPlain) * 100)}` : '-',
       note: `${cpuNote(cpuLayer)}Express's own cost for a layer`,
     });
-    const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} %`;
     const rpsChange = (median(runs.authed.rps) / median(runs.plain.rps) - 1) * 100;
     const cpuMore = cpuPlain !== undefined && cpuAuthed !== undefined ? ((cpuAuthed - cpuPlain) / cpuPlain) * 100 : undefined;
     // The same cost measured directly: the cached-key check in this process, 200,000 times.
