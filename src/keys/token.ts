@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 /**
@@ -90,9 +90,12 @@ export function fragmentOf(token: string, keyId: string | undefined): string {
   return keyId ? `${TOKEN_PREFIX}${keyId}…${tail}` : `…${tail}`;
 }
 
-/** Cache key for a verified token: a hash, so the cache never holds a usable secret. */
+/**
+ * Cache key for a verified token: a hash, so the cache never holds a usable secret. Every request
+ * computes one, so the one-shot crypto.hash (no Hash object for the garbage collector) is used.
+ */
 export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }
 
 /**
