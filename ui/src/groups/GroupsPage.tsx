@@ -1,4 +1,3 @@
-import { useState } from 'preact/hooks';
 import { groupsApi } from '../api/groups-api';
 import { messageOf } from '../api/problem';
 import type { Group } from '../api/types';
@@ -11,14 +10,15 @@ import { useLoad } from '../lib/use-load';
 import { ruleText } from './rules';
 import { GroupLinks } from './GroupLinks';
 import { SourceBadge } from './SourceBadge';
+import { useCursorPages } from '../lib/cursor-pages';
 
 const PAGE_SIZE = 50;
 
 /** Every group: the ones the identity provider syncs and keyscope's local ones. */
 export function GroupsPage() {
   const { api } = useSession();
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const [page] = useLoad(() => groupsApi.list(api, { cursor, limit: PAGE_SIZE }), [cursor]);
 
   return (
@@ -35,14 +35,7 @@ export function GroupsPage() {
         page.data.items.length ? (
           <>
             <GroupsTable groups={page.data.items} />
-            <Pager
-              label="Group pages"
-              page={cursors.length}
-              hasPrevious={cursors.length > 1}
-              hasNext={page.data.nextCursor !== null}
-              onPrevious={() => setCursors(cursors.slice(0, -1))}
-              onNext={() => setCursors([...cursors, page.data.nextCursor ?? undefined])}
-            />
+            <Pager label="Group pages" {...pages.pager(page.data.nextCursor)} />
           </>
         ) : (
           <p class="empty">No groups yet. Connect your identity provider with a SCIM key to sync them.</p>

@@ -1,16 +1,16 @@
-import { useState } from 'preact/hooks';
 import { groupsApi } from '../api/groups-api';
 import { messageOf } from '../api/problem';
 import { Notice } from '../components/Notice';
 import { Pager } from '../components/Pager';
 import { useSession } from '../lib/session';
 import { useLoad } from '../lib/use-load';
+import { useCursorPages } from '../lib/cursor-pages';
 
 /** The group's direct members, users and nested groups, a page at a time. */
 export function MembersList({ groupId }: { groupId: string }) {
   const { api } = useSession();
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const [page] = useLoad(() => groupsApi.members(api, groupId, cursor), [groupId, cursor]);
 
   if (page.state === 'loading') return <p aria-busy="true">Loading members…</p>;
@@ -28,14 +28,7 @@ export function MembersList({ groupId }: { groupId: string }) {
           </li>
         ))}
       </ul>
-      <Pager
-        label="Member pages"
-        page={cursors.length}
-        hasPrevious={cursors.length > 1}
-        hasNext={page.data.nextCursor !== null}
-        onPrevious={() => setCursors(cursors.slice(0, -1))}
-        onNext={() => setCursors([...cursors, page.data.nextCursor ?? undefined])}
-      />
+      <Pager label="Member pages" {...pages.pager(page.data.nextCursor)} />
     </>
   );
 }

@@ -12,6 +12,7 @@ import { KeyFilters, type KeyFilterValues } from './KeyFilters';
 import { KeysTable, type KeyAction } from './KeysTable';
 import { RevokeKeyDialog } from './RevokeKeyDialog';
 import { RotateKeyDialog } from './RotateKeyDialog';
+import { useCursorPages } from '../lib/cursor-pages';
 
 const PAGE_SIZE = 20;
 const SEARCH_DELAY_MS = 250;
@@ -24,12 +25,12 @@ export function KeysPage() {
   const [filters, setFilters] = useState<KeyFilterValues>({ search: '', status: '', owner: manager ? 'all' : 'me' });
   const search = useDebounced(filters.search.trim(), SEARCH_DELAY_MS);
   // Cursors of the pages before this one: Previous pops, Next pushes.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const [done, setDone] = useState<string | null>(null);
 
-  useEffect(() => setCursors([undefined]), [search, filters.status, filters.owner]);
+  useEffect(() => pages.reset(), [search, filters.status, filters.owner]);
 
   const [page, reload] = useLoad(
     () => keysApi.list(api, { q: search, status: filters.status || undefined, owner: manager ? filters.owner : undefined, cursor, limit: PAGE_SIZE }),
@@ -66,14 +67,7 @@ export function KeysPage() {
         page.data.items.length ? (
           <>
             <KeysTable keys={page.data.items} showCreator={manager && filters.owner === 'all'} onAction={(kind, key) => open({ kind, key })} />
-            <Pager
-              label="Key pages"
-              page={cursors.length}
-              hasPrevious={cursors.length > 1}
-              hasNext={page.data.nextCursor !== null}
-              onPrevious={() => setCursors(cursors.slice(0, -1))}
-              onNext={() => setCursors([...cursors, page.data.nextCursor ?? undefined])}
-            />
+            <Pager label="Key pages" {...pages.pager(page.data.nextCursor)} />
           </>
         ) : (
           <p class="empty">{filtered ? 'No keys match these filters.' : 'No API keys yet. Create one to get started.'}</p>
