@@ -2,6 +2,7 @@ import type { GroupRecord, MemberType } from '../../groups/groups.js';
 import { badRequest } from '../../http/http-error.js';
 import { catalogue } from '../schema/catalogue.js';
 import { isPlainObject, normalizeInbound, withScimmy } from '../schema/coerce.js';
+import { checkNameLength } from '../schema/limits.js';
 import { GROUP_SCHEMA, scimmy } from '../schema/scimmy.js';
 
 export interface MemberInput {
@@ -29,9 +30,12 @@ export function groupInputFromScim(body: unknown): GroupInput {
   const coerced = withScimmy(() => JSON.parse(JSON.stringify(new (scimmy().Schemas.Group)(normalized, 'in'))) as Record<string, unknown>);
   const displayName = coerced.displayName;
   if (typeof displayName !== 'string' || !displayName.trim()) throw badRequest("Required attribute 'displayName' is missing", 'invalidValue');
+  const externalId = typeof coerced.externalId === 'string' ? coerced.externalId : null;
+  checkNameLength('displayName', displayName);
+  checkNameLength('externalId', externalId);
   return {
     displayName,
-    externalId: typeof coerced.externalId === 'string' ? coerced.externalId : null,
+    externalId,
     members: rawMembers === undefined || rawMembers === null ? [] : parseMembers(rawMembers, 'members'),
   };
 }
@@ -58,6 +62,7 @@ export function parseMembers(raw: unknown, where: string): MemberInput[] {
     const value = fields.value;
     if (typeof value !== 'string' || !value) throw badRequest(`${where}[${i}].value must be the id of a user or group`, 'invalidValue');
     const display = typeof fields.display === 'string' ? fields.display : typeof fields.displayname === 'string' ? fields.displayname : null;
+    checkNameLength(`${where}[${i}].display`, display);
     const type = typeof fields.type === 'string' ? fields.type.toLowerCase() : undefined;
     if (type !== undefined && type !== 'user' && type !== 'group') throw badRequest(`${where}[${i}].type must be "User" or "Group"`, 'invalidValue');
     return { value, display, ...(type ? { type: type === 'user' ? ('User' as const) : ('Group' as const) } : {}) };

@@ -4,6 +4,7 @@ import type { FilterNode } from '../filter/filter-ast.js';
 import { readPatchRequest, type RawOperation } from '../patch-request.js';
 import { catalogue } from '../schema/catalogue.js';
 import { isPlainObject } from '../schema/coerce.js';
+import { checkNameLength } from '../schema/limits.js';
 import { parsePatchPath } from '../schema/patch-path.js';
 import { parseMembers } from './group-document.js';
 
@@ -48,10 +49,12 @@ function planAttribute(op: RawOperation, name: string, value: unknown, explicitP
         throw badRequest(`Operation ${op.index}: displayName is required and cannot be removed`, 'invalidValue');
       }
       if (typeof value !== 'string') throw badRequest(`Operation ${op.index}: displayName must be a string`, 'invalidValue');
+      checkNameLength(`Operation ${op.index}: displayName`, value);
       return [{ kind: 'setDisplayName', value }];
     case 'externalid':
       if (op.op === 'remove' || value === null || value === '') return [{ kind: 'setExternalId', value: null }];
       if (typeof value !== 'string') throw badRequest(`Operation ${op.index}: externalId must be a string`, 'invalidValue');
+      checkNameLength(`Operation ${op.index}: externalId`, value);
       return [{ kind: 'setExternalId', value }];
     case 'id':
     case 'meta':

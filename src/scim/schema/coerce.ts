@@ -1,6 +1,7 @@
 import { HttpError, badRequest, type ScimType } from '../../http/http-error.js';
 import type { AttrDef, ResourceCatalogue } from './catalogue.js';
 import { resolveExtension } from './catalogue.js';
+import { checkValueCount } from './limits.js';
 import { scimmy } from './scimmy.js';
 
 /** Runs scimmy and turns its exceptions (SCIMError, and TypeError for wrong values) into 400s. */
@@ -68,6 +69,7 @@ export function normalizeValue(value: unknown, def: AttrDef): unknown {
   if (value === null || value === '') return undefined;
   if (def.multiValued) {
     if (!Array.isArray(value)) return value;
+    checkValueCount(def.name, value);
     const items = value.map((v) => normalizeSingle(v, def)).filter((v) => v !== undefined);
     return items;
   }

@@ -2,6 +2,7 @@ import { badRequest } from '../../http/http-error.js';
 import type { UserFields, UserRecord } from '../../users/users.js';
 import { catalogue } from '../schema/catalogue.js';
 import { isPlainObject, normalizeInbound, withScimmy } from '../schema/coerce.js';
+import { checkNameLength, checkUserAttributesSize, checkValueCount } from '../schema/limits.js';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, scimmy } from '../schema/scimmy.js';
 
 // Kept in columns (or never stored: password; computed: groups), not in the attributes document.
@@ -23,17 +24,23 @@ export function userFieldsFromDocument(doc: Record<string, unknown>): UserFields
   const attributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc)) {
     if (NOT_IN_DOCUMENT.has(key) || value === undefined) continue;
+    if (Array.isArray(value)) checkValueCount(key, value);
     attributes[key] = value;
   }
+  checkUserAttributesSize(attributes);
   const userName = doc.userName;
   if (typeof userName !== 'string' || !userName.trim()) throw badRequest("Required attribute 'userName' is missing", 'invalidValue');
-  return {
+  const fields = {
     userName,
     externalId: typeof doc.externalId === 'string' ? doc.externalId : null,
     active: doc.active === undefined ? true : doc.active === true,
     displayName: typeof doc.displayName === 'string' ? doc.displayName : null,
     attributes,
   };
+  checkNameLength('userName', fields.userName);
+  checkNameLength('externalId', fields.externalId);
+  checkNameLength('displayName', fields.displayName);
+  return fields;
 }
 
 /** The stored user as a plain SCIM document, without meta (what PATCH operates on). */

@@ -12,6 +12,9 @@ interface ScimmyOperation {
   value?: unknown;
 }
 
+// scimmy re-reads the whole user for each batch; more batches than this in one request are refused.
+const MAX_APPLIES = 10;
+
 // Read-only attributes a client may echo back in a pathless value (Okta sends `id` on rename): ignored there.
 const ECHOED_READ_ONLY = new Set(['id', 'meta', 'schemas', 'groups']);
 
@@ -24,19 +27,47 @@ const ECHOED_READ_ONLY = new Set(['id', 'meta', 'schemas', 'groups']);
  * Operations (and the keys of a pathless value) apply one after another (RFC 7644 §3.5.2), each
  * seeing what the previous ones did: setting two parts of a new work address creates one address.
  * Returns the new document, or undefined when nothing changed.
+ *
+ * scimmy re-reads the whole user on every apply (~40 µs per multi-valued element), so operations go
+ * to it in batches: a batch ends only when an `attr[filter].sub` step must know whether an element
+ * matches after earlier steps changed that attribute differently. A request needing more than
+ * MAX_APPLIES batches is refused rather than allowed to hold the event loop.
  */
 export async function patchUserDocument(current: Record<string, unknown>, body: unknown): Promise<Record<string, unknown> | undefined> {
   let doc = current;
   let changed = false;
-  for (const unit of readPatchRequest(body).flatMap(units)) {
-    const operations = expand(unit, doc);
-    if (!operations.length) continue;
-    const result = await applyWithScimmy(doc, operations);
+  let applies = 0;
+  let batch: ScimmyOperation[] = [];
+  // Attributes the batch changes → the one value filter every change went through, or null.
+  let touched = new Map<string, string | null>();
+
+  const flush = async () => {
+    if (!batch.length) return;
+    if (++applies > MAX_APPLIES) {
+      throw badRequest(`This PATCH changes the same multi-valued attribute through different value filters too many times; send it as several requests`, 'invalidValue');
+    }
+    const result = await applyWithScimmy(doc, batch);
     if (result !== undefined) {
       doc = result;
       changed = true;
     }
+    batch = [];
+    touched = new Map();
+  };
+
+  for (const unit of readPatchRequest(body).flatMap(units)) {
+    const key = attributeKey(unit.path);
+    const filter = unit.path.filter && unit.path.sub ? formatFilter(unit.path.filter) : null;
+    if (filter !== null && touched.has(key) && touched.get(key) !== filter) await flush();
+    // Within a batch, an element this filter created or found earlier is there still.
+    const matches = () => touched.get(key) === filter || anyElementMatches(doc, unit.path);
+    const operations = expand(unit, matches);
+    if (!operations.length) continue;
+    batch.push(...operations);
+    const kept = operations.every((o) => o.op !== 'remove') && (!touched.has(key) || touched.get(key) === filter);
+    touched.set(key, kept ? filter : null);
   }
+  await flush();
   return changed ? doc : undefined;
 }
 
@@ -81,14 +112,14 @@ async function withScimmyAsync<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function expand({ raw, path, value }: Unit, current: Record<string, unknown>): ScimmyOperation[] {
+function expand({ raw, path, value }: Unit, elementMatches: () => boolean): ScimmyOperation[] {
   if (path.attr.mutability === 'readOnly' || ECHOED_READ_ONLY.has(path.attr.name.toLowerCase())) {
     throw badRequest(`Operation ${raw.index}: "${path.text}" is read-only`, 'mutability');
   }
   if (raw.op === 'remove') return [{ op: 'remove', path: path.text, ...(raw.value !== undefined ? { value: raw.value } : {}) }];
   const normalized = path.filter && !path.sub ? normalizeElements(value, path.attr) : normalizeValue(value, targetDef(path));
   if (normalized === undefined) return [{ op: 'remove', path: path.text }];
-  if (path.filter && path.sub && !anyElementMatches(current, path)) {
+  if (path.filter && path.sub && !elementMatches()) {
     const element = elementFromEqFilter(path.filter);
     if (element) return [{ op: 'add', path: stripFilter(path), value: [{ ...element, [path.sub.name]: normalized }] }];
   }
@@ -112,6 +143,11 @@ function anyElementMatches(current: Record<string, unknown>, path: PatchPath): b
   if (!Array.isArray(list) || !list.length) return false;
   const S = scimmy();
   return withScimmy(() => new S.Types.Filter(formatFilter(path.filter!)).match(list).length > 0);
+}
+
+/** The attribute a step changes, whatever sub-attribute or element it names. */
+function attributeKey(path: PatchPath): string {
+  return `${path.schema ?? ''}:${path.attr.name}`;
 }
 
 function stripFilter(path: PatchPath): string {
