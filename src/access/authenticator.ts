@@ -81,14 +81,8 @@ export class Authenticator {
 
     let keyId = this.deps.verified.get(digest);
     if (keyId === undefined) {
-      const blocked = this.deps.limiter.blockedFor(`ip:${clientAddress}`);
-      if (blocked) return this.tooMany(blocked);
-      const verification = await this.verifyOnce(token, digest);
-      if (!verification.ok) {
-        if (verification.blockedMs) return this.tooMany(verification.blockedMs);
-        this.deps.limiter.recordFailure(`ip:${clientAddress}`);
-        return this.fail('invalid_token');
-      }
+      const verification = await this.verifyOnce(token, digest, clientAddress);
+      if (!verification.ok) return verification.blockedMs ? this.tooMany(verification.blockedMs) : this.fail('invalid_token');
       keyId = verification.keyId;
     }
 
@@ -111,10 +105,25 @@ export class Authenticator {
     return { ok: true, principal };
   }
 
-  private verifyOnce(token: string, digest: string): Promise<Verification> {
+  /** One verification per token at a time; concurrent requests with the same token share it. */
+  private verifyOnce(token: string, digest: string, clientAddress: string): Promise<Verification> {
     const pending = this.pendingVerifications.get(digest);
     if (pending) return pending;
-    const promise = this.verify(token, digest).finally(() => this.pendingVerifications.delete(digest));
+    const addressKey = `ip:${clientAddress}`;
+    const blockedMs = this.deps.limiter.begin(addressKey);
+    if (blockedMs) return Promise.resolve({ ok: false, blockedMs });
+    const promise = this.verify(token, digest)
+      .then(
+        (verification) => {
+          this.deps.limiter.end(addressKey, !verification.ok && !verification.blockedMs);
+          return verification;
+        },
+        (error: unknown) => {
+          this.deps.limiter.end(addressKey, false);
+          throw error;
+        },
+      )
+      .finally(() => this.pendingVerifications.delete(digest));
     this.pendingVerifications.set(digest, promise);
     return promise;
   }
@@ -127,13 +136,17 @@ export class Authenticator {
       if (!parsed) return { ok: false };
       const row = await findKeyForAuth(this.deps.db, parsed.keyId, now);
       if (!row) return { ok: false };
-      const blockedMs = this.deps.limiter.blockedFor(`key:${row.id}`);
+      const keyKey = `key:${row.id}`;
+      const blockedMs = this.deps.limiter.begin(keyKey);
       if (blockedMs) return { ok: false, blockedMs };
       this.bcryptComparisons++;
-      if (!(await bcrypt.compare(parsed.secret, row.secret_hash))) {
-        this.deps.limiter.recordFailure(`key:${row.id}`);
-        return { ok: false };
+      let matches = false;
+      try {
+        matches = await bcrypt.compare(parsed.secret, row.secret_hash);
+      } finally {
+        this.deps.limiter.end(keyKey, !matches);
       }
+      if (!matches) return { ok: false };
       this.deps.verified.add(digest, row.id);
       return { ok: true, keyId: row.id };
     }

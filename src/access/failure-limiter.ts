@@ -1,9 +1,11 @@
 /**
  * Counts failed authentications per client address and per key id in fixed one-minute windows.
- * Checked before any bcrypt work, so junk tokens cannot become a bcrypt storm (DESIGN §5).
+ * An attempt is reserved before any bcrypt work and counts against the limit while it runs, so a
+ * parallel burst of junk tokens cannot become a bcrypt storm either (DESIGN §5).
  */
 export class FailureLimiter {
   private readonly windows = new Map<string, { count: number; start: number }>();
+  private readonly running = new Map<string, number>();
 
   constructor(
     private readonly limit: number,
@@ -11,19 +13,35 @@ export class FailureLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Milliseconds until `key` may try again, or 0 when it is not blocked. */
-  blockedFor(key: string): number {
-    const w = this.windows.get(key);
-    if (!w) return 0;
-    const elapsed = this.now() - w.start;
-    if (elapsed >= this.windowMs) {
-      this.windows.delete(key);
-      return 0;
-    }
-    return w.count >= this.limit ? this.windowMs - elapsed : 0;
+  /**
+   * Reserves an attempt for `key`: 0 when it may go ahead (then call `end` when it is decided), or
+   * the milliseconds to wait: until the window passes when its failures reach the limit, one second
+   * when only the attempts still running do.
+   */
+  begin(key: string): number {
+    const failures = this.failuresNow(key);
+    if (failures.count >= this.limit) return this.windowMs - (this.now() - failures.start);
+    const running = this.running.get(key) ?? 0;
+    if (failures.count + running >= this.limit) return 1000;
+    this.running.set(key, running + 1);
+    return 0;
   }
 
-  recordFailure(key: string): void {
+  end(key: string, failed: boolean): void {
+    const running = (this.running.get(key) ?? 1) - 1;
+    if (running > 0) this.running.set(key, running);
+    else this.running.delete(key);
+    if (failed) this.recordFailure(key);
+  }
+
+  private failuresNow(key: string): { count: number; start: number } {
+    const w = this.windows.get(key);
+    if (w && this.now() - w.start < this.windowMs) return w;
+    if (w) this.windows.delete(key);
+    return { count: 0, start: this.now() };
+  }
+
+  private recordFailure(key: string): void {
     const t = this.now();
     const w = this.windows.get(key);
     if (!w || t - w.start >= this.windowMs) this.windows.set(key, { count: 1, start: t });

@@ -3,7 +3,8 @@ import { createKey, scimClient, startTestApp, type TestApp } from '../support/te
 let app: TestApp;
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { AUTH_FAILURE_LIMIT: '5', TRUST_PROXY: 'true' } });
+  // A bootstrap key set by value: tokens not in ksk_ form are then checked against its hash.
+  app = await startTestApp({ env: { AUTH_FAILURE_LIMIT: '5', TRUST_PROXY: 'true', BOOTSTRAP_ADMIN_KEY: 'bootstrap-admin-key-for-the-limit-tests-0123456789' } });
 });
 afterAll(() => app.close());
 
@@ -56,6 +57,16 @@ describe('authentication (DESIGN §5)', () => {
     expect((await me('junk', '203.0.113.10')).status).toBe(401);
   });
 
+  it('counts attempts still running against the limit: a parallel burst from one address pays at most the limit in bcrypt', async () => {
+    const before = app.keyscope.authenticator.bcryptComparisons;
+    // Not in ksk_ form and long enough: each is checked against the bootstrap key's hash.
+    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => me(`parallel-burst-token-of-forty-chars-${String(i).padStart(3, '0')}`, '203.0.113.50')));
+    expect(app.keyscope.authenticator.bcryptComparisons - before).toBeLessThanOrEqual(5);
+    expect(burst.filter((r) => r.status === 401).length).toBeLessThanOrEqual(5);
+    expect(burst.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(25);
+    expect(burst.every((r) => r.status === 401 || (r.status === 429 && Number(r.headers['retry-after']) >= 1))).toBe(true);
+  });
+
   it('limits wrong secrets for one key id, whatever the address, so a known id cannot be brute-forced', async () => {
     const { token } = await createKey(app, { name: 'target' });
     const secretStart = token.indexOf('_', 4) + 1;
@@ -76,6 +87,12 @@ describe('authentication (DESIGN §5)', () => {
     expect(parseToken(forge(1))).toBeDefined();
     for (let i = 0; i < 5; i++) expect((await me(forge(i), `198.51.100.${i}`)).status).toBe(401);
     expect((await me(forge(9), '198.51.100.77')).status).toBe(429);
+    // A parallel burst from many addresses is held to the same limit for this key id.
+    app.clock.advance(61_000);
+    const before = app.keyscope.authenticator.bcryptComparisons;
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => me(forge(100 + i), `198.51.101.${i}`)));
+    expect(app.keyscope.authenticator.bcryptComparisons - before).toBeLessThanOrEqual(5);
+    expect(burst.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(15);
     // Until the window passes even the real secret is not checked for this key id...
     expect((await me(token, '198.51.100.78')).status).toBe(429);
     // ...and afterwards it works again.
