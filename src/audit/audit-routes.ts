@@ -2,15 +2,18 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/db.js';
 import { principalOf, requirePermission } from '../http/authenticate.js';
+import { isStorableTimestamp } from '../db/timestamp.js';
 import { parseInput } from '../http/validate.js';
 import { listAudit } from './audit-store.js';
+
+const Timestamp = z.iso.datetime({ offset: true }).refine(isStorableTimestamp, 'is not a date-time between the years 1 and 9999');
 
 const AuditQuery = z.object({
   action: z.string().max(100).optional(),
   actor: z.string().max(200).optional(),
   target: z.string().max(200).optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  since: Timestamp.optional(),
+  until: Timestamp.optional(),
   cursor: z.string().regex(/^\d{1,18}$/, 'is not a cursor this server issued').optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });

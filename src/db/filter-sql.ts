@@ -2,6 +2,7 @@ import { badRequest } from '../http/http-error.js';
 import type { CompareOp, FilterNode, FilterValue } from '../scim/filter/filter-ast.js';
 import type { AttrDef, AttrType } from '../scim/schema/catalogue.js';
 import { literal, type SqlParams } from './sql-params.js';
+import { isStorableTimestamp } from './timestamp.js';
 
 /**
  * Translates a SCIM filter tree into one SQL condition (RFC 7644 §3.4.2.2). Stores say where each
@@ -32,6 +33,8 @@ export interface ElementsStorage {
   /** The element's sub-attribute (or its `value` when sub is undefined) as a scalar. */
   element(alias: string, sub: AttrDef | undefined): ScalarStorage | undefined;
   def: AttrDef;
+  /** Elements kept as JSON objects in array order, which may carry `primary` (the `el` column). */
+  json?: boolean;
 }
 
 /** A single-valued complex attribute (e.g. `name`): only `pr` applies to it as a whole. */
@@ -162,7 +165,7 @@ function compareBoolean(s: ScalarStorage, path: string, op: CompareOp, value: Fi
 }
 
 function compareDate(s: ScalarStorage, path: string, op: CompareOp, value: FilterValue, params: SqlParams): string {
-  if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value.replace(/(\.\d{3})\d+/, '$1')))) {
+  if (typeof value !== 'string' || !isStorableTimestamp(value)) {
     throw invalid(`"${path}" is a date-time; compare it with an ISO 8601 value such as "2024-01-31T00:00:00Z"`);
   }
   if (op === 'co' || op === 'sw' || op === 'ew') throw invalid(`"${op}" does not apply to the date-time "${path}"`);
@@ -206,6 +209,7 @@ export function jsonStorage(base: string, attr: AttrDef, sub: AttrDef | undefine
     const storage: ElementsStorage = {
       kind: 'elements',
       def: attr,
+      json: true,
       from: (alias) => `jsonb_array_elements(${arrayOf(`${base}->${key}`)}) AS ${alias}(el)`,
       element: (alias, s) => {
         const def = s ?? attr.sub?.get('value');

@@ -26,10 +26,14 @@ export function orderBy(alias: string, sort: SortSpec | undefined, path?: string
   if (s.kind === 'scalar') {
     expr = s.caseExact || s.type !== 'string' ? s.expr : `lower(${s.expr})`;
   } else if (s.kind === 'elements') {
-    // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, else the first one.
+    // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, else the first one;
+    // rows of a subquery (a user's groups, a group's members) have no order: the least value then.
     const value = s.element('srt', undefined);
     if (!value) throw badRequest(`sortBy "${path}" has no value to sort by`, 'invalidValue');
-    expr = `(SELECT ${value.caseExact ? value.expr : `lower(${value.expr})`} FROM ${s.from('srt')} ORDER BY (srt.el->>'primary') = 'true' DESC NULLS LAST LIMIT 1)`;
+    const key = value.caseExact ? value.expr : `lower(${value.expr})`;
+    expr = s.json
+      ? `(SELECT ${key} FROM ${s.from('srt')} ORDER BY (srt.el->>'primary') = 'true' DESC NULLS LAST LIMIT 1)`
+      : `(SELECT min(${key}) FROM ${s.from('srt')})`;
   } else {
     throw badRequest(`sortBy "${path}" is complex; sort by one of its sub-attributes`, 'invalidValue');
   }

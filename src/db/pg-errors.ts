@@ -24,9 +24,10 @@ export function translateDbError(error: unknown): HttpError | undefined {
     const constraint = (error as { constraint?: string }).constraint ?? constraintFromMessage(error);
     return conflict(UNIQUE_MESSAGES[constraint ?? ''] ?? 'This value is already taken');
   }
-  // NUL characters, malformed casts: values a client sent that PostgreSQL cannot take.
-  if (code === '22021' || code === '22P05' || code === '22P02' || code === '22007' || code === '22008') {
-    return new HttpError(400, 'invalidValue', 'A value in the request cannot be stored or compared (invalid characters or format)', { scimType: 'invalidValue' });
+  // Class 22, data exceptions (NUL characters, malformed casts, dates or numbers out of range), and
+  // 54000 (a value too long for an index): values a client sent that PostgreSQL cannot take.
+  if (code?.startsWith('22') || code === '54000') {
+    return new HttpError(400, 'invalidValue', 'A value in the request cannot be stored or compared (invalid characters, format or range)', { scimType: 'invalidValue' });
   }
   if (code === '54001' || code === '57014') {
     // statement too complex / query cancelled (statement_timeout)

@@ -1,3 +1,4 @@
+import { isStorableTimestamp } from '../db/timestamp.js';
 import { badRequest } from '../http/http-error.js';
 import { EXPIRATION_PRESETS, type ExpirationPreset, type OrgPolicy } from '../orgs/orgs.js';
 
@@ -34,7 +35,7 @@ export function resolveExpiry(
   let expiresAt: Date | null;
   if (input.expiresAt !== undefined) {
     const date = new Date(input.expiresAt);
-    if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(input.expiresAt)) {
+    if (!isStorableTimestamp(input.expiresAt) || Number.isNaN(date.getTime())) {
       throw badRequest(`expiresAt "${input.expiresAt}" is not an ISO 8601 date`, 'invalidValue', [
         { field: 'expiresAt', message: 'Use an ISO 8601 date such as 2027-01-31T00:00:00Z' },
       ]);

@@ -7,6 +7,7 @@ import { actorOf, isOrgAdmin, type Principal } from '../access/principal.js';
 import { tag } from '../access/resolver.js';
 import { recordAudit } from '../audit/audit-store.js';
 import type { Db, Queryable } from '../db/db.js';
+import { isStorableTimestamp } from '../db/timestamp.js';
 import { findGroup } from '../groups/groups-store.js';
 import { lockOrganization } from '../orgs/orgs-store.js';
 import type { OrgPolicy } from '../orgs/orgs.js';
@@ -368,9 +369,8 @@ function encodeCursor(row: KeyRow): string {
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(createdAt.getTime())) throw new Error('bad cursor');
-    return { createdAt, id };
+    if (typeof at !== 'string' || !isStorableTimestamp(at) || typeof id !== 'string') throw new Error('bad cursor');
+    return { createdAt: new Date(at), id };
   } catch {
     throw keyErrors.invalidCursor();
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ListWindow } from '../db/list-sql.js';
+import { isStorableTimestamp } from '../db/timestamp.js';
 import { HttpError, badRequest } from '../http/http-error.js';
 import type { FilterNode } from './filter/filter-ast.js';
 import { parseFilter } from './filter/filter-parser.js';
@@ -86,6 +87,8 @@ export function encodeCursor(queryKey: string, position: CursorPosition): string
   return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function decodeCursor(cursor: string, queryKey: string): CursorPosition {
   const invalid = () => new HttpError(400, 'invalidCursor', 'The cursor is invalid or was issued for a different query', { scimType: 'invalidCursor' });
   let body: { k?: unknown; a?: unknown; o?: unknown };
@@ -95,10 +98,9 @@ function decodeCursor(cursor: string, queryKey: string): CursorPosition {
     throw invalid();
   }
   if (typeof body !== 'object' || body === null || body.k !== queryKey) throw invalid();
-  if (Array.isArray(body.a) && typeof body.a[0] === 'string' && typeof body.a[1] === 'string' && /^[0-9a-f-]{36}$/i.test(body.a[1])) {
-    const createdAt = new Date(body.a[0]);
-    if (!Number.isNaN(createdAt.getTime())) return { after: { createdAt, id: body.a[1] } };
+  if (Array.isArray(body.a) && typeof body.a[0] === 'string' && typeof body.a[1] === 'string' && UUID.test(body.a[1]) && isStorableTimestamp(body.a[0])) {
+    return { after: { createdAt: new Date(body.a[0]), id: body.a[1] } };
   }
-  if (typeof body.o === 'number' && Number.isInteger(body.o) && body.o >= 0) return { offset: body.o };
+  if (typeof body.o === 'number' && Number.isSafeInteger(body.o) && body.o >= 0) return { offset: body.o };
   throw invalid();
 }

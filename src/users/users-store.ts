@@ -98,17 +98,21 @@ export function userStorage(path: string): Storage | undefined {
   return jsonStorage(`(u.attributes->${literal(resolved.schema)})`, attr, sub);
 }
 
+/** A user's direct groups as elements with `value` and `display`, as `members` is stored for groups. */
 function groupsStorage(sub: string | undefined): Storage | undefined {
-  const field = sub === undefined || sub.toLowerCase() === 'value' ? 'g.id::text' : sub.toLowerCase() === 'display' ? 'g.display_name' : undefined;
-  if (!field) return undefined;
+  const column = (name: string | undefined) => (name === undefined || name === 'value' ? 'value' : name === 'display' ? 'display' : undefined);
+  if (!column(sub?.toLowerCase())) return undefined;
   const def = catalogue('User').core.attributes.get('groups')!;
   return {
     kind: 'elements',
     def,
     from: (alias) =>
-      `(SELECT ${field} AS v FROM group_members gm JOIN groups g ON g.id = gm.group_id AND g.source = 'scim'
+      `(SELECT g.id::text AS value, g.display_name AS display FROM group_members gm JOIN groups g ON g.id = gm.group_id AND g.source = 'scim'
          WHERE gm.member_id = u.id AND gm.org_id = u.org_id) AS ${alias}`,
-    element: (alias) => ({ kind: 'scalar', expr: `${alias}.v`, type: 'string', caseExact: false, json: false }),
+    element: (alias, s) => {
+      const name = column((s?.name ?? sub)?.toLowerCase());
+      return name ? { kind: 'scalar', expr: `${alias}.${name}`, type: 'string', caseExact: false, json: false } : undefined;
+    },
   };
 }
 

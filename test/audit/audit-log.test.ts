@@ -249,6 +249,9 @@ describe('reading the log', () => {
 
   it('refuses a since that is not a date with 400', async () => {
     expect((await app.http.get('/api/v1/audit?since=yesterday').set(admin())).status).toBe(400);
+    for (const date of ['9999-12-31T23:59:59-23:59', '2024-01-01T00:00:00+16:00', '2026-02-30T00:00:00Z']) {
+      expect((await app.http.get(`/api/v1/audit?until=${encodeURIComponent(date)}`).set(admin())).status).toBe(400);
+    }
     expect((await app.http.get('/api/v1/audit?cursor=abc').set(admin())).status).toBe(400);
   });
 

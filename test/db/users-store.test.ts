@@ -81,6 +81,19 @@ describe('users-store', () => {
     expect(result.total).toBe(1);
   });
 
+  it('filters on groups by value and by display, inside and outside a value path', async () => {
+    const member = await user(a, 'grouped@example.com');
+    await user(a, 'ungrouped@example.com');
+    const g = await insertGroup(db, a.id, randomUUID(), { displayName: 'Filter Crew', externalId: null, source: 'scim' }, at);
+    await addMembers(db, a.id, g.id, [{ id: member.id, type: 'User', display: null }]);
+    const names = async (filter: string) => (await listUsers(db, a.id, { filter: parseFilter(filter), window, withGroups: false })).rows.map((r) => r.userName);
+
+    for (const filter of ['groups.display eq "filter crew"', 'groups[display eq "Filter Crew"]', `groups[value eq "${g.id}"]`, `groups eq "${g.id}"`, 'groups[display sw "filter" and value pr]']) {
+      expect({ filter, names: await names(filter) }).toEqual({ filter, names: ['grouped@example.com'] });
+    }
+    expect(await names(`groups[display eq "${g.id}"]`)).toEqual([]);
+  });
+
   it('finds existing ids and searches by name for admin pickers', async () => {
     const u = await user(a, 'picker@example.com', { displayName: 'Picky Person' });
     expect([...(await existingUserIds(db, a.id, [u.id, randomUUID(), 'junk']))]).toEqual([u.id]);

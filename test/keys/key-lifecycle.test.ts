@@ -46,6 +46,9 @@ describe('API key lifecycle', () => {
     [{ name: 'x', expiration: '5d' }, 'expiration'],
     [{ name: 'x', expiresAt: '2001-01-01T00:00:00Z' }, 'expiresAt'],
     [{ name: 'x', expiresAt: 'tomorrow' }, 'expiresAt'],
+    [{ name: 'x', expiresAt: '2027-02-30T00:00:00Z' }, 'expiresAt'],
+    [{ name: 'x', expiresAt: '9999-12-31T23:59:59-23:59' }, 'expiresAt'],
+    [{ name: 'x', expiresAt: '2099-01-01T00:00:00+16:00' }, 'expiresAt'],
     [{ name: 'x', expiration: '7d', expiresAt: '2099-01-01T00:00:00Z' }, 'expiration'],
     [{ name: '' }, 'name'],
     [{ name: 'x', groupId: 'not-a-uuid' }, 'groupId'],
@@ -79,6 +82,15 @@ describe('API key lifecycle', () => {
     expect(seen.size).toBe(5);
     const all = await app.http.get('/api/v1/keys?limit=100').set(admin());
     expect(JSON.stringify(all.body)).not.toMatch(/ksk_[0-9A-Za-z]{16}_/);
+  });
+
+  it('answers 400 to a cursor it did not issue, whatever it holds', async () => {
+    const forged = [['+275760-09-13T00:00:00.000Z', 'x'], ['2026-01-01T00:00:00Z', 7], ['2026-02-30T00:00:00Z', '00000000-0000-4000-8000-000000000000'], 'junk', 42];
+    for (const position of forged) {
+      const cursor = Buffer.from(JSON.stringify(position)).toString('base64url');
+      const res = await app.http.get(`/api/v1/keys?cursor=${cursor}`).set(admin());
+      expect({ position, status: res.status }).toEqual({ position, status: 400 });
+    }
   });
 
   it('refuses the revoked key on the very next request', async () => {

@@ -175,7 +175,7 @@ describe('filters', () => {
     }
   });
 
-  it.each(['userName', 'userName eq', 'userName xx "a"', '(userName eq "a"', 'emails[type eq "a"', 'userName eq "a" and', 'nosuch eq "a"', 'name eq "a"', 'meta.created gt "yesterday"', 'active gt true', '"a" eq userName', 'userName eq "unterminated'])(
+  it.each(['userName', 'userName eq', 'userName xx "a"', '(userName eq "a"', 'emails[type eq "a"', 'userName eq "a" and', 'nosuch eq "a"', 'name eq "a"', 'meta.created gt "yesterday"', 'meta.lastModified gt "2024-01-01T00:00:00+16:00"', 'meta.created lt "9999-12-31T23:59:59-23:59"', 'meta.created gt "2024-02-30T00:00:00Z"', 'meta.created gt "0000-01-01"', 'active gt true', '"a" eq userName', 'userName eq "unterminated'])(
     'answers 400 invalidFilter to %s',
     async (filter) => {
       expectScimError(await scim.get(`/Users?filter=${encodeURIComponent(filter)}`), 400, 'invalidFilter');

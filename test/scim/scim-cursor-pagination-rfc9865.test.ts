@@ -157,6 +157,9 @@ describe('refused cursors (RFC 9865 §2.3)', () => {
       // A cursor of the right shape for another query, and one with a negative offset.
       Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString()), o: -1, a: undefined })).toString('base64url'),
       cursor.slice(0, -3),
+      // Right query, positions PostgreSQL cannot take: a date past year 9999, an offset past 2^53.
+      Buffer.from(JSON.stringify({ k: JSON.parse(Buffer.from(cursor, 'base64url').toString()).k, a: ['+275760-09-13T00:00:00.000Z', '00000000-0000-4000-8000-000000000000'] })).toString('base64url'),
+      Buffer.from(JSON.stringify({ k: JSON.parse(Buffer.from(cursor, 'base64url').toString()).k, o: 1e20 })).toString('base64url'),
     ];
     for (const c of junk) {
       const res = await scim.get(`/Users?filter=${encodeURIComponent('userName sw "cursor"')}&count=10&cursor=${encodeURIComponent(c)}`);

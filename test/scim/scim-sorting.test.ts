@@ -137,6 +137,27 @@ describe('sortBy', () => {
     const res = await scim.get('/Groups?sortBy=displayName&sortOrder=descending');
     expect(resourcesOf(res).map((g) => g.displayName)).toEqual(['gamma', 'Delta', 'beta', 'Alpha']);
   });
+
+  it("sorts users by their groups (the least group's value) and groups by their members", async () => {
+    const [first, second] = users;
+    const zulu = await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'zulu team', members: [{ value: first!.id }] });
+    const alpha = await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Alpha team', members: [{ value: second!.id }] });
+    expect([zulu.status, alpha.status]).toEqual([201, 201]);
+
+    const byDisplay = await sortedBy('sortBy=groups.display');
+    const withGroups = byDisplay.map((u) => u.id).filter((id) => id === first!.id || id === second!.id);
+    expect(withGroups).toEqual([second!.id, first!.id]);
+    expect(byDisplay).toHaveLength(users.length);
+    expect((await sortedBy('sortBy=groups&sortOrder=descending')).length).toBe(users.length);
+
+    for (const sortBy of ['members', 'members.display', 'members.value']) {
+      const res = await scim.get(`/Groups?sortBy=${sortBy}&count=1000`);
+      expect({ sortBy, status: res.status }).toEqual({ sortBy, status: 200 });
+    }
+    const memberOrder = await scim.get(`/Groups?sortBy=members.value&filter=${encodeURIComponent('displayName ew " team"')}`);
+    const expected = [first!.id < second!.id ? 'zulu team' : 'Alpha team', first!.id < second!.id ? 'Alpha team' : 'zulu team'];
+    expect(resourcesOf(memberOrder).map((g) => g.displayName)).toEqual(expected);
+  });
 });
 
 describe('bad sort parameters', () => {
