@@ -163,7 +163,7 @@ export function grantOf(rules: readonly Rule[]): Grant {
   const out: Grant = [];
   for (const rule of rules) {
     const resources = rule.resources && rule.resources.length ? [...rule.resources] : null;
-    const names = rule.role !== undefined ? ROLES[rule.role] ?? [] : rule.permission !== undefined ? [rule.permission] : [];
+    const names = rule.role !== undefined ? (Object.hasOwn(ROLES, rule.role) ? ROLES[rule.role]! : []) : rule.permission !== undefined ? [rule.permission] : [];
     for (const permission of names) out.push({ permission, resources });
   }
   return compact(out);

@@ -160,7 +160,7 @@ export class GroupsAdminService {
 
   private validateRules(rules: GroupRule[]): void {
     rules.forEach((rule, i) => {
-      if (rule.role !== undefined && !(rule.role in ROLES)) {
+      if (rule.role !== undefined && !Object.hasOwn(ROLES, rule.role)) {
         throw badRequest(`rules[${i}].role "${rule.role}" is not a role; roles are ${Object.keys(ROLES).join(', ')}`, 'invalidValue', [
           { field: `rules.${i}.role`, message: `Choose one of ${Object.keys(ROLES).join(', ')}` },
         ]);

@@ -38,7 +38,14 @@ export function toHttpError(error: unknown): HttpError | undefined {
         if (error.status >= 400 && error.status < 500) return new HttpError(error.status, 'bad_request', 'The body could not be read');
     }
   }
+  // body-parser wraps what the stream reports (a corrupt gzip, deflate or br body) as a 400 of its own.
+  if (isClientHttpError(error)) return new HttpError(400, 'bad_request', 'The body could not be read (is its Content-Encoding right?)', { scimType: 'invalidSyntax' });
   return translateDbError(error);
+}
+
+function isClientHttpError(error: unknown): boolean {
+  const e = error as { status?: unknown; expose?: unknown } | null;
+  return typeof e === 'object' && e !== null && typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true;
 }
 
 export function renderError(res: Response, error: HttpError, format: ErrorFormat): void {

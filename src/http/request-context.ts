@@ -11,11 +11,16 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** Logged, echoed and audited, so never a token: not one in keyscope's form, not the request's own credential. */
+function isSafeRequestId(id: string, authorization: string | undefined): boolean {
+  return SAFE_REQUEST_ID.test(id) && !/^ksk_/i.test(id) && !(authorization ?? '').includes(id);
+}
+
 /** Gives every request an id (a caller's X-Request-Id when it is safe to echo) and logs one line when it ends. */
 export function requestContext(logger: Logger) {
   return function requestContextMiddleware(req: Request, res: Response, next: NextFunction) {
     const incoming = req.get('x-request-id');
-    req.id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.id = incoming && isSafeRequestId(incoming, req.get('authorization')) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {

@@ -263,6 +263,14 @@ describe('no escalation without org:admin', () => {
       expect((await app.http.get(`/api/v1/groups/${target}`).set(admin())).body.rules).toEqual(before);
     });
 
+    it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('refuses the role %j, a name every JavaScript object has, with 400', async (role) => {
+      for (const res of [await put([{ role }]), await app.http.put(`/api/v1/groups/${target}/rules`).set(admin()).send({ rules: [{ role }] })]) {
+        expect({ status: res.status, detail: res.body.detail }).toEqual({ status: 400, detail: expect.stringContaining(role) });
+      }
+      const created = await app.http.post('/api/v1/groups').set(admin()).send({ displayName: uniqueName('Prototype'), rules: [{ role }] });
+      expect(created.status).toBe(400);
+    });
+
     it('refuses a local group created with rules granting more than the caller holds', async () => {
       const res = await app.http.post('/api/v1/groups').set(bearer(writer)).send({ displayName: uniqueName('Self-made admins'), rules: [{ role: 'admin' }] });
       expect(res.status).toBe(403);

@@ -1,3 +1,4 @@
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { Response } from 'supertest';
 import { createGroup, createUser, expectScimError, pick, seededRandom, SCIM_ERROR, type ScimDoc } from '../support/fixtures.js';
 import { ENTERPRISE, GROUP_SCHEMA, PATCH_OP, USER_SCHEMA, oktaUser, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
@@ -83,6 +84,22 @@ describe('bodies', () => {
     expectScimError(await raw('post', '/Users', nested(65)), 400, 'invalidSyntax');
     expectScimError(await raw('post', '/Users', '['.repeat(100_000)), 400);
     expectScimError(await raw('patch', `/Groups/${group.id}`, `{"x":${'{"a":'.repeat(70)}1${'}'.repeat(70)}}`), 400);
+  });
+
+  it('reads gzip bodies, and answers 400 to a corrupt or truncated compressed body', async () => {
+    const body = JSON.stringify(oktaUser('gzipped@example.com'));
+    const send = (encoding: string, data: Buffer, url = '/scim/v2/Users', token = scim.token) =>
+      app.http.post(url).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').set('Content-Encoding', encoding).serialize((buffer: Buffer) => buffer as never).send(data);
+    const ok = await send('gzip', gzipSync(body));
+    expect(ok.status).toBe(201);
+    const gzipped = gzipSync(JSON.stringify(oktaUser('truncated@example.com')));
+    for (const [encoding, data] of [['gzip', Buffer.from('xx')], ['deflate', Buffer.from('xx')], ['br', Buffer.from('garbage!')], ['gzip', gzipped.subarray(0, gzipped.length - 12)]] as const) {
+      expectScimError(await send(encoding, data), 400);
+    }
+    const admin = await send('gzip', Buffer.from('xx'), '/api/v1/keys', app.adminToken);
+    expect(admin.status).toBe(400);
+    expect(admin.headers['content-type']).toMatch(/problem\+json/);
+    expect((await send('br', brotliCompressSync(JSON.stringify(oktaUser('brotli@example.com'))))).status).toBe(201);
   });
 
   it('answers 415 to bodies that are not application/json or application/scim+json', async () => {
