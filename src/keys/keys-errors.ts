@@ -18,6 +18,9 @@ export const keyErrors = {
   personalOnly: (field: string) => badRequest(`${field} applies to personal keys only`, 'invalidValue', [{ field, message: 'Only for personal keys' }]),
   serviceOnly: () => badRequest('Only service keys can move to another group', 'invalidValue', [{ field: 'groupId', message: 'Only service keys can move' }]),
   scimNeedsAdmin: () => forbidden('Only keys with org:admin may create keys with the SCIM flag'),
+  changeScimNeedsAdmin: () => forbidden('Only keys with org:admin may change or revoke a key with the SCIM flag'),
+  changeBeyondCaller: (missing: string[]) =>
+    forbidden(`This key grants ${missing.join(', ')}, which yours does not hold; only an org:admin, or a key holding as much, may change or revoke it`),
   needsPermission: (permission: string, what: string) => forbidden(`${what} needs the ${permission} permission`),
   escalation: (missing: string[]) =>
     forbidden(`The new key would grant ${missing.join(', ')}, which this key does not hold; keys cannot grant more than their creator`),

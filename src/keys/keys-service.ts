@@ -178,6 +178,7 @@ export class KeysService {
     const row = await this.deps.invalidation.write(async (tx, changed) => {
       const key = await this.visibleKey(tx, p, id);
       this.requireChange(p, key);
+      await this.checkMayTouch(tx, p, key);
       if (key.status === 'revoked' || key.status === 'expired') throw keyErrors.inactive(key.status);
       if (input.groupId !== undefined && input.groupId !== key.group_id) {
         if (key.kind !== 'service') throw keyErrors.serviceOnly();
@@ -206,6 +207,7 @@ export class KeysService {
     const row = await this.deps.invalidation.write(async (tx, changed) => {
       const key = await this.visibleKey(tx, p, id);
       this.requireChange(p, key);
+      await this.checkMayTouch(tx, p, key);
       const revoked = await revokeKeys(tx, p.orgId, [id], now, actorOf(p).id);
       if (revoked.length) {
         changed(tag.key(id));
@@ -277,6 +279,7 @@ export class KeysService {
     const now = this.deps.now();
     return this.deps.invalidation.write(async (tx, changed) => {
       const ids = await liveKeyIdsWhere(tx, p.orgId, filter, now);
+      for (const id of ids) await this.checkMayTouch(tx, p, (await findKey(tx, p.orgId, id, now))!);
       const revoked = await revokeKeys(tx, p.orgId, ids, now, actorOf(p).id);
       revoked.forEach((id) => changed(tag.key(id)));
       await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'key.revoke_all', target: filter.groupId ? `group:${filter.groupId}` : `user:${filter.ownerUserId}`, details: { count: revoked.length, keys: revoked.slice(0, 100) } });
@@ -295,6 +298,17 @@ export class KeysService {
     if (can(p.grant, 'keys:manage')) return;
     if (isMine(p, key) && can(p.grant, 'keys:write')) return;
     throw keyErrors.needsPermission(isMine(p, key) ? 'keys:write' : 'keys:manage', 'Changing this key');
+  }
+
+  /**
+   * Editing or revoking someone else's key that grants more than the caller (or carries the SCIM
+   * flag) needs org:admin: a key-manager must not be able to lock out the admins or stop provisioning.
+   */
+  private async checkMayTouch(q: Queryable, p: Principal, key: KeyRow): Promise<void> {
+    if (isOrgAdmin(p) || isMine(p, key)) return;
+    if (key.scim) throw keyErrors.changeScimNeedsAdmin();
+    const beyond = beyondCaller(p.grant, await prospectiveGrant(q, p.orgId, { groupId: key.group_id, ownerUserId: key.owner_user_id, permissions: key.permissions }));
+    if (beyond.length) throw keyErrors.changeBeyondCaller(describeGrant(beyond));
   }
 
   /** A key in the caller's organization it may see: all of them with keys:manage, else its own. Others read as unknown. */
@@ -318,8 +332,12 @@ export class KeysService {
   private async checkNoEscalation(q: Queryable, p: Principal, key: { groupId: string | null; ownerUserId: string | null; permissions: string[] | null }): Promise<void> {
     const grant: Grant = await prospectiveGrant(q, p.orgId, key);
     const beyond = beyondCaller(p.grant, grant);
-    if (beyond.length) throw keyErrors.escalation(beyond.map((g) => g.permission + (g.resources ? ` on ${g.resources.join(', ')}` : '')));
+    if (beyond.length) throw keyErrors.escalation(describeGrant(beyond));
   }
+}
+
+function describeGrant(grant: Grant): string[] {
+  return grant.map((g) => g.permission + (g.resources ? ` on ${g.resources.join(', ')}` : ''));
 }
 
 /** The rotated key's lifetime, if the organization's policy still allows it; otherwise the caller must choose. */

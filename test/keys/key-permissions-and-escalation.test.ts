@@ -225,6 +225,24 @@ describe('no escalation without org:admin', () => {
     expect({ status: res.status, newTokenHasOrgAdmin: gotAdmin }).toEqual({ status: 403, newTokenHasOrgAdmin: false });
   });
 
+  it('a key-manager key cannot revoke or rename a key granting more than it holds, nor a SCIM key; it can its peers', async () => {
+    const adminKey = await createKey(app, { name: 'admin key to keep', groupId: adminsGroupId });
+    const idp = await createKey(app, { name: 'idp to keep', scim: true });
+    for (const id of [adminKey.id, idp.id]) {
+      const revoke = await app.http.delete(`/api/v1/keys/${id}`).set(bearer(managerToken));
+      const rename = await app.http.patch(`/api/v1/keys/${id}`).set(bearer(managerToken)).send({ name: 'owned by the key manager' });
+      expect({ revoke: revoke.status, rename: rename.status, detail: revoke.body.detail }).toEqual({ revoke: 403, rename: 403, detail: expect.stringMatching(/org:admin/) });
+      expect((await app.http.get(`/api/v1/keys/${id}`).set(admin())).body).toMatchObject({ status: 'active', name: expect.not.stringContaining('key manager') });
+    }
+    const bulk = await app.http.post('/api/v1/keys/revoke').set(bearer(managerToken)).send({ groupId: adminsGroupId });
+    expect(bulk.status).toBe(403);
+    expect((await app.http.get(`/api/v1/keys/${adminKey.id}`).set(admin())).body.status).toBe('active');
+
+    const peer = await createKey(app, { name: 'reader made by admin', permissions: ['keys:read'], groupId: adminsGroupId });
+    expect((await app.http.delete(`/api/v1/keys/${peer.id}`).set(bearer(managerToken))).status).toBe(200);
+    expect((await app.http.delete(`/api/v1/keys/${adminKey.id}`).set(admin())).status).toBe(200);
+  });
+
   describe('rules: PUT /api/v1/groups/:id/rules', () => {
     let writer: string;
     let target: string;
