@@ -5,7 +5,8 @@
 #
 # <postgres-base-url> is a PostgreSQL server URL with a superuser (for example
 # postgres://postgres@127.0.0.1:5432/postgres) on which this script may create and drop scratch
-# databases and roles. Without doc arguments it runs every docs/*.md.
+# databases and roles. It must name a host (TCP), and the server must let a new role log in there
+# with a password (or trust). Without doc arguments it runs every docs/*.md.
 #
 # For each document, every fenced block whose info string is exactly `sh` (unindented ```sh … ```)
 # is run, in order, in ONE bash shell per document (`bash -euo pipefail`, so variables set in one
@@ -14,10 +15,14 @@
 #
 #   KEYSCOPE_URL, KEYSCOPE_API_KEY   a keyscope (dist/main.js, one process) on a new PostgreSQL
 #                                    database, and its bootstrap admin key (BOOTSTRAP_ADMIN_KEY)
-#   DATABASE_URL                     that server's database
+#   DATABASE_URL                     that server's database, as keyscope's own role: a new role
+#                                    that is no superuser and owns the database, created as
+#                                    docs/postgresql.md section 1 says (CREATE ROLE … LOGIN PASSWORD,
+#                                    CREATE DATABASE … OWNER); keyscope runs as that role too
 #   PG_ADMIN_URL                     <postgres-base-url> (superuser: may create databases and roles)
 #   PGHOST, PGPORT                   that server's host and port (as in the URL)
 #   KEYSCOPE_DB_NAME, KEYSCOPE_DB_USER   names a doc may use for a database and a role it creates
+#   KEYSCOPE_RESTORE_DB              a name a doc may use for a database it restores into
 #   DATA_DIR                         an empty directory for the embedded database
 #   PORT_A, PORT_B                   free TCP ports for servers a doc starts itself
 #   TMPDIR                           a scratch directory (mktemp writes there)
@@ -55,6 +60,8 @@ fi
 psql "$pg_base" -Atqc 'SELECT 1' >/dev/null || { say "cannot connect to $pg_base"; exit 2; }
 pg_host="$(node -e 'console.log(decodeURIComponent(new URL(process.argv[1]).hostname.replace(/^\[|\]$/g, "")) || "localhost")' "$pg_base")"
 pg_port="$(node -e 'console.log(new URL(process.argv[1]).port || "5432")' "$pg_base")"
+[ -n "$(node -e 'console.log(new URL(process.argv[1]).hostname)' "$pg_base")" ] \
+  || { say "$pg_base names no host: the docs' roles log in over TCP, give a URL with a host"; exit 2; }
 
 # ---- state and cleanup -------------------------------------------------------------------------
 state="$(mktemp -d "${TMPDIR:-/tmp}/keyscope-docs.XXXXXX")"
@@ -62,11 +69,10 @@ prefix="kdoc_$$_"
 server_pid=""
 doc_pgid=""
 
-# postgres://u@h:p/db?x=y → the same URL naming database $1
-db_url() {
-  local no_query="${pg_base%%\?*}"
-  local query="${pg_base#"$no_query"}"
-  echo "${no_query%/*}/$1$query"
+# postgres://u@h:p/db?x=y → the same server and options, as role $1 with password $2, database $3
+role_db_url() {
+  node -e 'const u = new URL(process.argv[1]); u.username = process.argv[2]; u.password = process.argv[3];
+    u.pathname = "/" + process.argv[4]; console.log(u.href)' "$pg_base" "$1" "$2" "$3"
 }
 sql() { psql "$pg_base" -v ON_ERROR_STOP=1 -Atqc "$1"; }
 
@@ -86,8 +92,9 @@ stop_server() {
   server_pid=""
 }
 
-drop_scratch() { # every database and role of this run (names start with $prefix)
-  local like="${prefix//_/\\_}%" name
+drop_scratch() { # [<name prefix>]: every database and role of this run (names start with $prefix)
+  local start="${1:-$prefix}" name like
+  like="${start//_/\\_}%"
   for name in $(sql "SELECT datname FROM pg_database WHERE datname LIKE '$like'" 2>/dev/null); do
     sql "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" || say "could not drop database $name"
   done
@@ -161,13 +168,24 @@ run_doc() {
   # The environment the docs state: a running keyscope on a new PostgreSQL database, and the rest.
   printf '#!/bin/sh\nexec node "%s/dist/cli/keyscope.js" "$@"\n' "$repo" >"$dir/bin/keyscope"
   chmod +x "$dir/bin/keyscope"
+  # keyscope's database and its own role, made as docs/postgresql.md section 1 makes them: a login
+  # role that is no superuser and owns the database. The server and the docs use it as DATABASE_URL.
+  local role role_password database_url
   database="${prefix}${name}"
-  sql "CREATE DATABASE \"$database\""
+  role="${prefix}${name}_keyscope"
+  role_password="$(openssl rand -hex 24)"
+  psql "$pg_base" -v ON_ERROR_STOP=1 -q -v user="$role" -v db="$database" -v password="$role_password" <<'SQL'
+CREATE ROLE :"user" LOGIN PASSWORD :'password';
+CREATE DATABASE :"db" OWNER :"user" ENCODING 'UTF8' TEMPLATE template0;
+SQL
+  database_url="$(role_db_url "$role" "$role_password" "$database")"
+  [ "$(psql "$database_url" -Atc 'SELECT rolsuper FROM pg_roles WHERE rolname = current_user')" = f ] \
+    || { say "FAILED $doc: cannot log in as the role $role (no superuser) at $database_url"; return 1; }
   port="$(free_port)"
   admin_key="docs-admin-$(openssl rand -hex 24)"
   (
     unset WORKERS DATA_DIR TRUST_PROXY KEYSCOPE_PERMISSIONS AUTH_FAILURE_LIMIT PRINCIPAL_CACHE_TTL_SECONDS
-    export PORT="$port" HOST=127.0.0.1 DATABASE_URL="$(db_url "$database")" BOOTSTRAP_ADMIN_KEY="$admin_key" LOG_LEVEL=warn
+    export PORT="$port" HOST=127.0.0.1 DATABASE_URL="$database_url" BOOTSTRAP_ADMIN_KEY="$admin_key" LOG_LEVEL=warn
     exec node --enable-source-maps dist/main.js
   ) >"$dir/server.log" 2>&1 &
   server_pid=$!
@@ -203,8 +221,9 @@ run_doc() {
   (
     for v in DATABASE_URL WORKERS PORT HOST DATA_DIR BOOTSTRAP_ADMIN_KEY TRUST_PROXY LOG_LEVEL KEYSCOPE_PERMISSIONS \
       BCRYPT_COST AUTH_FAILURE_LIMIT PRINCIPAL_CACHE_TTL_SECONDS SHUTDOWN_TIMEOUT_SECONDS KEYSCOPE_URL KEYSCOPE_API_KEY; do unset "$v"; done
-    export KEYSCOPE_URL="http://127.0.0.1:$port" KEYSCOPE_API_KEY="$admin_key" DATABASE_URL="$(db_url "$database")"
+    export KEYSCOPE_URL="http://127.0.0.1:$port" KEYSCOPE_API_KEY="$admin_key" DATABASE_URL="$database_url"
     export PG_ADMIN_URL="$pg_base" PGHOST="$pg_host" PGPORT="$pg_port" KEYSCOPE_DB_NAME="${prefix}${name}_db" KEYSCOPE_DB_USER="${prefix}${name}_user"
+    export KEYSCOPE_RESTORE_DB="${prefix}${name}_restored"
     export DATA_DIR="$dir/data" PORT_A="$port_a" PORT_B="$port_b" TMPDIR="$dir/tmp" PATH="$dir/bin:$PATH"
     exec setsid timeout -k 10 "$doc_timeout" bash -euo pipefail "$dir/doc.sh"
   ) >"$dir/doc.out" 2>&1 </dev/null &
@@ -213,7 +232,7 @@ run_doc() {
   stop_group "$doc_pgid"
   doc_pgid=""
   stop_server
-  sql "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" || true
+  drop_scratch "$database" # this document's databases, then its roles
 
   local current
   current="$(cat "$dir/current" 2>/dev/null || echo 1)"
