@@ -48,3 +48,35 @@ describe('Entra ID patches enterprise attributes by URN path', () => {
     expect((await readBack(scim, `/Users/${user.id}`))[ENTERPRISE]).toEqual({ employeeNumber: '701984' });
   });
 });
+
+describe('parts of a complex attribute the user does not have yet, and the extension as a whole', () => {
+  it('sets manager.value on a user without a manager (RFC 7644 §3.5.2.1: add creates the target)', async () => {
+    const user = await createUser(scim, entraUser('no.manager@contoso.com'));
+    for (const op of ['Add', 'Replace']) {
+      expectScim(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Remove', path: `${ENTERPRISE}:manager` })), 200);
+      const res = await scim.patch(`/Users/${user.id}`, patchOp({ op, path: `${ENTERPRISE}:manager.value`, value: `boss-${op}` }));
+      expectScim(res, 200);
+      expect((await readBack(scim, `/Users/${user.id}`))[ENTERPRISE]).toEqual({ employeeNumber: '701984', department: 'Tour Operations', manager: { value: `boss-${op}` } });
+    }
+  });
+
+  it('sets name.givenName on a user without a name, and keeps familyName when there is one', async () => {
+    const { name: _name, ...nameless } = entraUser('nameless@contoso.com');
+    const user = await createUser(scim, nameless);
+    expectScim(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: 'name.givenName', value: 'Ada' })), 200);
+    expect((await readBack(scim, `/Users/${user.id}`)).name).toEqual({ givenName: 'Ada' });
+    expectScim(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: 'name.familyName', value: 'Lovelace' })), 200);
+    expect((await readBack(scim, `/Users/${user.id}`)).name).toEqual({ givenName: 'Ada', familyName: 'Lovelace' });
+  });
+
+  it('removes the whole extension by its URN, with remove or a null replace, and drops its schema', async () => {
+    for (const operation of [{ op: 'Remove', path: ENTERPRISE }, { op: 'Replace', path: ENTERPRISE, value: null }]) {
+      const user = await createUser(scim, entraUser(`drop.extension.${operation.op}@contoso.com`));
+      const res = await scim.patch(`/Users/${user.id}`, patchOp(operation));
+      expectScim(res, 200);
+      const read = await readBack(scim, `/Users/${user.id}`);
+      expect(read[ENTERPRISE]).toBeUndefined();
+      expect(read.schemas).toEqual([USER_SCHEMA]);
+    }
+  });
+});

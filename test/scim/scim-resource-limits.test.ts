@@ -113,3 +113,26 @@ describe('a PATCH reads the user back once per batch of operations, not once per
     expect((await readBack(scim, `/Users/${user.id}`)).emails).toEqual([]);
   });
 });
+
+describe('"primary" is true on at most one value (RFC 7643 §2.4)', () => {
+  const primaries = (doc: Record<string, unknown>) => (doc.emails as { value: string; primary?: boolean }[]).filter((e) => e.primary).map((e) => e.value);
+
+  it('refuses a POST or PUT with two primary e-mails', async () => {
+    const two = [{ value: 'a@example.com', primary: true }, { value: 'b@example.com', primary: true }];
+    expectScimError(await scim.post('/Users', oktaUser(unique('two'), { emails: two })), 400, 'invalidValue');
+    const user = await createUser(scim, oktaUser(unique('put')));
+    expectScimError(await scim.put(`/Users/${user.id}`, oktaUser(user.userName as string, { emails: two })), 400, 'invalidValue');
+  });
+
+  it('a PATCH that makes a value primary takes primary from the one that had it (RFC 7644 §3.5.2)', async () => {
+    const user = await createUser(scim, oktaUser(unique('primary'), { emails: [{ value: 'old@example.com', type: 'work', primary: true }] }));
+    const added = await scim.patch(`/Users/${user.id}`, patchOp({ op: 'add', path: 'emails', value: [{ value: 'new@example.com', type: 'home', primary: true }] }));
+    expectScim(added, 200);
+    expect(primaries(added.body)).toEqual(['new@example.com']);
+    expect(added.body.emails).toContainEqual({ value: 'old@example.com', type: 'work', primary: false });
+
+    const flipped = await scim.patch(`/Users/${user.id}`, patchOp({ op: 'replace', path: 'emails[value eq "old@example.com"].primary', value: true }));
+    expectScim(flipped, 200);
+    expect(primaries(flipped.body)).toEqual(['old@example.com']);
+  });
+});

@@ -24,7 +24,11 @@ export function userFieldsFromDocument(doc: Record<string, unknown>): UserFields
   const attributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc)) {
     if (NOT_IN_DOCUMENT.has(key) || value === undefined) continue;
-    if (Array.isArray(value)) checkValueCount(key, value);
+    if (Array.isArray(value)) {
+      checkValueCount(key, value);
+      // RFC 7643 §2.4: "primary" is true on at most one value.
+      if (value.filter((v) => isPlainObject(v) && v.primary === true).length > 1) throw badRequest(`${key} has more than one primary value`, 'invalidValue');
+    }
     attributes[key] = value;
   }
   checkUserAttributesSize(attributes);

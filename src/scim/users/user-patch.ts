@@ -68,7 +68,32 @@ export async function patchUserDocument(current: Record<string, unknown>, body: 
     touched.set(key, kept ? filter : null);
   }
   await flush();
-  return changed ? doc : undefined;
+  return changed ? withOnePrimary(current, doc) : undefined;
+}
+
+/**
+ * RFC 7644 §3.5.2: setting `primary` on a value makes the server set it to false on the others.
+ * Values that were primary before the request lose it to the ones the request made primary.
+ */
+function withOnePrimary(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...after };
+  for (const [key, list] of Object.entries(after)) {
+    if (!Array.isArray(list) || list.filter(isPrimary).length < 2) continue;
+    const previous = new Set((Array.isArray(before[key]) ? (before[key] as unknown[]) : []).filter(isPrimary).map(identity));
+    const fresh = list.filter((e) => isPrimary(e) && !previous.has(identity(e)));
+    if (fresh.length) out[key] = list.map((e) => (isPrimary(e) && !fresh.includes(e) ? { ...(e as object), primary: false } : e));
+  }
+  return out;
+}
+
+// A value is the same value when its `value` is, whatever else changed about it.
+function identity(element: unknown): string {
+  const value = (element as { value?: unknown }).value;
+  return value === undefined ? JSON.stringify(element) : JSON.stringify(value);
+}
+
+function isPrimary(element: unknown): boolean {
+  return isPlainObject(element) && element.primary === true;
 }
 
 async function applyWithScimmy(doc: Record<string, unknown>, operations: ScimmyOperation[]): Promise<Record<string, unknown> | undefined> {
@@ -116,12 +141,17 @@ function expand({ raw, path, value }: Unit, elementMatches: () => boolean): Scim
   if (path.attr.mutability === 'readOnly' || ECHOED_READ_ONLY.has(path.attr.name.toLowerCase())) {
     throw badRequest(`Operation ${raw.index}: "${path.text}" is read-only`, 'mutability');
   }
-  if (raw.op === 'remove') return [{ op: 'remove', path: path.text, ...(raw.value !== undefined ? { value: raw.value } : {}) }];
+  if (raw.op === 'remove') return removal(path, raw.value);
   const normalized = path.filter && !path.sub ? normalizeElements(value, path.attr) : normalizeValue(value, targetDef(path));
-  if (normalized === undefined) return [{ op: 'remove', path: path.text }];
+  if (normalized === undefined) return removal(path, undefined);
   if (path.filter && path.sub && !elementMatches()) {
     const element = elementFromEqFilter(path.filter);
     if (element) return [{ op: 'add', path: stripFilter(path), value: [{ ...element, [path.sub.name]: normalized }] }];
+  }
+  // `manager.value`, `name.givenName`: setting part of a single-valued complex attribute the user
+  // does not have yet creates it (RFC 7644 §3.5.2.1); scimmy would answer noTarget.
+  if (path.sub && !path.filter && !path.attr.multiValued) {
+    return [{ op: 'add', path: stripFilter(path), value: { [path.sub.name]: normalized } }];
   }
   // RFC 7644 §3.5.2.3: replacing a single-valued complex attribute (name, manager, an extension)
   // replaces the sub-attributes given and leaves the others, which is what scimmy's add does.
@@ -129,6 +159,12 @@ function expand({ raw, path, value }: Unit, elementMatches: () => boolean): Scim
     return [{ op: 'add', path: path.text, value: normalized }];
   }
   return [{ op: raw.op, path: path.text, value: normalized }];
+}
+
+/** A remove; the extension as a whole is removed attribute by attribute (scimmy cannot remove it). */
+function removal(path: PatchPath, value: unknown): ScimmyOperation[] {
+  if (path.wholeExtension) return [...path.attr.sub!.values()].map((def) => ({ op: 'remove', path: `${path.schema}:${def.name}` }));
+  return [{ op: 'remove', path: path.text, ...(value !== undefined ? { value } : {}) }];
 }
 
 function normalizeElements(value: unknown, def: AttrDef): unknown {
