@@ -157,7 +157,7 @@ export class KeysService {
       text: input.q?.trim() || undefined,
       groupId: input.groupId,
       ownerUserId: input.ownerUserId,
-      mine: owner === 'me' ? { actorId: actorOf(p).id, userId: p.ownerUserId } : undefined,
+      mine: owner === 'me' ? { keyId: p.keyId, actorId: actorOf(p).id, userId: p.ownerUserId } : undefined,
       after: input.cursor ? decodeCursor(input.cursor) : undefined,
       limit: limit + 1,
     };
@@ -351,9 +351,9 @@ function sameLifetime(key: KeyRow, policy: OrgPolicy, now: Date): Date | null {
   }
 }
 
-/** Keys "of mine": created by this key, or personal keys of the same owner. */
+/** Keys "of mine": this key itself, keys it created, or personal keys of the same owner. */
 function isMine(p: Principal, key: KeyRow): boolean {
-  return key.created_by === actorOf(p).id || (p.ownerUserId !== null && key.owner_user_id === p.ownerUserId);
+  return key.id === p.keyId || key.created_by === actorOf(p).id || (p.ownerUserId !== null && key.owner_user_id === p.ownerUserId);
 }
 
 export function toApiKey(row: KeyRow): ApiKey {

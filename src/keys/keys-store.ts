@@ -127,8 +127,8 @@ export interface KeyListQuery {
   text?: string;
   groupId?: string;
   ownerUserId?: string;
-  /** Keys created by this actor or owned by ownerOrCreator.userId ("my keys"). */
-  mine?: { actorId: string; userId: string | null };
+  /** The key itself, keys it created, or keys owned by userId ("my keys"). */
+  mine?: { keyId: string; actorId: string; userId: string | null };
   after?: { createdAt: Date; id: string };
   limit: number;
 }
@@ -149,8 +149,8 @@ export async function listKeys(q: Queryable, orgId: string, query: KeyListQuery,
   if (query.groupId) add((p) => `x.group_id = ${p}`, query.groupId);
   if (query.ownerUserId) add((p) => `x.owner_user_id = ${p}`, query.ownerUserId);
   if (query.mine) {
-    params.push(query.mine.actorId, query.mine.userId);
-    where.push(`(x.created_by = $${params.length - 1} OR x.owner_user_id = $${params.length})`);
+    params.push(query.mine.keyId, query.mine.actorId, query.mine.userId);
+    where.push(`(x.id = $${params.length - 2} OR x.created_by = $${params.length - 1} OR x.owner_user_id = $${params.length})`);
   }
   if (query.after) {
     params.push(query.after.createdAt, query.after.id);

@@ -177,7 +177,7 @@ describe('keys-store', () => {
       expect((await listKeys(db, b.id, { limit: 100 }, now)).map((k) => k.id)).not.toContain(victim);
       expect(await listKeys(db, b.id, { groupId: victimGroup, limit: 100 }, now)).toEqual([]);
       expect(await listKeys(db, b.id, { ownerUserId: victimOwner, limit: 100 }, now)).toEqual([]);
-      expect(await listKeys(db, b.id, { mine: { actorId: 'key:creator', userId: victimOwner }, text: 'victim personal', limit: 100 }, now)).toEqual([]);
+      expect(await listKeys(db, b.id, { mine: { keyId: 'unknownkey', actorId: 'key:creator', userId: victimOwner }, text: 'victim personal', limit: 100 }, now)).toEqual([]);
       expect((await listKeys(db, b.id, { text: 'victim', limit: 100 }, now)).map((k) => k.id)).toEqual([mine]);
     });
 

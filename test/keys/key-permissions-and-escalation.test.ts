@@ -314,6 +314,18 @@ describe('listing: owner=me and owner=all', () => {
     }
   });
 
+  it('a key sees itself among its own keys, and may rotate itself with keys:write', async () => {
+    const readers = await localGroup('Self readers', [{ permission: 'keys:read' }, { permission: 'keys:write' }]);
+    const self = await createKey(app, { name: 'self-aware service key', groupId: readers });
+    const listed = await app.http.get('/api/v1/keys?owner=me').set(bearer(self.token));
+    expect(listed.body.items.map((k: { id: string }) => k.id)).toEqual([self.id]);
+    expect((await app.http.get(`/api/v1/keys/${self.id}`).set(bearer(self.token))).status).toBe(200);
+    const rotated = await app.http.post(`/api/v1/keys/${self.id}/rotate`).set(bearer(self.token)).send({});
+    expect(rotated.status).toBe(201);
+    expect((await app.http.get('/api/v1/me').set(bearer(self.token))).status).toBe(401);
+    expect((await app.http.get('/api/v1/me').set(bearer(rotated.body.token))).status).toBe(200);
+  });
+
   it('a developer cannot read or change someone else’s key: it reads as unknown', async () => {
     const { id } = await createKey(app, { name: 'colleague key', ownerUserId: otherDev });
     expect((await app.http.get(`/api/v1/keys/${id}`).set(bearer(devToken))).status).toBe(404);

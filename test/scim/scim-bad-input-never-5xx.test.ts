@@ -159,6 +159,15 @@ describe('bodies', () => {
   });
 });
 
+describe('PATCH paths', () => {
+  it.each(['emails[type[value eq "x"]]', 'emails[type[value eq "x"]].value', 'nosuch', 'emails[bogus eq "x"].value', 'userName[type eq "x"]', 'name.nosuch', 'emails[type eq "work"'])(
+    'answers 400 invalidPath to %s',
+    async (path) => {
+      expectScimError(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'replace', path, value: 'x' })), 400, 'invalidPath');
+    },
+  );
+});
+
 describe('filters', () => {
   it('answers 400 invalidFilter to a filter over 4096 characters', async () => {
     const long = `userName eq "${'a'.repeat(4100)}"`;

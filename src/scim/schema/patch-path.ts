@@ -86,12 +86,21 @@ function coerceBooleans(node: FilterNode, subs: ReadonlyMap<string, AttrDef>): F
 }
 
 function parseFilterAsPath(text: string, raw: string): FilterNode {
+  let filter: FilterNode;
   try {
-    return parseFilter(text);
+    filter = parseFilter(text);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw badRequest(`Invalid value filter in path "${raw}": ${detail}`, 'invalidPath');
   }
+  if (hasValuePath(filter)) throw badRequest(`Invalid value filter in path "${raw}": value filters do not nest (RFC 7644 §3.5.2)`, 'invalidPath');
+  return filter;
+}
+
+function hasValuePath(node: FilterNode): boolean {
+  if (node.kind === 'valuePath') return true;
+  if (node.kind === 'and' || node.kind === 'or') return hasValuePath(node.left) || hasValuePath(node.right);
+  return node.kind === 'not' && hasValuePath(node.expr);
 }
 
 /** The definition a value at this path must match: the sub-attribute, else the attribute. */
