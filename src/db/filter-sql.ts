@@ -99,7 +99,7 @@ function present(storage: Storage, path: string, params: SqlParams): string {
 }
 
 function compare(storage: Storage, path: string, op: CompareOp, value: FilterValue, params: SqlParams): string {
-  if (storage.kind === 'complex') throw invalid(`"${path}" is complex; compare one of its sub-attributes, e.g. "${path}.value"`);
+  if (storage.kind === 'complex') throw invalid(`"${path}" is complex; compare one of its sub-attributes, as in "${path}.<sub-attribute> eq …"`);
   if (storage.kind === 'elements') {
     // Without a sub-attribute a multi-valued attribute is compared through its `value` (RFC 7644 §3.4.2.2).
     const alias = params.alias();
