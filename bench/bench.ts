@@ -131,17 +131,15 @@ async function versusHello(baseline: Baseline, url: string, options: Partial<aut
 }
 
 /** Creates, migrates, bootstraps and seeds the database, and returns what the server needs to reach it. */
-async function prepare(kind: 'pglite' | 'postgres', options: { seed: boolean } = { seed: true }): Promise<{ env: Record<string, string>; ids: { groupId: string; userId: string }; cleanup: () => Promise<void>; connect: () => Promise<Db> }> {
+async function prepare(kind: 'pglite' | 'postgres', options: { seed: boolean } = { seed: true }): Promise<{ env: Record<string, string>; ids: { groupId: string; userId: string; extraUserIds: string[] }; cleanup: () => Promise<void> }> {
   let env: Record<string, string>;
   let db: Db;
   let cleanup: () => Promise<void>;
-  let connect: () => Promise<Db>;
   if (kind === 'pglite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'keyscope-bench-'));
     env = { DATA_DIR: dir, DATABASE_URL: '' };
     db = await PgliteDb.open({ dataDir: dir });
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    connect = () => PgliteDb.open({ dataDir: dir });
   } else {
     const base = process.env.DATABASE_URL!;
     const name = `keyscope_bench_${randomBytes(4).toString('hex')}`;
@@ -153,7 +151,6 @@ async function prepare(kind: 'pglite' | 'postgres', options: { seed: boolean } =
     url.pathname = `/${name}`;
     env = { DATABASE_URL: url.toString() };
     db = new PgDb(url.toString(), logger);
-    connect = async () => new PgDb(url.toString(), logger);
     cleanup = async () => {
       const a = new pg.Client({ connectionString: base });
       await a.connect();
@@ -168,8 +165,10 @@ async function prepare(kind: 'pglite' | 'postgres', options: { seed: boolean } =
   await keyscope.stop();
   if (options.seed) process.stderr.write(`  seeding ${USERS} users and a group of ${USERS} members on ${kind}...\n`);
   const seeded = options.seed ? await seed(db, boot.organization.id, USERS, EXTRA_USERS) : { groupId: '', firstUserId: '' };
+  // Read now: once the server runs, the embedded database is its alone.
+  const { rows: extras } = await db.query<{ id: string }>(`SELECT id FROM users WHERE substring(user_name from '^user([0-9]+)@')::int > $1 ORDER BY user_name`, [USERS]);
   await db.close();
-  return { env: { ...env, BCRYPT_COST: '10', LOG_LEVEL: 'info' }, ids: { groupId: seeded.groupId, userId: seeded.firstUserId }, cleanup, connect };
+  return { env: { ...env, BCRYPT_COST: '10', LOG_LEVEL: 'info' }, ids: { groupId: seeded.groupId, userId: seeded.firstUserId, extraUserIds: extras.map((x) => x.id) }, cleanup };
 }
 
 async function api(port: number, method: string, pathname: string, token: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -200,12 +199,7 @@ async function measureStore(kind: 'pglite' | 'postgres', baseline: Baseline): Pr
     rows.push({ store, what: 'GET /scim/v2/Users?filter=userName eq', reqPerSec: byFilter.requests.average, p50: byFilter.latency.p50, p99: byFilter.latency.p99, vsHello: pct(byFilterRatio), target: '>= 50 % (PostgreSQL)' });
 
     // One new member per request, into the group of USERS members.
-    const extras = (await (async () => {
-      const db = await prepared.connect();
-      const { rows: r } = await db.query<{ id: string }>(`SELECT id FROM users WHERE substring(user_name from '^user([0-9]+)@')::int > $1 ORDER BY user_name`, [USERS]);
-      await db.close();
-      return r.map((x) => x.id);
-    })());
+    const extras = prepared.ids.extraUserIds;
     let next = 0;
     const addOne = (connections: number, amount: number) =>
       load(`${base}/scim/v2/Groups/${prepared.ids.groupId}`, {

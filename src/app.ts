@@ -100,7 +100,9 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   app.set('trust proxy', k.config.trustProxy);
   app.use(requestContext(k.logger));
   app.use(k.metrics.middleware());
-  app.use(helmet());
+  // Without upgrade-insecure-requests: over plain HTTP on any host but localhost, the browser would
+  // fetch the admin page's scripts and styles over https and show a blank page.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   healthRoutes(app, k.db);
   app.get('/metrics', async (_req, res) => {
     const { contentType, text } = await k.metrics.render();

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import express from 'express';
 import { z } from 'zod';
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -56,7 +57,17 @@ function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
   if (/^\d+$/.test(raw)) return Number(raw);
-  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  // Express checks the addresses when the setting is set, which would be after the database is
+  // migrated: the same check here, so a typo stops the process before anything is touched.
+  try {
+    express().set('trust proxy', list);
+  } catch (error) {
+    throw new ConfigError(
+      `TRUST_PROXY: ${error instanceof Error ? error.message : String(error)} (give true, a hop count, or a comma list of addresses, subnets, loopback, linklocal or uniquelocal)`,
+    );
+  }
+  return list;
 }
 
 /** KEYSCOPE_PERMISSIONS is either a comma list or the path of a file with one permission per line. */

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logs = bufferedStdout();
-  const logger = createLogger(config.logLevel, logs);
+  const logger = createLogger(config.logLevel, logs.stream);
   process.on('exit', () => logs.flushSync());
 
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger);
@@ -28,14 +28,17 @@ async function main(): Promise<void> {
   if (worker) answerClusterMetricsEarly();
   const running = await runServer(config, worker ? logger.child({ worker: cluster.worker?.id }) : logger, { prepareDatabase: !worker });
   let stopping = false;
+  // The last lines are written while the event loop still runs, so a failed stdout shows up as an error
+  // instead of a flush at exit that retries it.
+  const exit = (code: number) => logs.close().then(() => process.exit(code));
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     running.shutdown(signal).then(
-      () => process.exit(0),
+      () => exit(0),
       (error: unknown) => {
         logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
-        process.exit(1);
+        return exit(1);
       },
     );
   };

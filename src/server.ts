@@ -40,7 +40,7 @@ export async function runServer(config: Config, logger: Logger, options: { prepa
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, database: db.kind, pid: process.pid }, `keyscope listening on http://${config.host ?? 'localhost'}:${port}`);
+  logger.info({ port, database: db.kind, pid: process.pid }, `keyscope listening on ${listeningOn(config.host, port)}`);
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason: string) => {
@@ -61,6 +61,12 @@ export async function runServer(config: Config, logger: Logger, options: { prepa
     return stopping;
   };
   return { keyscope, server, shutdown };
+}
+
+/** Without HOST, Node listens on every interface: the log says so rather than naming one. */
+function listeningOn(host: string | undefined, port: number): string {
+  if (!host) return `all interfaces, port ${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 async function bootstrapAndAnnounce(keyscope: Keyscope, config: Config, logger: Logger): Promise<void> {

@@ -19,6 +19,9 @@ describe('configuration is read once at start, and bad values stop the process w
     [{ WORKERS: '2' }, /WORKERS=2 needs DATABASE_URL/],
     [{ KEYSCOPE_PERMISSIONS: 'projects:read,Projects:Write' }, /KEYSCOPE_PERMISSIONS: "Projects:Write" is not of the form resource:action/],
     [{ KEYSCOPE_PERMISSIONS: '/no/such/file' }, /KEYSCOPE_PERMISSIONS: cannot read file/],
+    [{ TRUST_PROXY: 'garbage' }, /TRUST_PROXY: invalid IP address: garbage/],
+    [{ TRUST_PROXY: '10.0.0.0/8, 10.0.0.300' }, /TRUST_PROXY: invalid IP address: 10\.0\.0\.300/],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY: invalid range on address: 10\.0\.0\.0\/33/],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -38,5 +41,7 @@ describe('configuration is read once at start, and bad values stop the process w
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    // Express's named subnets and IPv6 too.
+    expect(loadConfig({ TRUST_PROXY: 'loopback,linklocal, uniquelocal,fd00::/8,::1' }).trustProxy).toEqual(['loopback', 'linklocal', 'uniquelocal', 'fd00::/8', '::1']);
   });
 });

@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Db, ListenHandlers, QueryResult, Queryable } from './db.js';
 
 /**
@@ -10,12 +11,24 @@ export class PgliteDb implements Db {
   readonly kind = 'pglite' as const;
   private closed = false;
 
-  private constructor(private readonly pglite: PGlite) {}
+  private constructor(
+    private readonly pglite: PGlite,
+    private readonly unlock: () => void,
+  ) {}
 
-  /** `dataDir` undefined keeps the database in memory; `loadDataDir` starts from a dumped copy. */
+  /**
+   * `dataDir` undefined keeps the database in memory; `loadDataDir` starts from a dumped copy.
+   * A directory is locked for this process until close() (throws DataDirInUseError if it is not free).
+   */
   static async open(options: { dataDir?: string; loadDataDir?: Blob | File } = {}): Promise<PgliteDb> {
-    const pglite = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.loadDataDir });
-    return new PgliteDb(pglite);
+    const unlock = options.dataDir ? lockDataDir(options.dataDir) : () => {};
+    try {
+      const pglite = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.loadDataDir });
+      return new PgliteDb(pglite, unlock);
+    } catch (error) {
+      unlock();
+      throw error;
+    }
   }
 
   async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
@@ -60,6 +73,10 @@ export class PgliteDb implements Db {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pglite.close();
+    try {
+      await this.pglite.close();
+    } finally {
+      this.unlock();
+    }
   }
 }
