@@ -280,10 +280,16 @@ describeInBrowser('admin page: API keys', () => {
   }, STEP_TIMEOUT_MS);
 
   it('offers My keys / All keys, the SCIM permission and service keys only to keys allowed them', async () => {
+    // A key another admin made: under All keys with its creator, not under My keys (which holds the signed-in key itself).
+    const admins = await ui.call(ui.app.adminToken, 'GET', '/groups?q=Admins&source=local');
+    const otherAdmin = await ui.call(ui.app.adminToken, 'POST', '/keys', { name: 'other admin', groupId: admins.body.items[0].id });
+    await ui.call(String(otherAdmin.body.token), 'POST', '/keys', { name: 'made by the other admin' });
     await page.getByRole('radio', { name: 'My keys' }).check();
-    await keyRow('Bootstrap admin key').waitFor({ state: 'detached' });
+    await keyRow('made by the other admin').waitFor({ state: 'detached' });
+    await keyRow('Bootstrap admin key').waitFor();
     expect(await keysTable().getByText(/^by /).count()).toBe(0);
     await page.getByRole('radio', { name: 'All keys' }).check();
+    await keyRow('made by the other admin').getByText('by key "other admin"').waitFor();
     await keyRow('Bootstrap admin key').getByText('by keyscope').waitFor();
 
     // A developer: its own keys only, no SCIM, no service keys.
