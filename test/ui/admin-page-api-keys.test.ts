@@ -282,7 +282,7 @@ describeInBrowser('admin page: API keys', () => {
   it('offers My keys / All keys, the SCIM permission and service keys only to keys allowed them', async () => {
     // A key another admin made: under All keys with its creator, not under My keys (which holds the signed-in key itself).
     const admins = await ui.call(ui.app.adminToken, 'GET', '/groups?q=Admins&source=local');
-    const otherAdmin = await ui.call(ui.app.adminToken, 'POST', '/keys', { name: 'other admin', groupId: admins.body.items[0].id });
+    const otherAdmin = await ui.call(ui.app.adminToken, 'POST', '/keys', { name: 'other admin', groupId: (admins.body.items as { id: string }[])[0]!.id });
     await ui.call(String(otherAdmin.body.token), 'POST', '/keys', { name: 'made by the other admin' });
     await page.getByRole('radio', { name: 'My keys' }).check();
     await keyRow('made by the other admin').waitFor({ state: 'detached' });
