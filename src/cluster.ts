@@ -1,10 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
-import { AggregatorRegistry } from 'prom-client';
 import type { Config } from './config.js';
 import { prepareDatabase } from './server.js';
 
 import { METRICS_REPLY, METRICS_REQUEST } from './cluster-messages.js';
+import { ClusterMetrics } from './cluster-metrics.js';
 
 const RESTART_DELAY_MS = 1000;
 
@@ -16,7 +16,7 @@ const RESTART_DELAY_MS = 1000;
 export async function runPrimary(config: Config, logger: Logger): Promise<void> {
   await prepareDatabase(config, logger);
   let stopping = false;
-  const aggregator = new AggregatorRegistry();
+  const metrics = new ClusterMetrics();
 
   const fork = () => cluster.fork({ KEYSCOPE_WORKER: '1' });
   cluster.on('exit', (worker: Worker, code, signal) => {
@@ -27,7 +27,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   // A worker asked for /metrics: answer with every worker's metrics added up.
   cluster.on('message', (worker: Worker, message: { type?: string; id?: number }) => {
     if (message?.type !== METRICS_REQUEST) return;
-    aggregator.clusterMetrics().then(
+    metrics.gather().then(
       (text) => worker.send({ type: METRICS_REPLY, id: message.id, text }),
       (err: Error) => worker.send({ type: METRICS_REPLY, id: message.id, error: err.message }),
     );

@@ -1,6 +1,5 @@
 import cluster from 'node:cluster';
 import { runPrimary } from './cluster.js';
-import { answerClusterMetricsEarly } from './http/metrics.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { bufferedStdout, createLogger } from './http/logger.js';
 import { runServer } from './server.js';
@@ -23,9 +22,6 @@ async function main(): Promise<void> {
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger);
 
   const worker = cluster.isWorker;
-  // Answer the primary's metrics requests (empty) from the first moment, not only once this worker
-  // is ready: the primary asks every worker, and one that cannot answer would stall /metrics.
-  if (worker) answerClusterMetricsEarly();
   const running = await runServer(config, worker ? logger.child({ worker: cluster.worker?.id }) : logger, { prepareDatabase: !worker });
   let stopping = false;
   // The last lines are written while the event loop still runs, so a failed stdout shows up as an error

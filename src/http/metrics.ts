@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import type { NextFunction, Request, Response } from 'express';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PrincipalCache } from '../access/principal-cache.js';
-import { METRICS_REPLY, METRICS_REQUEST } from '../cluster-messages.js';
+import { METRICS_REPLY, METRICS_REQUEST, WORKER_METRICS_REPLY, WORKER_METRICS_REQUEST } from '../cluster-messages.js';
 import { HttpError } from './http-error.js';
 import { pathOf } from './request-path.js';
 
@@ -98,8 +98,8 @@ export class Metrics {
         reported = { ...reported, bcrypt: now };
       },
     });
-    // In a cluster worker, the primary's AggregatorRegistry asks this registry for its metrics.
-    if (cluster.isWorker) AggregatorRegistry.setRegistries([this.registry]);
+    // In a cluster worker, the primary adds this registry up with the other workers' (cluster-metrics.ts).
+    if (cluster.isWorker) answerPrimaryWith(this.registry);
   }
 
   middleware() {
@@ -125,13 +125,14 @@ export class Metrics {
   }
 }
 
-/**
- * prom-client answers the primary's requests once an AggregatorRegistry exists in the worker; until
- * the worker's own registry is set (Metrics), it answers with nothing rather than not at all.
- */
-export function answerClusterMetricsEarly(): void {
-  AggregatorRegistry.setRegistries([]);
-  new AggregatorRegistry();
+function answerPrimaryWith(registry: Registry): void {
+  process.on('message', (message: { type?: string; id?: number }) => {
+    if (message?.type !== WORKER_METRICS_REQUEST) return;
+    registry.getMetricsAsJSON().then(
+      (metrics) => process.send!({ type: WORKER_METRICS_REPLY, id: message.id, metrics }),
+      (error: Error) => process.send!({ type: WORKER_METRICS_REPLY, id: message.id, error: error.message }),
+    );
+  });
 }
 
 let nextRequest = 0;
@@ -148,7 +149,7 @@ function askPrimary(): Promise<string> {
     const timer = setTimeout(() => {
       process.off('message', onMessage);
       reject(new Error('the cluster primary did not answer for metrics'));
-    }, 7000); // longer than prom-client's own 5 s, so its error (naming the worker) comes first
+    }, 7000); // longer than the primary's own 5 s per worker, so its error (naming the worker) comes first
     process.on('message', onMessage);
     process.send!({ type: METRICS_REQUEST, id });
   });

@@ -61,4 +61,19 @@ describeOnPostgres('processes sharing one PostgreSQL', () => {
     expect(pids.size).toBe(2);
     expect(await server.stop()).toBe(0);
   });
+
+  it('/metrics answers from the serving workers while a replaced worker is still starting', async () => {
+    const server = await start({ WORKERS: '2' });
+    const listening = () => [...server.output().matchAll(/"pid":(\d+).*keyscope listening/g)].map((m) => Number(m[1]));
+    while (listening().length < 2) await new Promise((r) => setTimeout(r, 50));
+    const [victim] = listening();
+    process.kill(victim!, 'SIGKILL');
+    while (!server.output().includes('worker died')) await new Promise((r) => setTimeout(r, 20));
+    // The primary forks the replacement 1 s later; it loads for a while before it listens.
+    await new Promise((r) => setTimeout(r, 1100));
+    const res = await fetch(`${server.url}/metrics`, { headers: { Connection: 'close' } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/^keyscope_process_cpu_user_seconds_total \d/m);
+    expect(await server.stop()).toBe(0);
+  });
 });
