@@ -111,12 +111,27 @@ async function main(argv: string[]): Promise<number> {
       out.print(page, () => ({ headers: ['AT', 'ACTION', 'TARGET', 'ACTOR'], rows: page.items.map((e) => [shortDate(e.at), e.action, e.target, e.actor.name]) }));
       return 0;
     }
-    case 'whoami':
-      out.print(await api.request('GET', '/me'));
+    case 'whoami': {
+      const me = await api.request<Me>('GET', '/me');
+      const permissions = me.permissions.map((g) => g.permission + (g.resources ? `@${g.resources.join(',')}` : '')).join(' ');
+      out.print(me, () => ({
+        headers: ['ORGANIZATION', 'KEY', 'KIND', 'STATUS', 'GROUP', 'OWNER', 'SCIM', 'PERMISSIONS'],
+        rows: [[me.organization.name, `${me.key.name} (${me.key.id})`, me.key.kind, me.key.status, me.group?.name, me.owner?.userName, me.key.scim ? 'yes' : 'no', permissions || '(none)']],
+      }));
       return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"; see keyscope --help`);
   }
+}
+
+/** GET /api/v1/me, the parts `whoami` prints. */
+interface Me {
+  organization: { name: string };
+  key: { id: string; name: string; kind: string; status: string; scim: boolean };
+  group: { name: string } | null;
+  owner: { userName: string } | null;
+  permissions: { permission: string; resources: string[] | null }[];
 }
 
 async function keysCommand(api: ApiClient, out: Output, sub: string | undefined, rest: string[], v: Values): Promise<number> {
@@ -192,7 +207,8 @@ async function groupsCommand(api: ApiClient, out: Output, sub: string | undefine
     return 0;
   }
   if (sub === 'get') {
-    out.print(await api.request('GET', `/groups/${encodeURIComponent(need(rest[0], 'groups get ID'))}`));
+    const group = await api.request<Group>('GET', `/groups/${encodeURIComponent(need(rest[0], 'groups get ID'))}`);
+    out.print(group, () => ({ headers: ['ID', 'NAME', 'SOURCE', 'MEMBERS', 'KEYS', 'RULES'], rows: [[group.id, group.displayName, group.source, group.memberCount, group.keys.length, ruleText(group) || '(none)']] }));
     return 0;
   }
   if (sub === 'rules' && rest[0] === 'set') {

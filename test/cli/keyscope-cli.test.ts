@@ -77,6 +77,19 @@ describe('keyscope CLI', () => {
     expect(set.stdout).toContain('keys:read role:viewer@r1,r2');
     const list = await keyscope(['groups', 'list']);
     expect(list.stdout).toMatch(/CLI group\s+local/);
+    const get = await keyscope(['groups', 'get', group.body.id]);
+    expect(get.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+SOURCE\s+MEMBERS\s+KEYS\s+RULES/);
+    expect(get.stdout).toContain('keys:read role:viewer@r1,r2');
+    expect(JSON.parse((await keyscope(['groups', 'get', group.body.id, '--json'])).stdout).displayName).toBe('CLI group');
+  });
+
+  it('says who the key is, as a table for people and as JSON for scripts', async () => {
+    const table = await keyscope(['whoami']);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ORGANIZATION\s+KEY\s+KIND\s+STATUS\s+GROUP/);
+    expect(table.stdout).toMatch(/default\s+.*service\s+active\s+Admins/);
+    const json = JSON.parse((await keyscope(['whoami', '--json'])).stdout) as { organization: { name: string }; can: Record<string, boolean> };
+    expect(json).toMatchObject({ organization: { name: 'default' }, can: { 'org:admin': true } });
   });
 
   it('creates an organization and reads the audit log', async () => {
