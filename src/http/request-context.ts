@@ -13,7 +13,8 @@ declare module 'express-serve-static-core' {
 
 /** Logged, echoed and audited, so never a token: not one in keyscope's form, not the request's own credential. */
 function isSafeRequestId(id: string, authorization: string | undefined): boolean {
-  return SAFE_REQUEST_ID.test(id) && !/^ksk_/i.test(id) && !(authorization ?? '').includes(id);
+  // Every token is at least 32 characters: shorter ids cannot be one, whatever the header holds.
+  return SAFE_REQUEST_ID.test(id) && !/^ksk_/i.test(id) && !(id.length >= 32 && (authorization ?? '').includes(id));
 }
 
 /** Gives every request an id (a caller's X-Request-Id when it is safe to echo) and logs one line when it ends. */
