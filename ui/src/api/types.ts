@@ -1,31 +1,9 @@
 /** The admin API's shapes, as GET /api/v1/openapi.json describes them. */
 
-export type KeyStatus = 'active' | 'expiring_soon' | 'expired' | 'revoked' | 'suspended';
-export type SuspensionReason = 'owner_inactive' | 'owner_left_group' | 'group_deleted';
-export type KeyKind = 'service' | 'personal';
+// The server's own declarations: a change to the key's shape breaks this page's typecheck.
+import type { ApiKey, KeyKind, KeyStatus } from '../../../src/keys/keys.js';
+export type { ApiKey, KeyKind, KeyStatus, SuspensionReason } from '../../../src/keys/keys.js';
 export type ExpirationPreset = '7d' | '30d' | '60d' | '90d' | '180d' | '1y' | 'never';
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  description: string;
-  kind: KeyKind;
-  groupId: string | null;
-  groupName: string | null;
-  ownerUserId: string | null;
-  ownerUserName: string | null;
-  scim: boolean;
-  permissions: string[] | null;
-  fragment: string;
-  status: KeyStatus;
-  statusReason: SuspensionReason | null;
-  expiresAt: string | null;
-  createdAt: string;
-  createdBy: { id: string; name: string };
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  rotatedFrom: string | null;
-}
 
 /** Create and rotate answers: the token is in this answer and nowhere else, ever. */
 export interface IssuedKey {
