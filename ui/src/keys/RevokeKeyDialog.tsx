@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
 import { keysApi } from '../api/keys-api';
-import { messageOf } from '../api/problem';
 import type { ApiKey } from '../api/types';
 import { Dialog } from '../components/Dialog';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { useSession } from '../lib/session';
+import { useAction } from '../lib/use-action';
 
 interface RevokeKeyDialogProps {
   apiKey: ApiKey;
@@ -17,21 +17,13 @@ interface RevokeKeyDialogProps {
 export function RevokeKeyDialog({ apiKey, onClose, onRevoked }: RevokeKeyDialogProps) {
   const { api } = useSession();
   const [typed, setTyped] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const confirmed = typed === apiKey.name;
 
   const submit = async (event: Event) => {
     event.preventDefault();
     if (!confirmed) return;
-    setBusy(true);
-    setError(null);
-    try {
-      onRevoked(await keysApi.revoke(api, apiKey.id));
-    } catch (e) {
-      setError(messageOf(e));
-      setBusy(false);
-    }
+    await run(async () => onRevoked(await keysApi.revoke(api, apiKey.id)));
   };
 
   return (

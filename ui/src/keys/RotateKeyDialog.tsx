@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
 import { keysApi } from '../api/keys-api';
-import { messageOf } from '../api/problem';
 import type { ApiKey, IssuedKey } from '../api/types';
 import { Dialog } from '../components/Dialog';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { useSession } from '../lib/session';
+import { useAction } from '../lib/use-action';
 import { IssuedKeyView } from './IssuedKeyView';
 
 const GRACE_PERIODS: { seconds: number; label: string }[] = [
@@ -26,21 +26,15 @@ export function RotateKeyDialog({ apiKey, onClose, onRotated }: RotateKeyDialogP
   const { api } = useSession();
   const [grace, setGrace] = useState(0);
   const [issued, setIssued] = useState<IssuedKey | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await keysApi.rotate(api, apiKey.id, grace ? { gracePeriodSeconds: grace } : {});
       setIssued(result);
       onRotated(result.key);
-    } catch (e) {
-      setError(messageOf(e));
-      setBusy(false);
-    }
+    });
   };
 
   return (

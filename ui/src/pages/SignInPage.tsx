@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { fetchMe } from '../api/client';
-import { messageOf } from '../api/problem';
 import type { Me } from '../api/types';
 import { describedBy, Field } from '../components/Field';
 import { Notice } from '../components/Notice';
+import { useAction } from '../lib/use-action';
 
 interface SignInProps {
   onSignedIn: (token: string, me: Me) => void;
@@ -13,8 +13,7 @@ interface SignInProps {
 
 export function SignInPage({ onSignedIn, notice }: SignInProps) {
   const [token, setToken] = useState('');
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -23,14 +22,7 @@ export function SignInPage({ onSignedIn, notice }: SignInProps) {
       setError('Paste an API key');
       return;
     }
-    setBusy(true);
-    setError(undefined);
-    try {
-      onSignedIn(value, await fetchMe(value));
-    } catch (e) {
-      setError(messageOf(e));
-      setBusy(false);
-    }
+    await run(async () => onSignedIn(value, await fetchMe(value)));
   };
 
   return (
