@@ -38,8 +38,8 @@ export interface Config {
   dataDir: string;
   bcryptCost: number;
   logLevel: z.infer<typeof LogLevel>;
-  /** Express `trust proxy` setting: false, true, a hop count, or a list of addresses/subnets. */
-  trustProxy: boolean | number | string[];
+  /** Express `trust proxy` setting: false, a hop count, or a list of addresses/subnets (never `true`: see parseTrustProxy). */
+  trustProxy: false | number | string[];
   /** Application permissions added to the built-ins (`resource:action`). */
   extraPermissions: string[];
   bootstrapAdminKey: string | undefined;
@@ -55,7 +55,13 @@ const PERMISSION = /^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$/;
 
 function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
   if (raw === undefined || raw === '' || raw === 'false') return false;
-  if (raw === 'true') return true;
+  // Express's `true` takes the leftmost X-Forwarded-For entry, which behind a load balancer that
+  // appends (as they all do) is whatever the client wrote: every client would choose its own address.
+  if (raw === 'true') {
+    throw new ConfigError(
+      'TRUST_PROXY=true would let any client choose its own address (the leftmost X-Forwarded-For entry is written by the client); give the hop count of proxies in front of keyscope (1 for one load balancer) or their addresses',
+    );
+  }
   if (/^\d+$/.test(raw)) return Number(raw);
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   // Express checks the addresses when the setting is set, which would be after the database is
@@ -64,7 +70,7 @@ function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
     express().set('trust proxy', list);
   } catch (error) {
     throw new ConfigError(
-      `TRUST_PROXY: ${error instanceof Error ? error.message : String(error)} (give true, a hop count, or a comma list of addresses, subnets, loopback, linklocal or uniquelocal)`,
+      `TRUST_PROXY: ${error instanceof Error ? error.message : String(error)} (give a hop count, or a comma list of addresses, subnets, loopback, linklocal or uniquelocal)`,
     );
   }
   return list;

@@ -20,6 +20,7 @@ import {
   updateLocalGroup,
   type AdminGroupRow,
 } from './groups-store.js';
+import { groupErrors } from './groups-errors.js';
 import type { GroupRule, GroupSource } from './groups.js';
 
 export interface AdminGroup {
@@ -105,7 +106,11 @@ export class GroupsAdminService {
     await this.deps.invalidation.write(async (tx, changed) => {
       const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
       if (!group) throw notFound(`Group ${id} not found`);
+      // What the group grants before and after (its inherited rules included): the caller takes away
+      // the one and hands out the other, so it must hold both (DESIGN §9).
+      assertHolds(p, await groupGrant(tx, p.orgId, id));
       await replaceRules(tx, p.orgId, id, rules);
+      assertHolds(p, await groupGrant(tx, p.orgId, id));
       changed(tag.group(id));
       await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.rules', target: `group:${id}`, details: { displayName: group.displayName, rules } });
     });
@@ -136,6 +141,7 @@ export class GroupsAdminService {
       const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
       if (!group) throw notFound(`Group ${id} not found`);
       if (group.source !== 'local') throw localOnly();
+      assertHolds(p, await groupGrant(tx, p.orgId, id));
       await updateLocalGroup(tx, p.orgId, id, input, this.deps.now());
       changed(tag.group(id));
       await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.update', target: `group:${id}`, details: input });
@@ -152,6 +158,8 @@ export class GroupsAdminService {
       if (!group) throw notFound(`Group ${id} not found`);
       if (group.source !== 'local') throw localOnly();
       if (p.groupId === id) throw badRequest('A key cannot delete the group it belongs to', 'invalidValue');
+      // Deleting takes away everything the group grants, from its keys and the groups nested in it.
+      assertHolds(p, await groupGrant(tx, p.orgId, id));
       await deleteGroup(tx, p.orgId, id, this.deps.now());
       changed(tag.group(id));
       await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.delete', target: `group:${id}`, details: { displayName: group.displayName, source: 'local' } });
@@ -178,6 +186,15 @@ export class GroupsAdminService {
 function assertDelegable(p: Principal, rules: GroupRule[]): void {
   const beyond = beyondCaller(p.grant, grantOf(rules));
   if (beyond.length) throw forbidden(`These rules would grant ${beyond.map((g) => g.permission).join(', ')}, which this key does not hold`);
+}
+
+/**
+ * Changing a group that grants more than the caller holds needs org:admin: otherwise a groups:write
+ * key could strip or delete the Admins group and lock every admin out (issue 9).
+ */
+function assertHolds(p: Principal, groupGrants: Grant): void {
+  const beyond = beyondCaller(p.grant, groupGrants);
+  if (beyond.length) throw groupErrors.changeBeyondCaller(beyond.map((g) => g.permission + (g.resources ? ` on ${g.resources.join(', ')}` : '')));
 }
 
 function localOnly(): HttpError {

@@ -27,8 +27,9 @@ export function requestContext(logger: Logger) {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const level = res.statusCode >= 500 ? 'error' : 'info';
-      // The path only: query strings and headers are never logged.
-      logger[level]({ reqId: req.id, method: req.method, path: pathOf(req), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      // The path only: query strings and headers are never logged. `client` is the address the
+      // failure limit counts (after TRUST_PROXY), so an operator can see who was limited.
+      logger[level]({ reqId: req.id, client: req.ip, method: req.method, path: pathOf(req), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };

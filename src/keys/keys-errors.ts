@@ -24,6 +24,18 @@ export const keyErrors = {
   needsPermission: (permission: string, what: string) => forbidden(`${what} needs the ${permission} permission`),
   escalation: (missing: string[]) =>
     forbidden(`The new key would grant ${missing.join(', ')}, which this key does not hold; keys cannot grant more than their creator`),
+  forAnotherUserNeedsAdmin: (what: string) =>
+    forbidden(`${what} needs org:admin: the token would act as that person, and grow with whatever their groups grant them later`),
+  rotationExtendsLife: (expiresAt: Date) =>
+    new HttpError(
+      403,
+      'rotation_extends_life',
+      `A rotation may not outlive the key it replaces (it expires ${expiresAt.toISOString()}); choose an earlier expiry, or ask an org:admin to rotate it`,
+      { errors: [{ field: 'expiration', message: `Choose an expiry up to ${expiresAt.toISOString()}` }] },
+    ),
+  rotationPending: (revokeAt: Date) =>
+    new HttpError(409, 'rotation_pending', `This key is already being replaced: it is revoked at ${revokeAt.toISOString()}; use the key that replaced it`),
+  expiredNeedsAdmin: () => new HttpError(409, 'key_inactive', 'This key has expired; only an org:admin may rotate an expired key. Create a new key instead'),
   limitReached: (max: number) =>
     new HttpError(409, 'key_limit_reached', `This organization has reached its limit of ${max} active keys; revoke keys it no longer uses, or ask an admin to raise the limit`),
   inactive: (status: string) => new HttpError(409, 'key_inactive', `This key is ${status}; it can no longer be changed`),

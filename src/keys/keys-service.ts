@@ -97,9 +97,12 @@ export class KeysService {
     } else {
       ownerUserId = input.ownerUserId ?? p.ownerUserId;
       if (!ownerUserId) throw keyErrors.ownerRequired();
-      const forSelf = ownerUserId === p.ownerUserId;
-      if (forSelf ? !can(p.grant, 'keys:write') && !can(p.grant, 'keys:manage') : !can(p.grant, 'keys:manage')) {
-        throw keyErrors.needsPermission(forSelf ? 'keys:write' : 'keys:manage', forSelf ? 'Creating your own personal key' : "Creating another user's key");
+      if (ownerUserId !== p.ownerUserId) {
+        // A personal key acts as its owner and grows with whatever the identity provider later
+        // grants them, so no check made today bounds it: only an org:admin may issue one (DESIGN §9).
+        if (!isOrgAdmin(p)) throw keyErrors.forAnotherUserNeedsAdmin("Creating another user's personal key");
+      } else if (!can(p.grant, 'keys:write') && !can(p.grant, 'keys:manage')) {
+        throw keyErrors.needsPermission('keys:write', 'Creating your own personal key');
       }
     }
 
@@ -138,7 +141,16 @@ export class KeysService {
         requestId: ctx.requestId,
         action: 'key.create',
         target: `key:${secret.keyId}`,
-        details: { name: input.name, kind, groupId, ownerUserId, scim: input.scim === true, permissions, expiresAt: expiresAt?.toISOString() ?? null },
+        details: {
+          name: input.name,
+          kind,
+          groupId,
+          ownerUserId,
+          ...forAnotherUser(p, ownerUserId),
+          scim: input.scim === true,
+          permissions,
+          expiresAt: expiresAt?.toISOString() ?? null,
+        },
       });
       return (await findKey(tx, p.orgId, secret.keyId, now))!;
     });
@@ -228,14 +240,17 @@ export class KeysService {
       const key = await this.visibleKey(tx, p, id);
       this.requireChange(p, key);
       if (key.status === 'revoked') throw keyErrors.revokedCannotRotate();
-      if (key.scim && !isOrgAdmin(p)) throw keyErrors.scimNeedsAdmin();
+      // One successor per key: a second rotation during the grace period would mint another token.
+      if (key.revoked_at) throw keyErrors.rotationPending(key.revoked_at);
+      const admin = isOrgAdmin(p);
+      if (key.scim && !admin) throw keyErrors.scimNeedsAdmin();
+      if (key.owner_user_id !== null && key.owner_user_id !== p.ownerUserId && !admin) {
+        throw keyErrors.forAnotherUserNeedsAdmin("Rotating another user's personal key");
+      }
       // A rotation hands out a fresh token for what the key grants: the same rule as creating it.
       await this.checkNoEscalation(tx, p, { groupId: key.group_id, ownerUserId: key.owner_user_id, permissions: key.permissions });
       const org = (await lockOrganization(tx, p.orgId))!;
-      const expiresAt =
-        input.expiration !== undefined || input.expiresAt !== undefined
-          ? resolveExpiry(input, org.policy, now, { scim: key.scim })
-          : sameLifetime(key, org.policy, now);
+      const expiresAt = admin ? adminRotationExpiry(key, input, org.policy, now) : boundedRotationExpiry(key, input, org.policy, now);
       // With a grace period both keys live for a while, so the new one counts against the limit.
       if ((input.gracePeriodSeconds ?? 0) > 0 && (await countLiveKeys(tx, p.orgId, now)) >= org.policy.maxKeys) throw keyErrors.limitReached(org.policy.maxKeys);
       await insertKey(tx, {
@@ -265,7 +280,12 @@ export class KeysService {
         requestId: ctx.requestId,
         action: 'key.rotate',
         target: `key:${id}`,
-        details: { newKeyId: secret.keyId, oldKeyRevokedAt: revokeAt.toISOString() },
+        details: {
+          newKeyId: secret.keyId,
+          oldKeyRevokedAt: revokeAt.toISOString(),
+          expiresAt: expiresAt?.toISOString() ?? null,
+          ...(key.owner_user_id !== null ? { ownerUserId: key.owner_user_id, ...forAnotherUser(p, key.owner_user_id) } : {}),
+        },
       });
       return (await findKey(tx, p.orgId, secret.keyId, now))!;
     });
@@ -338,6 +358,40 @@ export class KeysService {
 
 function describeGrant(grant: Grant): string[] {
   return grant.map((g) => g.permission + (g.resources ? ` on ${g.resources.join(', ')}` : ''));
+}
+
+type RotationInput = { expiration?: string; expiresAt?: string };
+
+const choseExpiry = (input: RotationInput) => input.expiration !== undefined || input.expiresAt !== undefined;
+
+/** An org:admin's rotation: the expiry asked for, or the old key's lifetime counted from now. */
+function adminRotationExpiry(key: KeyRow, input: RotationInput, policy: OrgPolicy, now: Date): Date | null {
+  return choseExpiry(input) ? resolveExpiry(input, policy, now, { scim: key.scim }) : sameLifetime(key, policy, now);
+}
+
+/**
+ * Anyone else's rotation never outlives the key it replaces (DESIGN §9): a leaked key must not buy
+ * itself a longer life. Without a choice the new key keeps the old one's expiry.
+ */
+function boundedRotationExpiry(key: KeyRow, input: RotationInput, policy: OrgPolicy, now: Date): Date | null {
+  const limit = key.expires_at;
+  if (limit === null) return choseExpiry(input) ? resolveExpiry(input, policy, now, { scim: key.scim }) : sameLifetime(key, policy, now);
+  if (key.status === 'expired') throw keyErrors.expiredNeedsAdmin();
+  if (!choseExpiry(input)) {
+    try {
+      return resolveExpiry({ expiresAt: limit.toISOString() }, policy, now, { scim: key.scim });
+    } catch {
+      throw keyErrors.lifetimeNotAllowed();
+    }
+  }
+  const chosen = resolveExpiry(input, policy, now, { scim: key.scim });
+  if (chosen === null || chosen > limit) throw keyErrors.rotationExtendsLife(limit);
+  return chosen;
+}
+
+/** Audit details for a personal key: whether the caller acted for someone else (an admin act). */
+function forAnotherUser(p: Principal, ownerUserId: string | null): { forAnotherUser?: boolean } {
+  return ownerUserId === null ? {} : { forAnotherUser: ownerUserId !== p.ownerUserId };
 }
 
 /** The rotated key's lifetime, if the organization's policy still allows it; otherwise the caller must choose. */

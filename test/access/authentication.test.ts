@@ -4,7 +4,7 @@ let app: TestApp;
 
 beforeAll(async () => {
   // A bootstrap key set by value: tokens not in ksk_ form are then checked against its hash.
-  app = await startTestApp({ env: { AUTH_FAILURE_LIMIT: '5', TRUST_PROXY: 'true', BOOTSTRAP_ADMIN_KEY: 'bootstrap-admin-key-for-the-limit-tests-0123456789' } });
+  app = await startTestApp({ env: { AUTH_FAILURE_LIMIT: '5', TRUST_PROXY: '1', BOOTSTRAP_ADMIN_KEY: 'bootstrap-admin-key-for-the-limit-tests-0123456789' } });
 });
 afterAll(() => app.close());
 
