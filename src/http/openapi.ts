@@ -136,7 +136,13 @@ export function openApiDocument(): Json {
       },
       '/keys/{id}/rotate': {
         parameters: [idParam()],
-        post: { summary: 'Issue a new key with the same settings; revoke the old one now or after a grace period', requestBody: body(RotateKeyBody), responses: { '201': json('The new key and its token', issued), '409': problem('Revoked'), ...errors } },
+        post: { summary: 'Issue a new key with the same settings; revoke the old one now or after a grace period', requestBody: body(RotateKeyBody), responses: {
+            '201': json('The new key and its token', issued),
+            '409': problem('`key_inactive`: revoked, or expired (only org:admin rotates an expired key); `rotation_pending`: already being replaced'),
+            ...errors,
+            '403': problem('The key lacks a permission; `rotation_extends_life` when, without org:admin, the new key would outlive the old one'),
+          },
+        },
       },
       '/groups': {
         get: {
