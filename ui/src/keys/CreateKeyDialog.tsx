@@ -67,6 +67,8 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
   const session = useSession();
   const { api, me, can } = session;
   const mayCreateService = can('keys:manage');
+  // A personal key for someone else acts as that person: only org:admin may issue one (DESIGN §9).
+  const mayActForOthers = can('org:admin');
   const [choices] = useLoad(() => Promise.all([groupsFor(session), directoryApi.catalogue(api), directoryApi.organization(api)]), []);
 
   const [name, setName] = useState('');
@@ -169,7 +171,7 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
         {e.kind ? <div class="field-error" role="alert">{e.kind}</div> : null}
       </fieldset>
 
-      {kind === 'personal' && mayCreateService ? <OwnerField value={ownerUserId} onChange={edited('ownerUserId', setOwnerUserId)} error={e.ownerUserId} /> : null}
+      {kind === 'personal' && mayActForOthers ? <OwnerField value={ownerUserId} onChange={edited('ownerUserId', setOwnerUserId)} error={e.ownerUserId} /> : null}
 
       <Field
         id="key-group"
