@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { onPostgres } from '../support/test-db.js';
 import { ADMIN_KEY, freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
@@ -31,16 +32,20 @@ let scimToken: string;
 let groupId: string;
 const servers: ServerProcess[] = [];
 
-function pgCtl(args: string): void {
-  execFileSync('su', ['postgres', '-c', `${bin}/pg_ctl -D '${dataDir}' ${args}`], { stdio: 'ignore' });
+// Asynchronous, so the writers keep sending while the database stops and starts.
+const run = promisify(execFile);
+
+async function pgCtl(args: string): Promise<void> {
+  await run('su', ['postgres', '-c', `${bin}/pg_ctl -D '${dataDir}' ${args}`]);
 }
 
-function startPostgres(port: number): string {
-  return execFileSync(path.resolve('.ci/start-postgres.sh'), [dataDir, String(port)]).toString().trim().split('\n').pop()!;
+async function startPostgres(port: number): Promise<string> {
+  const { stdout } = await run(path.resolve('.ci/start-postgres.sh'), [dataDir, String(port)]);
+  return stdout.trim().split('\n').pop()!;
 }
 
-/** SIGKILL to the postmaster and every process it started, as a crash or an OOM kill would. */
-function killPostgres(): void {
+/** SIGKILL to the postmaster and every process it started, as a crash or an OOM kill would; returns their ids. */
+function killPostgres(): number[] {
   const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const children = readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
@@ -61,6 +66,7 @@ function killPostgres(): void {
       // already gone
     }
   }
+  return [postmaster, ...children];
 }
 
 async function waitUntil(check: () => Promise<boolean> | boolean, withinMs: number, what: string): Promise<void> {
@@ -226,8 +232,13 @@ function expectProcessesAlive(): void {
 }
 
 async function expectRecovered(load: WriteLoad, faultEnded: number): Promise<void> {
-  await load.allSucceededSince(faultEnded, 20_000);
-  for (const s of servers) await waitUntil(async () => (await readyz(s)) === 200, 10_000, 'readyz answers 200');
+  try {
+    await load.allSucceededSince(faultEnded, 20_000);
+    for (const s of servers) await waitUntil(async () => (await readyz(s)) === 200, 10_000, 'readyz answers 200');
+  } catch (error) {
+    const logs = servers.map((s, i) => `process ${i}:\n${s.output().split('\n').filter((l) => !l.includes('"msg":"request"')).slice(-15).join('\n')}`);
+    throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
+  }
 }
 
 beforeAll(async () => {
@@ -235,8 +246,10 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'keyscope-faults-pg-'));
   rmSync(dataDir, { recursive: true });
   bin = execFileSync('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1']).toString().trim();
-  adminUrl = startPostgres(await freePort());
+  adminUrl = await startPostgres(await freePort());
   admin = new pg.Client({ connectionString: adminUrl });
+  // Should the server go away under it, the next query fails the test; the event must not end jest.
+  admin.on('error', () => undefined);
   await admin.connect();
   await admin.query('CREATE DATABASE keyscope');
   keyscopeUrl = adminUrl.replace(/\/postgres$/, '/keyscope');
@@ -252,11 +265,7 @@ afterAll(async () => {
   if (!canRun) return;
   await Promise.all(servers.map((s) => s.stop()));
   await admin?.end().catch(() => undefined);
-  try {
-    pgCtl('stop -m immediate');
-  } catch {
-    // already stopped
-  }
+  await pgCtl('stop -m immediate').catch(() => undefined);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -295,14 +304,16 @@ describeIf('database faults under write load (PostgreSQL)', () => {
       await waitUntil(() => load.users.length > 5, 10_000, 'the load gets going');
       await admin!.end();
       admin = undefined;
-      killPostgres();
-      await sleep(1000);
+      const killed = killPostgres();
+      // Until its parent (init) reaps the killed postmaster, pg_ctl and a new postmaster take the
+      // lock file's process id for a running server (here init reaps after about 1.5 s).
+      await Promise.all([sleep(1000), waitUntil(() => killed.every((pid) => !existsSync(`/proc/${pid}`)), 20_000, 'the killed PostgreSQL processes are reaped')]);
       expectProcessesAlive();
-      startPostgres(port);
+      await startPostgres(port);
       let faultEnded = Date.now();
       await expectRecovered(load, faultEnded);
 
-      pgCtl(`restart -m fast -w -l '${dataDir}/server.log'`);
+      await pgCtl(`restart -m fast -w -l '${dataDir}/server.log'`);
       faultEnded = Date.now();
       expectProcessesAlive();
       await expectRecovered(load, faultEnded);
