@@ -176,10 +176,26 @@ export class PgDb implements Db {
       c.on('notification', (msg) => {
         if (msg.channel === channel && msg.payload !== undefined) handlers.onMessage(msg.payload);
       });
-      c.on('error', () => lost(c));
-      c.on('end', () => lost(c));
-      await c.connect();
-      await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      // Until `client = c` below, lost() ignores this client; `broken` remembers what it ignored: an
+      // error PostgreSQL sends right after LISTEN's answer (in the same packet) is emitted before this
+      // function resumes, and a dead connection must not be taken for a listening one.
+      let broken = false;
+      c.on('error', () => {
+        broken = true;
+        lost(c);
+      });
+      c.on('end', () => {
+        broken = true;
+        lost(c);
+      });
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        if (broken) throw new Error('the connection broke as listening started');
+      } catch (error) {
+        c.end().catch(() => undefined);
+        throw error;
+      }
       client = c;
       this.listeners.add(c);
       heartbeat = setInterval(() => {
