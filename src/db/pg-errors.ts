@@ -1,5 +1,5 @@
 import { HttpError, conflict } from '../http/http-error.js';
-import { errorCode } from './db.js';
+import { errorCode, isDatabaseUnavailable } from './db.js';
 
 // Unique constraints a client can hit, each with the message that tells it what to change.
 const UNIQUE_MESSAGES: Record<string, string> = {
@@ -8,18 +8,12 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   organizations_name_key: 'An organization with this name already exists',
 };
 
-// The database is down or restarting: the request may succeed if retried (503, not a server fault).
-// Also: too many connections (53300), the database or its role missing or refused (3D000, 28P01, 28000),
-// and a database not accepting connections (55000 with that message), which only an operator fixes.
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', '3D000', '28P01', '28000', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
-
 /** Translates database errors that clients can cause into HTTP errors, in one place (23505 → 409 uniqueness). */
 export function translateDbError(error: unknown): HttpError | undefined {
-  const code = errorCode(error);
-  const message = error instanceof Error ? error.message : '';
-  if (UNAVAILABLE_CODES.has(code ?? '') || /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|not accepting connections/.test(message)) {
+  if (isDatabaseUnavailable(error)) {
     return new HttpError(503, 'database_unavailable', 'The database is unavailable; retry shortly', { headers: { 'Retry-After': '1' } });
   }
+  const code = errorCode(error);
   if (code === '23505') {
     const constraint = (error as { constraint?: string }).constraint ?? constraintFromMessage(error);
     return conflict(UNIQUE_MESSAGES[constraint ?? ''] ?? 'This value is already taken');
