@@ -1,4 +1,4 @@
-import { badRequest } from '../http/http-error.js';
+import { invalid } from '../errors/domain-error.js';
 import { BUILTIN_PERMISSIONS, ROLES, isPattern, type PermissionInfo } from './permissions.js';
 
 /** The permissions this deployment knows: the built-ins plus the application's (KEYSCOPE_PERMISSIONS). */
@@ -35,7 +35,7 @@ export class PermissionCatalogue {
   assertKnown(patterns: readonly string[], field: string): void {
     const unknown = patterns.filter((p) => !this.isKnown(p));
     if (unknown.length) {
-      throw badRequest(`Unknown permission${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; GET /api/v1/permissions lists the known ones`, 'invalidValue', [
+      throw invalid(`Unknown permission${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; GET /api/v1/permissions lists the known ones`, 'invalidValue', [
         { field, message: `Unknown: ${unknown.join(', ')}` },
       ]);
     }

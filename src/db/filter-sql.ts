@@ -1,6 +1,6 @@
-import { badRequest } from '../http/http-error.js';
-import type { CompareOp, FilterNode, FilterValue } from '../scim/filter/filter-ast.js';
-import type { AttrDef, AttrType } from '../scim/schema/catalogue.js';
+import { invalid as invalidInput } from '../errors/domain-error.js';
+import type { CompareOp, FilterNode, FilterValue } from '../schema/filter-ast.js';
+import type { AttrDef, AttrType } from '../schema/catalogue.js';
 import { literal, type SqlParams } from './sql-params.js';
 import { isStorableTimestamp } from './timestamp.js';
 
@@ -48,7 +48,7 @@ export type Storage = ScalarStorage | ElementsStorage | ComplexStorage;
 /** Resolves an attribute path as written in the filter (relative paths inside value filters). */
 export type StorageResolver = (path: string) => Storage | undefined;
 
-const invalid = (detail: string) => badRequest(detail, 'invalidFilter');
+const invalid = (detail: string) => invalidInput(detail, 'invalidFilter');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$/;
 

@@ -1,5 +1,5 @@
-import { badRequest } from '../http/http-error.js';
-import type { FilterNode } from '../scim/filter/filter-ast.js';
+import { invalid } from '../errors/domain-error.js';
+import type { FilterNode } from '../schema/filter-ast.js';
 import type { Queryable } from './db.js';
 import { compileFilter, type Storage } from './filter-sql.js';
 import { SqlParams } from './sql-params.js';
@@ -29,13 +29,13 @@ export function orderBy(alias: string, sort: SortSpec | undefined, path?: string
     // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, else the first one;
     // rows of a subquery (a user's groups, a group's members) have no order: the least value then.
     const value = s.element('srt', undefined);
-    if (!value) throw badRequest(`sortBy "${path}" has no value to sort by`, 'invalidValue');
+    if (!value) throw invalid(`sortBy "${path}" has no value to sort by`, 'invalidValue');
     const key = value.caseExact ? value.expr : `lower(${value.expr})`;
     expr = s.json
       ? `(SELECT ${key} FROM ${s.from('srt')} ORDER BY (srt.el->>'primary') = 'true' DESC NULLS LAST LIMIT 1)`
       : `(SELECT min(${key}) FROM ${s.from('srt')})`;
   } else {
-    throw badRequest(`sortBy "${path}" is complex; sort by one of its sub-attributes`, 'invalidValue');
+    throw invalid(`sortBy "${path}" is complex; sort by one of its sub-attributes`, 'invalidValue');
   }
   return `${expr} ${direction} NULLS LAST, ${tail}`;
 }
@@ -67,7 +67,7 @@ export async function listRows<R, T>(q: Queryable, spec: ListRowsSpec<R, T>): Pr
   if (spec.filter) where.push(compileFilter(spec.filter, spec.storage, params));
   const countParams = params.values.slice();
   const sortStorage = spec.sort ? spec.storage(spec.sort.path) : undefined;
-  if (spec.sort && !sortStorage) throw badRequest(`sortBy "${spec.sort.path}" is not an attribute of this resource`, 'invalidValue');
+  if (spec.sort && !sortStorage) throw invalid(`sortBy "${spec.sort.path}" is not an attribute of this resource`, 'invalidValue');
   const sort: SortSpec | undefined = spec.sort && sortStorage ? { storage: sortStorage, descending: spec.sort.descending } : undefined;
   const pageWhere = [...where];
   if (spec.window.after) {

@@ -1,4 +1,4 @@
-import { HttpError, conflict } from '../http/http-error.js';
+import { DomainError, invalid, uniqueness } from '../errors/domain-error.js';
 import { errorCode, isDatabaseUnavailable } from './db.js';
 
 // Unique constraints a client can hit, each with the message that tells it what to change.
@@ -8,24 +8,24 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   organizations_name_key: 'An organization with this name already exists',
 };
 
-/** Translates database errors that clients can cause into HTTP errors, in one place (23505 → 409 uniqueness). */
-export function translateDbError(error: unknown): HttpError | undefined {
+/** Translates database errors that clients can cause into domain errors, in one place (23505 → 409 uniqueness). */
+export function translateDbError(error: unknown): DomainError | undefined {
   if (isDatabaseUnavailable(error)) {
-    return new HttpError(503, 'database_unavailable', 'The database is unavailable; retry shortly', { headers: { 'Retry-After': '1' } });
+    return new DomainError('unavailable', 'database_unavailable', 'The database is unavailable; retry shortly', { retryAfterSeconds: 1 });
   }
   const code = errorCode(error);
   if (code === '23505') {
     const constraint = (error as { constraint?: string }).constraint ?? constraintFromMessage(error);
-    return conflict(UNIQUE_MESSAGES[constraint ?? ''] ?? 'This value is already taken');
+    return uniqueness(UNIQUE_MESSAGES[constraint ?? ''] ?? 'This value is already taken');
   }
   // Class 22, data exceptions (NUL characters, malformed casts, dates or numbers out of range), and
   // 54000 (a value too long for an index): values a client sent that PostgreSQL cannot take.
   if (code?.startsWith('22') || code === '54000') {
-    return new HttpError(400, 'invalidValue', 'A value in the request cannot be stored or compared (invalid characters, format or range)', { scimType: 'invalidValue' });
+    return invalid('A value in the request cannot be stored or compared (invalid characters, format or range)');
   }
   if (code === '54001' || code === '57014') {
     // statement too complex / query cancelled (statement_timeout)
-    return new HttpError(400, 'invalidFilter', 'The request is too expensive to answer; narrow it', { scimType: 'invalidFilter' });
+    return invalid('The request is too expensive to answer; narrow it', 'invalidFilter');
   }
   return undefined;
 }

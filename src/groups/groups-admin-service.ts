@@ -6,8 +6,8 @@ import { ROLES, beyondCaller, can, grantOf, type Grant } from '../access/permiss
 import { actorOf, type Principal } from '../access/principal.js';
 import { tag } from '../access/resolver.js';
 import { recordAudit } from '../audit/audit-store.js';
+import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db } from '../db/db.js';
-import { HttpError, badRequest, forbidden, notFound } from '../http/http-error.js';
 import {
   deleteGroup,
   findGroup,
@@ -64,27 +64,27 @@ export class GroupsAdminService {
     const rows = await listGroupsForAdmin(
       this.deps.db,
       ctx.principal.orgId,
-      { text: input.q?.trim() || undefined, source: input.source, after: input.cursor ? decodeCursor(input.cursor) : undefined, limit: limit + 1 },
+      { text: input.q?.trim() || undefined, source: input.source, after: input.cursor ? positionOf(input.cursor) : undefined, limit: limit + 1 },
       this.deps.now(),
     );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map(toAdminGroup),
-      nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.display_name.toLowerCase(), last.id])).toString('base64url') : null,
+      nextCursor: rows.length > limit && last ? encodeCursor([last.display_name.toLowerCase(), last.id]) : null,
     };
   }
 
   async get(ctx: CallContext, id: string): Promise<AdminGroupDetail> {
     this.require(ctx.principal, 'groups:read');
     const row = await findGroupForAdmin(this.deps.db, ctx.principal.orgId, id, this.deps.now());
-    if (!row) throw notFound(`Group ${id} not found`);
+    if (!row) throw groupErrors.notFound(id);
     return { ...toAdminGroup(row), grant: await groupGrant(this.deps.db, ctx.principal.orgId, id) };
   }
 
   async members(ctx: CallContext, id: string, input: { cursor?: string; limit?: number }) {
     this.require(ctx.principal, 'groups:read');
-    if (!(await findGroup(this.deps.db, ctx.principal.orgId, id))) throw notFound(`Group ${id} not found`);
+    if (!(await findGroup(this.deps.db, ctx.principal.orgId, id))) throw groupErrors.notFound(id);
     const limit = Math.min(Math.max(input.limit ?? 100, 1), 1000);
     const rows = await membersPage(this.deps.db, ctx.principal.orgId, id, input.cursor, limit + 1);
     const page = rows.slice(0, limit);
@@ -105,7 +105,7 @@ export class GroupsAdminService {
     assertDelegable(p, rules);
     await this.deps.invalidation.write(async (tx, changed) => {
       const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
-      if (!group) throw notFound(`Group ${id} not found`);
+      if (!group) throw groupErrors.notFound(id);
       // What the group grants before and after (its inherited rules included): the caller takes away
       // the one and hands out the other, so it must hold both (DESIGN §9).
       assertHolds(p, await groupGrant(tx, p.orgId, id));
@@ -139,8 +139,8 @@ export class GroupsAdminService {
     this.require(p, 'groups:write');
     await this.deps.invalidation.write(async (tx, changed) => {
       const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
-      if (!group) throw notFound(`Group ${id} not found`);
-      if (group.source !== 'local') throw localOnly();
+      if (!group) throw groupErrors.notFound(id);
+      if (group.source !== 'local') throw groupErrors.scimManaged();
       assertHolds(p, await groupGrant(tx, p.orgId, id));
       await updateLocalGroup(tx, p.orgId, id, input, this.deps.now());
       changed(tag.group(id));
@@ -155,9 +155,9 @@ export class GroupsAdminService {
     this.require(p, 'groups:write');
     await this.deps.invalidation.write(async (tx, changed) => {
       const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
-      if (!group) throw notFound(`Group ${id} not found`);
-      if (group.source !== 'local') throw localOnly();
-      if (p.groupId === id) throw badRequest('A key cannot delete the group it belongs to', 'invalidValue');
+      if (!group) throw groupErrors.notFound(id);
+      if (group.source !== 'local') throw groupErrors.scimManaged();
+      if (p.groupId === id) throw groupErrors.deletesOwnGroup();
       // Deleting takes away everything the group grants, from its keys and the groups nested in it.
       assertHolds(p, await groupGrant(tx, p.orgId, id));
       await deleteGroup(tx, p.orgId, id, this.deps.now());
@@ -169,23 +169,21 @@ export class GroupsAdminService {
   private validateRules(rules: GroupRule[]): void {
     rules.forEach((rule, i) => {
       if (rule.role !== undefined && !Object.hasOwn(ROLES, rule.role)) {
-        throw badRequest(`rules[${i}].role "${rule.role}" is not a role; roles are ${Object.keys(ROLES).join(', ')}`, 'invalidValue', [
-          { field: `rules.${i}.role`, message: `Choose one of ${Object.keys(ROLES).join(', ')}` },
-        ]);
+        throw groupErrors.unknownRole(i, rule.role, Object.keys(ROLES));
       }
       if (rule.permission !== undefined) this.deps.permissions.assertKnown([rule.permission], `rules.${i}.permission`);
     });
   }
 
   private require(p: Principal, permission: string): void {
-    if (!can(p.grant, permission)) throw forbidden(`This key lacks the ${permission} permission`);
+    if (!can(p.grant, permission)) throw groupErrors.needsPermission(permission);
   }
 }
 
 /** Rules may grant only what the caller could hand to a key itself (permissions.beyondCaller). */
 function assertDelegable(p: Principal, rules: GroupRule[]): void {
   const beyond = beyondCaller(p.grant, grantOf(rules));
-  if (beyond.length) throw forbidden(`These rules would grant ${beyond.map((g) => g.permission).join(', ')}, which this key does not hold`);
+  if (beyond.length) throw groupErrors.rulesBeyondCaller(beyond.map((g) => g.permission));
 }
 
 /**
@@ -195,10 +193,6 @@ function assertDelegable(p: Principal, rules: GroupRule[]): void {
 function assertHolds(p: Principal, groupGrants: Grant): void {
   const beyond = beyondCaller(p.grant, groupGrants);
   if (beyond.length) throw groupErrors.changeBeyondCaller(beyond.map((g) => g.permission + (g.resources ? ` on ${g.resources.join(', ')}` : '')));
-}
-
-function localOnly(): HttpError {
-  return new HttpError(409, 'scim_managed', 'This group is synced by the identity provider; change it there');
 }
 
 function toAdminGroup(row: AdminGroupRow): AdminGroup {
@@ -217,12 +211,10 @@ function toAdminGroup(row: AdminGroupRow): AdminGroup {
   };
 }
 
-function decodeCursor(cursor: string): { name: string; id: string } {
-  try {
-    const [name, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof name !== 'string' || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('bad');
-    return { name, id };
-  } catch {
-    throw badRequest('The cursor is not one this server issued', 'invalidValue', [{ field: 'cursor', message: 'Start again without a cursor' }]);
-  }
+function positionOf(cursor: string): { name: string; id: string } {
+  const position = decodeCursor(cursor);
+  if (!Array.isArray(position)) throw groupErrors.invalidCursor();
+  const [name, id] = position as unknown[];
+  if (typeof name !== 'string' || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw groupErrors.invalidCursor();
+  return { name, id };
 }

@@ -1,7 +1,15 @@
-import { forbidden } from '../http/http-error.js';
+import { DomainError, forbidden, invalid, notFound } from '../errors/domain-error.js';
 
 /** The errors of the groups domain, each telling the caller what to change. */
 export const groupErrors = {
+  notFound: (id: string) => notFound(`Group ${id} not found`),
+  needsPermission: (permission: string) => forbidden(`This key lacks the ${permission} permission`),
+  rulesBeyondCaller: (missing: string[]) => forbidden(`These rules would grant ${missing.join(', ')}, which this key does not hold`),
   changeBeyondCaller: (missing: string[]) =>
     forbidden(`This group grants ${missing.join(', ')}, which this key does not hold; only an org:admin, or a key holding as much, may change or delete it`),
+  scimManaged: () => new DomainError('conflict', 'scim_managed', 'This group is synced by the identity provider; change it there'),
+  deletesOwnGroup: () => invalid('A key cannot delete the group it belongs to'),
+  unknownRole: (i: number, role: string, roles: string[]) =>
+    invalid(`rules[${i}].role "${role}" is not a role; roles are ${roles.join(', ')}`, 'invalidValue', [{ field: `rules.${i}.role`, message: `Choose one of ${roles.join(', ')}` }]),
+  invalidCursor: () => invalid('The cursor is not one this server issued', 'invalidValue', [{ field: 'cursor', message: 'Start again without a cursor' }]),
 };

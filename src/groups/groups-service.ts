@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit-store.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { ListResult } from '../db/list-sql.js';
 import { badRequest, notFound, preconditionFailed } from '../http/http-error.js';
-import type { FilterNode } from '../scim/filter/filter-ast.js';
+import type { FilterNode } from '../schema/filter-ast.js';
 import { audit } from '../users/users-service.js';
 import {
   addMembers,

@@ -2,8 +2,8 @@ import type { Queryable } from '../db/db.js';
 import { compileFilter, metaStorage, type Storage } from '../db/filter-sql.js';
 import { SqlParams } from '../db/sql-params.js';
 import { listRows, type ListResult, type ListWindow } from '../db/list-sql.js';
-import type { FilterNode } from '../scim/filter/filter-ast.js';
-import { catalogue, resolvePath } from '../scim/schema/catalogue.js';
+import type { FilterNode } from '../schema/filter-ast.js';
+import { catalogue, resolvePath } from '../schema/catalogue.js';
 import { isUuid } from '../db/uuid.js';
 import type { GroupRecord, GroupRule, GroupSource, MemberRef, MemberType, NewMember } from './groups.js';
 

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { translateDbError } from '../db/pg-errors.js';
+import { DomainError, type ErrorKind } from '../errors/domain-error.js';
 import { HttpError } from './http-error.js';
 
 export type ErrorFormat = 'scim' | 'problem';
@@ -18,15 +19,35 @@ function isBodyParserError(error: unknown): error is BodyParserError {
   return typeof error === 'object' && error !== null && 'type' in error && 'status' in error && typeof (error as BodyParserError).type === 'string';
 }
 
+const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  unavailable: 503,
+};
+
+/** A domain error as HTTP: the one place a kind becomes a status. */
+export function fromDomainError(error: DomainError): HttpError {
+  const { scimType, errors, retryAfterSeconds } = error.options;
+  return new HttpError(STATUS_OF_KIND[error.kind], error.code, error.message, {
+    scimType,
+    errors,
+    ...(retryAfterSeconds !== undefined ? { headers: { 'Retry-After': String(retryAfterSeconds) } } : {}),
+  });
+}
+
 /** Everything a client can cause becomes an HttpError; anything else is a server fault. */
 export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
+  if (error instanceof DomainError) return fromDomainError(error);
   // The router cannot decode a path like /Users/%E0%A4%A.
-  if (error instanceof URIError) return new HttpError(400, 'invalidSyntax', 'The URL path is not valid percent-encoding', { scimType: 'invalidSyntax' });
+  if (error instanceof URIError) return new HttpError(400, 'invalid_syntax', 'The URL path is not valid percent-encoding', { scimType: 'invalidSyntax' });
   if (isBodyParserError(error)) {
     switch (error.type) {
       case 'entity.parse.failed':
-        return new HttpError(400, 'invalidSyntax', 'The body is not valid JSON', { scimType: 'invalidSyntax' });
+        return new HttpError(400, 'invalid_syntax', 'The body is not valid JSON', { scimType: 'invalidSyntax' });
       case 'entity.too.large':
         return new HttpError(413, 'payload_too_large', 'The body is larger than 1 MB');
       case 'encoding.unsupported':
@@ -40,7 +61,8 @@ export function toHttpError(error: unknown): HttpError | undefined {
   }
   // body-parser wraps what the stream reports (a corrupt gzip, deflate or br body) as a 400 of its own.
   if (isClientHttpError(error)) return new HttpError(400, 'bad_request', 'The body could not be read (is its Content-Encoding right?)', { scimType: 'invalidSyntax' });
-  return translateDbError(error);
+  const translated = translateDbError(error);
+  return translated ? fromDomainError(translated) : undefined;
 }
 
 function isClientHttpError(error: unknown): boolean {

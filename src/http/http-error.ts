@@ -1,24 +1,11 @@
-/** The one HTTP error type. Routes and services throw it; the error mapper renders it as SCIM or problem+json. */
+/**
+ * The one HTTP error type, for what only the HTTP adapters know (a missing credential, a body too
+ * large, an unknown route). The domain throws DomainError (errors/); the error mapper renders both.
+ */
 
-/** RFC 7644 §3.12 Table 9, plus RFC 9865 §2.3 (cursors). */
-export type ScimType =
-  | 'invalidFilter'
-  | 'tooMany'
-  | 'uniqueness'
-  | 'mutability'
-  | 'invalidSyntax'
-  | 'invalidPath'
-  | 'noTarget'
-  | 'invalidValue'
-  | 'invalidVers'
-  | 'sensitive'
-  | 'invalidCursor'
-  | 'expiredCursor';
+import { codeOfScimType, type FieldError, type ScimType } from '../errors/domain-error.js';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type { FieldError, ScimType };
 
 export interface HttpErrorOptions {
   scimType?: ScimType;
@@ -41,7 +28,7 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (detail: string, scimType: ScimType = 'invalidValue', errors?: FieldError[]) =>
-  new HttpError(400, scimType, detail, { scimType, errors });
+  new HttpError(400, codeOfScimType(scimType), detail, { scimType, errors });
 
 export const notFound = (detail = 'Resource not found') => new HttpError(404, 'not_found', detail);
 

@@ -1,5 +1,5 @@
 import { isStorableTimestamp } from '../db/timestamp.js';
-import { badRequest } from '../http/http-error.js';
+import { invalid } from '../errors/domain-error.js';
 import { EXPIRATION_PRESETS, type ExpirationPreset, type OrgPolicy } from '../orgs/orgs.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -28,7 +28,7 @@ export function resolveExpiry(
   options: { scim: boolean },
 ): Date | null {
   if (input.expiration !== undefined && input.expiresAt !== undefined) {
-    throw badRequest('Give either expiration (a preset) or expiresAt (a date), not both', 'invalidValue', [
+    throw invalid('Give either expiration (a preset) or expiresAt (a date), not both', 'invalidValue', [
       { field: 'expiration', message: 'Give either expiration or expiresAt, not both' },
     ]);
   }
@@ -36,17 +36,17 @@ export function resolveExpiry(
   if (input.expiresAt !== undefined) {
     const date = new Date(input.expiresAt);
     if (!isStorableTimestamp(input.expiresAt) || Number.isNaN(date.getTime())) {
-      throw badRequest(`expiresAt "${input.expiresAt}" is not an ISO 8601 date`, 'invalidValue', [
+      throw invalid(`expiresAt "${input.expiresAt}" is not an ISO 8601 date`, 'invalidValue', [
         { field: 'expiresAt', message: 'Use an ISO 8601 date such as 2027-01-31T00:00:00Z' },
       ]);
     }
     if (date.getTime() <= now.getTime()) {
-      throw badRequest('expiresAt must be in the future', 'invalidValue', [{ field: 'expiresAt', message: 'Pick a date in the future' }]);
+      throw invalid('expiresAt must be in the future', 'invalidValue', [{ field: 'expiresAt', message: 'Pick a date in the future' }]);
     }
     // Without "never", an explicit date may not outlive the longest preset the policy allows.
     const longest = longestAllowedDays(policy);
     if (longest !== null && date.getTime() > now.getTime() + longest * DAY_MS) {
-      throw badRequest(`This organization allows keys to live at most ${longest} days`, 'invalidValue', [
+      throw invalid(`This organization allows keys to live at most ${longest} days`, 'invalidValue', [
         { field: 'expiresAt', message: `Pick a date within ${longest} days` },
       ]);
     }
@@ -54,13 +54,13 @@ export function resolveExpiry(
   } else {
     const preset = input.expiration ?? DEFAULT_EXPIRATION;
     if (!isPreset(preset)) {
-      throw badRequest(`expiration "${preset}" is not one of ${EXPIRATION_PRESETS.join(', ')}`, 'invalidValue', [
+      throw invalid(`expiration "${preset}" is not one of ${EXPIRATION_PRESETS.join(', ')}`, 'invalidValue', [
         { field: 'expiration', message: `Choose one of ${EXPIRATION_PRESETS.join(', ')}, or give expiresAt` },
       ]);
     }
     if (!policy.allowedExpirations.includes(preset) || (preset === 'never' && !policy.allowNever)) {
       const allowed = policy.allowedExpirations.filter((p) => p !== 'never' || policy.allowNever);
-      throw badRequest(`This organization does not allow expiration "${preset}"; allowed: ${allowed.join(', ')}`, 'invalidValue', [
+      throw invalid(`This organization does not allow expiration "${preset}"; allowed: ${allowed.join(', ')}`, 'invalidValue', [
         { field: 'expiration', message: `Not allowed by the organization's policy; choose ${allowed.join(', ')}` },
       ]);
     }
@@ -69,7 +69,7 @@ export function resolveExpiry(
   if (options.scim && policy.maxScimKeyLifetimeDays !== null) {
     const cap = now.getTime() + policy.maxScimKeyLifetimeDays * DAY_MS;
     if (expiresAt === null || expiresAt.getTime() > cap) {
-      throw badRequest(`Keys with the SCIM flag may live at most ${policy.maxScimKeyLifetimeDays} days in this organization`, 'invalidValue', [
+      throw invalid(`Keys with the SCIM flag may live at most ${policy.maxScimKeyLifetimeDays} days in this organization`, 'invalidValue', [
         { field: 'expiration', message: `At most ${policy.maxScimKeyLifetimeDays} days for SCIM keys` },
       ]);
     }

@@ -6,6 +6,7 @@ import { beyondCaller, can, type Grant } from '../access/permissions.js';
 import { actorOf, isOrgAdmin, type Principal } from '../access/principal.js';
 import { tag } from '../access/resolver.js';
 import { recordAudit } from '../audit/audit-store.js';
+import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db, Queryable } from '../db/db.js';
 import { isStorableTimestamp } from '../db/timestamp.js';
 import { findGroup } from '../groups/groups-store.js';
@@ -170,13 +171,13 @@ export class KeysService {
       groupId: input.groupId,
       ownerUserId: input.ownerUserId,
       mine: owner === 'me' ? { keyId: p.keyId, actorId: actorOf(p).id, userId: p.ownerUserId } : undefined,
-      after: input.cursor ? decodeCursor(input.cursor) : undefined,
+      after: input.cursor ? positionOf(input.cursor) : undefined,
       limit: limit + 1,
     };
     const rows = await listKeys(this.deps.db, p.orgId, query, this.deps.now());
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(toApiKey), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    return { items: page.map(toApiKey), nextCursor: rows.length > limit && last ? cursorOf(last) : null };
   }
 
   async get(ctx: CallContext, id: string): Promise<ApiKey> {
@@ -434,17 +435,15 @@ export function toApiKey(row: KeyRow): ApiKey {
   };
 }
 
-function encodeCursor(row: KeyRow): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
+function cursorOf(row: KeyRow): string {
+  return encodeCursor([row.created_at.toISOString(), row.id]);
 }
 
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof at !== 'string' || !isStorableTimestamp(at) || typeof id !== 'string') throw new Error('bad cursor');
-    return { createdAt: new Date(at), id };
-  } catch {
-    throw keyErrors.invalidCursor();
-  }
+function positionOf(cursor: string): { createdAt: Date; id: string } {
+  const position = decodeCursor(cursor);
+  if (!Array.isArray(position)) throw keyErrors.invalidCursor();
+  const [at, id] = position as unknown[];
+  if (typeof at !== 'string' || !isStorableTimestamp(at) || typeof id !== 'string') throw keyErrors.invalidCursor();
+  return { createdAt: new Date(at), id };
 }
 

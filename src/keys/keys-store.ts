@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.js';
+import { containsPattern } from '../db/like.js';
 import type { KeyKind, KeyStatus, SuspensionReason } from './keys.js';
 
 export interface KeyRow {
@@ -133,10 +134,6 @@ export interface KeyListQuery {
   limit: number;
 }
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 export async function listKeys(q: Queryable, orgId: string, query: KeyListQuery, now: Date): Promise<KeyRow[]> {
   const params: unknown[] = [now, orgId];
   const where: string[] = [];
@@ -145,7 +142,7 @@ export async function listKeys(q: Queryable, orgId: string, query: KeyListQuery,
     where.push(sql(`$${params.length}`));
   };
   if (query.status) add((p) => `x.status = ${p}`, query.status);
-  if (query.text) add((p) => `(x.name ILIKE ${p} OR x.description ILIKE ${p} OR x.fragment ILIKE ${p})`, likePattern(query.text));
+  if (query.text) add((p) => `(x.name ILIKE ${p} OR x.description ILIKE ${p} OR x.fragment ILIKE ${p})`, containsPattern(query.text));
   if (query.groupId) add((p) => `x.group_id = ${p}`, query.groupId);
   if (query.ownerUserId) add((p) => `x.owner_user_id = ${p}`, query.ownerUserId);
   if (query.mine) {

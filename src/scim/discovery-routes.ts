@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { notFound } from '../http/http-error.js';
 import { DEFAULT_COUNT, MAX_COUNT } from './list-params.js';
-import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, USER_SCHEMA, scimmy } from './schema/scimmy.js';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, USER_SCHEMA, scimmy } from '../schema/scimmy.js';
 import { scimBaseUrl, sendScim } from './scim-http.js';
 
 const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { ListWindow } from '../db/list-sql.js';
 import { isStorableTimestamp } from '../db/timestamp.js';
 import { HttpError, badRequest } from '../http/http-error.js';
-import type { FilterNode } from './filter/filter-ast.js';
-import { parseFilter } from './filter/filter-parser.js';
-import type { ResourceCatalogue } from './schema/catalogue.js';
-import { parseProjection, type Projection } from './schema/projection.js';
+import type { FilterNode } from '../schema/filter-ast.js';
+import { parseFilter } from '../schema/filter-parser.js';
+import type { ResourceCatalogue } from '../schema/catalogue.js';
+import { parseProjection, type Projection } from './attributes/projection.js';
 
 export const DEFAULT_COUNT = 100;
 export const MAX_COUNT = 1000;
@@ -57,7 +58,7 @@ export function readListParams(query: Query, cat: ResourceCatalogue): ListParams
   const cursor = single(query, 'cursor');
   if (cursor !== undefined) {
     if (query.startIndex !== undefined) throw badRequest('Use either startIndex or cursor, not both', 'invalidValue');
-    const position = cursor === '' ? {} : decodeCursor(cursor, queryKey);
+    const position = cursor === '' ? {} : positionOf(cursor, queryKey);
     return {
       filter,
       sort,
@@ -82,21 +83,16 @@ interface CursorPosition {
  * Cursors are opaque to clients: the position after the last row (keyset on the default order) or,
  * with sortBy, an offset; either bound to the filter and sort it was issued for.
  */
-export function encodeCursor(queryKey: string, position: CursorPosition): string {
+export function cursorFor(queryKey: string, position: CursorPosition): string {
   const body = position.after ? { k: queryKey, a: [position.after.createdAt.toISOString(), position.after.id] } : { k: queryKey, o: position.offset };
-  return Buffer.from(JSON.stringify(body)).toString('base64url');
+  return encodeCursor(body);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function decodeCursor(cursor: string, queryKey: string): CursorPosition {
+function positionOf(cursor: string, queryKey: string): CursorPosition {
   const invalid = () => new HttpError(400, 'invalidCursor', 'The cursor is invalid or was issued for a different query', { scimType: 'invalidCursor' });
-  let body: { k?: unknown; a?: unknown; o?: unknown };
-  try {
-    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof body;
-  } catch {
-    throw invalid();
-  }
+  const body = decodeCursor(cursor) as { k?: unknown; a?: unknown; o?: unknown } | null | undefined;
   if (typeof body !== 'object' || body === null || body.k !== queryKey) throw invalid();
   if (Array.isArray(body.a) && typeof body.a[0] === 'string' && typeof body.a[1] === 'string' && UUID.test(body.a[1]) && isStorableTimestamp(body.a[0])) {
     return { after: { createdAt: new Date(body.a[0]), id: body.a[1] } };

@@ -1,5 +1,5 @@
-import { LIST_RESPONSE_SCHEMA } from './schema/scimmy.js';
-import { encodeCursor, type ListParams } from './list-params.js';
+import { LIST_RESPONSE_SCHEMA } from '../schema/scimmy.js';
+import { cursorFor, type ListParams } from './list-params.js';
 
 /**
  * ListResponse (RFC 7644 §3.4.2; RFC 9865 §2.2 for cursors). `Resources` is always present, even
@@ -16,7 +16,7 @@ export function listResponse<T extends { createdAt: Date; id: string }>(
     const more = rows.length > params.count;
     const last = page[page.length - 1];
     const offset = (params.window.offset ?? 0) + page.length;
-    const nextCursor = more && last ? encodeCursor(params.queryKey, params.sort ? { offset } : { after: { createdAt: last.createdAt, id: last.id } }) : undefined;
+    const nextCursor = more && last ? cursorFor(params.queryKey, params.sort ? { offset } : { after: { createdAt: last.createdAt, id: last.id } }) : undefined;
     return {
       schemas: [LIST_RESPONSE_SCHEMA],
       totalResults: total,

@@ -1,6 +1,6 @@
 import { badRequest } from '../http/http-error.js';
-import { isPlainObject } from './schema/coerce.js';
-import { PATCH_OP_SCHEMA } from './schema/scimmy.js';
+import { isPlainObject } from './attributes/coerce.js';
+import { PATCH_OP_SCHEMA } from '../schema/scimmy.js';
 
 export type PatchOpName = 'add' | 'remove' | 'replace';
 

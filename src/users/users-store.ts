@@ -4,8 +4,8 @@ import { isUuid } from '../db/uuid.js';
 import { leaveAllGroups } from '../groups/groups-store.js';
 import { listRows, type ListResult, type ListWindow } from '../db/list-sql.js';
 import { literal } from '../db/sql-params.js';
-import type { FilterNode } from '../scim/filter/filter-ast.js';
-import { catalogue, resolvePath } from '../scim/schema/catalogue.js';
+import type { FilterNode } from '../schema/filter-ast.js';
+import { catalogue, resolvePath } from '../schema/catalogue.js';
 import type { UserFields, UserGroupRef, UserRecord } from './users.js';
 
 interface UserRow {

@@ -24,7 +24,7 @@ import {
 } from '../../src/groups/groups-store.js';
 import type { GroupRecord } from '../../src/groups/groups.js';
 import type { Organization } from '../../src/orgs/orgs.js';
-import { parseFilter } from '../../src/scim/filter/filter-parser.js';
+import { parseFilter } from '../../src/schema/filter-parser.js';
 import { insertUser } from '../../src/users/users-store.js';
 import { twoOrganizations } from '../support/orgs.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-db.js';

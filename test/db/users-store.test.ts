@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/db.js';
 import { addMembers, findGroup, insertGroup, touchGroup } from '../../src/groups/groups-store.js';
 import type { Organization } from '../../src/orgs/orgs.js';
-import { parseFilter } from '../../src/scim/filter/filter-parser.js';
+import { parseFilter } from '../../src/schema/filter-parser.js';
 import { deleteUser, existingUserIds, findUser, insertUser, listUsers, searchUsers, updateUser } from '../../src/users/users-store.js';
 import type { UserFields, UserRecord } from '../../src/users/users.js';
 import { twoOrganizations } from '../support/orgs.js';

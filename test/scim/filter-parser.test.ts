@@ -1,4 +1,4 @@
-import { parseFilter } from '../../src/scim/filter/filter-parser.js';
+import { parseFilter } from '../../src/schema/filter-parser.js';
 
 describe('SCIM filter parser (RFC 7644 §3.4.2.2)', () => {
   it('gives and precedence over or, and not over and', () => {
@@ -63,7 +63,7 @@ describe('SCIM filter parser (RFC 7644 §3.4.2.2)', () => {
     ['"quoted" eq "a"', 'Expected an attribute name'],
     ['a eq "1" and', 'ends where an expression was expected'],
   ])('refuses %j with invalidFilter (%s)', (filter, message) => {
-    expect(() => parseFilter(filter)).toThrow(expect.objectContaining({ status: 400, options: { scimType: 'invalidFilter', errors: undefined } }));
+    expect(() => parseFilter(filter)).toThrow(expect.objectContaining({ kind: 'invalid', code: 'invalid_filter', options: { scimType: 'invalidFilter', errors: undefined } }));
     expect(() => parseFilter(filter)).toThrow(message);
   });
 

@@ -1,4 +1,4 @@
-import { scimmy } from '../../src/scim/schema/scimmy.js';
+import { scimmy } from '../../src/schema/scimmy.js';
 import { createGroup, createUser, oneOrigin, type ScimDoc } from '../support/fixtures.js';
 import { ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
 

@@ -1,7 +1,7 @@
 import type { Response } from 'supertest';
 import { findGroup } from '../../src/groups/groups-store.js';
 import type { GroupRecord } from '../../src/groups/groups.js';
-import { scimmy } from '../../src/scim/schema/scimmy.js';
+import { scimmy } from '../../src/schema/scimmy.js';
 import { findUser } from '../../src/users/users-store.js';
 import type { UserRecord } from '../../src/users/users.js';
 import { createGroup, createUser, readAll, seedVariedUsers, type ScimDoc } from '../support/fixtures.js';

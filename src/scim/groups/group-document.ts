@@ -1,9 +1,9 @@
 import type { GroupRecord, MemberType } from '../../groups/groups.js';
 import { badRequest } from '../../http/http-error.js';
-import { catalogue } from '../schema/catalogue.js';
-import { isPlainObject, normalizeInbound, withScimmy } from '../schema/coerce.js';
-import { checkNameLength } from '../schema/limits.js';
-import { GROUP_SCHEMA, scimmy } from '../schema/scimmy.js';
+import { catalogue } from '../../schema/catalogue.js';
+import { isPlainObject, normalizeInbound, withScimmy } from '../attributes/coerce.js';
+import { checkNameLength } from '../attributes/limits.js';
+import { GROUP_SCHEMA, scimmy } from '../../schema/scimmy.js';
 
 export interface MemberInput {
   value: string;

@@ -1,11 +1,11 @@
 import type { GroupChange } from '../../groups/groups-service.js';
 import { badRequest } from '../../http/http-error.js';
-import type { FilterNode } from '../filter/filter-ast.js';
+import type { FilterNode } from '../../schema/filter-ast.js';
 import { readPatchRequest, type RawOperation } from '../patch-request.js';
-import { catalogue } from '../schema/catalogue.js';
-import { isPlainObject } from '../schema/coerce.js';
-import { checkNameLength } from '../schema/limits.js';
-import { parsePatchPath } from '../schema/patch-path.js';
+import { catalogue } from '../../schema/catalogue.js';
+import { isPlainObject } from '../attributes/coerce.js';
+import { checkNameLength } from '../attributes/limits.js';
+import { parsePatchPath } from '../attributes/patch-path.js';
 import { parseMembers } from './group-document.js';
 
 /**

@@ -1,9 +1,9 @@
 import { badRequest } from '../../http/http-error.js';
 import type { UserFields, UserRecord } from '../../users/users.js';
-import { catalogue } from '../schema/catalogue.js';
-import { isPlainObject, normalizeInbound, withScimmy } from '../schema/coerce.js';
-import { checkNameLength, checkUserAttributesSize, checkValueCount } from '../schema/limits.js';
-import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, scimmy } from '../schema/scimmy.js';
+import { catalogue } from '../../schema/catalogue.js';
+import { isPlainObject, normalizeInbound, withScimmy } from '../attributes/coerce.js';
+import { checkNameLength, checkUserAttributesSize, checkValueCount } from '../attributes/limits.js';
+import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, scimmy } from '../../schema/scimmy.js';
 
 // Kept in columns (or never stored: password; computed: groups), not in the attributes document.
 const NOT_IN_DOCUMENT = new Set(['schemas', 'id', 'meta', 'userName', 'externalId', 'active', 'displayName', 'password', 'groups']);

@@ -1,10 +1,10 @@
 import { badRequest } from '../../http/http-error.js';
-import { formatFilter } from '../filter/filter-format.js';
+import { formatFilter } from '../../schema/filter-format.js';
 import { readPatchRequest, type RawOperation } from '../patch-request.js';
-import { catalogue, type AttrDef } from '../schema/catalogue.js';
-import { isPlainObject, normalizeValue, withScimmy } from '../schema/coerce.js';
-import { elementFromEqFilter, parsePatchPath, targetDef, type PatchPath } from '../schema/patch-path.js';
-import { PATCH_OP_SCHEMA, scimmy } from '../schema/scimmy.js';
+import { catalogue, type AttrDef } from '../../schema/catalogue.js';
+import { isPlainObject, normalizeValue, withScimmy } from '../attributes/coerce.js';
+import { elementFromEqFilter, parsePatchPath, targetDef, type PatchPath } from '../attributes/patch-path.js';
+import { PATCH_OP_SCHEMA, scimmy } from '../../schema/scimmy.js';
 
 interface ScimmyOperation {
   op: 'add' | 'remove' | 'replace';

@@ -1,5 +1,5 @@
 import { badRequest } from '../../http/http-error.js';
-import { resolveExtension, resolvePath, type ResourceCatalogue } from './catalogue.js';
+import { resolveExtension, resolvePath, type ResourceCatalogue } from '../../schema/catalogue.js';
 
 /**
  * `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5, §3.9): which attributes a response holds.

@@ -1,9 +1,9 @@
 import { badRequest } from '../../http/http-error.js';
-import type { FilterNode } from '../filter/filter-ast.js';
-import { formatFilter, mapPaths } from '../filter/filter-format.js';
-import { parseFilter } from '../filter/filter-parser.js';
-import type { AttrDef, ResourceCatalogue } from './catalogue.js';
-import { resolveExtension } from './catalogue.js';
+import type { FilterNode } from '../../schema/filter-ast.js';
+import { formatFilter, mapPaths } from '../../schema/filter-format.js';
+import { parseFilter } from '../../schema/filter-parser.js';
+import type { AttrDef, ResourceCatalogue } from '../../schema/catalogue.js';
+import { resolveExtension } from '../../schema/catalogue.js';
 
 /**
  * A PATCH path (RFC 7644 §3.5.2): `attr`, `attr.sub`, `attr[filter]`, `attr[filter].sub`, each

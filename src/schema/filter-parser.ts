@@ -1,4 +1,4 @@
-import { badRequest } from '../../http/http-error.js';
+import { invalid as invalidInput } from '../errors/domain-error.js';
 import { COMPARE_OPS, type CompareOp, type FilterNode, type FilterValue } from './filter-ast.js';
 
 /**
@@ -18,7 +18,7 @@ type Token =
   | { type: 'string'; value: string; pos: number }
   | { type: 'word'; value: string; pos: number };
 
-const invalid = (detail: string) => badRequest(detail, 'invalidFilter');
+const invalid = (detail: string) => invalidInput(detail, 'invalidFilter');
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];

@@ -1,8 +1,8 @@
 import { HttpError, badRequest, type ScimType } from '../../http/http-error.js';
-import type { AttrDef, ResourceCatalogue } from './catalogue.js';
-import { resolveExtension } from './catalogue.js';
+import type { AttrDef, ResourceCatalogue } from '../../schema/catalogue.js';
+import { resolveExtension } from '../../schema/catalogue.js';
 import { checkValueCount } from './limits.js';
-import { scimmy } from './scimmy.js';
+import { scimmy } from '../../schema/scimmy.js';
 
 /** Runs scimmy and turns its exceptions (SCIMError, and TypeError for wrong values) into 400s. */
 export function withScimmy<T>(work: () => T): T {

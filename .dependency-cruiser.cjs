@@ -1,0 +1,91 @@
+/**
+ * The layering of DESIGN §2, checked by `npm test` (npm run lint:imports): imports point down,
+ * entry points → adapters (http/, scim/, *-routes.ts) → services → stores → db/ → schema/ → errors/.
+ * A domain folder is one of DOMAINS; its files repeat the roles *-routes, *-service, *-store,
+ * *-errors and <domain>.ts (types).
+ */
+const DOMAINS = 'access|audit|groups|keys|orgs|users';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-folder-cycles',
+      comment: 'No two folders import each other, directly or through others.',
+      severity: 'error',
+      scope: 'folder',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'no-module-cycles',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'routes-call-only-their-service',
+      comment: 'A route file imports its own domain (never a store) and http/, nothing else of ours.',
+      severity: 'error',
+      from: { path: `^src/(${DOMAINS})/[^/]+-routes[.]ts$` },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/$1/(?![^/]+-store[.]ts$)[^/]+$', '^src/http/'],
+      },
+    },
+    {
+      name: 'services-never-reach-into-another-domains-store',
+      severity: 'error',
+      from: { path: `^src/(${DOMAINS})/[^/]+-service[.]ts$` },
+      to: { path: `^src/(${DOMAINS})/[^/]+-store[.]ts$`, pathNot: '^src/$1/' },
+    },
+    {
+      name: 'only-adapters-speak-http',
+      comment: 'Services, stores and db/ throw domain errors; http/ and scim/ turn them into statuses.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/http/', '^src/scim/', '^src/[^/]+[.]ts$', '^src/cli/', '-routes[.]ts$'] },
+      to: { path: '^src/http/' },
+    },
+    {
+      name: 'stores-import-only-db-and-schema',
+      severity: 'error',
+      from: { path: `^src/(${DOMAINS})/[^/]+-store[.]ts$` },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/db/', '^src/schema/', '^src/errors/', '^src/$1/[^/]+-errors[.]ts$', '^src/$1/$1[.]ts$', '^src/$1/[^/]+-store[.]ts$'],
+      },
+    },
+    {
+      name: 'db-imports-only-schema',
+      severity: 'error',
+      from: { path: '^src/db/' },
+      to: { path: '^src/', pathNot: ['^src/db/', '^src/schema/', '^src/errors/'] },
+    },
+    {
+      name: 'schema-imports-no-domain',
+      comment: 'The SCIM attribute language sits below everything.',
+      severity: 'error',
+      from: { path: '^src/schema/' },
+      to: { path: '^src/', pathNot: ['^src/schema/', '^src/errors/'] },
+    },
+    {
+      name: 'errors-import-nothing',
+      comment: 'Domain errors are the floor every layer stands on.',
+      severity: 'error',
+      from: { path: '^src/errors/' },
+      to: { path: '^src/', pathNot: '^src/errors/' },
+    },
+    {
+      name: 'scim-adapter-uses-services-not-stores',
+      severity: 'error',
+      from: { path: '^src/scim/' },
+      to: { path: '-store[.]ts$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|dist)/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
