@@ -13,6 +13,7 @@ import { VerifiedTokens } from './access/verified-tokens.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
+import { UnitOfWork } from './db/unit-of-work.js';
 import { groupsAdminRoutes } from './groups/groups-admin-routes.js';
 import { GroupsAdminService } from './groups/groups-admin-service.js';
 import { GroupsService } from './groups/groups-service.js';
@@ -72,6 +73,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const metrics = new Metrics(cache, () => authenticator.bcryptComparisons);
   const invalidation = new Invalidation(db, cache, verified, logger, (lagMs) => metrics.pickupLag.observe(lagMs / 1000));
   await invalidation.start();
+  const unitOfWork = new UnitOfWork(db, (tags) => invalidation.evict(tags));
   const authenticator = new Authenticator({
     db,
     cache,
@@ -82,11 +84,11 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     onFailure: (reason) => metrics.authFailures.inc({ reason }),
   });
   const permissions = new PermissionCatalogue(config.extraPermissions);
-  const users = new UsersService({ db, invalidation, now });
-  const groups = new GroupsService({ db, invalidation, now });
-  const groupsAdmin = new GroupsAdminService({ db, invalidation, permissions, now });
-  const keys = new KeysService({ db, invalidation, permissions, bcryptCost: config.bcryptCost, now });
-  const orgs = new OrgsService({ db, invalidation, bcryptCost: config.bcryptCost, now });
+  const users = new UsersService({ db, unitOfWork, now });
+  const groups = new GroupsService({ db, unitOfWork, now });
+  const groupsAdmin = new GroupsAdminService({ db, unitOfWork, permissions, now });
+  const keys = new KeysService({ db, unitOfWork, permissions, bcryptCost: config.bcryptCost, now });
+  const orgs = new OrgsService({ db, unitOfWork, bcryptCost: config.bcryptCost, now });
 
   const parts = { db, config, logger, now, cache, invalidation, authenticator, permissions, users, groups, groupsAdmin, keys, orgs, metrics };
   return { ...parts, app: buildApp(parts), stop: () => invalidation.stop() };

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.js';
+import { tag } from '../db/unit-of-work.js';
 import type { KeyRow } from '../keys/keys-store.js';
 import { ancestorGroupIds, directGroupIdsOfMember, organizationName, rulesOfGroups } from './access-store.js';
 import { grantOf, narrow, type Grant } from './permissions.js';
@@ -6,16 +7,9 @@ import type { Principal } from './principal.js';
 
 export interface Resolved {
   principal: Principal;
-  /** What this principal depends on; a change to any of them evicts it (see invalidation.ts). */
+  /** What this principal depends on; a change to any of them evicts it (see invalidation.ts, db/unit-of-work.ts). */
   tags: string[];
 }
-
-export const tag = {
-  key: (id: string) => `k:${id}`,
-  group: (id: string) => `g:${id}`,
-  user: (id: string) => `u:${id}`,
-  org: (id: string) => `o:${id}`,
-};
 
 /**
  * DESIGN §5: a service key holds its group's grant; a personal key holds its owner's grant (the union

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { groupGrant } from '../access/grants.js';
-import type { Invalidation } from '../access/invalidation.js';
+import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import type { PermissionCatalogue } from '../access/permission-catalogue.js';
 import { ROLES, beyondCaller, can, grantOf, type Grant } from '../access/permissions.js';
 import { actorOf, type Principal } from '../access/principal.js';
-import { tag } from '../access/resolver.js';
 import { recordAudit } from '../audit/audit-store.js';
 import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db } from '../db/db.js';
@@ -44,7 +43,7 @@ export interface AdminGroupDetail extends AdminGroup {
 
 export interface GroupsAdminDeps {
   db: Db;
-  invalidation: Invalidation;
+  unitOfWork: UnitOfWork;
   permissions: PermissionCatalogue;
   now: () => Date;
 }
@@ -103,7 +102,7 @@ export class GroupsAdminService {
     this.require(p, 'groups:write');
     this.validateRules(rules);
     assertDelegable(p, rules);
-    await this.deps.invalidation.write(async (tx, changed) => {
+    await this.deps.unitOfWork.write(async (tx, changed) => {
       const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
       if (!group) throw groupErrors.notFound(id);
       // What the group grants before and after (its inherited rules included): the caller takes away
@@ -126,7 +125,7 @@ export class GroupsAdminService {
       assertDelegable(p, input.rules);
     }
     const id = randomUUID();
-    await this.deps.invalidation.write(async (tx) => {
+    await this.deps.unitOfWork.write(async (tx) => {
       await insertGroup(tx, p.orgId, id, { displayName: input.displayName, externalId: null, source: 'local', description: input.description ?? '' }, this.deps.now());
       if (input.rules?.length) await replaceRules(tx, p.orgId, id, input.rules);
       await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.create', target: `group:${id}`, details: { displayName: input.displayName, source: 'local', rules: input.rules ?? [] } });
@@ -137,7 +136,7 @@ export class GroupsAdminService {
   async updateLocal(ctx: CallContext, id: string, input: { displayName?: string; description?: string }): Promise<AdminGroupDetail> {
     const p = ctx.principal;
     this.require(p, 'groups:write');
-    await this.deps.invalidation.write(async (tx, changed) => {
+    await this.deps.unitOfWork.write(async (tx, changed) => {
       const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
       if (!group) throw groupErrors.notFound(id);
       if (group.source !== 'local') throw groupErrors.scimManaged();
@@ -153,7 +152,7 @@ export class GroupsAdminService {
   async deleteLocal(ctx: CallContext, id: string): Promise<void> {
     const p = ctx.principal;
     this.require(p, 'groups:write');
-    await this.deps.invalidation.write(async (tx, changed) => {
+    await this.deps.unitOfWork.write(async (tx, changed) => {
       const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
       if (!group) throw groupErrors.notFound(id);
       if (group.source !== 'local') throw groupErrors.scimManaged();

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Invalidation, MarkChanged } from '../access/invalidation.js';
-import { tag } from '../access/resolver.js';
+import { tag, type MarkChanged, type UnitOfWork } from '../db/unit-of-work.js';
 import type { Precondition, WriteContext } from '../audit/audit.js';
 import { recordAudit } from '../audit/audit-store.js';
 import type { Db, Queryable } from '../db/db.js';
@@ -49,7 +48,7 @@ export type GroupChange =
 
 export interface GroupsServiceDeps {
   db: Db;
-  invalidation: Invalidation;
+  unitOfWork: UnitOfWork;
   now: () => Date;
 }
 
@@ -91,7 +90,7 @@ export class GroupsService {
   }
 
   create(ctx: WriteContext, input: { displayName: string; externalId: string | null; members: MemberInput[] }): Promise<GroupRecord> {
-    return this.deps.invalidation.write(async (tx, changed) => {
+    return this.deps.unitOfWork.write(async (tx, changed) => {
       const at = this.deps.now();
       const group = await insertGroup(tx, ctx.orgId, randomUUID(), { displayName: input.displayName, externalId: input.externalId, source: 'scim' }, at);
       const members = await this.validMembers(tx, ctx.orgId, group.id, input.members);
@@ -110,7 +109,7 @@ export class GroupsService {
 
   /** Applies `changes` in order. Returns the group after them (unchanged when they changed nothing). */
   change(ctx: WriteContext, id: string, changes: GroupChange[], precondition?: Precondition): Promise<GroupRecord> {
-    return this.deps.invalidation.write(async (tx, changed) => {
+    return this.deps.unitOfWork.write(async (tx, changed) => {
       const current = await findGroup(tx, ctx.orgId, id, { forUpdate: true, source: 'scim' });
       if (!current) throw notFound(`Group ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
@@ -172,7 +171,7 @@ export class GroupsService {
   }
 
   delete(ctx: WriteContext, id: string, precondition?: Precondition): Promise<void> {
-    return this.deps.invalidation.write(async (tx, changed) => {
+    return this.deps.unitOfWork.write(async (tx, changed) => {
       const current = await findGroup(tx, ctx.orgId, id, { forUpdate: true, source: 'scim' });
       if (!current) throw notFound(`Group ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();

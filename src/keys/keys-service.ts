@@ -1,10 +1,9 @@
 import bcrypt from 'bcrypt';
 import { isMemberOf, prospectiveGrant } from '../access/grants.js';
-import type { Invalidation } from '../access/invalidation.js';
+import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import type { PermissionCatalogue } from '../access/permission-catalogue.js';
 import { beyondCaller, can, type Grant } from '../access/permissions.js';
 import { actorOf, isOrgAdmin, type Principal } from '../access/principal.js';
-import { tag } from '../access/resolver.js';
 import { recordAudit } from '../audit/audit-store.js';
 import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db, Queryable } from '../db/db.js';
@@ -64,7 +63,7 @@ export interface IssuedKey {
 
 export interface KeysServiceDeps {
   db: Db;
-  invalidation: Invalidation;
+  unitOfWork: UnitOfWork;
   permissions: PermissionCatalogue;
   bcryptCost: number;
   now: () => Date;
@@ -110,7 +109,7 @@ export class KeysService {
     const secret = issueToken();
     const secretHash = await bcrypt.hash(secret.secret, this.deps.bcryptCost);
     const now = this.deps.now();
-    const row = await this.deps.invalidation.write(async (tx) => {
+    const row = await this.deps.unitOfWork.write(async (tx) => {
       const org = await lockOrganization(tx, p.orgId);
       if (!org) throw keyErrors.notFound(p.keyId);
       const groupId = input.groupId ?? null;
@@ -188,7 +187,7 @@ export class KeysService {
   async update(ctx: CallContext, id: string, input: UpdateKeyInput): Promise<ApiKey> {
     const p = ctx.principal;
     const now = this.deps.now();
-    const row = await this.deps.invalidation.write(async (tx, changed) => {
+    const row = await this.deps.unitOfWork.write(async (tx, changed) => {
       const key = await this.visibleKey(tx, p, id);
       this.requireChange(p, key);
       await this.checkMayTouch(tx, p, key);
@@ -217,7 +216,7 @@ export class KeysService {
   async revoke(ctx: CallContext, id: string): Promise<ApiKey> {
     const p = ctx.principal;
     const now = this.deps.now();
-    const row = await this.deps.invalidation.write(async (tx, changed) => {
+    const row = await this.deps.unitOfWork.write(async (tx, changed) => {
       const key = await this.visibleKey(tx, p, id);
       this.requireChange(p, key);
       await this.checkMayTouch(tx, p, key);
@@ -237,7 +236,7 @@ export class KeysService {
     const secret = issueToken();
     const secretHash = await bcrypt.hash(secret.secret, this.deps.bcryptCost);
     const now = this.deps.now();
-    const row = await this.deps.invalidation.write(async (tx, changed) => {
+    const row = await this.deps.unitOfWork.write(async (tx, changed) => {
       const key = await this.visibleKey(tx, p, id);
       this.requireChange(p, key);
       if (key.status === 'revoked') throw keyErrors.revokedCannotRotate();
@@ -298,7 +297,7 @@ export class KeysService {
     const p = ctx.principal;
     if (!can(p.grant, 'keys:manage')) throw keyErrors.needsPermission('keys:manage', 'Revoking keys in bulk');
     const now = this.deps.now();
-    return this.deps.invalidation.write(async (tx, changed) => {
+    return this.deps.unitOfWork.write(async (tx, changed) => {
       const ids = await liveKeyIdsWhere(tx, p.orgId, filter, now);
       for (const id of ids) await this.checkMayTouch(tx, p, (await findKey(tx, p.orgId, id, now))!);
       const revoked = await revokeKeys(tx, p.orgId, ids, now, actorOf(p).id);

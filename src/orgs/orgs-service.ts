@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
-import type { Invalidation } from '../access/invalidation.js';
+import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import { can } from '../access/permissions.js';
 import { actorOf, type Principal } from '../access/principal.js';
-import { tag } from '../access/resolver.js';
 import { SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
 import { recordAudit } from '../audit/audit-store.js';
 import type { Db, Queryable } from '../db/db.js';
@@ -18,7 +17,7 @@ import { ADMINS_GROUP_NAME, DEFAULT_ORG_NAME, OrgPolicy, type Organization } fro
 
 export interface OrgsServiceDeps {
   db: Db;
-  invalidation: Invalidation;
+  unitOfWork: UnitOfWork;
   bcryptCost: number;
   now: () => Date;
 }
@@ -73,7 +72,7 @@ export class OrgsService {
 
   async updatePolicy(principal: Principal, patch: Partial<OrgPolicy>, requestId?: string): Promise<Organization> {
     if (!can(principal.grant, 'org:admin')) throw forbidden('Changing the organization policy needs org:admin');
-    return this.deps.invalidation.write(async (tx, changed) => {
+    return this.deps.unitOfWork.write(async (tx, changed) => {
       const org = (await findOrganization(tx, principal.orgId))!;
       const parsed = OrgPolicy.safeParse({ ...org.policy, ...patch });
       if (!parsed.success) throw new HttpError(400, 'invalidValue', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { tag } from '../access/resolver.js';
-import type { Invalidation } from '../access/invalidation.js';
+import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import type { Precondition, WriteContext } from '../audit/audit.js';
 import { recordAudit } from '../audit/audit-store.js';
 import type { Db } from '../db/db.js';
@@ -24,7 +23,7 @@ import type { UserFields, UserRecord } from './users.js';
 
 export interface UsersServiceDeps {
   db: Db;
-  invalidation: Invalidation;
+  unitOfWork: UnitOfWork;
   now: () => Date;
 }
 
@@ -49,7 +48,7 @@ export class UsersService {
   }
 
   create(ctx: WriteContext, fields: UserFields): Promise<UserRecord> {
-    return this.deps.invalidation.write(async (tx) => {
+    return this.deps.unitOfWork.write(async (tx) => {
       const user = await insertUser(tx, ctx.orgId, randomUUID(), fields, this.deps.now());
       await recordAudit(tx, { ...audit(ctx), action: 'user.create', target: `user:${user.id}`, details: { userName: user.userName, active: user.active } });
       return user;
@@ -84,7 +83,7 @@ export class UsersService {
     change: (current: UserRecord) => Promise<UserFields | undefined>,
     precondition?: Precondition,
   ): Promise<{ user: UserRecord; changed: boolean }> {
-    return this.deps.invalidation.write(async (tx, changed) => {
+    return this.deps.unitOfWork.write(async (tx, changed) => {
       const current = await findUser(tx, ctx.orgId, id, { forUpdate: true });
       if (!current) throw notFound(`User ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
@@ -103,7 +102,7 @@ export class UsersService {
   }
 
   delete(ctx: WriteContext, id: string, precondition?: Precondition): Promise<void> {
-    return this.deps.invalidation.write(async (tx, changed) => {
+    return this.deps.unitOfWork.write(async (tx, changed) => {
       const current = await findUser(tx, ctx.orgId, id, { forUpdate: true });
       if (!current) throw notFound(`User ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
