@@ -18,6 +18,7 @@ import {
   groupLookup,
   insertGroup,
   listGroups,
+  lockNesting,
   removeAllMembers,
   removeMembers,
   removeMembersNotIn,
@@ -93,8 +94,10 @@ export class GroupsService {
   create(ctx: WriteContext, input: { displayName: string; externalId: string | null; members: MemberInput[] }): Promise<GroupRecord> {
     return this.deps.invalidation.write(async (tx, changed) => {
       const at = this.deps.now();
+      // The new group can be in no other group yet, so nesting it closes no cycle: no nesting lock.
+      const types = await classifyMembers(tx, ctx.orgId, input.members.map((m) => m.value));
       const group = await insertGroup(tx, ctx.orgId, randomUUID(), { displayName: input.displayName, externalId: input.externalId, source: 'scim' }, at);
-      const members = await this.validMembers(tx, ctx.orgId, group.id, input.members);
+      const members = await this.validMembers(tx, ctx.orgId, group.id, input.members, types);
       const added = await addMembers(tx, ctx.orgId, group.id, members);
       markMembers(changed, added);
       const created = added.length ? (await touchGroup(tx, ctx.orgId, group.id, added.length, at, { newVersion: false }))! : group;
@@ -111,6 +114,13 @@ export class GroupsService {
   /** Applies `changes` in order. Returns the group after them (unchanged when they changed nothing). */
   change(ctx: WriteContext, id: string, changes: GroupChange[], precondition?: Precondition): Promise<GroupRecord> {
     return this.deps.invalidation.write(async (tx, changed) => {
+      // Locks, always in this order (so no two membership writes wait on each other in a circle):
+      // 1. when a group is being nested, the organization's nesting lock (the cycle check must see
+      //    every nesting committed before it);
+      // 2. this group.
+      const incoming = changes.flatMap((c) => (c.kind === 'addMembers' || c.kind === 'replaceMembers' ? c.members : []));
+      const types = await classifyMembers(tx, ctx.orgId, incoming.map((m) => m.value));
+      if ([...types.values()].includes('Group')) await lockNesting(tx, ctx.orgId);
       const current = await findGroup(tx, ctx.orgId, id, { forUpdate: true, source: 'scim' });
       if (!current) throw notFound(`Group ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
@@ -127,7 +137,7 @@ export class GroupsService {
             externalId = c.value;
             break;
           case 'addMembers':
-            added.push(...(await addMembers(tx, ctx.orgId, id, await this.validMembers(tx, ctx.orgId, id, c.members))));
+            added.push(...(await addMembers(tx, ctx.orgId, id, await this.validMembers(tx, ctx.orgId, id, c.members, types))));
             break;
           case 'removeMembers':
             removed.push(...(await removeMembers(tx, ctx.orgId, id, c.ids)));
@@ -139,7 +149,7 @@ export class GroupsService {
             removed.push(...(await removeAllMembers(tx, ctx.orgId, id)));
             break;
           case 'replaceMembers': {
-            const members = await this.validMembers(tx, ctx.orgId, id, c.members);
+            const members = await this.validMembers(tx, ctx.orgId, id, c.members, types);
             removed.push(...(await removeMembersNotIn(tx, ctx.orgId, id, members.map((m) => m.id))));
             added.push(...(await addMembers(tx, ctx.orgId, id, members)));
             break;
@@ -184,19 +194,19 @@ export class GroupsService {
 
   /**
    * Members must be users or SCIM groups of this organization (400 invalidValue otherwise), and a
-   * nested group may not contain this group (400 invalidValue: a cycle).
+   * nested group may not contain this group (400 invalidValue: a cycle). `types` is what
+   * classifyMembers found for them.
    */
-  private async validMembers(tx: Queryable, orgId: string, groupId: string, inputs: MemberInput[]): Promise<NewMember[]> {
+  private async validMembers(tx: Queryable, orgId: string, groupId: string, inputs: MemberInput[], types: Map<string, MemberType>): Promise<NewMember[]> {
     if (!inputs.length) return [];
     const byId = new Map<string, MemberInput>();
     for (const m of inputs) byId.set(m.value.toLowerCase(), m);
-    const types = await classifyMembers(tx, orgId, [...byId.keys()]);
     const unknown = [...byId.keys()].filter((id) => !types.has(id));
     if (unknown.length) {
       const shown = unknown.slice(0, 5).map((id) => `"${byId.get(id)!.value}"`).join(', ');
       throw badRequest(`members: ${shown}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} ${unknown.length === 1 ? 'is not a user or group' : 'are not users or groups'} of this organization`, 'invalidValue');
     }
-    const groups = [...types].filter(([, t]) => t === 'Group').map(([id]) => id);
+    const groups = [...byId.keys()].filter((id) => types.get(id) === 'Group');
     const cycle = await wouldCreateCycle(tx, orgId, groupId, groups);
     if (cycle) throw badRequest(`members: adding group ${cycle} would make the group contain itself (a cycle)`, 'invalidValue');
     return [...byId].map(([id, m]) => ({ id, type: types.get(id)!, display: m.display }));

@@ -229,6 +229,18 @@ export async function classifyMembers(q: Queryable, orgId: string, ids: string[]
   return new Map(rows.map((r) => [r.id, r.type]));
 }
 
+// Any constant: the first half of the nesting lock's key, the organization's hash the second.
+const NESTING_LOCK = 7_261_002;
+
+/**
+ * Serializes, per organization, the transactions that nest a group in another until they end, so
+ * each one's cycle check (wouldCreateCycle, run after this) sees every nesting committed before it.
+ * Adding users never takes it. Transaction-scoped advisory lock: released at commit or rollback.
+ */
+export async function lockNesting(q: Queryable, orgId: string): Promise<void> {
+  await q.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [NESTING_LOCK, orgId]);
+}
+
 /**
  * Whether adding `memberGroupIds` into `groupId` would close a cycle: true when one of them is the
  * group itself or contains it, directly or through nesting. Walks up from the group, so it costs the
