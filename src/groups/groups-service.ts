@@ -94,7 +94,8 @@ export class GroupsService {
   create(ctx: WriteContext, input: { displayName: string; externalId: string | null; members: MemberInput[] }): Promise<GroupRecord> {
     return this.deps.invalidation.write(async (tx, changed) => {
       const at = this.deps.now();
-      // The new group can be in no other group yet, so nesting it closes no cycle: no nesting lock.
+      // Members first (FOR KEY SHARE), as in change(). The new group is in no other group yet, so
+      // nesting groups in it closes no cycle: no nesting lock.
       const types = await classifyMembers(tx, ctx.orgId, input.members.map((m) => m.value));
       const group = await insertGroup(tx, ctx.orgId, randomUUID(), { displayName: input.displayName, externalId: input.externalId, source: 'scim' }, at);
       const members = await this.validMembers(tx, ctx.orgId, group.id, input.members, types);
@@ -115,13 +116,14 @@ export class GroupsService {
   change(ctx: WriteContext, id: string, changes: GroupChange[], precondition?: Precondition): Promise<GroupRecord> {
     return this.deps.invalidation.write(async (tx, changed) => {
       // Locks, always in this order (so no two membership writes wait on each other in a circle):
-      // 1. when a group is being nested, the organization's nesting lock (the cycle check must see
+      // 1. the members being added, FOR KEY SHARE (a concurrent delete of one waits, or has won);
+      // 2. when one of them is a group, the organization's nesting lock (the cycle check must see
       //    every nesting committed before it);
-      // 2. this group.
+      // 3. this group, FOR NO KEY UPDATE. A delete locks its own row, then the groups it leaves.
       const incoming = changes.flatMap((c) => (c.kind === 'addMembers' || c.kind === 'replaceMembers' ? c.members : []));
       const types = await classifyMembers(tx, ctx.orgId, incoming.map((m) => m.value));
       if ([...types.values()].includes('Group')) await lockNesting(tx, ctx.orgId);
-      const current = await findGroup(tx, ctx.orgId, id, { forUpdate: true, source: 'scim' });
+      const current = await findGroup(tx, ctx.orgId, id, { forChange: true, source: 'scim' });
       if (!current) throw notFound(`Group ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
       let displayName = current.displayName;
@@ -183,6 +185,7 @@ export class GroupsService {
 
   delete(ctx: WriteContext, id: string, precondition?: Precondition): Promise<void> {
     return this.deps.invalidation.write(async (tx, changed) => {
+      // FOR UPDATE first, as for a user: a group nesting this one meanwhile holds it FOR KEY SHARE.
       const current = await findGroup(tx, ctx.orgId, id, { forUpdate: true, source: 'scim' });
       if (!current) throw notFound(`Group ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
@@ -195,7 +198,7 @@ export class GroupsService {
   /**
    * Members must be users or SCIM groups of this organization (400 invalidValue otherwise), and a
    * nested group may not contain this group (400 invalidValue: a cycle). `types` is what
-   * classifyMembers found for them.
+   * classifyMembers found, and locked, for them.
    */
   private async validMembers(tx: Queryable, orgId: string, groupId: string, inputs: MemberInput[], types: Map<string, MemberType>): Promise<NewMember[]> {
     if (!inputs.length) return [];
