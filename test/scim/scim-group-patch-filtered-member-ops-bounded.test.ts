@@ -78,6 +78,24 @@ describe('member operations with a filter other than value eq', () => {
     const kept = members.slice(0, 20).filter((_, i) => i % 2 === 0 && !String(i).startsWith('1'));
     expect(await memberIds(group.id)).toEqual(sorted(kept.map((u) => u.id)));
   });
+
+  it('applies them in order with the additions between them', async () => {
+    const [a, b, c, d] = users.slice(40, 44) as [ScimDoc, ScimDoc, ScimDoc, ScimDoc];
+    const group = await createGroup(scim, 'Bounded in order', { members: [{ value: a.id, display: 'old one' }, { value: b.id, display: 'kept' }] });
+    const res = await scim.patch(
+      `/Groups/${group.id}`,
+      patchOp(
+        // Removes a; c, added after it, is not removed even though it matches.
+        { op: 'remove', path: 'members[display co "one"]' },
+        { op: 'add', path: 'members', value: [{ value: c.id, display: 'new one' }, { value: d.id, display: 'new two' }] },
+        // Removes d, added before it, and nothing else.
+        { op: 'remove', path: 'members[display co "two"]' },
+        { op: 'remove', path: 'members[display eq "nobody"]' },
+      ),
+    );
+    expect(res.status).toBe(200);
+    expect(await memberIds(group.id)).toEqual(sorted([b.id, c.id]));
+  });
 });
 
 describe('member operations that name their members stay unlimited', () => {

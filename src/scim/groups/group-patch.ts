@@ -33,7 +33,25 @@ export function planGroupPatch(body: unknown): GroupChange[] {
       'tooMany',
     );
   }
-  return changes;
+  return coalesceRemovals(changes);
+}
+
+/**
+ * Runs of removals become one statement each: consecutive removals by id (Okta sends one
+ * `members[value eq "id"]` per member) one keyed delete, and consecutive filtered removals one
+ * delete through the `or` of their filters, which reads the group once. A filter looks at one member
+ * row only, so removing what A selects and then what B selects removes what either selects.
+ */
+function coalesceRemovals(changes: GroupChange[]): GroupChange[] {
+  const out: GroupChange[] = [];
+  for (const c of changes) {
+    const last = out[out.length - 1];
+    if (c.kind === 'removeMembers' && last?.kind === 'removeMembers') last.ids.push(...c.ids);
+    else if (c.kind === 'removeMembersWhere' && last?.kind === 'removeMembersWhere') {
+      out[out.length - 1] = { kind: 'removeMembersWhere', filter: { kind: 'or', left: last.filter, right: c.filter } };
+    } else out.push(c.kind === 'removeMembers' ? { kind: 'removeMembers', ids: [...c.ids] } : c);
+  }
+  return out;
 }
 
 function planOperation(op: RawOperation): GroupChange[] {
