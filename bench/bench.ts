@@ -3,9 +3,10 @@
 //   BENCH_DURATION  seconds per measurement (default 10)
 //   BENCH_USERS     users (and group members) to seed (default 100000)
 //   DATABASE_URL    also measure on this PostgreSQL server (a scratch database is created and dropped)
-//   BENCH_ONLY      auth: only the cost of authenticating a cached key
+//   BENCH_ONLY      auth: only the cost of authenticating a cached key;
+//                   groups: only member PATCHes beside a large filtered PATCH on another group
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,11 +20,17 @@ import { PgDb } from '../src/db/pg-db.js';
 import { PgliteDb } from '../src/db/pglite-db.js';
 import { createLogger } from '../src/http/logger.js';
 import { formatTable } from '../src/cli/output.js';
+import { MAX_FILTERED_MEMBER_OPERATIONS } from '../src/scim/groups/group-patch.js';
 import { seed } from './seed.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const EXTRA_USERS = 20_000;
+// The pen-test's case: 1,000 `remove members[display co "…"]` operations on a 20,000-member group.
+const FILTERED_MEMBERS = Math.min(20_000, USERS);
+const FILTERED_OPS: number = 1000;
+// The most filtered member operations one PATCH may carry (more are 400 tooMany).
+const FILTERED_OPS_ALLOWED: number = MAX_FILTERED_MEMBER_OPERATIONS;
 const CONNECTIONS = 50;
 const ADMIN_KEY = `bench-admin-${randomBytes(24).toString('hex')}`;
 const logger = createLogger('silent');
@@ -131,7 +138,13 @@ async function versusHello(baseline: Baseline, url: string, options: Partial<aut
 }
 
 /** Creates, migrates, bootstraps and seeds the database, and returns what the server needs to reach it. */
-async function prepare(kind: 'pglite' | 'postgres', options: { seed: boolean } = { seed: true }): Promise<{ env: Record<string, string>; ids: { groupId: string; userId: string; extraUserIds: string[] }; cleanup: () => Promise<void> }> {
+interface Prepared {
+  env: Record<string, string>;
+  ids: { groupId: string; userId: string; filteredGroupId: string; extraUserIds: string[] };
+  cleanup: () => Promise<void>;
+}
+
+async function prepare(kind: 'pglite' | 'postgres', options: { seed: boolean } = { seed: true }): Promise<Prepared> {
   let env: Record<string, string>;
   let db: Db;
   let cleanup: () => Promise<void>;
@@ -163,12 +176,16 @@ async function prepare(kind: 'pglite' | 'postgres', options: { seed: boolean } =
   const keyscope = await createKeyscope({ db, config, logger });
   const boot = await keyscope.orgs.bootstrap(ADMIN_KEY);
   await keyscope.stop();
-  if (options.seed) process.stderr.write(`  seeding ${USERS} users and a group of ${USERS} members on ${kind}...\n`);
-  const seeded = options.seed ? await seed(db, boot.organization.id, USERS, EXTRA_USERS) : { groupId: '', firstUserId: '' };
+  if (options.seed) process.stderr.write(`  seeding ${USERS} users, a group of ${USERS} members and one of ${FILTERED_MEMBERS} on ${kind}...\n`);
+  const seeded = options.seed ? await seed(db, boot.organization.id, USERS, EXTRA_USERS, FILTERED_MEMBERS) : { groupId: '', firstUserId: '', filteredGroupId: '' };
   // Read now: once the server runs, the embedded database is its alone.
   const { rows: extras } = await db.query<{ id: string }>(`SELECT id FROM users WHERE substring(user_name from '^user([0-9]+)@')::int > $1 ORDER BY user_name`, [USERS]);
   await db.close();
-  return { env: { ...env, BCRYPT_COST: '10', LOG_LEVEL: 'info' }, ids: { groupId: seeded.groupId, userId: seeded.firstUserId, extraUserIds: extras.map((x) => x.id) }, cleanup };
+  return {
+    env: { ...env, BCRYPT_COST: '10', LOG_LEVEL: 'info' },
+    ids: { groupId: seeded.groupId, userId: seeded.firstUserId, filteredGroupId: seeded.filteredGroupId, extraUserIds: extras.map((x) => x.id) },
+    cleanup,
+  };
 }
 
 async function api(port: number, method: string, pathname: string, token: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -198,28 +215,13 @@ async function measureStore(kind: 'pglite' | 'postgres', baseline: Baseline): Pr
     const { result: byFilter, ratio: byFilterRatio } = await versusHello(baseline, `${base}/scim/v2/Users?filter=${filter}`, { headers: scimHeaders });
     rows.push({ store, what: 'GET /scim/v2/Users?filter=userName eq', reqPerSec: byFilter.requests.average, p50: byFilter.latency.p50, p99: byFilter.latency.p99, vsHello: pct(byFilterRatio), target: '>= 50 % (PostgreSQL)' });
 
-    // One new member per request, into the group of USERS members.
-    const extras = prepared.ids.extraUserIds;
-    let next = 0;
-    const addOne = (connections: number, amount: number) =>
-      load(`${base}/scim/v2/Groups/${prepared.ids.groupId}`, {
-        connections,
-        headers: { ...scimHeaders, 'Content-Type': 'application/scim+json' },
-        method: 'PATCH',
-        amount,
-        requests: [
-          {
-            setupRequest: (req) => ({
-              ...req,
-              body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: extras[next++ % extras.length] }] }] }),
-            }),
-          },
-        ],
-      });
-    const patchOne = await addOne(1, 2000);
+    const addOne = memberAdder(base, scimKey, prepared);
+    const patchOne = await addOne(1, { amount: 2000 });
     rows.push({ store, what: `PATCH add 1 member to a ${USERS}-member group`, reqPerSec: patchOne.requests.average, p50: patchOne.latency.p50, p99: patchOne.latency.p99, target: 'p50 < 10 ms', note: '1 connection: latency; each a new member' });
-    const patchMany = await addOne(10, 5000);
+    const patchMany = await addOne(10, { amount: 5000 });
     rows.push({ store, what: '  the same, 10 concurrent PATCHes on the group', reqPerSec: patchMany.requests.average, p50: patchMany.latency.p50, p99: patchMany.latency.p99, note: 'they serialize on the group row' });
+
+    await filteredPatches(store, base, scimKey, prepared, addOne);
 
     const excluded = await load(`${base}/scim/v2/Groups/${prepared.ids.groupId}?excludedAttributes=members`, { headers: scimHeaders, connections: 1 });
     rows.push({ store, what: 'GET group ?excludedAttributes=members', reqPerSec: excluded.requests.average, p50: excluded.latency.p50, p99: excluded.latency.p99, target: '< 5 ms', note: '1 connection: latency' });
@@ -240,11 +242,109 @@ async function measureStore(kind: 'pglite' | 'postgres', baseline: Baseline): Pr
   }
 }
 
+type MemberAdder = (connections: number, options: { amount?: number; duration?: number }) => Promise<autocannon.Result>;
+
+/** PATCHes that each add one new member to the group of USERS members. */
+function memberAdder(base: string, scimKey: string, prepared: Prepared): MemberAdder {
+  const extras = prepared.ids.extraUserIds;
+  let next = 0;
+  return (connections, options) =>
+    load(`${base}/scim/v2/Groups/${prepared.ids.groupId}`, {
+      connections,
+      headers: { Authorization: `Bearer ${scimKey}`, 'Content-Type': 'application/scim+json' },
+      method: 'PATCH',
+      ...options,
+      requests: [
+        {
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: extras[next++ % extras.length] }] }] }),
+          }),
+        },
+      ],
+    });
+}
+
+/**
+ * Issue 9, defect 8: PATCHes made of many `remove members[display co "…"]` operations, each of which
+ * reads every member of the group. Times the pen-test's 1,000-operation PATCH on a group of
+ * FILTERED_MEMBERS, the largest one a request may carry, 1,000 of Okta's removals by value (which
+ * have no limit), and one-member additions to the big group while that largest filtered PATCH runs
+ * again and again on the other group. The filters match nobody, so every repetition does the same work.
+ */
+async function filteredPatches(store: string, base: string, scimKey: string, prepared: Prepared, addOne: MemberAdder): Promise<void> {
+  const patchFiltered = async (paths: string[]): Promise<{ ms: number; status: number }> => {
+    const started = performance.now();
+    const res = await fetch(`${base}/scim/v2/Groups/${prepared.ids.filteredGroupId}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${scimKey}`, 'Content-Type': 'application/scim+json', Prefer: 'return=minimal' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: paths.map((path) => ({ op: 'remove', path })) }),
+    });
+    await res.arrayBuffer();
+    return { ms: performance.now() - started, status: res.status };
+  };
+  const filteredPatch = (operations: number) => patchFiltered(Array.from({ length: operations }, (_, i) => `members[display co "nobody-${i}"]`));
+  const timed = async (operations: number, runs: number, patch = filteredPatch) => {
+    const results: { ms: number; status: number }[] = [];
+    for (let i = 0; i < runs; i++) results.push(await patch(operations));
+    const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+    return { p50: round(median(ms)), max: round(ms[ms.length - 1]!), statuses: [...new Set(results.map((r) => r.status))].join('/') };
+  };
+  const thousand = await timed(FILTERED_OPS, 3);
+  rows.push({ store, what: `PATCH ${FILTERED_OPS} x remove members[display co] on a ${FILTERED_MEMBERS}-member group`, p50: thousand.p50, p99: thousand.max, note: `answers ${thousand.statuses}; p99 column = max of 3` });
+  if (FILTERED_OPS_ALLOWED !== FILTERED_OPS) {
+    const most = await timed(FILTERED_OPS_ALLOWED, 10);
+    rows.push({ store, what: `  the same with ${FILTERED_OPS_ALLOWED} operations (the most a request may carry)`, p50: most.p50, p99: most.max, note: `answers ${most.statuses}; p99 column = max of 10` });
+  }
+  // Okta's form, which names its members and has no limit: ids that are in no group, so nothing changes.
+  const byValue = await timed(FILTERED_OPS, 10, (n) => patchFiltered(Array.from({ length: n }, () => `members[value eq "${randomUUID()}"]`)));
+  rows.push({ store, what: `PATCH ${FILTERED_OPS} x remove members[value eq] (Okta) on that group`, p50: byValue.p50, p99: byValue.max, note: `answers ${byValue.statuses}; p99 column = max of 10` });
+  // The largest PATCH a request may carry, repeated on the other group while one-member additions run.
+  let running = true;
+  let repeated = 0;
+  const background = (async () => {
+    while (running) {
+      await filteredPatch(FILTERED_OPS_ALLOWED);
+      repeated++;
+    }
+  })();
+  const beside = await addOne(1, { duration: DURATION });
+  running = false;
+  await background;
+  rows.push({
+    store,
+    what: `PATCH add 1 member to a ${USERS}-member group beside ${FILTERED_OPS_ALLOWED} filtered ops on another`,
+    reqPerSec: beside.requests.average,
+    p50: beside.latency.p50,
+    p99: beside.latency.p99,
+    target: 'p50 < 10 ms',
+    note: `1 connection; the filtered PATCH ran ${repeated} times meanwhile${beside.errors ? `; ${beside.errors} errors (${beside.timeouts} timeouts)` : ''}`,
+  });
+}
+
+/** Only the member PATCH figures (BENCH_ONLY=groups). */
+async function measureGroups(kind: 'pglite' | 'postgres'): Promise<void> {
+  const store = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
+  const prepared = await prepare(kind);
+  const server = await startServer({ ...prepared.env, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
+  try {
+    const base = `http://127.0.0.1:${server.port}`;
+    const scimKey = (await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench scim', scim: true, expiration: 'never' })).json.token as string;
+    const addOne = memberAdder(base, scimKey, prepared);
+    const alone = await addOne(1, { amount: 2000 });
+    rows.push({ store, what: `PATCH add 1 member to a ${USERS}-member group`, reqPerSec: alone.requests.average, p50: alone.latency.p50, p99: alone.latency.p99, target: 'p50 < 10 ms', note: '1 connection: latency; each a new member' });
+    await filteredPatches(store, base, scimKey, prepared, addOne);
+  } finally {
+    await stop(server.child);
+    await prepared.cleanup();
+  }
+}
+
 /**
  * WORKERS=2 (node:cluster) on the same database, next to the one-process server, the two measured in
  * alternation: authenticated SCIM reads, against the one-process figure.
  */
-async function workers(prepared: { env: Record<string, string>; ids: { userId: string } }, scimKey: string, single: string, store: string): Promise<void> {
+async function workers(prepared: Prepared, scimKey: string, single: string, store: string): Promise<void> {
   const server = await startServer({ ...prepared.env, WORKERS: '2' });
   try {
     const headers = { Authorization: `Bearer ${scimKey}` };
@@ -415,6 +515,12 @@ async function main() {
   if (process.env.BENCH_ONLY === 'auth') {
     await authOverhead('pglite');
     if (process.env.DATABASE_URL) await authOverhead('postgres');
+    printRows();
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'groups') {
+    await measureGroups('pglite');
+    if (process.env.DATABASE_URL) await measureGroups('postgres');
     printRows();
     return;
   }

@@ -17,6 +17,7 @@ import {
   groupLookup,
   insertGroup,
   listGroups,
+  lockNesting,
   removeAllMembers,
   removeMembers,
   removeMembersNotIn,
@@ -92,8 +93,11 @@ export class GroupsService {
   create(ctx: WriteContext, input: { displayName: string; externalId: string | null; members: MemberInput[] }): Promise<GroupRecord> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const at = this.deps.now();
+      // Members first (FOR KEY SHARE), as in change(). The new group is in no other group yet, so
+      // nesting groups in it closes no cycle: no nesting lock.
+      const types = await classifyMembers(tx, ctx.orgId, input.members.map((m) => m.value));
       const group = await insertGroup(tx, ctx.orgId, randomUUID(), { displayName: input.displayName, externalId: input.externalId, source: 'scim' }, at);
-      const members = await this.validMembers(tx, ctx.orgId, group.id, input.members);
+      const members = await this.validMembers(tx, ctx.orgId, group.id, input.members, types);
       const added = await addMembers(tx, ctx.orgId, group.id, members);
       markMembers(changed, added);
       const created = added.length ? (await touchGroup(tx, ctx.orgId, group.id, added.length, at, { newVersion: false }))! : group;
@@ -110,7 +114,15 @@ export class GroupsService {
   /** Applies `changes` in order. Returns the group after them (unchanged when they changed nothing). */
   change(ctx: WriteContext, id: string, changes: GroupChange[], precondition?: Precondition): Promise<GroupRecord> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
-      const current = await findGroup(tx, ctx.orgId, id, { forUpdate: true, source: 'scim' });
+      // Locks, always in this order (so no two membership writes wait on each other in a circle):
+      // 1. the members being added, FOR KEY SHARE (a concurrent delete of one waits, or has won);
+      // 2. when one of them is a group, the organization's nesting lock (the cycle check must see
+      //    every nesting committed before it);
+      // 3. this group, FOR NO KEY UPDATE. A delete locks its own row, then the groups it leaves.
+      const incoming = changes.flatMap((c) => (c.kind === 'addMembers' || c.kind === 'replaceMembers' ? c.members : []));
+      const types = await classifyMembers(tx, ctx.orgId, incoming.map((m) => m.value));
+      if ([...types.values()].includes('Group')) await lockNesting(tx, ctx.orgId);
+      const current = await findGroup(tx, ctx.orgId, id, { forChange: true, source: 'scim' });
       if (!current) throw notFound(`Group ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
       let displayName = current.displayName;
@@ -126,7 +138,7 @@ export class GroupsService {
             externalId = c.value;
             break;
           case 'addMembers':
-            added.push(...(await addMembers(tx, ctx.orgId, id, await this.validMembers(tx, ctx.orgId, id, c.members))));
+            added.push(...(await addMembers(tx, ctx.orgId, id, await this.validMembers(tx, ctx.orgId, id, c.members, types))));
             break;
           case 'removeMembers':
             removed.push(...(await removeMembers(tx, ctx.orgId, id, c.ids)));
@@ -138,7 +150,7 @@ export class GroupsService {
             removed.push(...(await removeAllMembers(tx, ctx.orgId, id)));
             break;
           case 'replaceMembers': {
-            const members = await this.validMembers(tx, ctx.orgId, id, c.members);
+            const members = await this.validMembers(tx, ctx.orgId, id, c.members, types);
             removed.push(...(await removeMembersNotIn(tx, ctx.orgId, id, members.map((m) => m.id))));
             added.push(...(await addMembers(tx, ctx.orgId, id, members)));
             break;
@@ -172,6 +184,7 @@ export class GroupsService {
 
   delete(ctx: WriteContext, id: string, precondition?: Precondition): Promise<void> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
+      // FOR UPDATE first, as for a user: a group nesting this one meanwhile holds it FOR KEY SHARE.
       const current = await findGroup(tx, ctx.orgId, id, { forUpdate: true, source: 'scim' });
       if (!current) throw notFound(`Group ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
@@ -183,19 +196,19 @@ export class GroupsService {
 
   /**
    * Members must be users or SCIM groups of this organization (400 invalidValue otherwise), and a
-   * nested group may not contain this group (400 invalidValue: a cycle).
+   * nested group may not contain this group (400 invalidValue: a cycle). `types` is what
+   * classifyMembers found, and locked, for them.
    */
-  private async validMembers(tx: Queryable, orgId: string, groupId: string, inputs: MemberInput[]): Promise<NewMember[]> {
+  private async validMembers(tx: Queryable, orgId: string, groupId: string, inputs: MemberInput[], types: Map<string, MemberType>): Promise<NewMember[]> {
     if (!inputs.length) return [];
     const byId = new Map<string, MemberInput>();
     for (const m of inputs) byId.set(m.value.toLowerCase(), m);
-    const types = await classifyMembers(tx, orgId, [...byId.keys()]);
     const unknown = [...byId.keys()].filter((id) => !types.has(id));
     if (unknown.length) {
       const shown = unknown.slice(0, 5).map((id) => `"${byId.get(id)!.value}"`).join(', ');
       throw badRequest(`members: ${shown}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} ${unknown.length === 1 ? 'is not a user or group' : 'are not users or groups'} of this organization`, 'invalidValue');
     }
-    const groups = [...types].filter(([, t]) => t === 'Group').map(([id]) => id);
+    const groups = [...byId.keys()].filter((id) => types.get(id) === 'Group');
     const cycle = await wouldCreateCycle(tx, orgId, groupId, groups);
     if (cycle) throw badRequest(`members: adding group ${cycle} would make the group contain itself (a cycle)`, 'invalidValue');
     return [...byId].map(([id, m]) => ({ id, type: types.get(id)!, display: m.display }));

@@ -99,8 +99,13 @@ export async function insertGroup(q: Queryable, orgId: string, id: string, group
 
 export interface FindGroupOptions {
   withMembers?: boolean;
-  /** Lock the row for the rest of the transaction (serializes concurrent changes to one group). */
+  /** Lock the row for the rest of the transaction, as deleting it would (FOR UPDATE). */
   forUpdate?: boolean;
+  /**
+   * Lock the row to change its members or fields (FOR NO KEY UPDATE): concurrent changes to one
+   * group serialize, yet nesting the group elsewhere (FOR KEY SHARE, see classifyMembers) goes on.
+   */
+  forChange?: boolean;
   source?: GroupSource;
 }
 
@@ -110,7 +115,7 @@ export async function findGroup(q: Queryable, orgId: string, id: string, options
   if (options.source) params.push(options.source);
   const { rows } = await q.query<GroupRow>(
     `SELECT ${COLUMNS}${options.withMembers ? MEMBERS_COLUMN : ''} FROM groups g
-      WHERE g.org_id = $1 AND g.id = $2${options.source ? ' AND g.source = $3' : ''}${options.forUpdate ? ' FOR UPDATE OF g' : ''}`,
+      WHERE g.org_id = $1 AND g.id = $2${options.source ? ' AND g.source = $3' : ''}${options.forUpdate ? ' FOR UPDATE OF g' : options.forChange ? ' FOR NO KEY UPDATE OF g' : ''}`,
     params,
   );
   return rows[0] && toRecord(rows[0]);
@@ -216,17 +221,34 @@ export async function removeAllMembers(q: Queryable, orgId: string, groupId: str
   return rows.map((r) => ({ id: r.member_id, type: r.member_type }));
 }
 
-/** Which of `ids` are users or (SCIM) groups of this organization. */
+/**
+ * Which of `ids` are users or (SCIM) groups of this organization, each locked FOR KEY SHARE until the
+ * transaction ends: a concurrent delete of one (FOR UPDATE, then DELETE) waits for this transaction,
+ * or, when it came first, the row is gone once it commits and is not returned (READ COMMITTED
+ * rechecks a locked row). So a member is never added after its delete has looked for its memberships.
+ */
 export async function classifyMembers(q: Queryable, orgId: string, ids: string[]): Promise<Map<string, MemberType>> {
-  const valid = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
+  const valid = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))].sort();
   if (!valid.length) return new Map();
   const { rows } = await q.query<{ id: string; type: MemberType }>(
-    `SELECT id, 'User' AS type FROM users WHERE org_id = $1 AND id = ANY($2::uuid[])
-     UNION ALL
-     SELECT id, 'Group' AS type FROM groups WHERE org_id = $1 AND source = 'scim' AND id = ANY($2::uuid[])`,
+    `WITH u AS (SELECT id FROM users WHERE org_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR KEY SHARE),
+          g AS (SELECT id FROM groups WHERE org_id = $1 AND source = 'scim' AND id = ANY($2::uuid[]) ORDER BY id FOR KEY SHARE)
+     SELECT id, 'User' AS type FROM u UNION ALL SELECT id, 'Group' AS type FROM g`,
     [orgId, valid],
   );
   return new Map(rows.map((r) => [r.id, r.type]));
+}
+
+// Any constant: the first half of the nesting lock's key, the organization's hash the second.
+const NESTING_LOCK = 7_261_002;
+
+/**
+ * Serializes, per organization, the transactions that nest a group in another until they end, so
+ * each one's cycle check (wouldCreateCycle, run after this) sees every nesting committed before it.
+ * Adding users never takes it. Transaction-scoped advisory lock: released at commit or rollback.
+ */
+export async function lockNesting(q: Queryable, orgId: string): Promise<void> {
+  await q.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [NESTING_LOCK, orgId]);
 }
 
 /**
@@ -261,24 +283,30 @@ export async function deleteGroup(q: Queryable, orgId: string, id: string, at: D
 
 /**
  * Removes a user or group from every group it is in, updating those groups' counts and versions.
- * The groups are locked first, in id order, like every other membership change, so concurrent
- * changes cannot deadlock on each other.
+ * The caller holds the member's row FOR UPDATE, so no membership of it can be added meanwhile
+ * (classifyMembers waits); the groups are locked next, in id order, as a change to each would lock
+ * it, and counts move by the rows actually deleted.
  */
 export async function leaveAllGroups(q: Queryable, orgId: string, memberId: string, at: Date): Promise<string[]> {
   const { rows: locked } = await q.query<{ id: string }>(
     `SELECT g.id FROM groups g WHERE g.org_id = $1
         AND g.id IN (SELECT group_id FROM group_members WHERE org_id = $1 AND member_id = $2)
-      ORDER BY g.id FOR UPDATE`,
+      ORDER BY g.id FOR NO KEY UPDATE`,
     [orgId, memberId],
   );
   if (!locked.length) return [];
-  await q.query('DELETE FROM group_members WHERE org_id = $1 AND member_id = $2', [orgId, memberId]);
+  const { rows: left } = await q.query<{ group_id: string }>(
+    'DELETE FROM group_members WHERE org_id = $1 AND member_id = $2 RETURNING group_id',
+    [orgId, memberId],
+  );
+  if (!left.length) return [];
+  const ids = left.map((r) => r.group_id).sort();
   await q.query(
     `UPDATE groups SET member_count = member_count - 1, version = version + 1, updated_at = $3
       WHERE org_id = $1 AND id = ANY($2::uuid[])`,
-    [orgId, locked.map((r) => r.id), at],
+    [orgId, ids, at],
   );
-  return locked.map((r) => r.id);
+  return ids;
 }
 
 export interface GroupListQuery {

@@ -84,7 +84,7 @@ export class UsersService {
     precondition?: Precondition,
   ): Promise<{ user: UserRecord; changed: boolean }> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
-      const current = await findUser(tx, ctx.orgId, id, { forUpdate: true });
+      const current = await findUser(tx, ctx.orgId, id, { forChange: true });
       if (!current) throw notFound(`User ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
       const fields = await change(current);
@@ -103,6 +103,8 @@ export class UsersService {
 
   delete(ctx: WriteContext, id: string, precondition?: Precondition): Promise<void> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
+      // FOR UPDATE before the memberships are looked for: a group adding this user meanwhile holds
+      // it FOR KEY SHARE, so this waits for that addition to commit, and later additions find no user.
       const current = await findUser(tx, ctx.orgId, id, { forUpdate: true });
       if (!current) throw notFound(`User ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();

@@ -125,10 +125,21 @@ export async function insertUser(q: Queryable, orgId: string, id: string, fields
   return toRecord(rows[0]!);
 }
 
-export async function findUser(q: Queryable, orgId: string, id: string, options: { withGroups?: boolean; forUpdate?: boolean } = {}): Promise<UserRecord | undefined> {
+/**
+ * `forUpdate` locks the row as deleting it would (FOR UPDATE: a group adding the user as a member
+ * waits, see groups-store classifyMembers); `forChange` locks it to change its fields (FOR NO KEY
+ * UPDATE: concurrent changes to the user serialize, group membership changes go on).
+ */
+export async function findUser(
+  q: Queryable,
+  orgId: string,
+  id: string,
+  options: { withGroups?: boolean; forUpdate?: boolean; forChange?: boolean } = {},
+): Promise<UserRecord | undefined> {
   if (!isUuid(id)) return undefined;
+  const lock = options.forUpdate ? ' FOR UPDATE' : options.forChange ? ' FOR NO KEY UPDATE' : '';
   const { rows } = await q.query<UserRow>(
-    `SELECT ${COLUMNS}${options.withGroups ? GROUPS_COLUMN : ''} FROM users u WHERE u.org_id = $1 AND u.id = $2${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    `SELECT ${COLUMNS}${options.withGroups ? GROUPS_COLUMN : ''} FROM users u WHERE u.org_id = $1 AND u.id = $2${lock}`,
     [orgId, id],
   );
   if (options.withGroups) await withIndirectGroups(q, rows);

@@ -9,13 +9,49 @@ import { parsePatchPath } from '../attributes/patch-path.js';
 import { parseMembers } from './group-document.js';
 
 /**
+ * The most member operations with a filter other than `value eq` (`members[display co "x"]`,
+ * `members[type eq "Group"]`) one PATCH may carry. Each reads every member of the group while it is
+ * locked, so their cost is the group's size, not the request's; operations that name their members
+ * (`members[value eq "id"]`, `members` with a value array: what Okta and Entra ID send) have no limit
+ * of their own.
+ */
+export const MAX_FILTERED_MEMBER_OPERATIONS = 10;
+
+/**
  * Turns a Group PatchOp into ordered changes the service applies as SQL deltas, never a rewrite of
  * the member list (scimmy's PatchOp reads, modifies and rewrites the whole resource, which is
  * O(group size) and loses concurrent additions). Covers both of Entra's dialects: `Remove` on
  * `members` with a value array removes those members (not all of them), and `members[value eq "id"]`.
  */
 export function planGroupPatch(body: unknown): GroupChange[] {
-  return readPatchRequest(body).flatMap(planOperation);
+  const changes = readPatchRequest(body).flatMap(planOperation);
+  const filtered = changes.filter((c) => c.kind === 'removeMembersWhere').length;
+  if (filtered > MAX_FILTERED_MEMBER_OPERATIONS) {
+    // RFC 7644 §3.12: tooMany applies to PATCH path filters the server will not process.
+    throw badRequest(
+      `This PATCH has ${filtered} member operations with a filter other than value eq (such as members[display co "x"]); at most ${MAX_FILTERED_MEMBER_OPERATIONS} are allowed in one request, because each reads every member of the group. Send them in several requests, or name the members (members[value eq "id"], or a value array), which has no such limit`,
+      'tooMany',
+    );
+  }
+  return coalesceRemovals(changes);
+}
+
+/**
+ * Runs of removals become one statement each: consecutive removals by id (Okta sends one
+ * `members[value eq "id"]` per member) one keyed delete, and consecutive filtered removals one
+ * delete through the `or` of their filters, which reads the group once. A filter looks at one member
+ * row only, so removing what A selects and then what B selects removes what either selects.
+ */
+function coalesceRemovals(changes: GroupChange[]): GroupChange[] {
+  const out: GroupChange[] = [];
+  for (const c of changes) {
+    const last = out[out.length - 1];
+    if (c.kind === 'removeMembers' && last?.kind === 'removeMembers') last.ids.push(...c.ids);
+    else if (c.kind === 'removeMembersWhere' && last?.kind === 'removeMembersWhere') {
+      out[out.length - 1] = { kind: 'removeMembersWhere', filter: { kind: 'or', left: last.filter, right: c.filter } };
+    } else out.push(c.kind === 'removeMembers' ? { kind: 'removeMembers', ids: [...c.ids] } : c);
+  }
+  return out;
 }
 
 function planOperation(op: RawOperation): GroupChange[] {
