@@ -11,6 +11,7 @@ import { permissionsRoutes } from './access/permissions-routes.js';
 import { PrincipalCache } from './access/principal-cache.js';
 import { VerifiedTokens } from './access/verified-tokens.js';
 import { auditRoutes } from './audit/audit-routes.js';
+import { AuditService } from './audit/audit-service.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { UnitOfWork } from './db/unit-of-work.js';
@@ -58,6 +59,7 @@ export interface Keyscope {
   groupsAdmin: GroupsAdminService;
   keys: KeysService;
   orgs: OrgsService;
+  audit: AuditService;
   metrics: Metrics;
   /** Stops listening for invalidations (the database is closed by its owner). */
   stop(): Promise<void>;
@@ -90,7 +92,9 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const keys = new KeysService({ db, unitOfWork, permissions, bcryptCost: config.bcryptCost, now });
   const orgs = new OrgsService({ db, unitOfWork, bcryptCost: config.bcryptCost, now });
 
-  const parts = { db, config, logger, now, cache, invalidation, authenticator, permissions, users, groups, groupsAdmin, keys, orgs, metrics };
+  const audit = new AuditService({ db });
+
+  const parts = { db, config, logger, now, cache, invalidation, authenticator, permissions, users, groups, groupsAdmin, keys, orgs, audit, metrics };
   return { ...parts, app: buildApp(parts), stop: () => invalidation.stop() };
 }
 
@@ -124,7 +128,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
   api.use('/users', usersAdminRoutes(k.db));
   api.use('/organizations', orgsRoutes(k.orgs));
-  api.use('/audit', auditRoutes(k.db));
+  api.use('/audit', auditRoutes(k.audit));
   api.use('/permissions', permissionsRoutes(k.permissions));
   api.use(accessRoutes(k.authenticator, k.now));
   api.use((req) => {

@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Db } from '../db/db.js';
-import { principalOf, requirePermission } from '../http/authenticate.js';
+import { requestContext } from '../access/request-context.js';
 import { isStorableTimestamp } from '../db/timestamp.js';
+import { principalOf } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
-import { listAudit } from './audit-store.js';
+import type { AuditService } from './audit-service.js';
 
 const Timestamp = z.iso.datetime({ offset: true }).refine(isStorableTimestamp, 'is not a date-time between the years 1 and 9999');
 
@@ -19,25 +19,20 @@ const AuditQuery = z.object({
 });
 
 /** GET /api/v1/audit: newest first, filtered by action (`key.*` for a family), actor, target and time. */
-export function auditRoutes(db: Db): Router {
+export function auditRoutes(audit: AuditService): Router {
   const router = Router();
-  router.get('/', requirePermission('audit:read'), async (req, res) => {
+  router.get('/', async (req, res) => {
     const query = parseInput(AuditQuery, req.query, 'query');
-    const limit = query.limit ?? 100;
-    const events = await listAudit(db, principalOf(req).orgId, {
+    const page = await audit.list(requestContext(principalOf(req), req.id), {
       action: query.action,
       actor: query.actor,
       target: query.target,
       since: query.since ? new Date(query.since) : undefined,
       until: query.until ? new Date(query.until) : undefined,
       before: query.cursor,
-      limit: limit + 1,
+      limit: query.limit,
     });
-    const page = events.slice(0, limit);
-    res.json({
-      items: page.map((e) => ({ ...e, at: e.at.toISOString() })),
-      nextCursor: events.length > limit ? page[page.length - 1]!.id : null,
-    });
+    res.json({ items: page.items.map((e) => ({ ...e, at: e.at.toISOString() })), nextCursor: page.nextCursor });
   });
   return router;
 }

@@ -1,8 +1,8 @@
 import type { Queryable } from '../db/db.js';
 import type { AuditEvent, NewAuditEvent } from './audit.js';
 
-/** Recorded in the same transaction as the change it describes, so the log never misses one. */
-export async function recordAudit(q: Queryable, event: NewAuditEvent): Promise<void> {
+/** Written in the same transaction as the change it describes (audit-service.ts recordAudit). */
+export async function insertAuditEvent(q: Queryable, event: NewAuditEvent): Promise<void> {
   await q.query(
     'INSERT INTO audit_events (org_id, actor, actor_name, action, target, details, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
     [event.orgId, event.actor.id, event.actor.name, event.action, event.target ?? null, JSON.stringify(event.details ?? {}), event.requestId ?? null],

@@ -4,7 +4,7 @@ import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import type { PermissionCatalogue } from '../access/permission-catalogue.js';
 import { beyondCaller, can, type Grant } from '../access/permissions.js';
 import { actorOf, isOrgAdmin, type Principal } from '../access/principal.js';
-import { recordAudit } from '../audit/audit-store.js';
+import { recordAudit } from '../audit/audit-service.js';
 import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db, Queryable } from '../db/db.js';
 import { isStorableTimestamp } from '../db/timestamp.js';

@@ -4,7 +4,7 @@ import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import { can } from '../access/permissions.js';
 import { actorOf, type Principal } from '../access/principal.js';
 import { SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
-import { recordAudit } from '../audit/audit-store.js';
+import { recordAudit } from '../audit/audit-service.js';
 import type { Db, Queryable } from '../db/db.js';
 import { insertGroup, replaceRules } from '../groups/groups-store.js';
 import type { GroupRule } from '../groups/groups.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import type { Precondition, WriteContext } from '../audit/audit.js';
-import { recordAudit } from '../audit/audit-store.js';
+import { recordAudit } from '../audit/audit-service.js';
 import type { Db } from '../db/db.js';
 import type { ListResult } from '../db/list-sql.js';
 import { notFound, preconditionFailed } from '../http/http-error.js';

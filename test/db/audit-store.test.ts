@@ -1,5 +1,5 @@
 import type { Db } from '../../src/db/db.js';
-import { listAudit, recordAudit } from '../../src/audit/audit-store.js';
+import { insertAuditEvent, listAudit } from '../../src/audit/audit-store.js';
 import type { AuditEvent } from '../../src/audit/audit.js';
 import type { Organization } from '../../src/orgs/orgs.js';
 import { twoOrganizations } from '../support/orgs.js';
@@ -21,9 +21,9 @@ beforeAll(async () => {
   database = await openTestDatabase();
   db = database.db;
   ({ a, b } = await twoOrganizations(db));
-  await recordAudit(db, { orgId: a.id, actor, action: 'key.create', target: 'key:k1', details: { name: 'one' }, requestId: 'req-1' });
-  await recordAudit(db, { orgId: a.id, actor, action: 'key.revoke', target: 'key:k1', requestId: 'req-2' });
-  await recordAudit(db, { orgId: a.id, actor: { id: 'key:other', name: 'other' }, action: 'group.rules', target: 'group:g1' });
+  await insertAuditEvent(db, { orgId: a.id, actor, action: 'key.create', target: 'key:k1', details: { name: 'one' }, requestId: 'req-1' });
+  await insertAuditEvent(db, { orgId: a.id, actor, action: 'key.revoke', target: 'key:k1', requestId: 'req-2' });
+  await insertAuditEvent(db, { orgId: a.id, actor: { id: 'key:other', name: 'other' }, action: 'group.rules', target: 'group:g1' });
 });
 afterAll(() => database.drop());
 
@@ -49,7 +49,7 @@ describe('audit-store', () => {
   });
 
   it('lists newest first by id even past nine events, and pages before an id without skipping any', async () => {
-    for (let i = 0; i < 12; i++) await recordAudit(db, { orgId: a.id, actor, action: 'key.update', target: `key:n${i}` });
+    for (let i = 0; i < 12; i++) await insertAuditEvent(db, { orgId: a.id, actor, action: 'key.update', target: `key:n${i}` });
     const events = await all(a);
     const ids = events.map((e) => Number(e.id));
     expect(ids.length).toBeGreaterThanOrEqual(15);
@@ -77,7 +77,7 @@ describe('audit-store', () => {
     });
 
     it('sees its own events only, after both organizations wrote some', async () => {
-      await recordAudit(db, { orgId: b.id, actor, action: 'key.create', target: 'key:k1', requestId: 'req-b' });
+      await insertAuditEvent(db, { orgId: b.id, actor, action: 'key.create', target: 'key:k1', requestId: 'req-b' });
       const events = await all(b);
       expect(events.map((e) => e.requestId)).toEqual(['req-b']);
       expect((await all(a)).map((e) => e.requestId)).not.toContain('req-b');

@@ -1,0 +1,27 @@
+import { can } from '../access/permissions.js';
+import type { RequestContext } from '../access/request-context.js';
+import type { Db, Queryable } from '../db/db.js';
+import { forbidden } from '../errors/domain-error.js';
+import type { AuditEvent, NewAuditEvent } from './audit.js';
+import { insertAuditEvent, listAudit, type AuditQuery } from './audit-store.js';
+
+/**
+ * Records an event in the caller's transaction, so the log never misses a change nor holds one that
+ * rolled back. Every domain records through here; audit-store.ts alone writes the table.
+ */
+export function recordAudit(q: Queryable, event: NewAuditEvent): Promise<void> {
+  return insertAuditEvent(q, event);
+}
+
+/** The audit log as `GET /api/v1/audit` reads it: newest first, one organization. */
+export class AuditService {
+  constructor(private readonly deps: { db: Db }) {}
+
+  async list(ctx: RequestContext, query: Omit<AuditQuery, 'limit'> & { limit?: number }): Promise<{ items: AuditEvent[]; nextCursor: string | null }> {
+    if (!can(ctx.principal.grant, 'audit:read')) throw forbidden('This key lacks the audit:read permission');
+    const limit = query.limit ?? 100;
+    const events = await listAudit(this.deps.db, ctx.orgId, { ...query, limit: limit + 1 });
+    const page = events.slice(0, limit);
+    return { items: page, nextCursor: events.length > limit ? page[page.length - 1]!.id : null };
+  }
+}
