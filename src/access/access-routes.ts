@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { principalOf, requirePermission } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { Authenticator } from './authenticator.js';
-import { BUILTIN_PERMISSIONS, can, decide } from './permissions.js';
-import { principalStatus, type Principal } from './principal.js';
+import { BUILTIN_PERMISSIONS, can, decide } from '../principals/permissions.js';
+import { principalStatus, type Principal } from '../principals/principal.js';
 
 const AuthorizeBody = z.object({ permission: z.string().min(1).max(200), resource: z.string().min(1).max(500).optional() }).strict();
 const IntrospectBody = z.object({ token: z.string().min(1).max(1000), token_type_hint: z.string().optional() }).strict();

@@ -1,27 +1,14 @@
 import bcrypt from 'bcrypt';
 import type { Db } from '../db/db.js';
+import type { AuthFailureCode, AuthResult } from '../principals/auth-result.js';
 import { findBootstrapKeysForAuth, findKeyForAuth } from '../keys/keys-store.js';
-import { bootstrapSecret, looksLikeKsk, parseToken, tokenDigest } from '../keys/token.js';
+import { bootstrapSecret, looksLikeKsk, parseToken, tokenDigest } from '../principals/token.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import type { LastUsedRecorder } from './last-used.js';
 import type { PrincipalCache } from './principal-cache.js';
-import { principalStatus, type Principal } from './principal.js';
+import { principalStatus, type Principal } from '../principals/principal.js';
 import { resolvePrincipal, type Resolved } from './resolver.js';
 import type { VerifiedTokens } from './verified-tokens.js';
-
-/** Reason codes of DESIGN §7. */
-export type AuthFailureCode =
-  | 'invalid_token'
-  | 'key_revoked'
-  | 'key_expired'
-  | 'owner_inactive'
-  | 'owner_left_group'
-  | 'group_deleted'
-  | 'too_many_attempts';
-
-export type AuthResult =
-  | { ok: true; principal: Principal }
-  | { ok: false; status: 401 | 429; code: AuthFailureCode; message: string; retryAfterSeconds?: number };
 
 const MESSAGES: Record<Exclude<AuthFailureCode, 'too_many_attempts'>, string> = {
   invalid_token: 'The API key is missing, malformed or unknown',

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/db.js';
 import { ancestorGroupIds, directGroupIdsOfMember, rulesOfGroups } from './access-store.js';
-import { grantOf, narrow, type Grant } from './permissions.js';
+import { grantOf, narrow, type Grant } from '../principals/permissions.js';
 
 /** What a group grants: its rules and those of every group it is nested in. */
 export async function groupGrant(q: Queryable, orgId: string, groupId: string): Promise<Grant> {

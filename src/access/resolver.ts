@@ -2,8 +2,8 @@ import type { Queryable } from '../db/db.js';
 import { tag } from '../db/unit-of-work.js';
 import type { KeyRow } from '../keys/keys-store.js';
 import { ancestorGroupIds, directGroupIdsOfMember, organizationName, rulesOfGroups } from './access-store.js';
-import { grantOf, narrow, type Grant } from './permissions.js';
-import type { Principal } from './principal.js';
+import { grantOf, narrow, type Grant } from '../principals/permissions.js';
+import type { Principal } from '../principals/principal.js';
 
 export interface Resolved {
   principal: Principal;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { requestContext } from '../access/request-context.js';
+import { requestContext } from '../principals/request-context.js';
 import { isStorableTimestamp } from '../db/timestamp.js';
 import { principalOf } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';

@@ -1,5 +1,5 @@
-import { can } from '../access/permissions.js';
-import type { RequestContext } from '../access/request-context.js';
+import { can } from '../principals/permissions.js';
+import type { RequestContext } from '../principals/request-context.js';
 import type { Db, Queryable } from '../db/db.js';
 import { forbidden } from '../errors/domain-error.js';
 import type { AuditEvent, NewAuditEvent } from './audit.js';

@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { AuthResult, Authenticator } from '../access/authenticator.js';
-import { can } from '../access/permissions.js';
-import type { Principal } from '../access/principal.js';
+import type { Authenticator } from '../access/authenticator.js';
+import type { AuthResult } from '../principals/auth-result.js';
+import { can } from '../principals/permissions.js';
+import type { Principal } from '../principals/principal.js';
 import { HttpError } from './http-error.js';
 
 declare module 'express-serve-static-core' {

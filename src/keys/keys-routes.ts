@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
-import { KEY_STATUSES } from './keys.js';
+import { KEY_STATUSES } from '../principals/key-status.js';
 import type { IssuedKey, KeysService } from './keys-service.js';
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be an id (uuid)');

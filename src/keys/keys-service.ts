@@ -2,8 +2,8 @@ import bcrypt from 'bcrypt';
 import { isMemberOf, prospectiveGrant } from '../access/grants.js';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import type { PermissionCatalogue } from '../access/permission-catalogue.js';
-import { beyondCaller, can, type Grant } from '../access/permissions.js';
-import { actorOf, isOrgAdmin, type Principal } from '../access/principal.js';
+import { beyondCaller, can, type Grant } from '../principals/permissions.js';
+import { actorOf, isOrgAdmin, type Principal } from '../principals/principal.js';
 import { recordAudit } from '../audit/audit-service.js';
 import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db, Queryable } from '../db/db.js';
@@ -25,8 +25,9 @@ import {
   type KeyListQuery,
   type KeyRow,
 } from './keys-store.js';
-import type { ApiKey, KeyKind, KeyStatus } from './keys.js';
-import { fragmentOf, issueToken } from './token.js';
+import type { ApiKey } from './keys.js';
+import type { KeyKind, KeyStatus } from '../principals/key-status.js';
+import { fragmentOf, issueToken } from '../principals/token.js';
 
 export interface CreateKeyInput {
   name: string;

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/db.js';
 import { containsPattern } from '../db/like.js';
-import type { KeyKind, KeyStatus, SuspensionReason } from './keys.js';
+import type { KeyKind, KeyStatus, SuspensionReason } from '../principals/key-status.js';
 
 export interface KeyRow {
   org_id: string;

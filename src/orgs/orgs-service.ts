@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
-import { can } from '../access/permissions.js';
-import { actorOf, type Principal } from '../access/principal.js';
-import { SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
+import { can } from '../principals/permissions.js';
+import { actorOf, type Principal } from '../principals/principal.js';
+import { SYSTEM_ACTOR, type Actor } from '../principals/actor.js';
 import { recordAudit } from '../audit/audit-service.js';
 import type { Db, Queryable } from '../db/db.js';
 import { insertGroup, replaceRules } from '../groups/groups-store.js';
@@ -11,7 +11,7 @@ import type { GroupRule } from '../groups/groups.js';
 import { HttpError, forbidden } from '../http/http-error.js';
 import { findKey, insertKey } from '../keys/keys-store.js';
 import { toApiKey, type IssuedKey } from '../keys/keys-service.js';
-import { bootstrapSecret, fragmentOf, issueToken } from '../keys/token.js';
+import { bootstrapSecret, fragmentOf, issueToken } from '../principals/token.js';
 import { countOrganizations, findOrganization, insertOrganization, updateOrganizationPolicy } from './orgs-store.js';
 import { ADMINS_GROUP_NAME, DEFAULT_ORG_NAME, OrgPolicy, type Organization } from './orgs.js';
 

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { actorOf } from '../access/principal.js';
+import { actorOf } from '../principals/principal.js';
 import type { Precondition, WriteContext } from '../audit/audit.js';
 import { principalOf } from '../http/authenticate.js';
 import { SCIM_CONTENT_TYPE } from '../http/error-handler.js';

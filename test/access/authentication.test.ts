@@ -70,7 +70,7 @@ describe('authentication (DESIGN §5)', () => {
   it('limits wrong secrets for one key id, whatever the address, so a known id cannot be brute-forced', async () => {
     const { token } = await createKey(app, { name: 'target' });
     const secretStart = token.indexOf('_', 4) + 1;
-    const { parseToken } = await import('../../src/keys/token.js');
+    const { parseToken } = await import('../../src/principals/token.js');
     const { crc32 } = await import('node:zlib');
     // Well-formed tokens (valid checksum) for the real key id with wrong secrets.
     const forge = (i: number) => {

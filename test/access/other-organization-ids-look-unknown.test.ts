@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
-import { newKeyId } from '../../src/keys/token.js';
+import { newKeyId } from '../../src/principals/token.js';
 import { bearer, createOrganization, scimClientFor, type CreatedOrganization, type OrgScimClient } from '../support/orgs.js';
 import { GROUP_SCHEMA, createKey, oktaUser, patchOp, startTestApp, type TestApp } from '../support/test-app.js';
 

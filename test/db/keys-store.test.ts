@@ -16,7 +16,7 @@ import {
   type KeyRow,
   type NewKeyRow,
 } from '../../src/keys/keys-store.js';
-import { newKeyId } from '../../src/keys/token.js';
+import { newKeyId } from '../../src/principals/token.js';
 import type { Organization } from '../../src/orgs/orgs.js';
 import { insertUser, updateUser } from '../../src/users/users-store.js';
 import { twoOrganizations } from '../support/orgs.js';

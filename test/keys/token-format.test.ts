@@ -1,4 +1,4 @@
-import { fragmentOf, issueToken, parseToken, tokenDigest } from '../../src/keys/token.js';
+import { fragmentOf, issueToken, parseToken, tokenDigest } from '../../src/principals/token.js';
 
 describe('token format ksk_<keyId>_<secret><checksum> (DESIGN §4)', () => {
   it('issues tokens that parse back to their key id and secret', () => {

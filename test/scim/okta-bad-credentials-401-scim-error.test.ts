@@ -1,4 +1,4 @@
-import { issueToken } from '../../src/keys/token.js';
+import { issueToken } from '../../src/principals/token.js';
 import { expectScim, expectScimError } from '../support/clients.js';
 import { createKey, oktaUser, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
 

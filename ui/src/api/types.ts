@@ -1,7 +1,8 @@
 /** The admin API's shapes, as GET /api/v1/openapi.json describes them. */
 
 // The server's own declarations: a change to the key's shape breaks this page's typecheck.
-import type { ApiKey, KeyKind, KeyStatus } from '../../../src/keys/keys.js';
+import type { ApiKey } from '../../../src/keys/keys.js';
+import type { KeyKind, KeyStatus } from '../../../src/principals/key-status.js';
 export type { ApiKey, KeyKind, KeyStatus, SuspensionReason } from '../../../src/keys/keys.js';
 export type ExpirationPreset = '7d' | '30d' | '60d' | '90d' | '180d' | '1y' | 'never';
 

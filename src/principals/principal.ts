@@ -1,5 +1,5 @@
-import type { KeyKind, KeyStatus, SuspensionReason } from '../keys/keys.js';
-import { statusOf } from '../keys/keys.js';
+import type { KeyKind, KeyStatus, SuspensionReason } from './key-status.js';
+import { statusOf } from './key-status.js';
 import type { Grant } from './permissions.js';
 import { can } from './permissions.js';
 

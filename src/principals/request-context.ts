@@ -1,4 +1,4 @@
-import type { Actor } from '../audit/audit.js';
+import type { Actor } from './actor.js';
 import { actorOf, type Principal } from './principal.js';
 
 /**
