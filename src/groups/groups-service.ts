@@ -10,6 +10,7 @@ import { audit } from '../users/users-service.js';
 import {
   addMembers,
   classifyMembers,
+  classifyUsersUnlessGroups,
   deleteGroup,
   findGroup,
   findGroupsBy,
@@ -93,9 +94,8 @@ export class GroupsService {
   create(ctx: WriteContext, input: { displayName: string; externalId: string | null; members: MemberInput[] }): Promise<GroupRecord> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const at = this.deps.now();
-      // Members first (FOR KEY SHARE), as in change(). The new group is in no other group yet, so
-      // nesting groups in it closes no cycle: no nesting lock.
-      const types = await classifyMembers(tx, ctx.orgId, input.members.map((m) => m.value));
+      // Members first, as in change() (the new group's row is seen by nobody else).
+      const types = await this.lockMembers(tx, ctx.orgId, input.members);
       const group = await insertGroup(tx, ctx.orgId, randomUUID(), { displayName: input.displayName, externalId: input.externalId, source: 'scim' }, at);
       const members = await this.validMembers(tx, ctx.orgId, group.id, input.members, types);
       const added = await addMembers(tx, ctx.orgId, group.id, members);
@@ -114,14 +114,7 @@ export class GroupsService {
   /** Applies `changes` in order. Returns the group after them (unchanged when they changed nothing). */
   change(ctx: WriteContext, id: string, changes: GroupChange[], precondition?: Precondition): Promise<GroupRecord> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
-      // Locks, always in this order (so no two membership writes wait on each other in a circle):
-      // 1. the members being added, FOR KEY SHARE (a concurrent delete of one waits, or has won);
-      // 2. when one of them is a group, the organization's nesting lock (the cycle check must see
-      //    every nesting committed before it);
-      // 3. this group, FOR NO KEY UPDATE. A delete locks its own row, then the groups it leaves.
-      const incoming = changes.flatMap((c) => (c.kind === 'addMembers' || c.kind === 'replaceMembers' ? c.members : []));
-      const types = await classifyMembers(tx, ctx.orgId, incoming.map((m) => m.value));
-      if ([...types.values()].includes('Group')) await lockNesting(tx, ctx.orgId);
+      const types = await this.lockMembers(tx, ctx.orgId, changes.flatMap((c) => (c.kind === 'addMembers' || c.kind === 'replaceMembers' ? c.members : [])));
       const current = await findGroup(tx, ctx.orgId, id, { forChange: true, source: 'scim' });
       if (!current) throw notFound(`Group ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
@@ -184,7 +177,8 @@ export class GroupsService {
 
   delete(ctx: WriteContext, id: string, precondition?: Precondition): Promise<void> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
-      // FOR UPDATE first, as for a user: a group nesting this one meanwhile holds it FOR KEY SHARE.
+      // The nesting lock, then this group FOR UPDATE, then the groups it leaves (see lockMembers).
+      await lockNesting(tx, ctx.orgId);
       const current = await findGroup(tx, ctx.orgId, id, { forUpdate: true, source: 'scim' });
       if (!current) throw notFound(`Group ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
@@ -192,6 +186,24 @@ export class GroupsService {
       changed(tag.group(id));
       await recordAudit(tx, { ...audit(ctx), action: 'group.delete', target: `group:${id}`, details: { displayName: current.displayName } });
     });
+  }
+
+  /**
+   * Locks the members a change adds and says what each is. Every membership write locks in this
+   * order, so none waits for another in a circle:
+   * 1. the organization's nesting lock, when a group is among the members, and always to delete a
+   *    group (a cycle check must see every nesting committed before it);
+   * 2. the members, FOR KEY SHARE; a user or group being deleted, FOR UPDATE (so a delete waits for
+   *    an addition of its row to commit, or the addition finds the row gone);
+   * 3. the group changed, FOR NO KEY UPDATE; a delete's former groups, in id order.
+   * Adding users takes only 2 and 3, in one statement each.
+   */
+  private async lockMembers(tx: Queryable, orgId: string, members: MemberInput[]): Promise<Map<string, MemberType>> {
+    const ids = members.map((m) => m.value);
+    const users = await classifyUsersUnlessGroups(tx, orgId, ids);
+    if (users) return users;
+    await lockNesting(tx, orgId);
+    return classifyMembers(tx, orgId, ids);
   }
 
   /**

@@ -239,13 +239,35 @@ export async function classifyMembers(q: Queryable, orgId: string, ids: string[]
   return new Map(rows.map((r) => [r.id, r.type]));
 }
 
+/**
+ * classifyMembers in one statement for the common case: when none of `ids` is a group, the users
+ * among them, locked FOR KEY SHARE. When one is, undefined and nothing locked: the caller takes the
+ * nesting lock (lockNesting) before it locks any member (classifyMembers). The check reads committed
+ * groups without waiting, which is enough: a client learns a group's id only once its creation has
+ * committed.
+ */
+export async function classifyUsersUnlessGroups(q: Queryable, orgId: string, ids: string[]): Promise<Map<string, MemberType> | undefined> {
+  const valid = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))].sort();
+  if (!valid.length) return new Map();
+  const { rows } = await q.query<{ id: string; type: MemberType }>(
+    `WITH g AS (SELECT id FROM groups WHERE org_id = $1 AND source = 'scim' AND id = ANY($2::uuid[])),
+          u AS (SELECT id FROM users WHERE org_id = $1 AND id = ANY($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM g) ORDER BY id FOR KEY SHARE)
+     SELECT id, 'User' AS type FROM u UNION ALL SELECT id, 'Group' AS type FROM g`,
+    [orgId, valid],
+  );
+  if (rows.some((r) => r.type === 'Group')) return undefined;
+  return new Map(rows.map((r) => [r.id, r.type]));
+}
+
 // Any constant: the first half of the nesting lock's key, the organization's hash the second.
 const NESTING_LOCK = 7_261_002;
 
 /**
- * Serializes, per organization, the transactions that nest a group in another until they end, so
- * each one's cycle check (wouldCreateCycle, run after this) sees every nesting committed before it.
- * Adding users never takes it. Transaction-scoped advisory lock: released at commit or rollback.
+ * Serializes, per organization, the transactions that nest a group in another or delete a group,
+ * until they end: each cycle check (wouldCreateCycle, run after this) sees every nesting committed
+ * before it, and only a transaction holding this lock locks a group as a member, so none waits for
+ * a group's row while holding another group's as a member. Adding users never takes it.
+ * Transaction-scoped advisory lock: released at commit or rollback.
  */
 export async function lockNesting(q: Queryable, orgId: string): Promise<void> {
   await q.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [NESTING_LOCK, orgId]);

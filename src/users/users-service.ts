@@ -104,7 +104,8 @@ export class UsersService {
   delete(ctx: WriteContext, id: string, precondition?: Precondition): Promise<void> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       // FOR UPDATE before the memberships are looked for: a group adding this user meanwhile holds
-      // it FOR KEY SHARE, so this waits for that addition to commit, and later additions find no user.
+      // it FOR KEY SHARE, so this waits for that addition to commit, and later additions find no user
+      // (lock order: groups-service lockMembers).
       const current = await findUser(tx, ctx.orgId, id, { forUpdate: true });
       if (!current) throw notFound(`User ${id} not found`);
       if (precondition && !precondition(current.version)) throw preconditionFailed();

@@ -3,6 +3,7 @@ import type { Db } from '../../src/db/db.js';
 import {
   addMembers,
   classifyMembers,
+  classifyUsersUnlessGroups,
   deleteGroup,
   findGroup,
   findGroupForAdmin,
@@ -109,6 +110,15 @@ describe('groups-store', () => {
     expect(Object.fromEntries(types)).toEqual({ [u]: 'User', [g.id]: 'Group' });
   });
 
+  it('classifies users alone in one statement, and says when a group is among the ids', async () => {
+    const u = await userId(a, 'classify-users@example.com');
+    const g = await group(a, 'Classify users');
+    const local = await group(a, 'Classify users local', 'local');
+    expect(Object.fromEntries((await classifyUsersUnlessGroups(db, a.id, [u, local.id, randomUUID(), 'junk']))!)).toEqual({ [u]: 'User' });
+    expect(await classifyUsersUnlessGroups(db, a.id, [u, g.id])).toBeUndefined();
+    expect((await classifyUsersUnlessGroups(db, a.id, []))?.size).toBe(0);
+  });
+
   it('detects a nesting cycle by walking up from the group', async () => {
     const top = await group(a, 'Cycle top');
     const mid = await group(a, 'Cycle mid');
@@ -194,8 +204,9 @@ describe('groups-store', () => {
       expect(await membersPage(db, b.id, victim.id, undefined, 100)).toEqual([]);
     });
 
-    it('classifyMembers does not recognise another organization’s users or groups', async () => {
+    it('classifyMembers and classifyUsersUnlessGroups do not recognise another organization’s users or groups', async () => {
       expect((await classifyMembers(db, b.id, [victimUser, victim.id, victimChild.id])).size).toBe(0);
+      expect((await classifyUsersUnlessGroups(db, b.id, [victimUser, victim.id, victimChild.id]))?.size).toBe(0);
     });
 
     it('wouldCreateCycle does not follow another organization’s nesting', async () => {
