@@ -76,9 +76,14 @@ export class GroupsAdminService {
 
   async get(ctx: CallContext, id: string): Promise<AdminGroupDetail> {
     this.require(ctx.principal, 'groups:read');
-    const row = await findGroupForAdmin(this.deps.db, ctx.principal.orgId, id, this.deps.now());
+    return this.read(ctx.principal.orgId, id);
+  }
+
+  /** The group as it is now; a write answers with it even to a caller without groups:read. */
+  private async read(orgId: string, id: string): Promise<AdminGroupDetail> {
+    const row = await findGroupForAdmin(this.deps.db, orgId, id, this.deps.now());
     if (!row) throw groupErrors.notFound(id);
-    return { ...toAdminGroup(row), grant: await groupGrant(this.deps.db, ctx.principal.orgId, id) };
+    return { ...toAdminGroup(row), grant: await groupGrant(this.deps.db, orgId, id) };
   }
 
   async members(ctx: CallContext, id: string, input: { cursor?: string; limit?: number }) {
@@ -103,7 +108,8 @@ export class GroupsAdminService {
     this.validateRules(rules);
     assertDelegable(p, rules);
     await this.deps.unitOfWork.write(async (tx, changed) => {
-      const group = await findGroup(tx, p.orgId, id, { forUpdate: true });
+      // FOR NO KEY UPDATE: a nesting in flight holds this row FOR KEY SHARE (see groups-service).
+      const group = await findGroup(tx, p.orgId, id, { forChange: true });
       if (!group) throw groupErrors.notFound(id);
       // What the group grants before and after (its inherited rules included): the caller takes away
       // the one and hands out the other, so it must hold both (DESIGN §9).
@@ -113,7 +119,7 @@ export class GroupsAdminService {
       changed(tag.group(id));
       await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.rules', target: `group:${id}`, details: { displayName: group.displayName, rules } });
     });
-    return this.get(ctx, id);
+    return this.read(p.orgId, id);
   }
 
   /** A group keyscope owns (not synced from the identity provider), for service keys and rules. */
@@ -130,7 +136,7 @@ export class GroupsAdminService {
       if (input.rules?.length) await replaceRules(tx, p.orgId, id, input.rules);
       await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.create', target: `group:${id}`, details: { displayName: input.displayName, source: 'local', rules: input.rules ?? [] } });
     });
-    return this.get(ctx, id);
+    return this.read(p.orgId, id);
   }
 
   async updateLocal(ctx: CallContext, id: string, input: { displayName?: string; description?: string }): Promise<AdminGroupDetail> {
@@ -145,7 +151,7 @@ export class GroupsAdminService {
       changed(tag.group(id));
       await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.update', target: `group:${id}`, details: input });
     });
-    return this.get(ctx, id);
+    return this.read(p.orgId, id);
   }
 
   /** Local groups only: the identity provider owns the groups it syncs. Keys on the group become suspended. */

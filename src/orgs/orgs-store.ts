@@ -26,9 +26,13 @@ export async function findOrganization(q: Queryable, orgId: string): Promise<Org
   return rows[0] && toOrganization(rows[0]);
 }
 
-/** Locks the organization row for the rest of the transaction (serializes key-limit checks). */
+/**
+ * Locks the organization row for the rest of the transaction (serializes key-limit checks). FOR NO
+ * KEY UPDATE, not FOR UPDATE: every insert referencing the organization takes FOR KEY SHARE on it,
+ * and key creation must not wait behind every SCIM write in flight.
+ */
 export async function lockOrganization(q: Queryable, orgId: string): Promise<Organization | undefined> {
-  const { rows } = await q.query<OrgRow>('SELECT id, name, settings, created_at FROM organizations WHERE id = $1 FOR UPDATE', [orgId]);
+  const { rows } = await q.query<OrgRow>('SELECT id, name, settings, created_at FROM organizations WHERE id = $1 FOR NO KEY UPDATE', [orgId]);
   return rows[0] && toOrganization(rows[0]);
 }
 

@@ -88,6 +88,17 @@ describe('a groups:write key cannot strip or delete a group granting more than i
     expect((await app.http.delete(`/api/v1/groups/${peers}`).set(bearer(writerToken))).status).toBe(204);
   });
 
+  it('a key with groups:write but not groups:read changes rules within its grant, and the answer matches what was stored', async () => {
+    const writeOnly = await localGroup([{ permission: 'groups:write' }]);
+    const token = (await createKey(app, { name: 'write only', groupId: writeOnly })).token;
+    const target = await localGroup([]);
+    const res = await app.http.put(`/api/v1/groups/${target}/rules`).set(bearer(token)).send({ rules: [{ permission: 'groups:write' }] });
+    expect({ status: res.status, rules: res.body.rules }).toEqual({ status: 200, rules: [{ permission: 'groups:write' }] });
+    const refused = await app.http.put(`/api/v1/groups/${target}/rules`).set(bearer(token)).send({ rules: [{ permission: 'keys:read' }] });
+    expect(refused.status).toBe(403);
+    expect(await rulesOf(target)).toEqual([{ permission: 'groups:write' }]);
+  });
+
   it('an org:admin may still change and delete any local group', async () => {
     const strong = await localGroup([{ role: 'admin' }]);
     expect((await app.http.put(`/api/v1/groups/${strong}/rules`).set(admin()).send({ rules: [{ permission: 'keys:read' }] })).status).toBe(200);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Response } from 'supertest';
-import { beyondCaller, can, isSubset, type Grant, type Rule } from '../../src/access/permissions.js';
+import { beyondCaller, can, isSubset, type Grant, type Rule } from '../../src/principals/permissions.js';
 import type { ApiKey } from '../../src/keys/keys.js';
 import { membershipEdges, membershipGraphProblems, type MemberType } from '../support/membership-graph.js';
 import { bearer, createOrganization, uniqueName } from '../support/orgs.js';

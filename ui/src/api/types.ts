@@ -3,7 +3,8 @@
 // The server's own declarations: a change to the key's shape breaks this page's typecheck.
 import type { ApiKey } from '../../../src/keys/keys.js';
 import type { KeyKind, KeyStatus } from '../../../src/principals/key-status.js';
-export type { ApiKey, KeyKind, KeyStatus, SuspensionReason } from '../../../src/keys/keys.js';
+export type { ApiKey } from '../../../src/keys/keys.js';
+export type { KeyKind, KeyStatus, SuspensionReason } from '../../../src/principals/key-status.js';
 export type ExpirationPreset = '7d' | '30d' | '60d' | '90d' | '180d' | '1y' | 'never';
 
 /** Create and rotate answers: the token is in this answer and nowhere else, ever. */
