@@ -1,6 +1,7 @@
 /**
  * The layering of DESIGN §2, checked by `npm test` (npm run lint:imports): imports point down,
- * entry points → adapters (http/, scim/, *-routes.ts) → services → stores → db/ → schema/ → errors/.
+ * entry points → adapters (http/, scim/, *-routes.ts) → services → stores → db/ → schema/ → errors/;
+ * principals/ (who calls, what they may do) sits beside schema/, importing only errors/.
  * A domain folder is one of DOMAINS; its files repeat the roles *-routes, *-service, *-store,
  * *-errors and <domain>.ts (types).
  */
@@ -51,7 +52,7 @@ module.exports = {
       from: { path: `^src/(${DOMAINS})/[^/]+-store[.]ts$` },
       to: {
         path: '^src/',
-        pathNot: ['^src/db/', '^src/schema/', '^src/errors/', '^src/$1/[^/]+-errors[.]ts$', '^src/$1/$1[.]ts$', '^src/$1/[^/]+-store[.]ts$'],
+        pathNot: ['^src/db/', '^src/schema/', '^src/errors/', '^src/principals/', '^src/$1/[^/]+-errors[.]ts$', '^src/$1/$1[.]ts$', '^src/$1/[^/]+-store[.]ts$'],
       },
     },
     {
@@ -66,6 +67,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/schema/' },
       to: { path: '^src/', pathNot: ['^src/schema/', '^src/errors/'] },
+    },
+    {
+      name: 'principals-import-only-errors',
+      comment: 'Who calls and what they may do: pure, below every domain and adapter.',
+      severity: 'error',
+      from: { path: '^src/principals/' },
+      to: { path: '^src/', pathNot: ['^src/principals/', '^src/errors/'] },
     },
     {
       name: 'errors-import-nothing',
