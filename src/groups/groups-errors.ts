@@ -11,5 +11,8 @@ export const groupErrors = {
   deletesOwnGroup: () => invalid('A key cannot delete the group it belongs to'),
   unknownRole: (i: number, role: string, roles: string[]) =>
     invalid(`rules[${i}].role "${role}" is not a role; roles are ${roles.join(', ')}`, 'invalidValue', [{ field: `rules.${i}.role`, message: `Choose one of ${roles.join(', ')}` }]),
+  unknownMembers: (shown: string, more: number, count: number) =>
+    invalid(`members: ${shown}${more > 0 ? ` and ${more} more` : ''} ${count === 1 ? 'is not a user or group' : 'are not users or groups'} of this organization`),
+  cycle: (groupId: string) => invalid(`members: adding group ${groupId} would make the group contain itself (a cycle)`),
   invalidCursor: () => invalid('The cursor is not one this server issued', 'invalidValue', [{ field: 'cursor', message: 'Start again without a cursor' }]),
 };

@@ -4,7 +4,8 @@ import type { Precondition, WriteContext } from '../audit/audit.js';
 import { recordAudit } from '../audit/audit-service.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { ListResult } from '../db/list-sql.js';
-import { badRequest, notFound, preconditionFailed } from '../http/http-error.js';
+import { preconditionFailed } from '../errors/domain-error.js';
+import { groupErrors } from './groups-errors.js';
 import type { FilterNode } from '../schema/filter-ast.js';
 import { audit } from '../users/users-service.js';
 import {
@@ -116,7 +117,7 @@ export class GroupsService {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const types = await this.lockMembers(tx, ctx.orgId, changes.flatMap((c) => (c.kind === 'addMembers' || c.kind === 'replaceMembers' ? c.members : [])));
       const current = await findGroup(tx, ctx.orgId, id, { forChange: true, source: 'scim' });
-      if (!current) throw notFound(`Group ${id} not found`);
+      if (!current) throw groupErrors.notFound(id);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
       let displayName = current.displayName;
       let externalId = current.externalId;
@@ -180,7 +181,7 @@ export class GroupsService {
       // The nesting lock, then this group FOR UPDATE, then the groups it leaves (see lockMembers).
       await lockNesting(tx, ctx.orgId);
       const current = await findGroup(tx, ctx.orgId, id, { forUpdate: true, source: 'scim' });
-      if (!current) throw notFound(`Group ${id} not found`);
+      if (!current) throw groupErrors.notFound(id);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
       await deleteGroup(tx, ctx.orgId, id, this.deps.now());
       changed(tag.group(id));
@@ -218,11 +219,11 @@ export class GroupsService {
     const unknown = [...byId.keys()].filter((id) => !types.has(id));
     if (unknown.length) {
       const shown = unknown.slice(0, 5).map((id) => `"${byId.get(id)!.value}"`).join(', ');
-      throw badRequest(`members: ${shown}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} ${unknown.length === 1 ? 'is not a user or group' : 'are not users or groups'} of this organization`, 'invalidValue');
+      throw groupErrors.unknownMembers(shown, unknown.length - 5, unknown.length);
     }
     const groups = [...byId.keys()].filter((id) => types.get(id) === 'Group');
     const cycle = await wouldCreateCycle(tx, orgId, groupId, groups);
-    if (cycle) throw badRequest(`members: adding group ${cycle} would make the group contain itself (a cycle)`, 'invalidValue');
+    if (cycle) throw groupErrors.cycle(cycle);
     return [...byId].map(([id, m]) => ({ id, type: types.get(id)!, display: m.display }));
   }
 }

@@ -8,10 +8,10 @@ import { recordAudit } from '../audit/audit-service.js';
 import type { Db, Queryable } from '../db/db.js';
 import { insertGroup, replaceRules } from '../groups/groups-store.js';
 import type { GroupRule } from '../groups/groups.js';
-import { HttpError, forbidden } from '../http/http-error.js';
 import { findKey, insertKey } from '../keys/keys-store.js';
 import { toApiKey, type IssuedKey } from '../keys/keys-service.js';
 import { bootstrapSecret, fragmentOf, issueToken } from '../principals/token.js';
+import { orgErrors } from './orgs-errors.js';
 import { countOrganizations, findOrganization, insertOrganization, updateOrganizationPolicy } from './orgs-store.js';
 import { ADMINS_GROUP_NAME, DEFAULT_ORG_NAME, OrgPolicy, type Organization } from './orgs.js';
 
@@ -58,7 +58,7 @@ export class OrgsService {
 
   /** POST /api/v1/organizations: a new organization, its Admins group and its first admin key. */
   async create(principal: Principal, name: string, requestId?: string): Promise<{ organization: Organization } & IssuedKey> {
-    if (!can(principal.grant, 'orgs:create')) throw forbidden('Creating organizations needs the orgs:create permission');
+    if (!can(principal.grant, 'orgs:create')) throw orgErrors.createNeedsPermission();
     return this.deps.db.transaction(async (tx) => {
       const result = await this.createWithAdminKey(tx, name, actorOf(principal), { rules: [{ role: 'admin' }], keyName: `${name} admin key`, requestId });
       await recordAudit(tx, { orgId: principal.orgId, actor: actorOf(principal), requestId, action: 'org.create', target: `org:${result.organization.id}`, details: { name } });
@@ -71,11 +71,11 @@ export class OrgsService {
   }
 
   async updatePolicy(principal: Principal, patch: Partial<OrgPolicy>, requestId?: string): Promise<Organization> {
-    if (!can(principal.grant, 'org:admin')) throw forbidden('Changing the organization policy needs org:admin');
+    if (!can(principal.grant, 'org:admin')) throw orgErrors.policyNeedsAdmin();
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const org = (await findOrganization(tx, principal.orgId))!;
       const parsed = OrgPolicy.safeParse({ ...org.policy, ...patch });
-      if (!parsed.success) throw new HttpError(400, 'invalidValue', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      if (!parsed.success) throw orgErrors.invalidPolicy(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       const updated = (await updateOrganizationPolicy(tx, principal.orgId, parsed.data))!;
       changed(tag.org(principal.orgId));
       await recordAudit(tx, { orgId: principal.orgId, actor: actorOf(principal), requestId, action: 'org.policy', target: `org:${principal.orgId}`, details: patch });

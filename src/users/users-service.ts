@@ -4,7 +4,8 @@ import type { Precondition, WriteContext } from '../audit/audit.js';
 import { recordAudit } from '../audit/audit-service.js';
 import type { Db } from '../db/db.js';
 import type { ListResult } from '../db/list-sql.js';
-import { notFound, preconditionFailed } from '../http/http-error.js';
+import { preconditionFailed } from '../errors/domain-error.js';
+import { userErrors } from './users-errors.js';
 import { BatchLoader } from '../db/batch-loader.js';
 import { isUuid } from '../db/uuid.js';
 import {
@@ -85,7 +86,7 @@ export class UsersService {
   ): Promise<{ user: UserRecord; changed: boolean }> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const current = await findUser(tx, ctx.orgId, id, { forChange: true });
-      if (!current) throw notFound(`User ${id} not found`);
+      if (!current) throw userErrors.notFound(id);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
       const fields = await change(current);
       if (!fields) return { user: current, changed: false };
@@ -107,7 +108,7 @@ export class UsersService {
       // it FOR KEY SHARE, so this waits for that addition to commit, and later additions find no user
       // (lock order: groups-service lockMembers).
       const current = await findUser(tx, ctx.orgId, id, { forUpdate: true });
-      if (!current) throw notFound(`User ${id} not found`);
+      if (!current) throw userErrors.notFound(id);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
       await deleteUser(tx, ctx.orgId, id, this.deps.now());
       changed(tag.user(id));
