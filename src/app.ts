@@ -126,7 +126,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use(jsonBody());
   api.use('/keys', keysRoutes(k.keys));
   api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
-  api.use('/users', usersAdminRoutes(k.db));
+  api.use('/users', usersAdminRoutes(k.users));
   api.use('/organizations', orgsRoutes(k.orgs));
   api.use('/audit', auditRoutes(k.audit));
   api.use('/permissions', permissionsRoutes(k.permissions));

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import type { Precondition, WriteContext } from '../audit/audit.js';
 import { recordAudit } from '../audit/audit-service.js';
+import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db } from '../db/db.js';
+import { can } from '../principals/permissions.js';
+import type { RequestContext } from '../principals/request-context.js';
 import type { ListResult } from '../db/list-sql.js';
 import { preconditionFailed } from '../errors/domain-error.js';
 import { userErrors } from './users-errors.js';
@@ -15,6 +18,7 @@ import {
   findUsersByIds,
   insertUser,
   listUsers,
+  searchUsers,
   updateUser,
   userLookup,
   type UserListQuery,
@@ -47,6 +51,19 @@ export class UsersService {
       return findUsersBy(deps.db, orgId, column, values, { withGroups: groups === 'g', limit: Number(limit) });
     });
   }
+  /** GET /api/v1/users: the provisioned users, by name, read-only (the identity provider writes them). */
+  async listForAdmin(ctx: RequestContext, input: { q?: string; cursor?: string; limit?: number }) {
+    if (!can(ctx.principal.grant, 'users:read')) throw userErrors.needsPermission('users:read');
+    const limit = input.limit ?? 50;
+    const rows = await searchUsers(this.deps.db, ctx.orgId, { text: input.q?.trim() || undefined, after: input.cursor ? adminCursorPosition(input.cursor) : undefined, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((u) => ({ id: u.id, userName: u.user_name, displayName: u.display_name, externalId: u.external_id, active: u.active })),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.user_name.toLowerCase(), last.id]) : null,
+    };
+  }
+
 
   create(ctx: WriteContext, fields: UserFields): Promise<UserRecord> {
     return this.deps.unitOfWork.write(async (tx) => {
@@ -119,4 +136,12 @@ export class UsersService {
 
 export function audit(ctx: WriteContext) {
   return { orgId: ctx.orgId, actor: ctx.actor, requestId: ctx.requestId };
+}
+
+function adminCursorPosition(cursor: string): { name: string; id: string } {
+  const position = decodeCursor(cursor);
+  if (!Array.isArray(position)) throw userErrors.invalidCursor();
+  const [name, id] = position as unknown[];
+  if (typeof name !== 'string' || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw userErrors.invalidCursor();
+  return { name, id };
 }
