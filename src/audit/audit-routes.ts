@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { requestContext } from '../principals/request-context.js';
 import { isStorableTimestamp } from '../db/timestamp.js';
-import { principalOf } from '../http/authenticate.js';
+import { contextOf } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { AuditService } from './audit-service.js';
 
@@ -23,7 +22,7 @@ export function auditRoutes(audit: AuditService): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const query = parseInput(AuditQuery, req.query, 'query');
-    const page = await audit.list(requestContext(principalOf(req), req.id), {
+    const page = await audit.list(contextOf(req), {
       action: query.action,
       actor: query.actor,
       target: query.target,

@@ -3,6 +3,7 @@ import type { Authenticator } from '../access/authenticator.js';
 import type { AuthResult } from '../principals/auth-result.js';
 import { can } from '../principals/permissions.js';
 import type { Principal } from '../principals/principal.js';
+import { requestContext, type RequestContext } from '../principals/request-context.js';
 import { HttpError } from './http-error.js';
 
 declare module 'express-serve-static-core' {
@@ -47,4 +48,9 @@ export function requirePermission(permission: string) {
     }
     next();
   };
+}
+
+/** The context every service call carries, for an authenticated request. */
+export function contextOf(req: Request): RequestContext {
+  return requestContext(principalOf(req), req.id);
 }

@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { principalOf } from '../http/authenticate.js';
+import { contextOf } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
-import { requestContext } from '../principals/request-context.js';
 import type { UsersService } from './users-service.js';
 
 const ListUsersQuery = z.object({
@@ -15,7 +14,7 @@ const ListUsersQuery = z.object({
 export function usersAdminRoutes(users: UsersService): Router {
   const router = Router();
   router.get('/', async (req, res) => {
-    res.json(await users.listForAdmin(requestContext(principalOf(req), req.id), parseInput(ListUsersQuery, req.query, 'query')));
+    res.json(await users.listForAdmin(contextOf(req), parseInput(ListUsersQuery, req.query, 'query')));
   });
   return router;
 }
