@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { pathOf } from './request-path.js';
@@ -28,8 +29,11 @@ export function requestContext(logger: Logger) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const level = res.statusCode >= 500 ? 'error' : 'info';
       // The path only: query strings and headers are never logged. `client` is the address the
-      // failure limit counts (after TRUST_PROXY), so an operator can see who was limited.
-      logger[level]({ reqId: req.id, client: req.ip, method: req.method, path: pathOf(req), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      // failure limit counts (after TRUST_PROXY), so an operator can see who was limited. Behind
+      // TRUST_PROXY it comes from X-Forwarded-For, which a client reaching keyscope directly writes
+      // itself: only an address is logged, never whatever else (a token) it put there.
+      const client = req.ip !== undefined && isIP(req.ip) ? req.ip : 'not-an-address';
+      logger[level]({ reqId: req.id, client, method: req.method, path: pathOf(req), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };

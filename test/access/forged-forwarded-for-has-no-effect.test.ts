@@ -40,6 +40,13 @@ describe.each([
     expect(victim.status).toBe(200);
   });
 
+  it('a forwarded entry that is not an address (a token, say) is never logged', async () => {
+    const token = app.adminToken;
+    const res = await app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', `${token}, ${token}`);
+    expect(res.status).toBeLessThan(500);
+    expect(app.logs()).not.toContain(token);
+  });
+
   it('the address the proxy appended is the one recorded for the request', async () => {
     const res = await app.http.get('/api/v1/me').set('Authorization', `Bearer ${app.adminToken}`).set('X-Forwarded-For', '6.6.6.6, 198.51.100.99');
     expect(res.status).toBe(200);
