@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { isStorableTimestamp } from '../db/timestamp.js';
-import { contextOf } from '../http/authenticate.js';
+import { contextOf, requirePermission } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { AuditService } from './audit-service.js';
 
@@ -20,7 +20,8 @@ const AuditQuery = z.object({
 /** GET /api/v1/audit: newest first, filtered by action (`key.*` for a family), actor, target and time. */
 export function auditRoutes(audit: AuditService): Router {
   const router = Router();
-  router.get('/', async (req, res) => {
+  // The permission first, as before any other check: a caller without it learns nothing from its query.
+  router.get('/', requirePermission('audit:read'), async (req, res) => {
     const query = parseInput(AuditQuery, req.query, 'query');
     const page = await audit.list(contextOf(req), {
       action: query.action,

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { contextOf } from '../http/authenticate.js';
+import { contextOf, requirePermission } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { UsersService } from './users-service.js';
 
@@ -13,7 +13,8 @@ const ListUsersQuery = z.object({
 /** /api/v1/users: the provisioned users, read-only (the identity provider writes them over SCIM). */
 export function usersAdminRoutes(users: UsersService): Router {
   const router = Router();
-  router.get('/', async (req, res) => {
+  // The permission first, as before any other check: a caller without it learns nothing from its query.
+  router.get('/', requirePermission('users:read'), async (req, res) => {
     res.json(await users.listForAdmin(contextOf(req), parseInput(ListUsersQuery, req.query, 'query')));
   });
   return router;
