@@ -12,10 +12,32 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Logged, echoed and audited, so never a token: not one in keyscope's form, not the request's own credential. */
+/** Whether a value a client sent may be a token: one in keyscope's form, or the request's own credential. */
+function mayBeToken(value: string, authorization: string | undefined): boolean {
+  // Every token is at least 32 characters: shorter values cannot be one, whatever the header holds.
+  return /ksk_/i.test(value) || (value.length >= 32 && (authorization ?? '').includes(value));
+}
+
+/** Logged, echoed and audited, so never a token. */
 function isSafeRequestId(id: string, authorization: string | undefined): boolean {
-  // Every token is at least 32 characters: shorter ids cannot be one, whatever the header holds.
-  return SAFE_REQUEST_ID.test(id) && !/^ksk_/i.test(id) && !(id.length >= 32 && (authorization ?? '').includes(id));
+  return SAFE_REQUEST_ID.test(id) && !mayBeToken(id, authorization);
+}
+
+/** The path as logged: a segment that may be a token (pasted where an id goes) is replaced. */
+function loggedPath(req: Request): string {
+  const authorization = req.get('authorization');
+  return pathOf(req)
+    .split('/')
+    .map((segment) => (mayBeToken(decodeSegment(segment), authorization) ? '[redacted]' : segment))
+    .join('/');
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** Gives every request an id (a caller's X-Request-Id when it is safe to echo) and logs one line when it ends. */
@@ -33,7 +55,7 @@ export function requestContext(logger: Logger) {
       // TRUST_PROXY it comes from X-Forwarded-For, which a client reaching keyscope directly writes
       // itself: only an address is logged, never whatever else (a token) it put there.
       const client = req.ip !== undefined && isIP(req.ip) ? req.ip : 'not-an-address';
-      logger[level]({ reqId: req.id, client, method: req.method, path: pathOf(req), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      logger[level]({ reqId: req.id, client, method: req.method, path: loggedPath(req), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };

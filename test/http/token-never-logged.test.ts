@@ -28,9 +28,14 @@ describe('tokens never reach the log', () => {
       app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`).set('X-Request-Id', 'trace-4bf92f3577b34da6'),
       // A short id is kept even when the credential happens to contain it.
       app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`).set('X-Request-Id', token.slice(4, 10)),
+      // A token pasted where an id goes, with or without credentials, or the credential itself.
+      app.http.get(`/api/v1/keys/${token}`).set('Authorization', `Bearer ${app.adminToken}`),
+      app.http.get(`/api/v1/me/${token}`),
+      scim.get(`/Users/${token}`),
+      app.http.get(`/api/v1/keys/${encodeURIComponent(app.adminToken)}`).set('Authorization', `Bearer ${app.adminToken}`),
     ];
     const responses = await Promise.all(requests);
-    expect(responses.map((r) => r.status)).toEqual([200, 401, 401, 200, 200, 400, 200, 201, 200, 201, 200, 200]);
+    expect(responses.map((r) => r.status)).toEqual([200, 401, 401, 200, 200, 400, 200, 201, 200, 201, 200, 200, 404, 401, 404, 404]);
     expect(responses.slice(8, 10).map((r) => r.headers['x-request-id'])).toEqual([expect.not.stringContaining('ksk_'), expect.not.stringContaining(app.adminToken)]);
     expect(responses[10]!.headers['x-request-id']).toBe('trace-4bf92f3577b34da6');
     expect(responses[11]!.headers['x-request-id']).toBe(token.slice(4, 10));
