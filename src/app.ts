@@ -6,7 +6,7 @@ import { Authenticator } from './access/authenticator.js';
 import { FailureLimiter } from './access/failure-limiter.js';
 import { Invalidation } from './access/invalidation.js';
 import { LastUsedRecorder } from './access/last-used.js';
-import { PermissionCatalogue } from './access/permission-catalogue.js';
+import { PermissionCatalogue } from './principals/permission-catalogue.js';
 import { permissionsRoutes } from './access/permissions-routes.js';
 import { PrincipalCache } from './access/principal-cache.js';
 import { VerifiedTokens } from './access/verified-tokens.js';
@@ -30,7 +30,7 @@ import { uiRoutes } from './http/ui-routes.js';
 import { keysRoutes } from './keys/keys-routes.js';
 import { KeysService } from './keys/keys-service.js';
 import { orgsRoutes } from './orgs/orgs-routes.js';
-import { OrgsService } from './orgs/orgs-service.js';
+import { lockKeyPolicy, OrgsService } from './orgs/orgs-service.js';
 import { scimRouter } from './scim/scim-router.js';
 import { usersAdminRoutes } from './users/users-admin-routes.js';
 import { UsersService } from './users/users-service.js';
@@ -89,7 +89,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const users = new UsersService({ db, unitOfWork, now });
   const groups = new GroupsService({ db, unitOfWork, now });
   const groupsAdmin = new GroupsAdminService({ db, unitOfWork, permissions, now });
-  const keys = new KeysService({ db, unitOfWork, permissions, bcryptCost: config.bcryptCost, now });
+  const keys = new KeysService({ db, unitOfWork, permissions, policies: { lock: lockKeyPolicy }, bcryptCost: config.bcryptCost, now });
   const orgs = new OrgsService({ db, unitOfWork, bcryptCost: config.bcryptCost, now });
 
   const audit = new AuditService({ db });

@@ -1,7 +1,7 @@
 import bcrypt from 'bcrypt';
 import type { Db } from '../db/db.js';
 import type { AuthFailureCode, AuthResult } from '../principals/auth-result.js';
-import { findBootstrapKeysForAuth, findKeyForAuth } from '../keys/keys-store.js';
+import { keysForAuthentication } from '../keys/keys-service.js';
 import { bootstrapSecret, looksLikeKsk, parseToken, tokenDigest } from '../principals/token.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import type { LastUsedRecorder } from './last-used.js';
@@ -121,7 +121,7 @@ export class Authenticator {
     if (looksLikeKsk(token)) {
       const parsed = parseToken(token);
       if (!parsed) return { ok: false };
-      const row = await findKeyForAuth(this.deps.db, parsed.keyId, now);
+      const row = await keysForAuthentication.find(this.deps.db, parsed.keyId, now);
       if (!row) return { ok: false };
       const keyKey = `key:${row.id}`;
       const blockedMs = this.deps.limiter.begin(keyKey);
@@ -139,7 +139,7 @@ export class Authenticator {
     }
     // The bootstrap key is the one token not in ksk_ form: check it against its hash only.
     if (token.length < MIN_BOOTSTRAP_LENGTH) return { ok: false };
-    for (const row of await findBootstrapKeysForAuth(this.deps.db, now)) {
+    for (const row of await keysForAuthentication.bootstrapKeys(this.deps.db, now)) {
       this.bcryptComparisons++;
       if (await bcrypt.compare(bootstrapSecret(token), row.secret_hash)) {
         this.deps.verified.add(digest, row.id);
@@ -165,7 +165,7 @@ export class Authenticator {
 
   /** Reads the key again even right after verifying it: the read must start inside `epoch`. */
   private async resolve(keyId: string, epoch: number): Promise<Resolved | undefined> {
-    const row = await findKeyForAuth(this.deps.db, keyId, this.deps.now());
+    const row = await keysForAuthentication.find(this.deps.db, keyId, this.deps.now());
     if (!row) return undefined;
     const resolved = await resolvePrincipal(this.deps.db, row);
     this.deps.cache.set(keyId, resolved.principal, resolved.tags, epoch);

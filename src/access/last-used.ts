@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
-import { touchLastUsed } from '../keys/keys-store.js';
+import { keysForAuthentication } from '../keys/keys-service.js';
 
 /** Writes a key's last use at most once a minute per key and process, after the response, never in its way. */
 export class LastUsedRecorder {
@@ -20,7 +20,7 @@ export class LastUsedRecorder {
     this.lastWrite.set(keyId, nowMs);
     if (this.lastWrite.size > 100_000) this.lastWrite.clear();
     setImmediate(() => {
-      touchLastUsed(this.db, orgId, keyId, at).catch((err: Error) => this.logger.warn({ err: err.message, keyId }, 'could not record last use'));
+      keysForAuthentication.touchLastUsed(this.db, orgId, keyId, at).catch((err: Error) => this.logger.warn({ err: err.message, keyId }, 'could not record last use'));
     });
   }
 }

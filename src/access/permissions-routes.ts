@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { PermissionCatalogue } from './permission-catalogue.js';
+import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
 
 /** GET /api/v1/permissions: what rules and keys may name (built-ins, KEYSCOPE_PERMISSIONS, roles). */
 export function permissionsRoutes(catalogue: PermissionCatalogue): Router {

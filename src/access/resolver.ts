@@ -1,8 +1,9 @@
 import type { Queryable } from '../db/db.js';
 import { tag } from '../db/unit-of-work.js';
-import type { KeyRow } from '../keys/keys-store.js';
-import { ancestorGroupIds, directGroupIdsOfMember, organizationName, rulesOfGroups } from './access-store.js';
-import { grantOf, narrow, type Grant } from '../principals/permissions.js';
+import type { KeyRow } from '../keys/keys.js';
+import { grantOfGroups, groupsOfKey } from '../groups/grants.js';
+import { organizationName } from '../orgs/orgs-service.js';
+import { narrow, type Grant } from '../principals/permissions.js';
 import type { Principal } from '../principals/principal.js';
 
 export interface Resolved {
@@ -23,23 +24,11 @@ export async function resolvePrincipal(q: Queryable, row: KeyRow): Promise<Resol
   if (row.owner_user_id) tags.add(tag.user(row.owner_user_id));
   if (row.group_id) tags.add(tag.group(row.group_id));
 
-  // The owner's own groups matter even for a key narrowed to one group: leaving a nested group can suspend it.
-  const ownerGroups = row.kind === 'personal' && row.owner_user_id ? await directGroupIdsOfMember(q, orgId, row.owner_user_id) : [];
-  const [ownerAncestors, keyAncestors] = await Promise.all([
-    ancestorGroupIds(q, orgId, ownerGroups),
-    row.group_id ? ancestorGroupIds(q, orgId, [row.group_id]) : Promise.resolve<string[]>([]),
-  ]);
-  for (const id of [...ownerAncestors, ...keyAncestors]) tags.add(tag.group(id));
+  const { ownerGroups, keyGroups } = await groupsOfKey(q, orgId, { kind: row.kind, groupId: row.group_id, ownerUserId: row.owner_user_id });
+  for (const id of [...ownerGroups, ...keyGroups]) tags.add(tag.group(id));
 
-  const grantingGroups = row.group_id ? keyAncestors : row.kind === 'personal' ? ownerAncestors : [];
-  let grant: Grant = [];
-  if (!row.suspension) {
-    const rules = await rulesOfGroups(q, orgId, grantingGroups);
-    grant = narrow(
-      grantOf(rules.map((r) => ({ permission: r.permission ?? undefined, role: r.role ?? undefined, resources: r.resources }))),
-      row.permissions,
-    );
-  }
+  const grantingGroups = row.group_id ? keyGroups : row.kind === 'personal' ? ownerGroups : [];
+  const grant: Grant = row.suspension ? [] : narrow(await grantOfGroups(q, orgId, grantingGroups), row.permissions);
 
   const principal: Principal = {
     orgId,

@@ -13,6 +13,11 @@ export function recordAudit(q: Queryable, event: NewAuditEvent): Promise<void> {
   return insertAuditEvent(q, event);
 }
 
+/** Who an event names, from the context of the call that records it. */
+export function auditedBy(ctx: RequestContext): Pick<NewAuditEvent, 'orgId' | 'actor' | 'requestId'> {
+  return { orgId: ctx.orgId, actor: ctx.actor, requestId: ctx.requestId };
+}
+
 /** The audit log as `GET /api/v1/audit` reads it: newest first, one organization. */
 export class AuditService {
   constructor(private readonly deps: { db: Db }) {}

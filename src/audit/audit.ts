@@ -19,12 +19,5 @@ export interface NewAuditEvent {
   requestId?: string;
 }
 
-/** Who is changing what, carried from a request into the services that write. */
-export interface WriteContext {
-  orgId: string;
-  actor: Actor;
-  requestId?: string;
-}
-
 /** An If-Match precondition, checked under the row lock: given the current version, may the write go on? */
 export type Precondition = (version: number) => boolean;

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { groupGrant } from '../access/grants.js';
+import { groupGrant } from './grants.js';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
-import type { PermissionCatalogue } from '../access/permission-catalogue.js';
+import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
 import { ROLES, beyondCaller, can, grantOf, type Grant } from '../principals/permissions.js';
+import type { RequestContext } from '../principals/request-context.js';
 import { actorOf, type Principal } from '../principals/principal.js';
 import { recordAudit } from '../audit/audit-service.js';
 import { decodeCursor, encodeCursor } from '../db/cursor.js';
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import {
   deleteGroup,
   findGroup,
@@ -20,7 +21,7 @@ import {
   type AdminGroupRow,
 } from './groups-store.js';
 import { groupErrors } from './groups-errors.js';
-import type { GroupRule, GroupSource } from './groups.js';
+import type { CreateGroupInput, GroupRule, GroupSource, ListGroupsInput, MembersInput, UpdateGroupInput } from './groups.js';
 
 export interface AdminGroup {
   id: string;
@@ -48,16 +49,26 @@ export interface GroupsAdminDeps {
   now: () => Date;
 }
 
-interface CallContext {
-  principal: Principal;
-  requestId?: string;
+/** Groups as admins see them: rules, local groups, the keys on each (DESIGN §5, §7). */
+/**
+ * A local group with its rules, inside another domain's transaction: a new organization's Admins
+ * group (orgs-service), which no caller's grant bounds because nobody holds anything there yet.
+ */
+export async function createLocalGroup(
+  q: Queryable,
+  orgId: string,
+  group: { displayName: string; description: string; rules: GroupRule[] },
+  at: Date,
+): Promise<{ id: string }> {
+  const created = await insertGroup(q, orgId, randomUUID(), { displayName: group.displayName, externalId: null, source: 'local', description: group.description }, at);
+  await replaceRules(q, orgId, created.id, group.rules);
+  return { id: created.id };
 }
 
-/** Groups as admins see them: rules, local groups, the keys on each (DESIGN §5, §7). */
 export class GroupsAdminService {
   constructor(private readonly deps: GroupsAdminDeps) {}
 
-  async list(ctx: CallContext, input: { q?: string; source?: GroupSource; cursor?: string; limit?: number }): Promise<{ items: AdminGroup[]; nextCursor: string | null }> {
+  async list(ctx: RequestContext, input: ListGroupsInput): Promise<{ items: AdminGroup[]; nextCursor: string | null }> {
     this.require(ctx.principal, 'groups:read');
     const limit = Math.min(Math.max(input.limit ?? 100, 1), 500);
     const rows = await listGroupsForAdmin(
@@ -74,7 +85,7 @@ export class GroupsAdminService {
     };
   }
 
-  async get(ctx: CallContext, id: string): Promise<AdminGroupDetail> {
+  async get(ctx: RequestContext, id: string): Promise<AdminGroupDetail> {
     this.require(ctx.principal, 'groups:read');
     return this.read(ctx.principal.orgId, id);
   }
@@ -86,7 +97,7 @@ export class GroupsAdminService {
     return { ...toAdminGroup(row), grant: await groupGrant(this.deps.db, orgId, id) };
   }
 
-  async members(ctx: CallContext, id: string, input: { cursor?: string; limit?: number }) {
+  async members(ctx: RequestContext, id: string, input: MembersInput) {
     this.require(ctx.principal, 'groups:read');
     if (!(await findGroup(this.deps.db, ctx.principal.orgId, id))) throw groupErrors.notFound(id);
     const limit = Math.min(Math.max(input.limit ?? 100, 1), 1000);
@@ -102,7 +113,7 @@ export class GroupsAdminService {
    * Replaces a group's rules. Every key scoped to the group (or to a group nested in it) picks the
    * change up at once. Without org:admin a caller may only grant what it holds itself.
    */
-  async setRules(ctx: CallContext, id: string, rules: GroupRule[]): Promise<AdminGroupDetail> {
+  async setRules(ctx: RequestContext, id: string, rules: GroupRule[]): Promise<AdminGroupDetail> {
     const p = ctx.principal;
     this.require(p, 'groups:write');
     this.validateRules(rules);
@@ -123,7 +134,7 @@ export class GroupsAdminService {
   }
 
   /** A group keyscope owns (not synced from the identity provider), for service keys and rules. */
-  async createLocal(ctx: CallContext, input: { displayName: string; description?: string; rules?: GroupRule[] }): Promise<AdminGroupDetail> {
+  async createLocal(ctx: RequestContext, input: CreateGroupInput): Promise<AdminGroupDetail> {
     const p = ctx.principal;
     this.require(p, 'groups:write');
     if (input.rules) {
@@ -139,7 +150,7 @@ export class GroupsAdminService {
     return this.read(p.orgId, id);
   }
 
-  async updateLocal(ctx: CallContext, id: string, input: { displayName?: string; description?: string }): Promise<AdminGroupDetail> {
+  async updateLocal(ctx: RequestContext, id: string, input: UpdateGroupInput): Promise<AdminGroupDetail> {
     const p = ctx.principal;
     this.require(p, 'groups:write');
     await this.deps.unitOfWork.write(async (tx, changed) => {
@@ -155,7 +166,7 @@ export class GroupsAdminService {
   }
 
   /** Local groups only: the identity provider owns the groups it syncs. Keys on the group become suspended. */
-  async deleteLocal(ctx: CallContext, id: string): Promise<void> {
+  async deleteLocal(ctx: RequestContext, id: string): Promise<void> {
     const p = ctx.principal;
     this.require(p, 'groups:write');
     await this.deps.unitOfWork.write(async (tx, changed) => {

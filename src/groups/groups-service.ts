@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { tag, type MarkChanged, type UnitOfWork } from '../db/unit-of-work.js';
-import type { Precondition, WriteContext } from '../audit/audit.js';
-import { recordAudit } from '../audit/audit-service.js';
+import type { Precondition } from '../audit/audit.js';
+import type { RequestContext } from '../principals/request-context.js';
+import { auditedBy, recordAudit } from '../audit/audit-service.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { ListResult } from '../db/list-sql.js';
 import { preconditionFailed } from '../errors/domain-error.js';
 import { groupErrors } from './groups-errors.js';
 import type { FilterNode } from '../schema/filter-ast.js';
-import { audit } from '../users/users-service.js';
 import {
   addMembers,
   classifyMembers,
@@ -18,6 +18,7 @@ import {
   findGroupsByIds,
   groupLookup,
   insertGroup,
+  leaveAllGroups as leaveAll,
   listGroups,
   lockNesting,
   removeAllMembers,
@@ -62,6 +63,19 @@ const AUDITED_IDS = 50;
  * O(members in the request), whatever the group's size, and runs under the group's row lock so
  * concurrent changes to one group all land.
  */
+/** A group of the organization, read inside another domain's transaction (keys-service checks a key's group). */
+export function groupById(q: Queryable, orgId: string, id: string): Promise<GroupRecord | undefined> {
+  return findGroup(q, orgId, id);
+}
+
+/**
+ * Takes a user out of every group, in another domain's transaction (users-service deletes it next).
+ * The caller holds the user's row FOR UPDATE (lock order: groups-store leaveAllGroups).
+ */
+export function leaveAllGroups(q: Queryable, orgId: string, memberId: string, at: Date): Promise<string[]> {
+  return leaveAll(q, orgId, memberId, at);
+}
+
 export class GroupsService {
   // Point reads are batched across concurrent requests (db/batch-loader.ts).
   private readonly byId: BatchLoader<string, GroupRecord>;
@@ -78,21 +92,21 @@ export class GroupsService {
     });
   }
 
-  get(orgId: string, id: string, options: { withMembers?: boolean } = {}): Promise<GroupRecord | undefined> {
+  get(ctx: RequestContext, id: string, options: { withMembers?: boolean } = {}): Promise<GroupRecord | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
-    return this.byId.get(`${orgId}|${options.withMembers ? 'm' : '-'}`, id.toLowerCase());
+    return this.byId.get(`${ctx.orgId}|${options.withMembers ? 'm' : '-'}`, id.toLowerCase());
   }
 
-  async list(orgId: string, query: Omit<GroupListQuery, 'source'>): Promise<ListResult<GroupRecord>> {
+  async list(ctx: RequestContext, query: Omit<GroupListQuery, 'source'>): Promise<ListResult<GroupRecord>> {
     const lookup = groupLookup(query.filter);
     if (lookup && !query.sort && !query.window.after && !query.window.offset && query.window.limit > 0) {
-      const scope = `${orgId}|${lookup.column}|${query.withMembers ? 'm' : '-'}|${query.window.limit}`;
+      const scope = `${ctx.orgId}|${lookup.column}|${query.withMembers ? 'm' : '-'}|${query.window.limit}`;
       return (await this.byKey.get(scope, lookup.value)) ?? { rows: [], total: 0 };
     }
-    return listGroups(this.deps.db, orgId, { ...query, source: 'scim' });
+    return listGroups(this.deps.db, ctx.orgId, { ...query, source: 'scim' });
   }
 
-  create(ctx: WriteContext, input: { displayName: string; externalId: string | null; members: MemberInput[] }): Promise<GroupRecord> {
+  create(ctx: RequestContext, input: { displayName: string; externalId: string | null; members: MemberInput[] }): Promise<GroupRecord> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const at = this.deps.now();
       // Members first, as in change() (the new group's row is seen by nobody else).
@@ -103,7 +117,7 @@ export class GroupsService {
       markMembers(changed, added);
       const created = added.length ? (await touchGroup(tx, ctx.orgId, group.id, added.length, at, { newVersion: false }))! : group;
       await recordAudit(tx, {
-        ...audit(ctx),
+        ...auditedBy(ctx),
         action: 'group.create',
         target: `group:${group.id}`,
         details: { displayName: group.displayName, ...memberDetails(added, []) },
@@ -113,7 +127,7 @@ export class GroupsService {
   }
 
   /** Applies `changes` in order. Returns the group after them (unchanged when they changed nothing). */
-  change(ctx: WriteContext, id: string, changes: GroupChange[], precondition?: Precondition): Promise<GroupRecord> {
+  change(ctx: RequestContext, id: string, changes: GroupChange[], precondition?: Precondition): Promise<GroupRecord> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const types = await this.lockMembers(tx, ctx.orgId, changes.flatMap((c) => (c.kind === 'addMembers' || c.kind === 'replaceMembers' ? c.members : [])));
       const current = await findGroup(tx, ctx.orgId, id, { forChange: true, source: 'scim' });
@@ -163,7 +177,7 @@ export class GroupsService {
       if (renamed) changed(tag.group(id));
       markMembers(changed, [...added, ...removed]);
       await recordAudit(tx, {
-        ...audit(ctx),
+        ...auditedBy(ctx),
         action: 'group.update',
         target: `group:${id}`,
         details: {
@@ -176,7 +190,7 @@ export class GroupsService {
     });
   }
 
-  delete(ctx: WriteContext, id: string, precondition?: Precondition): Promise<void> {
+  delete(ctx: RequestContext, id: string, precondition?: Precondition): Promise<void> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       // The nesting lock, then this group FOR UPDATE, then the groups it leaves (see lockMembers).
       await lockNesting(tx, ctx.orgId);
@@ -185,7 +199,7 @@ export class GroupsService {
       if (precondition && !precondition(current.version)) throw preconditionFailed();
       await deleteGroup(tx, ctx.orgId, id, this.deps.now());
       changed(tag.group(id));
-      await recordAudit(tx, { ...audit(ctx), action: 'group.delete', target: `group:${id}`, details: { displayName: current.displayName } });
+      await recordAudit(tx, { ...auditedBy(ctx), action: 'group.delete', target: `group:${id}`, details: { displayName: current.displayName } });
     });
   }
 

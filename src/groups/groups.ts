@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 export type GroupSource = 'scim' | 'local';
 export type MemberType = 'User' | 'Group';
 
@@ -28,8 +30,44 @@ export interface NewMember {
   display: string | null;
 }
 
-export interface GroupRule {
-  permission?: string;
-  role?: string;
-  resources?: string[];
-}
+// What the admin API accepts (DESIGN §7); the routes parse with these and the service takes their types.
+
+export const RuleBody = z
+  .object({
+    permission: z.string().min(1).max(100).optional(),
+    role: z.string().min(1).max(50).optional(),
+    resources: z.array(z.string().min(1).max(200)).max(100).optional(),
+  })
+  .strict()
+  .refine((r) => (r.permission === undefined) !== (r.role === undefined), { message: 'give exactly one of permission or role' });
+
+/** A group's rule: what it grants (DESIGN §5). */
+export type GroupRule = z.infer<typeof RuleBody>;
+
+export const PutRulesBody = z.object({ rules: z.array(RuleBody).max(100) }).strict();
+
+export const CreateGroupBody = z
+  .object({
+    displayName: z.string().trim().min(1, 'is required').max(200),
+    description: z.string().max(500).optional(),
+    rules: z.array(RuleBody).max(100).optional(),
+  })
+  .strict();
+export type CreateGroupInput = z.infer<typeof CreateGroupBody>;
+
+export const UpdateGroupBody = z.object({ displayName: z.string().trim().min(1).max(200).optional(), description: z.string().max(500).optional() }).strict();
+export type UpdateGroupInput = z.infer<typeof UpdateGroupBody>;
+
+export const ListGroupsQuery = z.object({
+  q: z.string().max(200).optional(),
+  source: z.enum(['scim', 'local']).optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+export type ListGroupsInput = z.infer<typeof ListGroupsQuery>;
+
+export const MembersQuery = z.object({
+  cursor: z.string().regex(/^[0-9a-f-]{36}$/i, 'is not a cursor this server issued').optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+export type MembersInput = z.infer<typeof MembersQuery>;

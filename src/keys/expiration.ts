@@ -1,13 +1,13 @@
 import { isStorableTimestamp } from '../db/timestamp.js';
 import { invalid } from '../errors/domain-error.js';
-import { EXPIRATION_PRESETS, type ExpirationPreset, type OrgPolicy } from '../orgs/orgs.js';
+import { EXPIRATION_PRESETS, type ExpirationPreset, type KeyPolicy } from './keys.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 const PRESET_DAYS: Record<Exclude<ExpirationPreset, 'never'>, number> = { '7d': 7, '30d': 30, '60d': 60, '90d': 90, '180d': 180, '1y': 365 };
 export const DEFAULT_EXPIRATION: ExpirationPreset = '30d';
 
 /** The longest lifetime the policy allows in days, or null when "never" is allowed. */
-function longestAllowedDays(policy: OrgPolicy): number | null {
+function longestAllowedDays(policy: KeyPolicy): number | null {
   if (policy.allowNever && policy.allowedExpirations.includes('never')) return null;
   const days = policy.allowedExpirations.filter((p): p is Exclude<ExpirationPreset, 'never'> => p !== 'never').map((p) => PRESET_DAYS[p]);
   return days.length ? Math.max(...days) : 0;
@@ -23,7 +23,7 @@ export function isPreset(value: string): value is ExpirationPreset {
  */
 export function resolveExpiry(
   input: { expiration?: string; expiresAt?: string },
-  policy: OrgPolicy,
+  policy: KeyPolicy,
   now: Date,
   options: { scim: boolean },
 ): Date | null {

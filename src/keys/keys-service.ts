@@ -1,17 +1,16 @@
 import bcrypt from 'bcrypt';
-import { isMemberOf, prospectiveGrant } from '../access/grants.js';
+import { isMemberOf, prospectiveGrant } from '../groups/grants.js';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
-import type { PermissionCatalogue } from '../access/permission-catalogue.js';
+import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
 import { beyondCaller, can, type Grant } from '../principals/permissions.js';
+import type { RequestContext } from '../principals/request-context.js';
 import { actorOf, isOrgAdmin, type Principal } from '../principals/principal.js';
 import { recordAudit } from '../audit/audit-service.js';
 import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db, Queryable } from '../db/db.js';
 import { isStorableTimestamp } from '../db/timestamp.js';
-import { findGroup } from '../groups/groups-store.js';
-import { lockOrganization } from '../orgs/orgs-store.js';
-import type { OrgPolicy } from '../orgs/orgs.js';
-import { findUser } from '../users/users-store.js';
+import { groupById } from '../groups/groups-service.js';
+import { userById } from '../users/users-service.js';
 import { resolveExpiry } from './expiration.js';
 import { keyErrors } from './keys-errors.js';
 import {
@@ -22,58 +21,72 @@ import {
   liveKeyIdsWhere,
   revokeKeys,
   updateKeyFields,
+  findBootstrapKeysForAuth,
+  findKeyForAuth,
+  touchLastUsed,
   type KeyListQuery,
-  type KeyRow,
+  type NewKeyRow,
 } from './keys-store.js';
-import type { ApiKey } from './keys.js';
+import type { ApiKey, CreateKeyInput, KeyPolicy, KeyPolicySource, KeyRow, ListKeysInput, RotateKeyInput, UpdateKeyInput } from './keys.js';
 import type { KeyKind, KeyStatus } from '../principals/key-status.js';
-import { fragmentOf, issueToken } from '../principals/token.js';
-
-export interface CreateKeyInput {
-  name: string;
-  description?: string;
-  kind?: KeyKind;
-  groupId?: string | null;
-  ownerUserId?: string | null;
-  scim?: boolean;
-  permissions?: string[] | null;
-  expiration?: string;
-  expiresAt?: string;
-}
-
-export interface UpdateKeyInput {
-  name?: string;
-  description?: string;
-  groupId?: string;
-}
-
-export interface ListKeysInput {
-  status?: KeyStatus;
-  q?: string;
-  owner?: 'me' | 'all';
-  groupId?: string;
-  ownerUserId?: string;
-  cursor?: string;
-  limit?: number;
-}
+import { bootstrapSecret, fragmentOf, issueToken } from '../principals/token.js';
 
 export interface IssuedKey {
   token: string;
   key: ApiKey;
 }
 
+/** A key's secret before the key is stored: the token shown once, and what the row keeps of it. */
+export interface PreparedSecret {
+  keyId: string;
+  token: string;
+  secretHash: string;
+  fragment: string;
+  bootstrap: boolean;
+}
+
+/**
+ * A fresh token, or the operator's BOOTSTRAP_ADMIN_KEY, with its bcrypt hash. Made before the
+ * transaction where it can be: bcrypt is the slowest step and must not hold locks.
+ */
+export async function prepareSecret(bcryptCost: number, supplied?: string): Promise<PreparedSecret> {
+  const issued = issueToken();
+  if (supplied !== undefined) {
+    const secretHash = await bcrypt.hash(bootstrapSecret(supplied), bcryptCost);
+    return { keyId: issued.keyId, token: supplied, secretHash, fragment: fragmentOf(supplied, undefined), bootstrap: true };
+  }
+  const secretHash = await bcrypt.hash(issued.secret, bcryptCost);
+  return { keyId: issued.keyId, token: issued.token, secretHash, fragment: fragmentOf(issued.token, issued.keyId), bootstrap: false };
+}
+
+/** What a new key is, apart from its secret. */
+export type KeySettings = Omit<NewKeyRow, 'id' | 'secretHash' | 'fragment' | 'bootstrap'>;
+
+/**
+ * The one place a key comes to exist: created, rotated, or an organization's first admin key. The
+ * caller has checked who may issue it; the answer is the key as the API shows it, with its token.
+ */
+export async function issueKey(tx: Queryable, secret: PreparedSecret, settings: KeySettings): Promise<IssuedKey> {
+  await insertKey(tx, { ...settings, id: secret.keyId, secretHash: secret.secretHash, fragment: secret.fragment, bootstrap: secret.bootstrap });
+  const row = await findKey(tx, settings.orgId, secret.keyId, settings.createdAt);
+  if (!row) throw new Error(`key ${secret.keyId} was not found in the transaction that inserted it`);
+  return { token: secret.token, key: toApiKey(row) };
+}
+
 export interface KeysServiceDeps {
   db: Db;
   unitOfWork: UnitOfWork;
   permissions: PermissionCatalogue;
+  policies: KeyPolicySource;
   bcryptCost: number;
   now: () => Date;
 }
 
-interface CallContext {
-  principal: Principal;
-  requestId?: string;
-}
+/**
+ * What authentication (access/) reads and writes about keys. No permission check: its caller holds
+ * only a token, and finding the key is how it learns the organization.
+ */
+export const keysForAuthentication = { find: findKeyForAuth, bootstrapKeys: findBootstrapKeysForAuth, touchLastUsed };
 
 /**
  * The lifecycle of API keys (DESIGN §4). Who may do what is decided here, on the server:
@@ -83,7 +96,7 @@ interface CallContext {
 export class KeysService {
   constructor(private readonly deps: KeysServiceDeps) {}
 
-  async create(ctx: CallContext, input: CreateKeyInput): Promise<IssuedKey> {
+  async create(ctx: RequestContext, input: CreateKeyInput): Promise<IssuedKey> {
     const p = ctx.principal;
     // Unless told, a personal key makes personal keys and a service key service keys.
     const kind: KeyKind = input.kind ?? (input.ownerUserId ? 'personal' : p.kind);
@@ -107,20 +120,18 @@ export class KeysService {
       }
     }
 
-    const secret = issueToken();
-    const secretHash = await bcrypt.hash(secret.secret, this.deps.bcryptCost);
+    const secret = await prepareSecret(this.deps.bcryptCost);
     const now = this.deps.now();
-    const row = await this.deps.unitOfWork.write(async (tx) => {
-      const org = await lockOrganization(tx, p.orgId);
-      if (!org) throw keyErrors.notFound(p.keyId);
+    return this.deps.unitOfWork.write(async (tx) => {
+      const policy = await this.deps.policies.lock(tx, p.orgId);
+      if (!policy) throw keyErrors.notFound(p.keyId);
       const groupId = input.groupId ?? null;
       await this.checkGroupAndOwner(tx, p.orgId, kind, groupId, ownerUserId);
       await this.checkNoEscalation(tx, p, { groupId, ownerUserId, permissions });
-      const expiresAt = resolveExpiry(input, org.policy, now, { scim: input.scim === true });
-      if ((await countLiveKeys(tx, p.orgId, now)) >= org.policy.maxKeys) throw keyErrors.limitReached(org.policy.maxKeys);
-      await insertKey(tx, {
+      const expiresAt = resolveExpiry(input, policy, now, { scim: input.scim === true });
+      if ((await countLiveKeys(tx, p.orgId, now)) >= policy.maxKeys) throw keyErrors.limitReached(policy.maxKeys);
+      const issued = await issueKey(tx, secret, {
         orgId: p.orgId,
-        id: secret.keyId,
         name: input.name,
         description: input.description ?? '',
         kind,
@@ -128,9 +139,6 @@ export class KeysService {
         ownerUserId,
         scim: input.scim === true,
         permissions,
-        secretHash,
-        fragment: fragmentOf(secret.token, secret.keyId),
-        bootstrap: false,
         expiresAt,
         rotatedFrom: null,
         createdBy: actorOf(p),
@@ -153,12 +161,11 @@ export class KeysService {
           expiresAt: expiresAt?.toISOString() ?? null,
         },
       });
-      return (await findKey(tx, p.orgId, secret.keyId, now))!;
+      return issued;
     });
-    return { token: secret.token, key: toApiKey(row) };
   }
 
-  async list(ctx: CallContext, input: ListKeysInput): Promise<{ items: ApiKey[]; nextCursor: string | null }> {
+  async list(ctx: RequestContext, input: ListKeysInput): Promise<{ items: ApiKey[]; nextCursor: string | null }> {
     const p = ctx.principal;
     this.requireRead(p);
     const manager = can(p.grant, 'keys:manage');
@@ -180,12 +187,12 @@ export class KeysService {
     return { items: page.map(toApiKey), nextCursor: rows.length > limit && last ? cursorOf(last) : null };
   }
 
-  async get(ctx: CallContext, id: string): Promise<ApiKey> {
+  async get(ctx: RequestContext, id: string): Promise<ApiKey> {
     this.requireRead(ctx.principal);
     return toApiKey(await this.visibleKey(this.deps.db, ctx.principal, id));
   }
 
-  async update(ctx: CallContext, id: string, input: UpdateKeyInput): Promise<ApiKey> {
+  async update(ctx: RequestContext, id: string, input: UpdateKeyInput): Promise<ApiKey> {
     const p = ctx.principal;
     const now = this.deps.now();
     const row = await this.deps.unitOfWork.write(async (tx, changed) => {
@@ -196,7 +203,7 @@ export class KeysService {
       if (input.groupId !== undefined && input.groupId !== key.group_id) {
         if (key.kind !== 'service') throw keyErrors.serviceOnly();
         if (!can(p.grant, 'keys:manage')) throw keyErrors.needsPermission('keys:manage', 'Moving a key to another group');
-        if (!(await findGroup(tx, p.orgId, input.groupId))) throw keyErrors.unknownGroup(input.groupId);
+        if (!(await groupById(tx, p.orgId, input.groupId))) throw keyErrors.unknownGroup(input.groupId);
         await this.checkNoEscalation(tx, p, { groupId: input.groupId, ownerUserId: null, permissions: key.permissions });
       }
       await updateKeyFields(tx, p.orgId, id, input);
@@ -214,7 +221,7 @@ export class KeysService {
     return toApiKey(row);
   }
 
-  async revoke(ctx: CallContext, id: string): Promise<ApiKey> {
+  async revoke(ctx: RequestContext, id: string): Promise<ApiKey> {
     const p = ctx.principal;
     const now = this.deps.now();
     const row = await this.deps.unitOfWork.write(async (tx, changed) => {
@@ -232,12 +239,11 @@ export class KeysService {
   }
 
   /** A new key with the same settings and lifetime; the old one is revoked now or after `gracePeriodSeconds`. */
-  async rotate(ctx: CallContext, id: string, input: { gracePeriodSeconds?: number; expiration?: string; expiresAt?: string }): Promise<IssuedKey> {
+  async rotate(ctx: RequestContext, id: string, input: RotateKeyInput): Promise<IssuedKey> {
     const p = ctx.principal;
-    const secret = issueToken();
-    const secretHash = await bcrypt.hash(secret.secret, this.deps.bcryptCost);
+    const secret = await prepareSecret(this.deps.bcryptCost);
     const now = this.deps.now();
-    const row = await this.deps.unitOfWork.write(async (tx, changed) => {
+    return this.deps.unitOfWork.write(async (tx, changed) => {
       const key = await this.visibleKey(tx, p, id);
       this.requireChange(p, key);
       if (key.status === 'revoked') throw keyErrors.revokedCannotRotate();
@@ -250,13 +256,12 @@ export class KeysService {
       }
       // A rotation hands out a fresh token for what the key grants: the same rule as creating it.
       await this.checkNoEscalation(tx, p, { groupId: key.group_id, ownerUserId: key.owner_user_id, permissions: key.permissions });
-      const org = (await lockOrganization(tx, p.orgId))!;
-      const expiresAt = admin ? adminRotationExpiry(key, input, org.policy, now) : boundedRotationExpiry(key, input, org.policy, now);
+      const policy = (await this.deps.policies.lock(tx, p.orgId))!;
+      const expiresAt = admin ? adminRotationExpiry(key, input, policy, now) : boundedRotationExpiry(key, input, policy, now);
       // With a grace period both keys live for a while, so the new one counts against the limit.
-      if ((input.gracePeriodSeconds ?? 0) > 0 && (await countLiveKeys(tx, p.orgId, now)) >= org.policy.maxKeys) throw keyErrors.limitReached(org.policy.maxKeys);
-      await insertKey(tx, {
+      if ((input.gracePeriodSeconds ?? 0) > 0 && (await countLiveKeys(tx, p.orgId, now)) >= policy.maxKeys) throw keyErrors.limitReached(policy.maxKeys);
+      const issued = await issueKey(tx, secret, {
         orgId: p.orgId,
-        id: secret.keyId,
         name: key.name,
         description: key.description,
         kind: key.kind,
@@ -264,9 +269,6 @@ export class KeysService {
         ownerUserId: key.owner_user_id,
         scim: key.scim,
         permissions: key.permissions,
-        secretHash,
-        fragment: fragmentOf(secret.token, secret.keyId),
-        bootstrap: false,
         expiresAt,
         rotatedFrom: key.id,
         createdBy: actorOf(p),
@@ -288,13 +290,12 @@ export class KeysService {
           ...(key.owner_user_id !== null ? { ownerUserId: key.owner_user_id, ...forAnotherUser(p, key.owner_user_id) } : {}),
         },
       });
-      return (await findKey(tx, p.orgId, secret.keyId, now))!;
+      return issued;
     });
-    return { token: secret.token, key: toApiKey(row) };
   }
 
   /** Revokes every live key of a group or of a user, in one transaction. */
-  async revokeAll(ctx: CallContext, filter: { groupId?: string; ownerUserId?: string }): Promise<{ revoked: string[] }> {
+  async revokeAll(ctx: RequestContext, filter: { groupId?: string; ownerUserId?: string }): Promise<{ revoked: string[] }> {
     const p = ctx.principal;
     if (!can(p.grant, 'keys:manage')) throw keyErrors.needsPermission('keys:manage', 'Revoking keys in bulk');
     const now = this.deps.now();
@@ -340,10 +341,10 @@ export class KeysService {
   }
 
   private async checkGroupAndOwner(q: Queryable, orgId: string, kind: KeyKind, groupId: string | null, ownerUserId: string | null): Promise<void> {
-    const group = groupId ? await findGroup(q, orgId, groupId) : undefined;
+    const group = groupId ? await groupById(q, orgId, groupId) : undefined;
     if (groupId && !group) throw keyErrors.unknownGroup(groupId);
     if (kind !== 'personal' || !ownerUserId) return;
-    const owner = await findUser(q, orgId, ownerUserId);
+    const owner = await userById(q, orgId, ownerUserId);
     if (!owner) throw keyErrors.unknownOwner(ownerUserId);
     if (!owner.active) throw keyErrors.ownerInactive(ownerUserId);
     if (group && !(await isMemberOf(q, orgId, ownerUserId, group.id))) throw keyErrors.ownerNotInGroup(group.displayName);
@@ -366,7 +367,7 @@ type RotationInput = { expiration?: string; expiresAt?: string };
 const choseExpiry = (input: RotationInput) => input.expiration !== undefined || input.expiresAt !== undefined;
 
 /** An org:admin's rotation: the expiry asked for, or the old key's lifetime counted from now. */
-function adminRotationExpiry(key: KeyRow, input: RotationInput, policy: OrgPolicy, now: Date): Date | null {
+function adminRotationExpiry(key: KeyRow, input: RotationInput, policy: KeyPolicy, now: Date): Date | null {
   return choseExpiry(input) ? resolveExpiry(input, policy, now, { scim: key.scim }) : sameLifetime(key, policy, now);
 }
 
@@ -374,7 +375,7 @@ function adminRotationExpiry(key: KeyRow, input: RotationInput, policy: OrgPolic
  * Anyone else's rotation never outlives the key it replaces (DESIGN §9): a leaked key must not buy
  * itself a longer life. Without a choice the new key keeps the old one's expiry.
  */
-function boundedRotationExpiry(key: KeyRow, input: RotationInput, policy: OrgPolicy, now: Date): Date | null {
+function boundedRotationExpiry(key: KeyRow, input: RotationInput, policy: KeyPolicy, now: Date): Date | null {
   const limit = key.expires_at;
   if (limit === null) return choseExpiry(input) ? resolveExpiry(input, policy, now, { scim: key.scim }) : sameLifetime(key, policy, now);
   if (key.status === 'expired') throw keyErrors.expiredNeedsAdmin();
@@ -396,7 +397,7 @@ function forAnotherUser(p: Principal, ownerUserId: string | null): { forAnotherU
 }
 
 /** The rotated key's lifetime, if the organization's policy still allows it; otherwise the caller must choose. */
-function sameLifetime(key: KeyRow, policy: OrgPolicy, now: Date): Date | null {
+function sameLifetime(key: KeyRow, policy: KeyPolicy, now: Date): Date | null {
   const lifetimeMs = key.expires_at ? key.expires_at.getTime() - key.created_at.getTime() : null;
   try {
     if (lifetimeMs === null) return resolveExpiry({ expiration: 'never' }, policy, now, { scim: key.scim });

@@ -1,36 +1,7 @@
 import type { Queryable } from '../db/db.js';
 import { containsPattern } from '../db/like.js';
-import type { KeyKind, KeyStatus, SuspensionReason } from '../principals/key-status.js';
-
-export interface KeyRow {
-  org_id: string;
-  id: string;
-  name: string;
-  description: string;
-  kind: KeyKind;
-  group_id: string | null;
-  group_name: string | null;
-  owner_user_id: string | null;
-  owner_name: string | null;
-  scim: boolean;
-  permissions: string[] | null;
-  fragment: string;
-  bootstrap: boolean;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  revoked_by: string | null;
-  rotated_from: string | null;
-  created_by: string;
-  created_by_name: string;
-  created_at: Date;
-  last_used_at: Date | null;
-  suspension: SuspensionReason | null;
-  status: KeyStatus;
-}
-
-export interface KeyRowWithHash extends KeyRow {
-  secret_hash: string;
-}
+import type { KeyKind, KeyStatus } from '../principals/key-status.js';
+import type { KeyRow, KeyRowWithHash } from './keys.js';
 
 /**
  * Every key read goes through this select, so the admin API, the CLI and authentication agree on a

@@ -1,19 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import bcrypt from 'bcrypt';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import { can } from '../principals/permissions.js';
-import { actorOf, type Principal } from '../principals/principal.js';
+import { actorOf } from '../principals/principal.js';
+import type { RequestContext } from '../principals/request-context.js';
 import { SYSTEM_ACTOR, type Actor } from '../principals/actor.js';
 import { recordAudit } from '../audit/audit-service.js';
 import type { Db, Queryable } from '../db/db.js';
-import { insertGroup, replaceRules } from '../groups/groups-store.js';
+import { createLocalGroup } from '../groups/groups-admin-service.js';
 import type { GroupRule } from '../groups/groups.js';
-import { findKey, insertKey } from '../keys/keys-store.js';
-import { toApiKey, type IssuedKey } from '../keys/keys-service.js';
-import { bootstrapSecret, fragmentOf, issueToken } from '../principals/token.js';
+import { issueKey, prepareSecret, type IssuedKey } from '../keys/keys-service.js';
+import type { KeyPolicy } from '../keys/keys.js';
 import { orgErrors } from './orgs-errors.js';
-import { countOrganizations, findOrganization, insertOrganization, updateOrganizationPolicy } from './orgs-store.js';
-import { ADMINS_GROUP_NAME, DEFAULT_ORG_NAME, OrgPolicy, type Organization } from './orgs.js';
+import {
+  findOrganization,
+  firstOrganization,
+  insertOrganization,
+  lockBootstrap,
+  lockOrganization,
+  organizationName as nameOf,
+  updateOrganizationPolicy,
+} from './orgs-store.js';
+import { ADMINS_GROUP_NAME, DEFAULT_ORG_NAME, OrgPolicy, type Organization, type UpdatePolicyInput } from './orgs.js';
 
 export interface OrgsServiceDeps {
   db: Db;
@@ -22,14 +29,24 @@ export interface OrgsServiceDeps {
   now: () => Date;
 }
 
-/** Advisory lock id: keeps two processes starting at once from bootstrapping twice. */
-const BOOTSTRAP_LOCK = 7_261_002;
-
 export interface BootstrapResult {
   organization: Organization;
   /** The bootstrap key's value when keyscope generated it (print once); undefined when supplied or already done. */
   token?: string;
   created: boolean;
+}
+
+/** The organization's name, for a principal (access/resolver); undefined for an unknown id. */
+export function organizationName(q: Queryable, orgId: string): Promise<string | undefined> {
+  return nameOf(q, orgId);
+}
+
+/**
+ * Locks the organization for the rest of the transaction and reads its key policy: keys-service's
+ * KeyPolicySource (wired in app.ts), so two key creations cannot both pass the key limit.
+ */
+export async function lockKeyPolicy(q: Queryable, orgId: string): Promise<KeyPolicy | undefined> {
+  return (await lockOrganization(q, orgId))?.policy;
 }
 
 export class OrgsService {
@@ -42,11 +59,9 @@ export class OrgsService {
    */
   async bootstrap(suppliedKey?: string): Promise<BootstrapResult> {
     return this.deps.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
-      if ((await countOrganizations(tx)) > 0) {
-        const { rows } = await tx.query<{ id: string }>('SELECT id FROM organizations ORDER BY created_at LIMIT 1');
-        return { organization: (await findOrganization(tx, rows[0]!.id))!, created: false };
-      }
+      await lockBootstrap(tx);
+      const existing = await firstOrganization(tx);
+      if (existing) return { organization: existing, created: false };
       const { organization, token } = await this.createWithAdminKey(tx, DEFAULT_ORG_NAME, SYSTEM_ACTOR, {
         rules: [{ role: 'admin' }, { permission: 'orgs:create' }],
         keyName: 'Bootstrap admin key',
@@ -57,7 +72,8 @@ export class OrgsService {
   }
 
   /** POST /api/v1/organizations: a new organization, its Admins group and its first admin key. */
-  async create(principal: Principal, name: string, requestId?: string): Promise<{ organization: Organization } & IssuedKey> {
+  async create(ctx: RequestContext, name: string): Promise<{ organization: Organization } & IssuedKey> {
+    const { principal, requestId } = ctx;
     if (!can(principal.grant, 'orgs:create')) throw orgErrors.createNeedsPermission();
     return this.deps.db.transaction(async (tx) => {
       const result = await this.createWithAdminKey(tx, name, actorOf(principal), { rules: [{ role: 'admin' }], keyName: `${name} admin key`, requestId });
@@ -66,11 +82,12 @@ export class OrgsService {
     });
   }
 
-  async get(orgId: string): Promise<Organization | undefined> {
-    return findOrganization(this.deps.db, orgId);
+  async get(ctx: RequestContext): Promise<Organization | undefined> {
+    return findOrganization(this.deps.db, ctx.orgId);
   }
 
-  async updatePolicy(principal: Principal, patch: Partial<OrgPolicy>, requestId?: string): Promise<Organization> {
+  async updatePolicy(ctx: RequestContext, patch: UpdatePolicyInput): Promise<Organization> {
+    const { principal, requestId } = ctx;
     if (!can(principal.grant, 'org:admin')) throw orgErrors.policyNeedsAdmin();
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const org = (await findOrganization(tx, principal.orgId))!;
@@ -91,13 +108,10 @@ export class OrgsService {
   ): Promise<{ organization: Organization } & IssuedKey> {
     const now = this.deps.now();
     const organization = await insertOrganization(tx, { id: randomUUID(), name, policy: OrgPolicy.parse({}) });
-    const admins = await insertGroup(tx, organization.id, randomUUID(), { displayName: ADMINS_GROUP_NAME, externalId: null, source: 'local', description: 'Administrators of this organization' }, now);
-    await replaceRules(tx, organization.id, admins.id, options.rules);
-    const issued = issueToken();
-    const token = options.suppliedKey ?? issued.token;
-    await insertKey(tx, {
+    const admins = await createLocalGroup(tx, organization.id, { displayName: ADMINS_GROUP_NAME, description: 'Administrators of this organization', rules: options.rules }, now);
+    const secret = await prepareSecret(this.deps.bcryptCost, options.suppliedKey);
+    const { token, key } = await issueKey(tx, secret, {
       orgId: organization.id,
-      id: issued.keyId,
       name: options.keyName,
       description: 'Created with the organization; rotate it or create personal keys for your admins',
       kind: 'service',
@@ -105,16 +119,12 @@ export class OrgsService {
       ownerUserId: null,
       scim: false,
       permissions: null,
-      secretHash: await bcrypt.hash(options.suppliedKey ? bootstrapSecret(options.suppliedKey) : issued.secret, this.deps.bcryptCost),
-      fragment: options.suppliedKey ? fragmentOf(options.suppliedKey, undefined) : fragmentOf(issued.token, issued.keyId),
-      bootstrap: options.suppliedKey !== undefined,
       expiresAt: null,
       rotatedFrom: null,
       createdBy: actor,
       createdAt: now,
     });
-    await recordAudit(tx, { orgId: organization.id, actor, requestId: options.requestId, action: 'org.bootstrap', target: `org:${organization.id}`, details: { name, adminsGroupId: admins.id, keyId: issued.keyId } });
-    const key = toApiKey((await findKey(tx, organization.id, issued.keyId, now))!);
+    await recordAudit(tx, { orgId: organization.id, actor, requestId: options.requestId, action: 'org.bootstrap', target: `org:${organization.id}`, details: { name, adminsGroupId: admins.id, keyId: key.id } });
     return { organization, token, key };
   }
 }

@@ -44,7 +44,21 @@ export async function updateOrganizationPolicy(q: Queryable, orgId: string, poli
   return rows[0] && toOrganization(rows[0]);
 }
 
-export async function countOrganizations(q: Queryable): Promise<number> {
-  const { rows } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');
-  return rows[0]!.n;
+/** Advisory lock id: keeps two processes starting at once from bootstrapping twice. */
+const BOOTSTRAP_LOCK = 7_261_002;
+
+/** Holds the bootstrap lock until the transaction ends. */
+export async function lockBootstrap(q: Queryable): Promise<void> {
+  await q.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
+}
+
+/** The organization created first (the bootstrap's `default`), or undefined on an empty database. */
+export async function firstOrganization(q: Queryable): Promise<Organization | undefined> {
+  const { rows } = await q.query<OrgRow>('SELECT id, name, settings, created_at FROM organizations ORDER BY created_at LIMIT 1');
+  return rows[0] && toOrganization(rows[0]);
+}
+
+export async function organizationName(q: Queryable, orgId: string): Promise<string | undefined> {
+  const { rows } = await q.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [orgId]);
+  return rows[0]?.name;
 }

@@ -1,19 +1,12 @@
 import { z } from 'zod';
+import { EXPIRATION_PRESETS, KeyPolicy } from '../keys/keys.js';
 
-export const EXPIRATION_PRESETS = ['7d', '30d', '60d', '90d', '180d', '1y', 'never'] as const;
-export type ExpirationPreset = (typeof EXPIRATION_PRESETS)[number];
-
-/** Organization policy (DESIGN §3), stored in organizations.settings. */
-export const OrgPolicy = z
-  .object({
-    maxKeys: z.number().int().min(1).max(100000).default(100),
-    allowedExpirations: z.array(z.enum(EXPIRATION_PRESETS)).min(1).default([...EXPIRATION_PRESETS]),
-    allowNever: z.boolean().default(true),
-    /** Longest lifetime of a key with the SCIM flag, in days; null for no cap. */
-    maxScimKeyLifetimeDays: z.number().int().min(1).max(36500).nullable().default(null),
-  })
-  .strict();
-export type OrgPolicy = z.infer<typeof OrgPolicy>;
+/**
+ * Organization policy (DESIGN §3), stored in organizations.settings: today what keys may be (the
+ * keys domain owns that part, and reads it through the lock keys-service is given).
+ */
+export const OrgPolicy = KeyPolicy;
+export type OrgPolicy = KeyPolicy;
 
 export interface Organization {
   id: string;
@@ -24,3 +17,17 @@ export interface Organization {
 
 export const DEFAULT_ORG_NAME = 'default';
 export const ADMINS_GROUP_NAME = 'Admins';
+
+// What the admin API accepts (DESIGN §7); the routes parse with these and the service takes their types.
+
+export const CreateOrgBody = z.object({ name: z.string().trim().min(1, 'is required').max(100) }).strict();
+
+export const UpdatePolicyBody = z
+  .object({
+    maxKeys: z.number().int().min(1).max(100000).optional(),
+    allowedExpirations: z.array(z.enum(EXPIRATION_PRESETS)).min(1).optional(),
+    allowNever: z.boolean().optional(),
+    maxScimKeyLifetimeDays: z.number().int().min(1).max(36500).nullable().optional(),
+  })
+  .strict();
+export type UpdatePolicyInput = z.infer<typeof UpdatePolicyBody>;

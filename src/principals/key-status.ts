@@ -3,7 +3,7 @@ export type KeyKind = 'service' | 'personal';
 export type KeyStatus = 'active' | 'expiring_soon' | 'expired' | 'revoked' | 'suspended';
 export type SuspensionReason = 'owner_inactive' | 'owner_left_group' | 'group_deleted';
 
-export const KEY_STATUSES: readonly KeyStatus[] = ['active', 'expiring_soon', 'expired', 'revoked', 'suspended'];
+export const KEY_STATUSES = ['active', 'expiring_soon', 'expired', 'revoked', 'suspended'] as const satisfies readonly KeyStatus[];
 export const EXPIRING_SOON_MS = 7 * 24 * 3600 * 1000;
 
 export interface KeyTimes {

@@ -1,7 +1,5 @@
 import type { Request, Response } from 'express';
-import { actorOf } from '../principals/principal.js';
-import type { Precondition, WriteContext } from '../audit/audit.js';
-import { principalOf } from '../http/authenticate.js';
+import type { Precondition } from '../audit/audit.js';
 import { SCIM_CONTENT_TYPE } from '../http/error-handler.js';
 
 /** SCIM responses are application/scim+json (RFC 7644 §3.1). Written in one call: this is every read's exit. */
@@ -29,11 +27,6 @@ export function rememberScimBase(req: Request, _res: Response, next: () => void)
 /** The absolute base of resource locations, e.g. https://host/scim/v2 (honours TRUST_PROXY). */
 export function scimBaseUrl(req: Request): string {
   return `${req.protocol}://${req.get('host')}${req.scimBase ?? req.baseUrl}`;
-}
-
-export function writeContext(req: Request): WriteContext {
-  const p = principalOf(req);
-  return { orgId: p.orgId, actor: actorOf(p), requestId: req.id };
 }
 
 function entityTags(header: string): string[] {

@@ -1,14 +1,8 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { contextOf, requirePermission } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { UsersService } from './users-service.js';
-
-const ListUsersQuery = z.object({
-  q: z.string().max(200).optional(),
-  cursor: z.string().max(500).optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-});
+import { ListUsersQuery } from './users.js';
 
 /** /api/v1/users: the provisioned users, read-only (the identity provider writes them over SCIM). */
 export function usersAdminRoutes(users: UsersService): Router {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
-import type { Precondition, WriteContext } from '../audit/audit.js';
-import { recordAudit } from '../audit/audit-service.js';
+import type { Precondition } from '../audit/audit.js';
+import { auditedBy, recordAudit } from '../audit/audit-service.js';
+import { leaveAllGroups } from '../groups/groups-service.js';
 import { decodeCursor, encodeCursor } from '../db/cursor.js';
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { can } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
 import type { ListResult } from '../db/list-sql.js';
@@ -24,7 +25,7 @@ import {
   type UserListQuery,
   type UserLookupColumn,
 } from './users-store.js';
-import type { UserFields, UserRecord } from './users.js';
+import type { ListUsersInput, UserFields, UserRecord } from './users.js';
 
 export interface UsersServiceDeps {
   db: Db;
@@ -37,6 +38,11 @@ export interface UsersServiceDeps {
  * Point reads (by id, and the eq lookups identity providers make) are batched across concurrent
  * requests; they read committed data exactly as a lone query would.
  */
+/** A user of the organization, read inside another domain's transaction (keys-service checks a key's owner). */
+export function userById(q: Queryable, orgId: string, id: string): Promise<UserRecord | undefined> {
+  return findUser(q, orgId, id);
+}
+
 export class UsersService {
   private readonly byId: BatchLoader<string, UserRecord>;
   private readonly byKey: BatchLoader<string, { rows: UserRecord[]; total: number }>;
@@ -52,7 +58,7 @@ export class UsersService {
     });
   }
   /** GET /api/v1/users: the provisioned users, by name, read-only (the identity provider writes them). */
-  async listForAdmin(ctx: RequestContext, input: { q?: string; cursor?: string; limit?: number }) {
+  async listForAdmin(ctx: RequestContext, input: ListUsersInput) {
     if (!can(ctx.principal.grant, 'users:read')) throw userErrors.needsPermission('users:read');
     const limit = input.limit ?? 50;
     const rows = await searchUsers(this.deps.db, ctx.orgId, { text: input.q?.trim() || undefined, after: input.cursor ? adminCursorPosition(input.cursor) : undefined, limit: limit + 1 });
@@ -65,29 +71,29 @@ export class UsersService {
   }
 
 
-  create(ctx: WriteContext, fields: UserFields): Promise<UserRecord> {
+  create(ctx: RequestContext, fields: UserFields): Promise<UserRecord> {
     return this.deps.unitOfWork.write(async (tx) => {
       const user = await insertUser(tx, ctx.orgId, randomUUID(), fields, this.deps.now());
-      await recordAudit(tx, { ...audit(ctx), action: 'user.create', target: `user:${user.id}`, details: { userName: user.userName, active: user.active } });
+      await recordAudit(tx, { ...auditedBy(ctx), action: 'user.create', target: `user:${user.id}`, details: { userName: user.userName, active: user.active } });
       return user;
     });
   }
 
-  get(orgId: string, id: string, options: { withGroups?: boolean } = {}): Promise<UserRecord | undefined> {
+  get(ctx: RequestContext, id: string, options: { withGroups?: boolean } = {}): Promise<UserRecord | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
-    return this.byId.get(`${orgId}|${options.withGroups ? 'g' : '-'}`, id.toLowerCase());
+    return this.byId.get(`${ctx.orgId}|${options.withGroups ? 'g' : '-'}`, id.toLowerCase());
   }
 
-  async list(orgId: string, query: UserListQuery): Promise<ListResult<UserRecord>> {
+  async list(ctx: RequestContext, query: UserListQuery): Promise<ListResult<UserRecord>> {
     const lookup = userLookup(query.filter);
     if (lookup && !query.sort && !query.window.after && !query.window.offset && query.window.limit > 0) {
-      const scope = `${orgId}|${lookup.column}|${query.withGroups ? 'g' : '-'}|${query.window.limit}`;
+      const scope = `${ctx.orgId}|${lookup.column}|${query.withGroups ? 'g' : '-'}|${query.window.limit}`;
       return (await this.byKey.get(scope, lookup.value)) ?? { rows: [], total: 0 };
     }
-    return listUsers(this.deps.db, orgId, query);
+    return listUsers(this.deps.db, ctx.orgId, query);
   }
 
-  replace(ctx: WriteContext, id: string, fields: UserFields, precondition?: Precondition): Promise<UserRecord> {
+  replace(ctx: RequestContext, id: string, fields: UserFields, precondition?: Precondition): Promise<UserRecord> {
     return this.modify(ctx, id, async () => fields, precondition).then((r) => r.user);
   }
 
@@ -96,7 +102,7 @@ export class UsersService {
    * overwrite each other. `change` returns the new fields, or undefined for "nothing to change".
    */
   modify(
-    ctx: WriteContext,
+    ctx: RequestContext,
     id: string,
     change: (current: UserRecord) => Promise<UserFields | undefined>,
     precondition?: Precondition,
@@ -110,7 +116,7 @@ export class UsersService {
       const user = (await updateUser(tx, ctx.orgId, id, fields, this.deps.now()))!;
       changed(tag.user(id));
       await recordAudit(tx, {
-        ...audit(ctx),
+        ...auditedBy(ctx),
         action: current.active && !user.active ? 'user.deactivate' : !current.active && user.active ? 'user.reactivate' : 'user.update',
         target: `user:${id}`,
         details: { userName: user.userName, active: user.active },
@@ -119,7 +125,7 @@ export class UsersService {
     });
   }
 
-  delete(ctx: WriteContext, id: string, precondition?: Precondition): Promise<void> {
+  delete(ctx: RequestContext, id: string, precondition?: Precondition): Promise<void> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       // FOR UPDATE before the memberships are looked for: a group adding this user meanwhile holds
       // it FOR KEY SHARE, so this waits for that addition to commit, and later additions find no user
@@ -127,14 +133,16 @@ export class UsersService {
       const current = await findUser(tx, ctx.orgId, id, { forUpdate: true });
       if (!current) throw userErrors.notFound(id);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
-      await deleteUser(tx, ctx.orgId, id, this.deps.now());
+      // Its memberships go first: the groups' counts and versions move on (groups-service owns those rows).
+      await leaveAllGroups(tx, ctx.orgId, id, this.deps.now());
+      await deleteUser(tx, ctx.orgId, id);
       changed(tag.user(id));
-      await recordAudit(tx, { ...audit(ctx), action: 'user.delete', target: `user:${id}`, details: { userName: current.userName } });
+      await recordAudit(tx, { ...auditedBy(ctx), action: 'user.delete', target: `user:${id}`, details: { userName: current.userName } });
     });
   }
 }
 
-export function audit(ctx: WriteContext) {
+export function audit(ctx: RequestContext) {
   return { orgId: ctx.orgId, actor: ctx.actor, requestId: ctx.requestId };
 }
 

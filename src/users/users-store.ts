@@ -1,7 +1,6 @@
 import type { Queryable } from '../db/db.js';
 import { jsonStorage, metaStorage, type Storage } from '../db/filter-sql.js';
 import { isUuid } from '../db/uuid.js';
-import { leaveAllGroups } from '../groups/groups-store.js';
 import { listRows, type ListResult, type ListWindow } from '../db/list-sql.js';
 import { literal } from '../db/sql-params.js';
 import type { FilterNode } from '../schema/filter-ast.js';
@@ -156,10 +155,9 @@ export async function updateUser(q: Queryable, orgId: string, id: string, fields
   return rows[0] && toRecord(rows[0]);
 }
 
-/** Deletes the user and its memberships (the groups' counts and versions move on); returns whether it existed. */
-export async function deleteUser(q: Queryable, orgId: string, id: string, at: Date): Promise<boolean> {
+/** Deletes the user (the caller has taken it out of its groups first); returns whether it existed. */
+export async function deleteUser(q: Queryable, orgId: string, id: string): Promise<boolean> {
   if (!isUuid(id)) return false;
-  await leaveAllGroups(q, orgId, id, at);
   const { rowCount } = await q.query('DELETE FROM users WHERE org_id = $1 AND id = $2', [orgId, id]);
   return rowCount > 0;
 }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** A provisioned identity. Columns hold what is filtered, sorted or joined; `attributes` the rest of the SCIM document. */
 export interface UserRecord {
   orgId: string;
@@ -27,3 +29,11 @@ export interface UserFields {
   displayName: string | null;
   attributes: Record<string, unknown>;
 }
+
+/** GET /api/v1/users (DESIGN §7): the route parses with it and the service takes its type. */
+export const ListUsersQuery = z.object({
+  q: z.string().max(200).optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+export type ListUsersInput = z.infer<typeof ListUsersQuery>;

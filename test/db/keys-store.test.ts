@@ -1,3 +1,4 @@
+import type { KeyRow } from '../../src/keys/keys.js';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/db.js';
 import { addMembers, insertGroup } from '../../src/groups/groups-store.js';
@@ -13,7 +14,6 @@ import {
   revokeKeys,
   touchLastUsed,
   updateKeyFields,
-  type KeyRow,
   type NewKeyRow,
 } from '../../src/keys/keys-store.js';
 import { newKeyId } from '../../src/principals/token.js';

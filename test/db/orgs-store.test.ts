@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/db.js';
-import { countOrganizations, findOrganization, insertOrganization, lockOrganization, updateOrganizationPolicy } from '../../src/orgs/orgs-store.js';
+import { findOrganization, firstOrganization, insertOrganization, lockOrganization, updateOrganizationPolicy } from '../../src/orgs/orgs-store.js';
 import { OrgPolicy, type Organization } from '../../src/orgs/orgs.js';
 import { twoOrganizations } from '../support/orgs.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-db.js';
@@ -25,7 +25,8 @@ describe('orgs-store', () => {
     expect(await findOrganization(db, a.id)).toEqual(a);
     expect(await lockOrganization(db, a.id)).toEqual(a);
     expect(await findOrganization(db, randomUUID())).toBeUndefined();
-    expect(await countOrganizations(db)).toBeGreaterThanOrEqual(2);
+    const first = await firstOrganization(db);
+    expect(first!.createdAt.getTime()).toBeLessThanOrEqual(a.createdAt.getTime());
   });
 
   it('refuses a second organization with the same name in any case', async () => {

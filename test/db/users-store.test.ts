@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/db.js';
-import { addMembers, findGroup, insertGroup, touchGroup } from '../../src/groups/groups-store.js';
+import { addMembers, findGroup, insertGroup, leaveAllGroups, touchGroup } from '../../src/groups/groups-store.js';
 import type { Organization } from '../../src/orgs/orgs.js';
 import { parseFilter } from '../../src/schema/filter-parser.js';
 import { deleteUser, existingUserIds, findUser, insertUser, listUsers, searchUsers, updateUser } from '../../src/users/users-store.js';
@@ -62,15 +62,16 @@ describe('users-store', () => {
     expect(updated!.updatedAt.toISOString()).toBe('2026-01-02T03:04:06.000Z');
   });
 
-  it('deletes a user with its memberships, and the group counts follow', async () => {
+  it('deletes a user once groups-store has taken it out of its groups, and the group counts follow', async () => {
     const u = await user(a, 'leaving@example.com');
     const g = await insertGroup(db, a.id, randomUUID(), { displayName: 'Leaving group', externalId: null, source: 'scim' }, at);
     await addMembers(db, a.id, g.id, [{ id: u.id, type: 'User', display: null }]);
     await touchGroup(db, a.id, g.id, 1, at);
-    expect(await deleteUser(db, a.id, u.id, at)).toBe(true);
+    expect(await leaveAllGroups(db, a.id, u.id, at)).toEqual([g.id]);
+    expect(await deleteUser(db, a.id, u.id)).toBe(true);
     expect(await findUser(db, a.id, u.id)).toBeUndefined();
     expect((await findGroup(db, a.id, g.id))!.memberCount).toBe(0);
-    expect(await deleteUser(db, a.id, u.id, at)).toBe(false);
+    expect(await deleteUser(db, a.id, u.id)).toBe(false);
   });
 
   it('lists with a filter translated to SQL and a true total', async () => {
@@ -129,7 +130,8 @@ describe('users-store', () => {
     });
 
     it('deleteUser deletes nothing in another organization, not even memberships, and answers false', async () => {
-      expect(await deleteUser(db, b.id, victim.id, at)).toBe(false);
+      expect(await leaveAllGroups(db, b.id, victim.id, at)).toEqual([]);
+      expect(await deleteUser(db, b.id, victim.id)).toBe(false);
       await victimUntouched();
     });
 

@@ -1,13 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import type { GroupChange, GroupsService } from '../../groups/groups-service.js';
 import type { GroupRecord } from '../../groups/groups.js';
-import { principalOf } from '../../http/authenticate.js';
+import { contextOf } from '../../http/authenticate.js';
 import { notFound } from '../../http/http-error.js';
 import { readListParams } from '../list-params.js';
 import { listResponse } from '../list-response.js';
 import { catalogue } from '../../schema/catalogue.js';
 import { includes, parseProjection, project, type Projection } from '../attributes/projection.js';
-import { ifMatch, notModified, prefersMinimal, scimBaseUrl, sendScim, writeContext } from '../scim-http.js';
+import { ifMatch, notModified, prefersMinimal, scimBaseUrl, sendScim } from '../scim-http.js';
 import { groupInputFromScim, groupVersion, scimGroup } from './group-document.js';
 import { planGroupPatch } from './group-patch.js';
 
@@ -28,7 +28,7 @@ export function groupsRoutes(groups: GroupsService): Router {
   async function respondWritten(req: Request, res: Response, status: number, written: GroupRecord): Promise<void> {
     const projection = parseProjection(cat, req.query);
     const withMembers = includes(projection, 'members');
-    const group = withMembers ? ((await groups.get(written.orgId, written.id, { withMembers })) ?? written) : written;
+    const group = withMembers ? ((await groups.get(contextOf(req), written.id, { withMembers })) ?? written) : written;
     sendScim(res, status, render(req, group, projection), {
       ETag: groupVersion(group),
       ...(status === 201 ? { Location: `${scimBaseUrl(req)}/Groups/${group.id}` } : {}),
@@ -37,7 +37,7 @@ export function groupsRoutes(groups: GroupsService): Router {
 
   router.get('/', async (req, res) => {
     const params = readListParams(req.query, cat);
-    const { rows, total } = await groups.list(principalOf(req).orgId, {
+    const { rows, total } = await groups.list(contextOf(req), {
       filter: params.filter,
       sort: params.sort,
       window: params.window,
@@ -50,7 +50,7 @@ export function groupsRoutes(groups: GroupsService): Router {
     const id = String(req.params.id);
     const projection = parseProjection(cat, req.query);
     // excludedAttributes=members never loads members, whatever the group's size.
-    const group = await groups.get(principalOf(req).orgId, id, { withMembers: includes(projection, 'members') });
+    const group = await groups.get(contextOf(req), id, { withMembers: includes(projection, 'members') });
     if (!group) throw notFound(`Group ${id} not found`);
     if (notModified(req, group.version)) {
       res.status(304).setHeader('ETag', groupVersion(group)).end();
@@ -60,7 +60,7 @@ export function groupsRoutes(groups: GroupsService): Router {
   });
 
   router.post('/', async (req, res) => {
-    const created = await groups.create(writeContext(req), groupInputFromScim(req.body));
+    const created = await groups.create(contextOf(req), groupInputFromScim(req.body));
     await respondWritten(req, res, 201, created);
   });
 
@@ -71,12 +71,12 @@ export function groupsRoutes(groups: GroupsService): Router {
       { kind: 'setExternalId', value: input.externalId },
       { kind: 'replaceMembers', members: input.members },
     ];
-    const group = await groups.change(writeContext(req), String(req.params.id), changes, ifMatch(req));
+    const group = await groups.change(contextOf(req), String(req.params.id), changes, ifMatch(req));
     await respondWritten(req, res, 200, group);
   });
 
   router.patch('/:id', async (req, res) => {
-    const group = await groups.change(writeContext(req), String(req.params.id), planGroupPatch(req.body), ifMatch(req));
+    const group = await groups.change(contextOf(req), String(req.params.id), planGroupPatch(req.body), ifMatch(req));
     const asked = req.query.attributes !== undefined || req.query.excludedAttributes !== undefined;
     if (!asked && (prefersMinimal(req) || group.memberCount > PATCH_RESPONSE_MEMBER_LIMIT)) {
       res.status(204).setHeader('ETag', groupVersion(group)).end();
@@ -86,7 +86,7 @@ export function groupsRoutes(groups: GroupsService): Router {
   });
 
   router.delete('/:id', async (req, res) => {
-    await groups.delete(writeContext(req), String(req.params.id), ifMatch(req));
+    await groups.delete(contextOf(req), String(req.params.id), ifMatch(req));
     res.status(204).end();
   });
 

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { principalOf } from '../../http/authenticate.js';
+import { contextOf } from '../../http/authenticate.js';
 import { notFound } from '../../http/http-error.js';
 import type { UsersService } from '../../users/users-service.js';
 import type { UserRecord } from '../../users/users.js';
@@ -7,7 +7,7 @@ import { readListParams } from '../list-params.js';
 import { listResponse } from '../list-response.js';
 import { catalogue } from '../../schema/catalogue.js';
 import { includes, parseProjection, project, type Projection } from '../attributes/projection.js';
-import { ifMatch, notModified, prefersMinimal, scimBaseUrl, sendScim, writeContext } from '../scim-http.js';
+import { ifMatch, notModified, prefersMinimal, scimBaseUrl, sendScim } from '../scim-http.js';
 import { scimUser, userDocument, userFieldsFromDocument, userFieldsFromScim, userVersion } from './user-document.js';
 import { patchUserDocument } from './user-patch.js';
 
@@ -29,13 +29,13 @@ export function usersRoutes(users: UsersService): Router {
   async function respondWritten(req: Request, res: Response, status: number, written: UserRecord): Promise<void> {
     const projection = parseProjection(cat, req.query);
     const withGroups = includes(projection, 'groups');
-    const user = withGroups ? ((await users.get(written.orgId, written.id, { withGroups })) ?? written) : written;
+    const user = withGroups ? ((await users.get(contextOf(req), written.id, { withGroups })) ?? written) : written;
     respond(req, res, status, user, projection);
   }
 
   router.get('/', async (req, res) => {
     const params = readListParams(req.query, cat);
-    const { rows, total } = await users.list(principalOf(req).orgId, {
+    const { rows, total } = await users.list(contextOf(req), {
       filter: params.filter,
       sort: params.sort,
       window: params.window,
@@ -47,7 +47,7 @@ export function usersRoutes(users: UsersService): Router {
   router.get('/:id', async (req, res) => {
     const id = String(req.params.id);
     const projection = parseProjection(cat, req.query);
-    const user = await users.get(principalOf(req).orgId, id, { withGroups: includes(projection, 'groups') });
+    const user = await users.get(contextOf(req), id, { withGroups: includes(projection, 'groups') });
     if (!user) throw notFound(`User ${id} not found`);
     if (notModified(req, user.version)) {
       res.status(304).setHeader('ETag', userVersion(user)).end();
@@ -57,19 +57,19 @@ export function usersRoutes(users: UsersService): Router {
   });
 
   router.post('/', async (req, res) => {
-    const created = await users.create(writeContext(req), userFieldsFromScim(req.body));
+    const created = await users.create(contextOf(req), userFieldsFromScim(req.body));
     respond(req, res, 201, { ...created, groups: [] }, parseProjection(cat, req.query));
   });
 
   router.put('/:id', async (req, res) => {
-    const user = await users.replace(writeContext(req), String(req.params.id), userFieldsFromScim(req.body), ifMatch(req));
+    const user = await users.replace(contextOf(req), String(req.params.id), userFieldsFromScim(req.body), ifMatch(req));
     await respondWritten(req, res, 200, user);
   });
 
   // RFC 7644 §3.5.2: 200 with the resource, or 204 when the client prefers return=minimal.
   router.patch('/:id', async (req, res) => {
     const { user } = await users.modify(
-      writeContext(req),
+      contextOf(req),
       String(req.params.id),
       async (current) => {
         const doc = await patchUserDocument(userDocument(current), req.body);
@@ -85,7 +85,7 @@ export function usersRoutes(users: UsersService): Router {
   });
 
   router.delete('/:id', async (req, res) => {
-    await users.delete(writeContext(req), String(req.params.id), ifMatch(req));
+    await users.delete(contextOf(req), String(req.params.id), ifMatch(req));
     res.status(204).end();
   });
 

@@ -45,8 +45,3 @@ export async function directGroupIdsOfMember(q: Queryable, orgId: string, member
   );
   return rows.map((r) => r.group_id);
 }
-
-export async function organizationName(q: Queryable, orgId: string): Promise<string | undefined> {
-  const { rows } = await q.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [orgId]);
-  return rows[0]?.name;
-}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ancestorGroupIds, directGroupIdsOfMember, organizationName, rulesOfGroups } from '../../src/access/access-store.js';
+import { ancestorGroupIds, directGroupIdsOfMember, rulesOfGroups } from '../../src/groups/grants-store.js';
+import { organizationName } from '../../src/orgs/orgs-store.js';
 import type { Db } from '../../src/db/db.js';
 import { addMembers, insertGroup, replaceRules } from '../../src/groups/groups-store.js';
 import type { Organization } from '../../src/orgs/orgs.js';
@@ -7,7 +8,7 @@ import { insertUser } from '../../src/users/users-store.js';
 import { twoOrganizations } from '../support/orgs.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-db.js';
 
-/** access-store (DESIGN §5, §8): what a key may do is read from its own organization's groups only. */
+/** grants-store (DESIGN §5, §8): what a key may do is read from its own organization's groups only. */
 
 let database: TestDatabase;
 let db: Db;
@@ -37,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => database.drop());
 
-describe('access-store', () => {
+describe('grants-store', () => {
   it('finds a group and every group it is nested in, transitively', async () => {
     expect((await ancestorGroupIds(db, a.id, [leaf])).sort()).toEqual([top, mid, leaf].sort());
     expect(await ancestorGroupIds(db, a.id, [top])).toEqual([top]);

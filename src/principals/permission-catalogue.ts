@@ -1,5 +1,5 @@
 import { invalid } from '../errors/domain-error.js';
-import { BUILTIN_PERMISSIONS, ROLES, isPattern, type PermissionInfo } from '../principals/permissions.js';
+import { BUILTIN_PERMISSIONS, ROLES, isPattern, type PermissionInfo } from './permissions.js';
 
 /** The permissions this deployment knows: the built-ins plus the application's (KEYSCOPE_PERMISSIONS). */
 export class PermissionCatalogue {

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.js';
-import { ancestorGroupIds, directGroupIdsOfMember, rulesOfGroups } from './access-store.js';
+import { ancestorGroupIds, directGroupIdsOfMember, rulesOfGroups } from './grants-store.js';
 import { grantOf, narrow, type Grant } from '../principals/permissions.js';
 
 /** What a group grants: its rules and those of every group it is nested in. */
@@ -28,6 +28,28 @@ export async function prospectiveGrant(
 ): Promise<Grant> {
   const base = key.groupId ? await groupGrant(q, orgId, key.groupId) : key.ownerUserId ? await userGrant(q, orgId, key.ownerUserId) : [];
   return narrow(base, key.permissions);
+}
+
+/**
+ * The groups a key draws on (DESIGN §5), each with every group it is nested in: its owner's groups
+ * (for a personal key, even one narrowed to a group: leaving a nested group can suspend it) and its own group.
+ */
+export async function groupsOfKey(
+  q: Queryable,
+  orgId: string,
+  key: { kind: 'service' | 'personal'; groupId: string | null; ownerUserId: string | null },
+): Promise<{ ownerGroups: string[]; keyGroups: string[] }> {
+  const direct = key.kind === 'personal' && key.ownerUserId ? await directGroupIdsOfMember(q, orgId, key.ownerUserId) : [];
+  const [ownerGroups, keyGroups] = await Promise.all([
+    ancestorGroupIds(q, orgId, direct),
+    key.groupId ? ancestorGroupIds(q, orgId, [key.groupId]) : Promise.resolve<string[]>([]),
+  ]);
+  return { ownerGroups, keyGroups };
+}
+
+/** The union of these groups' rules, as a grant. */
+export async function grantOfGroups(q: Queryable, orgId: string, groupIds: string[]): Promise<Grant> {
+  return toGrant(await rulesOfGroups(q, orgId, groupIds));
 }
 
 function toGrant(rules: { permission: string | null; role: string | null; resources: string[] | null }[]): Grant {
