@@ -1,25 +1,18 @@
 import type { Queryable } from '../db/db.js';
 import { containsPattern } from '../db/like.js';
-import type { KeyKind, KeyStatus } from '../principals/key-status.js';
+import { EXPIRING_SOON_MS, statusOf, type KeyKind, type KeyStatus } from '../principals/key-status.js';
 import type { KeyRow, KeyRowWithHash } from './keys.js';
 
 /**
  * Every key read goes through this select, so the admin API, the CLI and authentication agree on a
- * key's status. $1 is the current time. A personal key narrowed to a group is suspended while its
- * owner is not in that group, directly or through nested groups.
+ * key's suspension; its status follows from the clock (statusOf). A personal key narrowed to a group
+ * is suspended while its owner is not in that group, directly or through nested groups.
  */
 const KEY_SELECT = `
   SELECT k.org_id, k.id, k.name, k.description, k.kind, k.group_id, g.display_name AS group_name,
          k.owner_user_id, u.user_name AS owner_name, k.scim, k.permissions, k.fragment, k.bootstrap,
          k.expires_at, k.revoked_at, k.revoked_by, k.rotated_from, k.created_by, k.created_by_name,
-         k.created_at, k.last_used_at, s.suspension,
-         CASE
-           WHEN k.revoked_at <= $1 THEN 'revoked'
-           WHEN k.expires_at <= $1 THEN 'expired'
-           WHEN s.suspension IS NOT NULL THEN 'suspended'
-           WHEN LEAST(k.expires_at, k.revoked_at) <= $1::timestamptz + interval '7 days' THEN 'expiring_soon'
-           ELSE 'active'
-         END AS status
+         k.created_at, k.last_used_at, s.suspension
          %HASH%
     FROM api_keys k
     LEFT JOIN groups g ON g.id = k.group_id AND g.org_id = k.org_id
@@ -39,6 +32,26 @@ const KEY_SELECT = `
 
 const SELECT_KEYS = KEY_SELECT.replace('%HASH%', '');
 const SELECT_KEYS_WITH_HASH = KEY_SELECT.replace('%HASH%', ', k.secret_hash');
+
+/**
+ * statusOf (principals/key-status.ts) in SQL, over a row `x` of KEY_SELECT at the time `now` names:
+ * only to filter lists by status. test/invariants/key-status-is-one-rule.test.ts keeps the two equal.
+ */
+const statusOfRow = (now: string) => `CASE
+    WHEN x.revoked_at <= ${now} THEN 'revoked'
+    WHEN x.expires_at <= ${now} THEN 'expired'
+    WHEN x.suspension IS NOT NULL THEN 'suspended'
+    WHEN LEAST(x.expires_at, x.revoked_at) <= ${now}::timestamptz + ${EXPIRING_SOON_MS} * interval '1 millisecond' THEN 'expiring_soon'
+    ELSE 'active'
+  END`;
+
+type StoredKey<T extends KeyRow> = Omit<T, 'status'>;
+
+/** The row with its status at `now`: the one rule, statusOf. */
+function withStatus<T extends KeyRow>(row: StoredKey<T>, now: Date): T {
+  const { status } = statusOf({ expiresAt: row.expires_at, revokedAt: row.revoked_at }, row.suspension, now);
+  return { ...row, status } as T;
+}
 
 export interface NewKeyRow {
   orgId: string;
@@ -72,8 +85,8 @@ export async function insertKey(q: Queryable, key: NewKeyRow): Promise<void> {
 }
 
 export async function findKey(q: Queryable, orgId: string, id: string, now: Date): Promise<KeyRow | undefined> {
-  const { rows } = await q.query<KeyRow>(`${SELECT_KEYS} WHERE k.org_id = $2 AND k.id = $3`, [now, orgId, id]);
-  return rows[0];
+  const { rows } = await q.query<StoredKey<KeyRow>>(`${SELECT_KEYS} WHERE k.org_id = $1 AND k.id = $2`, [orgId, id]);
+  return rows[0] && withStatus(rows[0], now);
 }
 
 /**
@@ -82,16 +95,15 @@ export async function findKey(q: Queryable, orgId: string, id: string, now: Date
  * of everything that follows comes from the row they return.
  */
 export async function findKeyForAuth(q: Queryable, id: string, now: Date): Promise<KeyRowWithHash | undefined> {
-  const { rows } = await q.query<KeyRowWithHash>(`${SELECT_KEYS_WITH_HASH} WHERE k.id = $2`, [now, id]);
-  return rows[0];
+  const { rows } = await q.query<StoredKey<KeyRowWithHash>>(`${SELECT_KEYS_WITH_HASH} WHERE k.id = $1`, [id]);
+  return rows[0] && withStatus(rows[0], now);
 }
 
 export async function findBootstrapKeysForAuth(q: Queryable, now: Date): Promise<KeyRowWithHash[]> {
-  const { rows } = await q.query<KeyRowWithHash>(
+  const { rows } = await q.query<StoredKey<KeyRowWithHash>>(
     `${SELECT_KEYS_WITH_HASH} WHERE k.bootstrap AND k.revoked_at IS NULL ORDER BY k.created_at`,
-    [now],
   );
-  return rows;
+  return rows.map((row) => withStatus(row, now));
 }
 
 export interface KeyListQuery {
@@ -106,13 +118,16 @@ export interface KeyListQuery {
 }
 
 export async function listKeys(q: Queryable, orgId: string, query: KeyListQuery, now: Date): Promise<KeyRow[]> {
-  const params: unknown[] = [now, orgId];
+  const params: unknown[] = [orgId];
   const where: string[] = [];
   const add = (sql: (p: string) => string, value: unknown) => {
     params.push(value);
     where.push(sql(`$${params.length}`));
   };
-  if (query.status) add((p) => `x.status = ${p}`, query.status);
+  if (query.status) {
+    params.push(now, query.status);
+    where.push(`${statusOfRow(`$${params.length - 1}`)} = $${params.length}`);
+  }
   if (query.text) add((p) => `(x.name ILIKE ${p} OR x.description ILIKE ${p} OR x.fragment ILIKE ${p})`, containsPattern(query.text));
   if (query.groupId) add((p) => `x.group_id = ${p}`, query.groupId);
   if (query.ownerUserId) add((p) => `x.owner_user_id = ${p}`, query.ownerUserId);
@@ -125,13 +140,13 @@ export async function listKeys(q: Queryable, orgId: string, query: KeyListQuery,
     where.push(`(x.created_at, x.id) < ($${params.length - 1}, $${params.length})`);
   }
   params.push(query.limit);
-  const { rows } = await q.query<KeyRow>(
-    `SELECT * FROM (${SELECT_KEYS} WHERE k.org_id = $2) x
+  const { rows } = await q.query<StoredKey<KeyRow>>(
+    `SELECT * FROM (${SELECT_KEYS} WHERE k.org_id = $1) x
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY x.created_at DESC, x.id DESC LIMIT $${params.length}`,
     params,
   );
-  return rows;
+  return rows.map((row) => withStatus(row, now));
 }
 
 /** Keys that count against the organization's limit: neither revoked nor expired. */

@@ -25,7 +25,7 @@ export interface ApiKey {
   rotatedFrom: string | null;
 }
 
-/** A key as keys-store reads it: status and suspension computed by the database at the time asked. */
+/** A key as keys-store reads it: its suspension computed by the database, its status by statusOf at the time asked. */
 export interface KeyRow {
   org_id: string;
   id: string;
