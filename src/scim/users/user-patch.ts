@@ -100,7 +100,7 @@ async function applyWithScimmy(doc: Record<string, unknown>, operations: ScimmyO
   const S = scimmy();
   return withScimmyAsync(async () => {
     const resource = new S.Schemas.User(doc, 'in');
-    const message = new S.Messages.PatchOp({ schemas: [PATCH_OP_SCHEMA], Operations: operations } as never);
+    const message = new S.Messages.PatchOp({ schemas: [PATCH_OP_SCHEMA], Operations: operations });
     const result = await message.apply(resource);
     return result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as Record<string, unknown>);
   });
