@@ -40,6 +40,13 @@ module.exports = {
       to: { path: `^src/(${DOMAINS})/[^/]+-store[.]ts$`, pathNot: '^src/$1/' },
     },
     {
+      name: 'stores-are-private-to-their-domain',
+      comment: 'A table is read and written only by its own domain; others ask that domain\'s service.',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/' },
+      to: { path: `^src/(${DOMAINS})/[^/]+-store[.]ts$`, pathNot: '^src/$1/' },
+    },
+    {
       name: 'only-adapters-speak-http',
       comment: 'Services, stores and db/ throw domain errors; http/ and scim/ turn them into statuses.',
       severity: 'error',
