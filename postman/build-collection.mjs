@@ -53,7 +53,7 @@ const noContent = () => [
 /** A SCIM error: status (a string, RFC 7644 §3.12), Error schema, optional scimType. */
 const scimError = (code, scimType) => [
   ...scim(code),
-  `pm.test("SCIM error ${code}${scimType ? ' ' + scimType : ''}", () => {`,
+  `pm.test("SCIM error ${code}${scimType ? ` ${scimType}` : ''}", () => {`,
   `  pm.expect(body.schemas).to.eql(["${ERROR}"]);`,
   `  pm.expect(body.status).to.equal("${code}");`,
   '  pm.expect(body.detail).to.be.a("string").and.not.empty;',
@@ -83,7 +83,7 @@ const v = (name) => `pm.collectionVariables.get(${JSON.stringify(name)})`;
 
 const bearer = (token) => ({ type: 'bearer', bearer: [{ key: 'token', value: token, type: 'string' }] });
 
-let names = new Set();
+const names = new Set();
 function request({ name, method = 'GET', url, body, contentType = 'application/scim+json', headers = [], auth, pre, test, description }) {
   if (names.has(name)) throw new Error(`duplicate request name ${name}`);
   names.add(name);
@@ -91,7 +91,7 @@ function request({ name, method = 'GET', url, body, contentType = 'application/s
   if (body !== undefined) header.unshift({ key: 'Content-Type', value: contentType });
   const event = [];
   if (pre) event.push({ listen: 'prerequest', script: { type: 'text/javascript', exec: Array.isArray(pre) ? pre : lines(pre) } });
-  if (!test || !test.length) throw new Error(`request ${name} asserts nothing`);
+  if (!test?.length) throw new Error(`request ${name} asserts nothing`);
   event.push({ listen: 'test', script: { type: 'text/javascript', exec: test.flatMap((t) => (Array.isArray(t) ? t : lines(t))) } });
   const item = {
     name,
@@ -491,7 +491,7 @@ function entra(rfc) {
   // ?aadOptscim062020 first, then the other parameters (Entra puts it on the tenant URL).
   const u = (p, query = '') => {
     const params = [rfc ? 'aadOptscim062020' : '', query].filter(Boolean).join('&');
-    return `${SCIM}${p}${params ? '?' + params : ''}`;
+    return `${SCIM}${p}${params ? `?${params}` : ''}`;
   };
   const userName = (who) => `entra.${d}.{{run}}.${who}@example.com`;
   const V = (name) => v(`${d}${name}`);
@@ -512,7 +512,7 @@ function entra(rfc) {
     track('cleanupScimUsers', 'body.id'),
     set(`${d}${idVar}`, 'body.id'),
     `pm.test("created with the enterprise extension", () => {
-  pm.expect(body.userName).to.equal("${userName(who).replace('{{run}}', '" + ' + v('run') + ' + "')}");
+  pm.expect(body.userName).to.equal("${userName(who).replace('{{run}}', `" + ${v('run')} + "`)}");
   pm.expect(body.schemas).to.include("${ENTERPRISE}");
   pm.expect(body["${ENTERPRISE}"].department).to.equal("Sales");
   pm.expect(body["${ENTERPRISE}"].employeeNumber).to.equal("E-${who}");
@@ -1220,7 +1220,7 @@ const collection = {
   variable: VARIABLES.map((key) => ({ key, value: '' })),
 };
 
-const text = JSON.stringify(collection, null, 2) + '\n';
+const text = `${JSON.stringify(collection, null, 2)}\n`;
 if (process.argv.includes('--check')) {
   let current = '';
   try { current = readFileSync(out, 'utf8'); } catch { /* missing */ }

@@ -56,8 +56,8 @@ export class PrincipalCache {
     }
     this.entries.set(keyId, { principal, tags, expiresAt: this.now() + this.ttlMs });
     for (const t of tags) {
-      let set = this.byTag.get(t);
-      if (!set) this.byTag.set(t, (set = new Set()));
+      const set = this.byTag.get(t) ?? new Set<string>();
+      if (!set.size) this.byTag.set(t, set);
       set.add(keyId);
     }
     this.stats.size = this.entries.size;

@@ -19,8 +19,8 @@ export class VerifiedTokens {
       if (oldest !== undefined) this.deleteDigest(oldest);
     }
     this.keyIdByDigest.set(digest, keyId);
-    let set = this.digestsByKeyId.get(keyId);
-    if (!set) this.digestsByKeyId.set(keyId, (set = new Set()));
+    const set = this.digestsByKeyId.get(keyId) ?? new Set<string>();
+    if (!set.size) this.digestsByKeyId.set(keyId, set);
     set.add(digest);
   }
 

@@ -74,14 +74,16 @@ interface ApiKey {
 
 class UsageError extends Error {}
 
-async function main(argv: string[]): Promise<number> {
-  let parsed;
+function parseCommandLine(argv: string[]) {
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const { values, positionals } = parsed;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv);
   const out = output(values.json === true);
   if (values.version) {
     out.line('keyscope 0.1.0');

@@ -40,7 +40,9 @@ export class UnitOfWork {
     const result = await this.db.transaction(async (tx) => {
       // A retried transaction (serialization failure, lost connection) starts its marks afresh.
       tags = new Set();
-      const value = await work(tx, (...t) => t.forEach((x) => tags.add(x)));
+      const value = await work(tx, (...t) => {
+        for (const x of t) tags.add(x);
+      });
       if (tags.size) {
         const at = Date.now();
         await notify(tx, CHANGES_CHANNEL, chunkPayloads([...tags], (chunk) => JSON.stringify({ t: chunk, at } satisfies ChangeNotice)));

@@ -28,7 +28,7 @@ import {
   type NewKeyRow,
 } from './keys-store.js';
 import type { ApiKey, CreateKeyInput, KeyPolicy, KeyPolicySource, KeyRow, ListKeysInput, RotateKeyInput, UpdateKeyInput } from './keys.js';
-import type { KeyKind, KeyStatus } from '../principals/key-status.js';
+import type { KeyKind, } from '../principals/key-status.js';
 import { bootstrapSecret, fragmentOf, issueToken } from '../principals/token.js';
 
 export interface IssuedKey {
@@ -303,7 +303,7 @@ export class KeysService {
       const ids = await liveKeyIdsWhere(tx, p.orgId, filter, now);
       for (const id of ids) await this.checkMayTouch(tx, p, (await findKey(tx, p.orgId, id, now))!);
       const revoked = await revokeKeys(tx, p.orgId, ids, now, actorOf(p).id);
-      revoked.forEach((id) => changed(tag.key(id)));
+      for (const id of revoked) changed(tag.key(id));
       await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'key.revoke_all', target: filter.groupId ? `group:${filter.groupId}` : `user:${filter.ownerUserId}`, details: { count: revoked.length, keys: revoked.slice(0, 100) } });
       return { revoked };
     });

@@ -162,7 +162,7 @@ export interface Rule {
 export function grantOf(rules: readonly Rule[]): Grant {
   const out: Grant = [];
   for (const rule of rules) {
-    const resources = rule.resources && rule.resources.length ? [...rule.resources] : null;
+    const resources = rule.resources?.length ? [...rule.resources] : null;
     const names = rule.role !== undefined ? (Object.hasOwn(ROLES, rule.role) ? ROLES[rule.role]! : []) : rule.permission !== undefined ? [rule.permission] : [];
     for (const permission of names) out.push({ permission, resources });
   }

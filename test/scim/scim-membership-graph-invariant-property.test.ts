@@ -95,6 +95,8 @@ function send(ops: Op[], groups: string[], users: string[]): Promise<Response>[]
         return scim.delete(`/Users/${users[o.user]}`);
       case 'deleteGroup':
         return scim.delete(`/Groups/${groups[o.group]}`);
+      default:
+        throw new Error(`unknown operation ${JSON.stringify(o satisfies never)}`);
     }
   });
 }

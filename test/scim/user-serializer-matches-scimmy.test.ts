@@ -185,7 +185,7 @@ describe('user representation', () => {
     'meta',
     ENTERPRISE,
     'emails,groups,meta',
-    'name,title,' + ENTERPRISE,
+    `name,title,${ENTERPRISE}`,
   ])('equals scimmy output with excludedAttributes=%s', async (excluded) => {
     for (const id of userIds) {
       const res = await scim.get(`/Users/${id}?excludedAttributes=${encodeURIComponent(excluded)}`);

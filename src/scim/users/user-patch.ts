@@ -169,7 +169,7 @@ function removal(path: PatchPath, value: unknown): ScimmyOperation[] {
 
 function normalizeElements(value: unknown, def: AttrDef): unknown {
   const items = Array.isArray(value) ? value : [value];
-  const out = items.map((v) => normalizeValue([v], def)).flat() as unknown[];
+  const out = items.flatMap((v) => normalizeValue([v], def)) as unknown[];
   return Array.isArray(value) ? out : out[0];
 }
 

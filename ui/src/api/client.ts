@@ -1,4 +1,4 @@
-import { ApiError, problemOf } from './problem';
+import { type ApiError, problemOf } from './problem';
 import type { Me } from './types';
 
 export type Query = Record<string, string | number | undefined | null>;

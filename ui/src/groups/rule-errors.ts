@@ -25,7 +25,8 @@ export function saveErrorsOf(error: unknown): SaveErrors {
   for (const { field, message } of error.fieldErrors) {
     const place = placeOf(field);
     if (!place) continue;
-    const row = (rows[place.row] ??= {});
+    const row = rows[place.row] ?? {};
+    rows[place.row] = row;
     row[place.part] = row[place.part] ? `${row[place.part]}; ${message}` : message;
   }
   return { rows, general: Object.keys(rows).length ? undefined : error.detail };

@@ -21,7 +21,7 @@ function isStatus(value: string): value is KeyStatus {
 /** Search, status filter and the My keys / All keys toggle above the table. */
 export function KeyFilters({ values, onChange, showOwnerToggle }: KeyFiltersProps) {
   return (
-    <div class="filters" role="search">
+    <search class="filters">
       <div class="filter filter-search">
         <label for="key-search">Search</label>
         <input
@@ -61,6 +61,6 @@ export function KeyFilters({ values, onChange, showOwnerToggle }: KeyFiltersProp
           ))}
         </fieldset>
       ) : null}
-    </div>
+    </search>
   );
 }

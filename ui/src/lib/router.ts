@@ -32,7 +32,7 @@ const listeners = new Set<() => void>();
 export function navigate(href: string): void {
   if (href === location.pathname) return;
   history.pushState(null, '', href);
-  listeners.forEach((notify) => notify());
+  for (const notify of listeners) notify();
 }
 
 /** The current route; re-renders on links, back and forward. */
