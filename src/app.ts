@@ -24,7 +24,7 @@ import { healthRoutes } from './http/health-routes.js';
 import { HttpError } from './http/http-error.js';
 import { jsonBody } from './http/json-body.js';
 import { Metrics } from './http/metrics.js';
-import { openApiDocument } from './http/openapi.js';
+import { openApiDocument } from './openapi.js';
 import { requestContext } from './http/request-context.js';
 import { uiRoutes } from './http/ui-routes.js';
 import { keysRoutes } from './keys/keys-routes.js';
