@@ -72,7 +72,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const cache = new PrincipalCache(config.principalCacheTtlMs);
   const verified = new VerifiedTokens();
   // Read at scrape time only, by when the authenticator below exists.
-  const metrics = new Metrics(cache, () => authenticator.bcryptComparisons);
+  const metrics = new Metrics(() => cache.stats, () => authenticator.bcryptComparisons);
   const invalidation = new Invalidation(db, cache, verified, logger, (lagMs) => metrics.pickupLag.observe(lagMs / 1000));
   await invalidation.start();
   const unitOfWork = new UnitOfWork(db, (tags) => invalidation.evict(tags));
