@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import type { NextFunction, Request, Response } from 'express';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { METRICS_REPLY, METRICS_REQUEST, WORKER_METRICS_REPLY, WORKER_METRICS_REQUEST } from '../cluster-messages.js';
+import { METRICS_REPLY, METRICS_REQUEST, WORKER_METRICS_REPLY, WORKER_METRICS_REQUEST } from './cluster-messages.js';
 import { HttpError } from './http-error.js';
 import { pathOf } from './request-path.js';
 
