@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { accessRoutes } from './access/access-routes.js';
+import { AccessService } from './access/access-service.js';
 import { Authenticator } from './access/authenticator.js';
 import { FailureLimiter } from './access/failure-limiter.js';
 import { Invalidation } from './access/invalidation.js';
@@ -24,7 +25,7 @@ import { healthRoutes } from './http/health-routes.js';
 import { HttpError } from './http/http-error.js';
 import { jsonBody } from './http/json-body.js';
 import { Metrics } from './http/metrics.js';
-import { openApiDocument } from './http/openapi.js';
+import { openApiDocument } from './openapi.js';
 import { requestContext } from './http/request-context.js';
 import { uiRoutes } from './http/ui-routes.js';
 import { keysRoutes } from './keys/keys-routes.js';
@@ -60,6 +61,7 @@ export interface Keyscope {
   keys: KeysService;
   orgs: OrgsService;
   audit: AuditService;
+  access: AccessService;
   metrics: Metrics;
   /** Stops listening for invalidations (the database is closed by its owner). */
   stop(): Promise<void>;
@@ -72,7 +74,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const cache = new PrincipalCache(config.principalCacheTtlMs);
   const verified = new VerifiedTokens();
   // Read at scrape time only, by when the authenticator below exists.
-  const metrics = new Metrics(cache, () => authenticator.bcryptComparisons);
+  const metrics = new Metrics(() => cache.stats, () => authenticator.bcryptComparisons);
   const invalidation = new Invalidation(db, cache, verified, logger, (lagMs) => metrics.pickupLag.observe(lagMs / 1000));
   await invalidation.start();
   const unitOfWork = new UnitOfWork(db, (tags) => invalidation.evict(tags));
@@ -93,8 +95,9 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const orgs = new OrgsService({ db, unitOfWork, bcryptCost: config.bcryptCost, now });
 
   const audit = new AuditService({ db });
+  const access = new AccessService({ authenticator, now });
 
-  const parts = { db, config, logger, now, cache, invalidation, authenticator, permissions, users, groups, groupsAdmin, keys, orgs, audit, metrics };
+  const parts = { db, config, logger, now, cache, invalidation, authenticator, permissions, users, groups, groupsAdmin, keys, orgs, audit, access, metrics };
   return { ...parts, app: buildApp(parts), stop: () => invalidation.stop() };
 }
 
@@ -130,7 +133,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use('/organizations', orgsRoutes(k.orgs));
   api.use('/audit', auditRoutes(k.audit));
   api.use('/permissions', permissionsRoutes(k.permissions));
-  api.use(accessRoutes(k.authenticator, k.now));
+  api.use(accessRoutes(k.access));
   api.use((req) => {
     throw new HttpError(404, 'not_found', `No API endpoint at ${req.method} ${req.baseUrl}${req.path}`);
   });

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:cluster';
 import cluster from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import { WORKER_METRICS_REPLY, WORKER_METRICS_REQUEST } from './cluster-messages.js';
+import { WORKER_METRICS_REPLY, WORKER_METRICS_REQUEST } from './http/cluster-messages.js';
 
 const TIMEOUT_MS = 5000;
 

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { prepareDatabase } from './server.js';
 
-import { METRICS_REPLY, METRICS_REQUEST } from './cluster-messages.js';
+import { METRICS_REPLY, METRICS_REQUEST } from './http/cluster-messages.js';
 import { ClusterMetrics } from './cluster-metrics.js';
 
 const RESTART_DELAY_MS = 1000;

@@ -2,8 +2,8 @@ import { can } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
 import type { Db, Queryable } from '../db/db.js';
 import { forbidden } from '../errors/domain-error.js';
-import type { AuditEvent, NewAuditEvent } from './audit.js';
-import { insertAuditEvent, listAudit, type AuditQuery } from './audit-store.js';
+import type { AuditEvent, AuditQuery, NewAuditEvent } from './audit.js';
+import { insertAuditEvent, listAudit } from './audit-store.js';
 
 /**
  * Records an event in the caller's transaction, so the log never misses a change nor holds one that
@@ -22,10 +22,18 @@ export function auditedBy(ctx: RequestContext): Pick<NewAuditEvent, 'orgId' | 'a
 export class AuditService {
   constructor(private readonly deps: { db: Db }) {}
 
-  async list(ctx: RequestContext, query: Omit<AuditQuery, 'limit'> & { limit?: number }): Promise<{ items: AuditEvent[]; nextCursor: string | null }> {
+  async list(ctx: RequestContext, query: AuditQuery): Promise<{ items: AuditEvent[]; nextCursor: string | null }> {
     if (!can(ctx.principal.grant, 'audit:read')) throw forbidden('This key lacks the audit:read permission');
     const limit = query.limit ?? 100;
-    const events = await listAudit(this.deps.db, ctx.orgId, { ...query, limit: limit + 1 });
+    const events = await listAudit(this.deps.db, ctx.orgId, {
+      action: query.action,
+      actor: query.actor,
+      target: query.target,
+      since: query.since ? new Date(query.since) : undefined,
+      until: query.until ? new Date(query.until) : undefined,
+      before: query.cursor,
+      limit: limit + 1,
+    });
     const page = events.slice(0, limit);
     return { items: page, nextCursor: events.length > limit ? page[page.length - 1]!.id : null };
   }

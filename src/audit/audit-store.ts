@@ -9,7 +9,7 @@ export async function insertAuditEvent(q: Queryable, event: NewAuditEvent): Prom
   );
 }
 
-export interface AuditQuery {
+export interface AuditFilter {
   action?: string;
   actor?: string;
   target?: string;
@@ -31,7 +31,7 @@ interface AuditRow {
   request_id: string | null;
 }
 
-export async function listAudit(q: Queryable, orgId: string, query: AuditQuery): Promise<AuditEvent[]> {
+export async function listAudit(q: Queryable, orgId: string, query: AuditFilter): Promise<AuditEvent[]> {
   const where = ['org_id = $1'];
   const params: unknown[] = [orgId];
   const add = (sql: string, value: unknown) => {

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { isStorableTimestamp } from '../db/timestamp.js';
 import type { Actor } from '../principals/actor.js';
 
 export interface AuditEvent {
@@ -18,6 +20,20 @@ export interface NewAuditEvent {
   details?: Record<string, unknown>;
   requestId?: string;
 }
+
+const Timestamp = z.iso.datetime({ offset: true }).refine(isStorableTimestamp, 'is not a date-time between the years 1 and 9999');
+
+/** `GET /api/v1/audit`'s query: action (`key.*` for a family), actor, target, a time range and a page. */
+export const AuditQuery = z.object({
+  action: z.string().max(100).optional(),
+  actor: z.string().max(200).optional(),
+  target: z.string().max(200).optional(),
+  since: Timestamp.optional(),
+  until: Timestamp.optional(),
+  cursor: z.string().regex(/^\d{1,18}$/, 'is not a cursor this server issued').optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
 
 /** An If-Match precondition, checked under the row lock: given the current version, may the write go on? */
 export type Precondition = (version: number) => boolean;

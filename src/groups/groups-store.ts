@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.js';
+import { containsPattern } from '../db/like.js';
 import { compileFilter, metaStorage, type Storage } from '../db/filter-sql.js';
 import { SqlParams } from '../db/sql-params.js';
 import { listRows, type ListResult, type ListWindow } from '../db/list-sql.js';
@@ -419,7 +420,7 @@ export async function listGroupsForAdmin(q: Queryable, orgId: string, query: Adm
   const params: unknown[] = [orgId, now];
   const where = ['g.org_id = $1'];
   if (query.text) {
-    params.push(`%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    params.push(containsPattern(query.text));
     where.push(`(g.display_name ILIKE $${params.length} OR g.external_id ILIKE $${params.length})`);
   }
   if (query.source) {

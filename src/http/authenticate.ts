@@ -1,5 +1,4 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Authenticator } from '../access/authenticator.js';
 import type { AuthResult } from '../principals/auth-result.js';
 import { can } from '../principals/permissions.js';
 import type { Principal } from '../principals/principal.js';
@@ -12,8 +11,17 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/**
+ * What the middleware asks of access/'s Authenticator: the synchronous answer for a token this
+ * process already knows, else the full check (which may read the database and pay bcrypt).
+ */
+export interface TokenAuthenticator {
+  authenticateCached(authorization: string | undefined): AuthResult | undefined;
+  authenticate(authorization: string | undefined, clientAddress: string): Promise<AuthResult>;
+}
+
 /** Resolves `Authorization: Bearer <key>` to a principal, or answers 401/429 with the reason code (DESIGN §7). */
-export function authenticate(authenticator: Authenticator) {
+export function authenticate(authenticator: TokenAuthenticator) {
   return function authenticateMiddleware(req: Request, _res: Response, next: NextFunction) {
     const header = req.headers.authorization;
     // Most requests carry a key this process already knows: answer without a promise.

@@ -1,8 +1,7 @@
 import cluster from 'node:cluster';
 import type { NextFunction, Request, Response } from 'express';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { PrincipalCache } from '../access/principal-cache.js';
-import { METRICS_REPLY, METRICS_REQUEST, WORKER_METRICS_REPLY, WORKER_METRICS_REQUEST } from '../cluster-messages.js';
+import { METRICS_REPLY, METRICS_REQUEST, WORKER_METRICS_REPLY, WORKER_METRICS_REQUEST } from './cluster-messages.js';
 import { HttpError } from './http-error.js';
 import { pathOf } from './request-path.js';
 
@@ -37,6 +36,13 @@ function canonical(segment: string): string {
   return CANONICAL[segment.toLowerCase()] ?? segment;
 }
 
+/** The principal cache's counters since start, read at scrape time. */
+export interface PrincipalCacheStats {
+  hits: number;
+  misses: number;
+  size: number;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   private readonly requests = new Counter({ name: 'keyscope_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
@@ -55,17 +61,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(cache: PrincipalCache, bcryptComparisons: () => number) {
+  constructor(cacheStats: () => PrincipalCacheStats, bcryptComparisons: () => number) {
     collectDefaultMetrics({ register: this.registry, prefix: 'keyscope_' });
-    const cacheStats = cache.stats;
     let reported = { hits: 0, misses: 0, bcrypt: 0 };
     new Counter({
       name: 'keyscope_principal_cache_hits_total',
       help: 'Requests answered from the principal cache',
       registers: [this.registry],
       collect() {
-        this.inc(cacheStats.hits - reported.hits);
-        reported = { ...reported, hits: cacheStats.hits };
+        const { hits } = cacheStats();
+        this.inc(hits - reported.hits);
+        reported = { ...reported, hits };
       },
     });
     new Counter({
@@ -73,8 +79,9 @@ export class Metrics {
       help: 'Requests that resolved their key from the database',
       registers: [this.registry],
       collect() {
-        this.inc(cacheStats.misses - reported.misses);
-        reported = { ...reported, misses: cacheStats.misses };
+        const { misses } = cacheStats();
+        this.inc(misses - reported.misses);
+        reported = { ...reported, misses };
       },
     });
     new Gauge({
@@ -83,11 +90,12 @@ export class Metrics {
       registers: [this.registry],
       aggregator: 'average',
       collect() {
-        const total = cacheStats.hits + cacheStats.misses;
-        this.set(total ? cacheStats.hits / total : 0);
+        const { hits, misses } = cacheStats();
+        const total = hits + misses;
+        this.set(total ? hits / total : 0);
       },
     });
-    new Gauge({ name: 'keyscope_principal_cache_entries', help: 'Principals cached now', registers: [this.registry], collect() { this.set(cacheStats.size); } });
+    new Gauge({ name: 'keyscope_principal_cache_entries', help: 'Principals cached now', registers: [this.registry], collect() { this.set(cacheStats().size); } });
     new Counter({
       name: 'keyscope_bcrypt_comparisons_total',
       help: 'bcrypt comparisons (each new token pays one; cached tokens none)',

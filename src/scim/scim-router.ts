@@ -1,8 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Authenticator } from '../access/authenticator.js';
 import type { GroupsService } from '../groups/groups-service.js';
-import { authenticate, principalOf } from '../http/authenticate.js';
+import { authenticate, principalOf, type TokenAuthenticator } from '../http/authenticate.js';
 import { errorHandler } from '../http/error-handler.js';
 import { HttpError, forbidden } from '../http/http-error.js';
 import { jsonBody } from '../http/json-body.js';
@@ -13,7 +12,7 @@ import { groupsRoutes } from './groups/groups-routes.js';
 import { usersRoutes } from './users/users-routes.js';
 
 export interface ScimRouterDeps {
-  authenticator: Authenticator;
+  authenticator: TokenAuthenticator;
   users: UsersService;
   groups: GroupsService;
   logger: Logger;

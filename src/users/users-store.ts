@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.js';
+import { containsPattern } from '../db/like.js';
 import { jsonStorage, metaStorage, type Storage } from '../db/filter-sql.js';
 import { isUuid } from '../db/uuid.js';
 import { listRows, type ListResult, type ListWindow } from '../db/list-sql.js';
@@ -205,7 +206,7 @@ export async function searchUsers(q: Queryable, orgId: string, query: { text?: s
   const params: unknown[] = [orgId];
   const where = ['org_id = $1'];
   if (query.text) {
-    params.push(`%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    params.push(containsPattern(query.text));
     where.push(`(user_name ILIKE $${params.length} OR display_name ILIKE $${params.length} OR external_id ILIKE $${params.length})`);
   }
   if (query.after) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CreateGroupBody, PutRulesBody, UpdateGroupBody } from '../groups/groups.js';
-import { CreateKeyBody, RevokeAllBody, RotateKeyBody, UpdateKeyBody } from '../keys/keys.js';
-import { CreateOrgBody, UpdatePolicyBody } from '../orgs/orgs.js';
+import { CreateGroupBody, PutRulesBody, UpdateGroupBody } from './groups/groups.js';
+import { CreateKeyBody, RevokeAllBody, RotateKeyBody, UpdateKeyBody } from './keys/keys.js';
+import { CreateOrgBody, UpdatePolicyBody } from './orgs/orgs.js';
 
 /**
  * The admin and access API as OpenAPI 3.1, served at /api/v1/openapi.json. Request bodies come

@@ -1,0 +1,64 @@
+import { forbidden } from '../errors/domain-error.js';
+import { BUILTIN_PERMISSIONS, can, decide } from '../principals/permissions.js';
+import { principalStatus, type Principal } from '../principals/principal.js';
+import type { Authenticator } from './authenticator.js';
+
+/** What a key is and may do, as services see it (DESIGN §7). */
+export function describePrincipal(p: Principal, now: Date) {
+  const { status, reason } = principalStatus(p, now);
+  return {
+    organization: { id: p.orgId, name: p.orgName },
+    key: { id: p.keyId, name: p.keyName, kind: p.kind, scim: p.scim, status, statusReason: reason, expiresAt: p.expiresAt?.toISOString() ?? null },
+    group: p.groupId ? { id: p.groupId, name: p.groupName } : null,
+    owner: p.ownerUserId ? { id: p.ownerUserId, userName: p.ownerUserName } : null,
+    permissions: p.grant,
+    // Each built-in permission, decided: what a client (the admin page) may offer this key.
+    can: Object.fromEntries(BUILTIN_PERMISSIONS.map((b) => [b.name, can(p.grant, b.name)])),
+  };
+}
+
+export type PrincipalDescription = ReturnType<typeof describePrincipal>;
+
+export type AuthorizeAnswer = { allowed: true } | { allowed: false; reason: string | undefined };
+
+export type IntrospectAnswer =
+  | { active: false }
+  | ({ active: true; scope: string; client_id: string; sub: string; token_type: 'Bearer'; iat: number; exp?: number } & PrincipalDescription);
+
+export interface AccessServiceDeps {
+  authenticator: Pick<Authenticator, 'authenticate'>;
+  now: () => Date;
+}
+
+/** The access API services call: who am I, may I, and what is this other token. */
+export class AccessService {
+  constructor(private readonly deps: AccessServiceDeps) {}
+
+  me(principal: Principal): PrincipalDescription {
+    return describePrincipal(principal, this.deps.now());
+  }
+
+  /** A denied permission is a normal answer (allowed false, with the reason), not an error. */
+  authorize(principal: Principal, query: { permission: string; resource?: string }): AuthorizeAnswer {
+    const decision = decide(principal.grant, query.permission, query.resource);
+    return decision.allowed ? { allowed: true } : { allowed: false, reason: decision.reason };
+  }
+
+  /** RFC 7662. Unknown, revoked, expired and other organizations' tokens all read as {active: false}. */
+  async introspect(caller: Principal, token: string): Promise<IntrospectAnswer> {
+    if (!can(caller.grant, 'keys:introspect')) throw forbidden('This key lacks the keys:introspect permission');
+    const result = await this.deps.authenticator.authenticate(`Bearer ${token}`, `introspect:${caller.keyId}`, { recordUse: false });
+    if (!result.ok || result.principal.orgId !== caller.orgId) return { active: false };
+    const p = result.principal;
+    return {
+      active: true,
+      scope: p.grant.map((g) => g.permission).join(' '),
+      client_id: p.keyId,
+      sub: p.ownerUserId ?? p.keyId,
+      token_type: 'Bearer',
+      iat: Math.floor(p.issuedAt.getTime() / 1000),
+      ...(p.expiresAt ? { exp: Math.floor(p.expiresAt.getTime() / 1000) } : {}),
+      ...describePrincipal(p, this.deps.now()),
+    };
+  }
+}
