@@ -95,7 +95,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const orgs = new OrgsService({ db, unitOfWork, bcryptCost: config.bcryptCost, now });
 
   const audit = new AuditService({ db });
-  const access = new AccessService({ authenticator, now });
+  const access = new AccessService({ authenticator, permissions, now });
 
   const parts = { db, config, logger, now, cache, invalidation, authenticator, permissions, users, groups, groupsAdmin, keys, orgs, audit, access, metrics };
   return { ...parts, app: buildApp(parts), stop: () => invalidation.stop() };
@@ -132,7 +132,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use('/users', usersAdminRoutes(k.users));
   api.use('/organizations', orgsRoutes(k.orgs));
   api.use('/audit', auditRoutes(k.audit));
-  api.use('/permissions', permissionsRoutes(k.permissions));
+  api.use('/permissions', permissionsRoutes(k.access));
   api.use(accessRoutes(k.access));
   api.use((req) => {
     throw new HttpError(404, 'not_found', `No API endpoint at ${req.method} ${req.baseUrl}${req.path}`);

@@ -1,6 +1,7 @@
 import { forbidden } from '../errors/domain-error.js';
 import { BUILTIN_PERMISSIONS, can, decide } from '../principals/permissions.js';
 import { principalStatus, type Principal } from '../principals/principal.js';
+import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
 import type { Authenticator } from './authenticator.js';
 
 /** What a key is and may do, as services see it (DESIGN §7). */
@@ -27,12 +28,18 @@ export type IntrospectAnswer =
 
 export interface AccessServiceDeps {
   authenticator: Pick<Authenticator, 'authenticate'>;
+  permissions: PermissionCatalogue;
   now: () => Date;
 }
 
 /** The access API services call: who am I, may I, and what is this other token. */
 export class AccessService {
   constructor(private readonly deps: AccessServiceDeps) {}
+
+  /** What rules and keys may name: the built-ins, KEYSCOPE_PERMISSIONS, and the roles. */
+  knownPermissions() {
+    return { permissions: this.deps.permissions.permissions, roles: this.deps.permissions.roles() };
+  }
 
   me(principal: Principal): PrincipalDescription {
     return describePrincipal(principal, this.deps.now());

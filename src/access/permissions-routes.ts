@@ -1,11 +1,11 @@
 import { Router } from 'express';
-import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
+import type { AccessService } from './access-service.js';
 
 /** GET /api/v1/permissions: what rules and keys may name (built-ins, KEYSCOPE_PERMISSIONS, roles). */
-export function permissionsRoutes(catalogue: PermissionCatalogue): Router {
+export function permissionsRoutes(access: AccessService): Router {
   const router = Router();
   router.get('/', (_req, res) => {
-    res.json({ permissions: catalogue.permissions, roles: catalogue.roles() });
+    res.json(access.knownPermissions());
   });
   return router;
 }
