@@ -22,9 +22,13 @@ app.get('/ping', (_req, res) => {
   res.json({ ok: true });
 });
 // The same shape as /ping-auth with a middleware that does nothing: what a route layer itself costs.
-app.get('/ping-layer', (_req, _res, next) => next(), (_req, res) => {
-  res.json({ ok: true });
-});
+app.get(
+  '/ping-layer',
+  (_req, _res, next) => next(),
+  (_req, res) => {
+    res.json({ ok: true });
+  },
+);
 app.get('/ping-auth', authenticate(keyscope.authenticator), (_req, res) => {
   res.json({ ok: true });
 });

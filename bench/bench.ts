@@ -48,8 +48,14 @@ interface Row {
 const rows: Row[] = [];
 
 async function load(url: string, options: Partial<autocannon.Options> = {}): Promise<autocannon.Result> {
-  const result = await autocannon({ url, connections: CONNECTIONS, ...(options.amount ? {} : { duration: DURATION }), ...options });
-  if (result.non2xx || result.errors) process.stderr.write(`  ! ${url}: ${result.non2xx} non-2xx, ${result.errors} errors\n`);
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    ...(options.amount ? {} : { duration: DURATION }),
+    ...options,
+  });
+  if (result.non2xx || result.errors)
+    process.stderr.write(`  ! ${url}: ${result.non2xx} non-2xx, ${result.errors} errors\n`);
   return result;
 }
 
@@ -66,7 +72,10 @@ async function freePort(): Promise<number> {
 /** Starts dist/main.js on a free port and waits until /healthz answers. */
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   for (let i = 0; i < 600; i++) {
@@ -81,7 +90,10 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   throw new Error('server did not start');
 }
 
-function startProcess(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -123,7 +135,11 @@ async function startBaseline(): Promise<{ baseline: Baseline; child: ChildProces
   return { baseline: { url: `http://127.0.0.1:${port}/`, runs: [] }, child };
 }
 
-async function versusHello(baseline: Baseline, url: string, options: Partial<autocannon.Options> = {}): Promise<{ result: autocannon.Result; ratio: number }> {
+async function versusHello(
+  baseline: Baseline,
+  url: string,
+  options: Partial<autocannon.Options> = {},
+): Promise<{ result: autocannon.Result; ratio: number }> {
   const half = Math.max(1, Math.round(DURATION / 2));
   const targets: autocannon.Result[] = [];
   const hellos: autocannon.Result[] = [];
@@ -176,19 +192,38 @@ async function prepare(kind: 'pglite' | 'postgres', options: { seed: boolean } =
   const keyscope = await createKeyscope({ db, config, logger });
   const boot = await keyscope.orgs.bootstrap(ADMIN_KEY);
   await keyscope.stop();
-  if (options.seed) process.stderr.write(`  seeding ${USERS} users, a group of ${USERS} members and one of ${FILTERED_MEMBERS} on ${kind}...\n`);
-  const seeded = options.seed ? await seed(db, boot.organization.id, USERS, EXTRA_USERS, FILTERED_MEMBERS) : { groupId: '', firstUserId: '', filteredGroupId: '' };
+  if (options.seed)
+    process.stderr.write(
+      `  seeding ${USERS} users, a group of ${USERS} members and one of ${FILTERED_MEMBERS} on ${kind}...\n`,
+    );
+  const seeded = options.seed
+    ? await seed(db, boot.organization.id, USERS, EXTRA_USERS, FILTERED_MEMBERS)
+    : { groupId: '', firstUserId: '', filteredGroupId: '' };
   // Read now: once the server runs, the embedded database is its alone.
-  const { rows: extras } = await db.query<{ id: string }>(`SELECT id FROM users WHERE substring(user_name from '^user([0-9]+)@')::int > $1 ORDER BY user_name`, [USERS]);
+  const { rows: extras } = await db.query<{ id: string }>(
+    `SELECT id FROM users WHERE substring(user_name from '^user([0-9]+)@')::int > $1 ORDER BY user_name`,
+    [USERS],
+  );
   await db.close();
   return {
     env: { ...env, BCRYPT_COST: '10', LOG_LEVEL: 'info' },
-    ids: { groupId: seeded.groupId, userId: seeded.firstUserId, filteredGroupId: seeded.filteredGroupId, extraUserIds: extras.map((x) => x.id) },
+    ids: {
+      groupId: seeded.groupId,
+      userId: seeded.firstUserId,
+      filteredGroupId: seeded.filteredGroupId,
+      extraUserIds: extras.map((x) => x.id),
+    },
     cleanup,
   };
 }
 
-async function api(port: number, method: string, pathname: string, token: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function api(
+  port: number,
+  method: string,
+  pathname: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`http://127.0.0.1:${port}${pathname}`, {
     method,
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -204,38 +239,112 @@ async function measureStore(kind: 'pglite' | 'postgres', baseline: Baseline): Pr
   const server = await startServer({ ...prepared.env, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
   const base = `http://127.0.0.1:${server.port}`;
   try {
-    const scimKey = (await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench scim', scim: true, expiration: 'never' })).json.token as string;
+    const scimKey = (
+      await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench scim', scim: true, expiration: 'never' })
+    ).json.token as string;
     const scimHeaders = { Authorization: `Bearer ${scimKey}` };
     const pct = (ratio: number) => `${Math.round(ratio * 100)} %`;
 
-    const { result: byId, ratio: byIdRatio } = await versusHello(baseline, `${base}/scim/v2/Users/${prepared.ids.userId}`, { headers: scimHeaders });
-    rows.push({ store, what: 'GET /scim/v2/Users/:id', reqPerSec: byId.requests.average, p50: byId.latency.p50, p99: byId.latency.p99, vsHello: pct(byIdRatio), target: '>= 50 % (PostgreSQL)' });
+    const { result: byId, ratio: byIdRatio } = await versusHello(
+      baseline,
+      `${base}/scim/v2/Users/${prepared.ids.userId}`,
+      { headers: scimHeaders },
+    );
+    rows.push({
+      store,
+      what: 'GET /scim/v2/Users/:id',
+      reqPerSec: byId.requests.average,
+      p50: byId.latency.p50,
+      p99: byId.latency.p99,
+      vsHello: pct(byIdRatio),
+      target: '>= 50 % (PostgreSQL)',
+    });
 
     const filter = encodeURIComponent('userName eq "user54321@example.com"');
-    const { result: byFilter, ratio: byFilterRatio } = await versusHello(baseline, `${base}/scim/v2/Users?filter=${filter}`, { headers: scimHeaders });
-    rows.push({ store, what: 'GET /scim/v2/Users?filter=userName eq', reqPerSec: byFilter.requests.average, p50: byFilter.latency.p50, p99: byFilter.latency.p99, vsHello: pct(byFilterRatio), target: '>= 50 % (PostgreSQL)' });
+    const { result: byFilter, ratio: byFilterRatio } = await versusHello(
+      baseline,
+      `${base}/scim/v2/Users?filter=${filter}`,
+      { headers: scimHeaders },
+    );
+    rows.push({
+      store,
+      what: 'GET /scim/v2/Users?filter=userName eq',
+      reqPerSec: byFilter.requests.average,
+      p50: byFilter.latency.p50,
+      p99: byFilter.latency.p99,
+      vsHello: pct(byFilterRatio),
+      target: '>= 50 % (PostgreSQL)',
+    });
 
     const addOne = memberAdder(base, scimKey, prepared);
     const patchOne = await addOne(1, { amount: 2000 });
-    rows.push({ store, what: `PATCH add 1 member to a ${USERS}-member group`, reqPerSec: patchOne.requests.average, p50: patchOne.latency.p50, p99: patchOne.latency.p99, target: 'p50 < 10 ms', note: '1 connection: latency; each a new member' });
+    rows.push({
+      store,
+      what: `PATCH add 1 member to a ${USERS}-member group`,
+      reqPerSec: patchOne.requests.average,
+      p50: patchOne.latency.p50,
+      p99: patchOne.latency.p99,
+      target: 'p50 < 10 ms',
+      note: '1 connection: latency; each a new member',
+    });
     const patchMany = await addOne(10, { amount: 5000 });
-    rows.push({ store, what: '  the same, 10 concurrent PATCHes on the group', reqPerSec: patchMany.requests.average, p50: patchMany.latency.p50, p99: patchMany.latency.p99, note: 'they serialize on the group row' });
+    rows.push({
+      store,
+      what: '  the same, 10 concurrent PATCHes on the group',
+      reqPerSec: patchMany.requests.average,
+      p50: patchMany.latency.p50,
+      p99: patchMany.latency.p99,
+      note: 'they serialize on the group row',
+    });
 
     await filteredPatches(store, base, scimKey, prepared, addOne);
 
-    const excluded = await load(`${base}/scim/v2/Groups/${prepared.ids.groupId}?excludedAttributes=members`, { headers: scimHeaders, connections: 1 });
-    rows.push({ store, what: 'GET group ?excludedAttributes=members', reqPerSec: excluded.requests.average, p50: excluded.latency.p50, p99: excluded.latency.p99, target: '< 5 ms', note: '1 connection: latency' });
+    const excluded = await load(`${base}/scim/v2/Groups/${prepared.ids.groupId}?excludedAttributes=members`, {
+      headers: scimHeaders,
+      connections: 1,
+    });
+    rows.push({
+      store,
+      what: 'GET group ?excludedAttributes=members',
+      reqPerSec: excluded.requests.average,
+      p50: excluded.latency.p50,
+      p99: excluded.latency.p99,
+      target: '< 5 ms',
+      note: '1 connection: latency',
+    });
 
     // The access API: a service key in a group with rules.
-    const group = await api(server.port, 'POST', '/api/v1/groups', ADMIN_KEY, { displayName: 'Bench services', rules: [{ permission: 'keys:read' }] });
-    const serviceKey = (await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench service', groupId: group.json.id })).json.token as string;
-    const { result: authorize, ratio: authorizeRatio } = await versusHello(baseline, `${base}/api/v1/authorize`, { method: 'POST', headers: { Authorization: `Bearer ${serviceKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ permission: 'keys:read' }) });
-    rows.push({ store, what: 'POST /api/v1/authorize', reqPerSec: authorize.requests.average, p50: authorize.latency.p50, p99: authorize.latency.p99, vsHello: pct(authorizeRatio), target: '>= 50 %' });
+    const group = await api(server.port, 'POST', '/api/v1/groups', ADMIN_KEY, {
+      displayName: 'Bench services',
+      rules: [{ permission: 'keys:read' }],
+    });
+    const serviceKey = (
+      await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench service', groupId: group.json.id })
+    ).json.token as string;
+    const { result: authorize, ratio: authorizeRatio } = await versusHello(baseline, `${base}/api/v1/authorize`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${serviceKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ permission: 'keys:read' }),
+    });
+    rows.push({
+      store,
+      what: 'POST /api/v1/authorize',
+      reqPerSec: authorize.requests.average,
+      p50: authorize.latency.p50,
+      p99: authorize.latency.p99,
+      vsHello: pct(authorizeRatio),
+      target: '>= 50 %',
+    });
 
     if (kind === 'postgres') {
       await pickupLag(server.port, prepared.env, store);
       await workers(prepared, scimKey, base, store);
-    } else rows.push({ store, what: 'pickup lag to a second process', note: 'PGlite is one process: n/a (next request on the same process sees it)' });
+    } else
+      rows.push({
+        store,
+        what: 'pickup lag to a second process',
+        note: 'PGlite is one process: n/a (next request on the same process sees it)',
+      });
   } finally {
     await stop(server.child);
     await prepared.cleanup();
@@ -258,7 +367,10 @@ function memberAdder(base: string, scimKey: string, prepared: Prepared): MemberA
         {
           setupRequest: (req) => ({
             ...req,
-            body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: extras[next++ % extras.length] }] }] }),
+            body: JSON.stringify({
+              schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+              Operations: [{ op: 'add', path: 'members', value: [{ value: extras[next++ % extras.length] }] }],
+            }),
           }),
         },
       ],
@@ -272,33 +384,71 @@ function memberAdder(base: string, scimKey: string, prepared: Prepared): MemberA
  * have no limit), and one-member additions to the big group while that largest filtered PATCH runs
  * again and again on the other group. The filters match nobody, so every repetition does the same work.
  */
-async function filteredPatches(store: string, base: string, scimKey: string, prepared: Prepared, addOne: MemberAdder): Promise<void> {
+async function filteredPatches(
+  store: string,
+  base: string,
+  scimKey: string,
+  prepared: Prepared,
+  addOne: MemberAdder,
+): Promise<void> {
   const patchFiltered = async (paths: string[]): Promise<{ ms: number; status: number }> => {
     const started = performance.now();
     const res = await fetch(`${base}/scim/v2/Groups/${prepared.ids.filteredGroupId}`, {
       method: 'PATCH',
-      headers: { Authorization: `Bearer ${scimKey}`, 'Content-Type': 'application/scim+json', Prefer: 'return=minimal' },
-      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: paths.map((path) => ({ op: 'remove', path })) }),
+      headers: {
+        Authorization: `Bearer ${scimKey}`,
+        'Content-Type': 'application/scim+json',
+        Prefer: 'return=minimal',
+      },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: paths.map((path) => ({ op: 'remove', path })),
+      }),
     });
     await res.arrayBuffer();
     return { ms: performance.now() - started, status: res.status };
   };
-  const filteredPatch = (operations: number) => patchFiltered(Array.from({ length: operations }, (_, i) => `members[display co "nobody-${i}"]`));
+  const filteredPatch = (operations: number) =>
+    patchFiltered(Array.from({ length: operations }, (_, i) => `members[display co "nobody-${i}"]`));
   const timed = async (operations: number, runs: number, patch = filteredPatch) => {
     const results: { ms: number; status: number }[] = [];
     for (let i = 0; i < runs; i++) results.push(await patch(operations));
     const ms = results.map((r) => r.ms).sort((a, b) => a - b);
-    return { p50: round(median(ms)), max: round(ms[ms.length - 1]!), statuses: [...new Set(results.map((r) => r.status))].join('/') };
+    return {
+      p50: round(median(ms)),
+      max: round(ms[ms.length - 1]!),
+      statuses: [...new Set(results.map((r) => r.status))].join('/'),
+    };
   };
   const thousand = await timed(FILTERED_OPS, 3);
-  rows.push({ store, what: `PATCH ${FILTERED_OPS} x remove members[display co] on a ${FILTERED_MEMBERS}-member group`, p50: thousand.p50, p99: thousand.max, note: `answers ${thousand.statuses}; p99 column = max of 3` });
+  rows.push({
+    store,
+    what: `PATCH ${FILTERED_OPS} x remove members[display co] on a ${FILTERED_MEMBERS}-member group`,
+    p50: thousand.p50,
+    p99: thousand.max,
+    note: `answers ${thousand.statuses}; p99 column = max of 3`,
+  });
   if (FILTERED_OPS_ALLOWED !== FILTERED_OPS) {
     const most = await timed(FILTERED_OPS_ALLOWED, 10);
-    rows.push({ store, what: `  the same with ${FILTERED_OPS_ALLOWED} operations (the most a request may carry)`, p50: most.p50, p99: most.max, note: `answers ${most.statuses}; p99 column = max of 10` });
+    rows.push({
+      store,
+      what: `  the same with ${FILTERED_OPS_ALLOWED} operations (the most a request may carry)`,
+      p50: most.p50,
+      p99: most.max,
+      note: `answers ${most.statuses}; p99 column = max of 10`,
+    });
   }
   // Okta's form, which names its members and has no limit: ids that are in no group, so nothing changes.
-  const byValue = await timed(FILTERED_OPS, 10, (n) => patchFiltered(Array.from({ length: n }, () => `members[value eq "${randomUUID()}"]`)));
-  rows.push({ store, what: `PATCH ${FILTERED_OPS} x remove members[value eq] (Okta) on that group`, p50: byValue.p50, p99: byValue.max, note: `answers ${byValue.statuses}; p99 column = max of 10` });
+  const byValue = await timed(FILTERED_OPS, 10, (n) =>
+    patchFiltered(Array.from({ length: n }, () => `members[value eq "${randomUUID()}"]`)),
+  );
+  rows.push({
+    store,
+    what: `PATCH ${FILTERED_OPS} x remove members[value eq] (Okta) on that group`,
+    p50: byValue.p50,
+    p99: byValue.max,
+    note: `answers ${byValue.statuses}; p99 column = max of 10`,
+  });
   // The largest PATCH a request may carry, repeated on the other group while one-member additions run.
   let running = true;
   let repeated = 0;
@@ -329,10 +479,20 @@ async function measureGroups(kind: 'pglite' | 'postgres'): Promise<void> {
   const server = await startServer({ ...prepared.env, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
   try {
     const base = `http://127.0.0.1:${server.port}`;
-    const scimKey = (await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench scim', scim: true, expiration: 'never' })).json.token as string;
+    const scimKey = (
+      await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench scim', scim: true, expiration: 'never' })
+    ).json.token as string;
     const addOne = memberAdder(base, scimKey, prepared);
     const alone = await addOne(1, { amount: 2000 });
-    rows.push({ store, what: `PATCH add 1 member to a ${USERS}-member group`, reqPerSec: alone.requests.average, p50: alone.latency.p50, p99: alone.latency.p99, target: 'p50 < 10 ms', note: '1 connection: latency; each a new member' });
+    rows.push({
+      store,
+      what: `PATCH add 1 member to a ${USERS}-member group`,
+      reqPerSec: alone.requests.average,
+      p50: alone.latency.p50,
+      p99: alone.latency.p99,
+      target: 'p50 < 10 ms',
+      note: '1 connection: latency; each a new member',
+    });
     await filteredPatches(store, base, scimKey, prepared, addOne);
   } finally {
     await stop(server.child);
@@ -352,7 +512,10 @@ async function workers(prepared: Prepared, scimKey: string, single: string, stor
     const half = Math.max(1, Math.round(DURATION / 2));
     for (const [what, path] of [
       ['GET /scim/v2/Users/:id', `/scim/v2/Users/${prepared.ids.userId}`],
-      ['GET /scim/v2/Users?filter=userName eq', `/scim/v2/Users?filter=${encodeURIComponent('userName eq "user54321@example.com"')}`],
+      [
+        'GET /scim/v2/Users?filter=userName eq',
+        `/scim/v2/Users?filter=${encodeURIComponent('userName eq "user54321@example.com"')}`,
+      ],
     ] as const) {
       const one: autocannon.Result[] = [];
       const two: autocannon.Result[] = [];
@@ -361,7 +524,16 @@ async function workers(prepared: Prepared, scimKey: string, single: string, stor
         two.push(await load(`${cluster}${path}`, { headers, duration: half }));
       }
       const mean = (list: autocannon.Result[]) => list.reduce((a, r) => a + r.requests.average, 0) / list.length;
-      rows.push({ store, what: `WORKERS=2: ${what}`, reqPerSec: mean(two), p50: two[0]!.latency.p50, p99: two[0]!.latency.p99, vsHello: `${(mean(two) / mean(one)).toFixed(2)}x one process`, target: '>= 1.7x one process', note: `one process alternated: ${Math.round(mean(one))} req/s` });
+      rows.push({
+        store,
+        what: `WORKERS=2: ${what}`,
+        reqPerSec: mean(two),
+        p50: two[0]!.latency.p50,
+        p99: two[0]!.latency.p99,
+        vsHello: `${(mean(two) / mean(one)).toFixed(2)}x one process`,
+        target: '>= 1.7x one process',
+        note: `one process alternated: ${Math.round(mean(one))} req/s`,
+      });
     }
   } finally {
     await stop(server.child);
@@ -372,12 +544,19 @@ async function workers(prepared: Prepared, scimKey: string, single: string, stor
 async function pickupLag(port: number, env: Record<string, string>, store: string): Promise<void> {
   const second = await startServer(env);
   try {
-    const group = await api(port, 'POST', '/api/v1/groups', ADMIN_KEY, { displayName: 'Pickup', rules: [{ permission: 'keys:read' }] });
-    const key = (await api(port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'pickup', groupId: group.json.id })).json.token as string;
+    const group = await api(port, 'POST', '/api/v1/groups', ADMIN_KEY, {
+      displayName: 'Pickup',
+      rules: [{ permission: 'keys:read' }],
+    });
+    const key = (await api(port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'pickup', groupId: group.json.id })).json
+      .token as string;
     const lags: number[] = [];
     for (let i = 0; i < 30; i++) {
-      await api(port, 'PUT', `/api/v1/groups/${String(group.json.id)}/rules`, ADMIN_KEY, { rules: [{ permission: 'keys:read' }] });
-      while (!(await api(second.port, 'POST', '/api/v1/authorize', key, { permission: 'keys:read' })).json.allowed) await new Promise((r) => setTimeout(r, 1));
+      await api(port, 'PUT', `/api/v1/groups/${String(group.json.id)}/rules`, ADMIN_KEY, {
+        rules: [{ permission: 'keys:read' }],
+      });
+      while (!(await api(second.port, 'POST', '/api/v1/authorize', key, { permission: 'keys:read' })).json.allowed)
+        await new Promise((r) => setTimeout(r, 1));
       const t0 = performance.now();
       await api(port, 'PUT', `/api/v1/groups/${String(group.json.id)}/rules`, ADMIN_KEY, { rules: [] });
       const committed = performance.now();
@@ -387,7 +566,14 @@ async function pickupLag(port: number, env: Record<string, string>, store: strin
       lags.push(performance.now() - committed);
     }
     lags.sort((a, b) => a - b);
-    rows.push({ store, what: 'pickup lag: rule change -> refusal on 2nd process', p50: round(lags[Math.floor(lags.length / 2)]!), p99: round(lags[lags.length - 1]!), target: 'p50 < 100 ms, max < 1 s', note: 'p99 column = max of 30' });
+    rows.push({
+      store,
+      what: 'pickup lag: rule change -> refusal on 2nd process',
+      p50: round(lags[Math.floor(lags.length / 2)]!),
+      p99: round(lags[lags.length - 1]!),
+      target: 'p50 < 100 ms, max < 1 s',
+      note: 'p99 column = max of 30',
+    });
   } finally {
     await stop(second.child);
   }
@@ -413,7 +599,10 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function authOverhead(kind: 'pglite' | 'postgres'): Promise<void> {
   const store = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
   const prepared = await prepare(kind, { seed: false });
-  const server = await startProcess(tsx('auth-overhead-server.ts'), { ...prepared.env, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
+  const server = await startProcess(tsx('auth-overhead-server.ts'), {
+    ...prepared.env,
+    BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+  });
   try {
     const headers = { Authorization: `Bearer ${ADMIN_KEY}` };
     await fetch(`http://127.0.0.1:${server.port}/ping-auth`, { headers }); // verify once (bcrypt), then cached
@@ -425,12 +614,17 @@ async function authOverhead(kind: 'pglite' | 'postgres'): Promise<void> {
     const half = Math.max(1, Math.round(DURATION / 2));
     for (let i = 0; i < 6; i++) {
       // Every route gets the same request, Authorization header included: only the middleware differs.
-      for (const [which, path] of [['plain', '/ping'], ['layer', '/ping-layer'], ['authed', '/ping-auth']] as const) {
+      for (const [which, path] of [
+        ['plain', '/ping'],
+        ['layer', '/ping-layer'],
+        ['authed', '/ping-auth'],
+      ] as const) {
         const before = cpuMs(server.child.pid);
         const r = await load(`http://127.0.0.1:${server.port}${path}`, { headers, duration: half });
         const after = cpuMs(server.child.pid);
         runs[which].rps.push(r.requests.average);
-        if (before !== undefined && after !== undefined) runs[which].cpu.push(((after - before) * 1000) / r.requests.total);
+        if (before !== undefined && after !== undefined)
+          runs[which].cpu.push(((after - before) * 1000) / r.requests.total);
       }
     }
     const cpuPlain = runs.plain.cpu.length ? median(runs.plain.cpu) : undefined;
@@ -438,23 +632,33 @@ async function authOverhead(kind: 'pglite' | 'postgres'): Promise<void> {
     const cpuAuthed = runs.authed.cpu.length ? median(runs.authed.cpu) : undefined;
     const cpuNote = (v: number | undefined) => (v === undefined ? '' : `server CPU ${v.toFixed(0)} µs/request; `);
     const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} %`;
-    rows.push({ store, what: 'route without authentication', reqPerSec: median(runs.plain.rps), note: `${cpuNote(cpuPlain)}median of 6 alternated runs` });
+    rows.push({
+      store,
+      what: 'route without authentication',
+      reqPerSec: median(runs.plain.rps),
+      note: `${cpuNote(cpuPlain)}median of 6 alternated runs`,
+    });
     rows.push({
       store,
       what: '  same route, one no-op middleware',
       reqPerSec: median(runs.layer.rps),
-      vsHello: cpuPlain !== undefined && cpuLayer !== undefined ? `CPU ${signed(((cpuLayer - cpuPlain) / cpuPlain) * 100)}` : '-',
+      vsHello:
+        cpuPlain !== undefined && cpuLayer !== undefined
+          ? `CPU ${signed(((cpuLayer - cpuPlain) / cpuPlain) * 100)}`
+          : '-',
       note: `${cpuNote(cpuLayer)}Express's own cost for a layer`,
     });
     const rpsChange = (median(runs.authed.rps) / median(runs.plain.rps) - 1) * 100;
-    const cpuMore = cpuPlain !== undefined && cpuAuthed !== undefined ? ((cpuAuthed - cpuPlain) / cpuPlain) * 100 : undefined;
+    const cpuMore =
+      cpuPlain !== undefined && cpuAuthed !== undefined ? ((cpuAuthed - cpuPlain) / cpuPlain) * 100 : undefined;
     // The same cost measured directly: the cached-key check in this process, 200,000 times.
     const micro = await cachedCheckMicros();
     rows.push({
       store,
       what: 'same route, cached key',
       reqPerSec: median(runs.authed.rps),
-      vsHello: cpuMore !== undefined ? `CPU ${signed(cpuMore)}, req/s ${signed(rpsChange)}` : `req/s ${signed(rpsChange)}`,
+      vsHello:
+        cpuMore !== undefined ? `CPU ${signed(cpuMore)}, req/s ${signed(rpsChange)}` : `req/s ${signed(rpsChange)}`,
       target: 'within 5 %',
       note: `${cpuNote(cpuAuthed)}median of 6 alternated runs (±15 % drift)`,
     });
@@ -501,7 +705,16 @@ function printRows(): void {
   process.stdout.write(
     `\n${formatTable(
       ['STORE', 'WHAT', 'REQ/S', 'P50 MS', 'P99 MS', 'VS HELLO', 'TARGET', 'NOTE'],
-      rows.map((r) => [r.store, r.what, r.reqPerSec !== undefined ? String(Math.round(r.reqPerSec)) : '-', r.p50 !== undefined ? String(r.p50) : '-', r.p99 !== undefined ? String(r.p99) : '-', r.vsHello ?? '-', r.target ?? '-', r.note ?? '']),
+      rows.map((r) => [
+        r.store,
+        r.what,
+        r.reqPerSec !== undefined ? String(Math.round(r.reqPerSec)) : '-',
+        r.p50 !== undefined ? String(r.p50) : '-',
+        r.p99 !== undefined ? String(r.p99) : '-',
+        r.vsHello ?? '-',
+        r.target ?? '-',
+        r.note ?? '',
+      ]),
     )}`,
   );
 }

@@ -4,7 +4,13 @@ import type { Db } from '../src/db/db.js';
  * Bulk data for the benchmark, written with SQL straight into the tables (creating 100k users
  * through SCIM would take longer than the benchmark itself). Users are shaped as Okta creates them.
  */
-export async function seed(db: Db, orgId: string, users: number, extra: number, filtered: number): Promise<{ groupId: string; firstUserId: string; filteredGroupId: string }> {
+export async function seed(
+  db: Db,
+  orgId: string,
+  users: number,
+  extra: number,
+  filtered: number,
+): Promise<{ groupId: string; firstUserId: string; filteredGroupId: string }> {
   await db.exec(`
     INSERT INTO users (org_id, id, user_name, external_id, active, display_name, attributes, created_at, updated_at)
     SELECT '${orgId}', gen_random_uuid(), 'user' || i || '@example.com', 'ext-' || i, true, 'User ' || i,
@@ -30,6 +36,9 @@ export async function seed(db: Db, orgId: string, users: number, extra: number, 
       SELECT '${orgId}', '${filteredGroupId}', id, 'User', display_name FROM users WHERE org_id = '${orgId}' AND user_name ~ '^user[0-9]+@'
         AND substring(user_name from '^user([0-9]+)@')::int <= ${filtered};
     ANALYZE group_members;`);
-  const first = await db.query<{ id: string }>(`SELECT id FROM users WHERE org_id = $1 AND user_name = 'user12345@example.com'`, [orgId]);
+  const first = await db.query<{ id: string }>(
+    `SELECT id FROM users WHERE org_id = $1 AND user_name = 'user12345@example.com'`,
+    [orgId],
+  );
   return { groupId, firstUserId: first.rows[0]!.id, filteredGroupId };
 }

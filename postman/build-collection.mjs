@@ -24,7 +24,11 @@ const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 // ---------------------------------------------------------------------------------------------
 // script snippets
 
-const lines = (s) => s.replace(/^\n/, '').replace(/\n\s*$/, '').split('\n');
+const lines = (s) =>
+  s
+    .replace(/^\n/, '')
+    .replace(/\n\s*$/, '')
+    .split('\n');
 
 /** The status, and the content type when there is a body. */
 const expectStatus = (code) => `pm.test("status ${code}", () => pm.response.to.have.status(${code}));`;
@@ -46,10 +50,7 @@ const problem = (code, errorCode) => [
   `  pm.expect(body.code).to.equal(${JSON.stringify(errorCode)});`,
   '});',
 ];
-const noContent = () => [
-  expectStatus(204),
-  'pm.test("no body", () => pm.expect(pm.response.text()).to.equal(""));',
-];
+const noContent = () => [expectStatus(204), 'pm.test("no body", () => pm.expect(pm.response.text()).to.equal(""));'];
 /** A SCIM error: status (a string, RFC 7644 §3.12), Error schema, optional scimType. */
 const scimError = (code, scimType) => [
   ...scim(code),
@@ -84,15 +85,33 @@ const v = (name) => `pm.collectionVariables.get(${JSON.stringify(name)})`;
 const bearer = (token) => ({ type: 'bearer', bearer: [{ key: 'token', value: token, type: 'string' }] });
 
 const names = new Set();
-function request({ name, method = 'GET', url, body, contentType = 'application/scim+json', headers = [], auth, pre, test, description }) {
+function request({
+  name,
+  method = 'GET',
+  url,
+  body,
+  contentType = 'application/scim+json',
+  headers = [],
+  auth,
+  pre,
+  test,
+  description,
+}) {
   if (names.has(name)) throw new Error(`duplicate request name ${name}`);
   names.add(name);
   const header = [...headers];
   if (body !== undefined) header.unshift({ key: 'Content-Type', value: contentType });
   const event = [];
-  if (pre) event.push({ listen: 'prerequest', script: { type: 'text/javascript', exec: Array.isArray(pre) ? pre : lines(pre) } });
+  if (pre)
+    event.push({
+      listen: 'prerequest',
+      script: { type: 'text/javascript', exec: Array.isArray(pre) ? pre : lines(pre) },
+    });
   if (!test?.length) throw new Error(`request ${name} asserts nothing`);
-  event.push({ listen: 'test', script: { type: 'text/javascript', exec: test.flatMap((t) => (Array.isArray(t) ? t : lines(t))) } });
+  event.push({
+    listen: 'test',
+    script: { type: 'text/javascript', exec: test.flatMap((t) => (Array.isArray(t) ? t : lines(t))) },
+  });
   const item = {
     name,
     event,
@@ -128,7 +147,12 @@ const setup = folder(
       method: 'POST',
       url: `${API}/keys`,
       contentType: 'application/json',
-      body: { name: 'postman SCIM {{run}}', description: 'Postman collection run {{run}}', scim: true, expiration: 'never' },
+      body: {
+        name: 'postman SCIM {{run}}',
+        description: 'Postman collection run {{run}}',
+        scim: true,
+        expiration: 'never',
+      },
       pre: `
 const run = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
 pm.collectionVariables.set("run", run);
@@ -222,7 +246,10 @@ const okta = folder(
     request({
       name: 'Okta: lookup by userName before create (empty list)',
       url: `${SCIM}/Users?filter=userName eq "okta.{{run}}.1@example.com"&startIndex=1&count=100`,
-      test: [...emptyList('200 with an empty ListResponse, never 404'), 'pm.test("itemsPerPage 0", () => pm.expect(body.itemsPerPage).to.equal(0));'],
+      test: [
+        ...emptyList('200 with an empty ListResponse, never 404'),
+        'pm.test("itemsPerPage 0", () => pm.expect(body.itemsPerPage).to.equal(0));',
+      ],
     }),
     createOktaUser(1, 'Okta: create user with password'),
     request({
@@ -346,7 +373,11 @@ pm.collectionVariables.set("oktaUser1Put", JSON.stringify(user));
       method: 'PATCH',
       url: `${SCIM}/Groups/{{oktaGroupId}}`,
       contentType: 'application/json',
-      body: patchOp({ op: 'add', path: 'members', value: [{ value: '{{oktaUser1Id}}', display: 'okta.{{run}}.1@example.com' }] }),
+      body: patchOp({
+        op: 'add',
+        path: 'members',
+        value: [{ value: '{{oktaUser1Id}}', display: 'okta.{{run}}.1@example.com' }],
+      }),
       test: [
         ...scim(200),
         memberIds,
@@ -444,9 +475,13 @@ pm.test("page ${start === 1 ? 1 : 2} of 2, true totalResults", () => {
 });
 const all = seen.concat(body.Resources.map((u) => u.id));
 pm.collectionVariables.set("oktaImportSeen", JSON.stringify(all));
-${start === 1 ? '' : `pm.test("stable order: the two pages hold each user once", () => {
+${
+  start === 1
+    ? ''
+    : `pm.test("stable order: the two pages hold each user once", () => {
   pm.expect(all.slice().sort()).to.eql([${v('oktaUser1Id')}, ${v('oktaUser2Id')}, ${v('oktaUser3Id')}].sort());
-});`}`,
+});`
+}`,
         ],
       }),
     ),
@@ -523,7 +558,9 @@ function entra(rfc) {
   const removeMember = rfc
     ? { op: 'remove', path: `members[value eq "{{${d}UserId}}"]` }
     : { op: 'Remove', path: 'members', value: [{ value: `{{${d}UserId}}` }] };
-  const deactivate = rfc ? { op: 'replace', path: 'active', value: false } : { op: 'Replace', path: 'active', value: 'False' };
+  const deactivate = rfc
+    ? { op: 'replace', path: 'active', value: false }
+    : { op: 'Replace', path: 'active', value: 'False' };
 
   return folder(
     rfc ? 'Entra ID flow, RFC dialect (?aadOptscim062020)' : 'Entra ID flow, legacy dialect (no flag)',
@@ -663,7 +700,12 @@ pm.test("every change is stored", () => {
         name: `${D}: create group`,
         method: 'POST',
         url: u('/Groups'),
-        body: { schemas: [GROUP], externalId: `{{${d}GroupExternalId}}`, displayName: `entra-${d}-{{run}}`, meta: { resourceType: 'Group' } },
+        body: {
+          schemas: [GROUP],
+          externalId: `{{${d}GroupExternalId}}`,
+          displayName: `entra-${d}-{{run}}`,
+          meta: { resourceType: 'Group' },
+        },
         test: [
           ...scim(201),
           track('cleanupScimGroups', 'body.id'),
@@ -686,7 +728,11 @@ pm.test("every change is stored", () => {
         name: `${D}: add two members`,
         method: 'PATCH',
         url: u(`/Groups/{{${d}GroupId}}`),
-        body: patchOp({ op: 'Add', path: 'members', value: [{ value: `{{${d}UserId}}` }, { value: `{{${d}ManagerId}}` }] }),
+        body: patchOp({
+          op: 'Add',
+          path: 'members',
+          value: [{ value: `{{${d}UserId}}` }, { value: `{{${d}ManagerId}}` }],
+        }),
         test: [
           ...scim(200),
           memberIds,
@@ -883,7 +929,10 @@ pm.test("a new key with the same settings", () => {
       name: 'Keys: the new key works',
       url: `${API}/me`,
       auth: bearer('{{rotatedToken}}'),
-      test: [...json(200), `pm.test("/me names the new key", () => pm.expect(body.key.id).to.equal(${v('rotatedKeyId')}));`],
+      test: [
+        ...json(200),
+        `pm.test("/me names the new key", () => pm.expect(body.key.id).to.equal(${v('rotatedKeyId')}));`,
+      ],
     }),
     request({
       name: 'Keys: revoke',
@@ -975,7 +1024,11 @@ const access = folder(
       body: {
         displayName: 'pm-access-{{run}}',
         description: 'Postman collection run {{run}}',
-        rules: [{ permission: 'users:read' }, { permission: 'audit:read', resources: ['report-{{run}}'] }, { permission: 'keys:introspect' }],
+        rules: [
+          { permission: 'users:read' },
+          { permission: 'audit:read', resources: ['report-{{run}}'] },
+          { permission: 'keys:introspect' },
+        ],
       },
       test: [
         ...json(201),
@@ -994,7 +1047,12 @@ const access = folder(
       method: 'POST',
       url: `${API}/keys`,
       contentType: 'application/json',
-      body: { name: 'pm-app-{{run}}', groupId: '{{accessGroupId}}', permissions: ['users:read', 'keys:read', 'audit:read'], expiration: '7d' },
+      body: {
+        name: 'pm-app-{{run}}',
+        groupId: '{{accessGroupId}}',
+        permissions: ['users:read', 'keys:read', 'audit:read'],
+        expiration: '7d',
+      },
       test: [
         ...json(201),
         track('cleanupKeys', 'body.key && body.key.id'),
@@ -1011,7 +1069,12 @@ const access = folder(
       method: 'POST',
       url: `${API}/keys`,
       contentType: 'application/json',
-      body: { name: 'pm-introspector-{{run}}', groupId: '{{accessGroupId}}', permissions: ['keys:introspect'], expiration: '7d' },
+      body: {
+        name: 'pm-introspector-{{run}}',
+        groupId: '{{accessGroupId}}',
+        permissions: ['keys:introspect'],
+        expiration: '7d',
+      },
       test: [
         ...json(201),
         track('cleanupKeys', 'body.key && body.key.id'),
@@ -1037,8 +1100,20 @@ const access = folder(
     }),
     authorize('Access: authorize users:read (allowed)', '{{appToken}}', 'users:read', null, true),
     authorize('Access: authorize keys:read (denied, not in the rules)', '{{appToken}}', 'keys:read', null, false),
-    authorize('Access: authorize audit:read on its resource (allowed)', '{{appToken}}', 'audit:read', 'report-{{run}}', true),
-    authorize('Access: authorize audit:read on another resource (denied)', '{{appToken}}', 'audit:read', 'other-{{run}}', false),
+    authorize(
+      'Access: authorize audit:read on its resource (allowed)',
+      '{{appToken}}',
+      'audit:read',
+      'report-{{run}}',
+      true,
+    ),
+    authorize(
+      'Access: authorize audit:read on another resource (denied)',
+      '{{appToken}}',
+      'audit:read',
+      'other-{{run}}',
+      false,
+    ),
     request({
       name: 'Access: change the rules',
       method: 'PUT',
@@ -1153,13 +1228,13 @@ const cleanup = folder(
       test: noContent(),
     }),
     request({
-      name: "Cleanup: no user of this run is left",
+      name: 'Cleanup: no user of this run is left',
       url: `${SCIM}/Users?filter=userName co ".{{run}}."`,
       auth: bearer('{{scimToken}}'),
       test: emptyList('none left'),
     }),
     request({
-      name: "Cleanup: no SCIM group of this run is left",
+      name: 'Cleanup: no SCIM group of this run is left',
       url: `${SCIM}/Groups?filter=displayName co "-{{run}}"&excludedAttributes=members`,
       auth: bearer('{{scimToken}}'),
       test: emptyList('none left'),
@@ -1196,7 +1271,10 @@ const cleanup = folder(
       name: 'Cleanup: the revoked SCIM key is refused (401)',
       url: `${SCIM}/Users?startIndex=1&count=1`,
       auth: bearer('{{scimToken}}'),
-      test: [...scimError(401), 'pm.test("reason key_revoked", () => pm.expect(body.detail).to.include("key_revoked"));'],
+      test: [
+        ...scimError(401),
+        'pm.test("reason key_revoked", () => pm.expect(body.detail).to.include("key_revoked"));',
+      ],
     }),
   ],
 );
@@ -1204,7 +1282,14 @@ const cleanup = folder(
 // ---------------------------------------------------------------------------------------------
 
 const VARIABLES = [
-  'run', 'scimToken', 'scimKeyId', 'cleanupScimGroups', 'cleanupScimUsers', 'cleanupLocalGroups', 'cleanupKeys', 'cleanupId',
+  'run',
+  'scimToken',
+  'scimKeyId',
+  'cleanupScimGroups',
+  'cleanupScimUsers',
+  'cleanupLocalGroups',
+  'cleanupKeys',
+  'cleanupId',
 ];
 const collection = {
   info: {
@@ -1223,7 +1308,11 @@ const collection = {
 const text = `${JSON.stringify(collection, null, 2)}\n`;
 if (process.argv.includes('--check')) {
   let current = '';
-  try { current = readFileSync(out, 'utf8'); } catch { /* missing */ }
+  try {
+    current = readFileSync(out, 'utf8');
+  } catch {
+    /* missing */
+  }
   if (current !== text) {
     console.error(`${path.relative(process.cwd(), out)} is stale: run node postman/build-collection.mjs`);
     process.exit(1);

@@ -28,18 +28,28 @@ import { randomBytes } from 'node:crypto';
  * Each is [request name, assertion name, why]; the run must fail exactly these.
  */
 const MICROSOFT_EXCEPTIONS = [
-  ['Get ServiceProviderConfig', 'Status code is 200',
-    'requests /serviceConfiguration; RFC 7644 §4 names the endpoint /ServiceProviderConfig (404 here)'],
-  ['Get ServiceProviderConfig', 'Pach supported is true',
-    'reads patch.supported from that 404 body (TypeError)'],
-  ['Patch user omalley new username', 'Status code is 204',
-    'RFC 7644 §3.5.2 allows 200 with the resource, which keyscope returns (204 on Prefer: return=minimal)'],
-  ['patch user omalley active with boolean', 'Status code is 204',
-    'RFC 7644 §3.5.2 allows 200 with the resource, which keyscope returns (204 on Prefer: return=minimal)'],
-  ['Group patch add member', 'Status code is 204',
-    'adds "value":"string id 1": RFC 7643 §4.2 members are complex with a resource id value; keyscope answers 400 invalidValue'],
-  ['Group patch add member2', 'Status code is 204',
-    'the same with a second request: 400 invalidValue'],
+  [
+    'Get ServiceProviderConfig',
+    'Status code is 200',
+    'requests /serviceConfiguration; RFC 7644 §4 names the endpoint /ServiceProviderConfig (404 here)',
+  ],
+  ['Get ServiceProviderConfig', 'Pach supported is true', 'reads patch.supported from that 404 body (TypeError)'],
+  [
+    'Patch user omalley new username',
+    'Status code is 204',
+    'RFC 7644 §3.5.2 allows 200 with the resource, which keyscope returns (204 on Prefer: return=minimal)',
+  ],
+  [
+    'patch user omalley active with boolean',
+    'Status code is 204',
+    'RFC 7644 §3.5.2 allows 200 with the resource, which keyscope returns (204 on Prefer: return=minimal)',
+  ],
+  [
+    'Group patch add member',
+    'Status code is 204',
+    'adds "value":"string id 1": RFC 7643 §4.2 members are complex with a resource id value; keyscope answers 400 invalidValue',
+  ],
+  ['Group patch add member2', 'Status code is 204', 'the same with a second request: 400 invalidValue'],
 ];
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,7 +73,12 @@ if (!existsSync(PEER)) {
   console.log('NOTICE: skipping the Okta and Microsoft suites.');
   process.exit(0);
 }
-for (const f of ['runscope.mjs', 'run-microsoft.sh', 'azuread-scimreferencecode-PostmanCollection.json', ...OKTA_SUITES.flat()]) {
+for (const f of [
+  'runscope.mjs',
+  'run-microsoft.sh',
+  'azuread-scimreferencecode-PostmanCollection.json',
+  ...OKTA_SUITES.flat(),
+]) {
   if (!existsSync(path.join(PEER, f))) {
     console.error(`FAIL: ${PEER} exists but has no ${f}`);
     process.exit(1);
@@ -80,19 +95,31 @@ async function call(base, token, method, p, body) {
   });
   const text = await res.text();
   let json;
-  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
   return { status: res.status, json, text };
 }
 
 async function must(base, token, method, p, body, expected) {
   const r = await call(base, token, method, p, body);
-  if (r.status !== expected) throw new Error(`${method} ${base}${p}: expected ${expected}, got ${r.status} ${r.text.slice(0, 300)}`);
+  if (r.status !== expected)
+    throw new Error(`${method} ${base}${p}: expected ${expected}, got ${r.status} ${r.text.slice(0, 300)}`);
   return r.json;
 }
 
 const created = []; // [base, adminKey, keyId]
 async function scimKey(server, name) {
-  const r = await must(server.base, server.adminKey, 'POST', '/api/v1/keys', { name, scim: true, expiration: 'never' }, 201);
+  const r = await must(
+    server.base,
+    server.adminKey,
+    'POST',
+    '/api/v1/keys',
+    { name, scim: true, expiration: 'never' },
+    201,
+  );
   created.push([server.base, server.adminKey, r.key.id]);
   return r.token;
 }
@@ -102,8 +129,14 @@ function run(cmd, argv) {
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
-    child.stderr.on('data', (d) => { out += d; process.stderr.write(d); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+      process.stderr.write(d);
+    });
     child.on('error', (e) => resolve({ status: 127, out: out + String(e) }));
     child.on('close', (status, signal) => resolve({ status: status ?? (signal ? 128 : 1), out }));
   });
@@ -122,15 +155,27 @@ async function runMicrosoft() {
   for (const resource of ['Users', 'Groups']) {
     const list = await must(microsoft.base, token, 'GET', `/scim/v2/${resource}?startIndex=1&count=1`, undefined, 200);
     if (list.totalResults !== 0) {
-      results.push([suite, false, `the server at ${microsoft.base} is not empty (${list.totalResults} ${resource}); Microsoft's collection counts users: pass a freshly started server as <emptyBaseUrl>`]);
+      results.push([
+        suite,
+        false,
+        `the server at ${microsoft.base} is not empty (${list.totalResults} ${resource}); Microsoft's collection counts users: pass a freshly started server as <emptyBaseUrl>`,
+      ]);
       return;
     }
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'keyscope-peer-'));
   const report = path.join(dir, 'newman.json');
   try {
-    const { status } = await run('bash', [path.join(PEER, 'run-microsoft.sh'), microsoft.base, 'scim/v2', token,
-      '--reporters', 'cli,json', '--reporter-json-export', report]);
+    const { status } = await run('bash', [
+      path.join(PEER, 'run-microsoft.sh'),
+      microsoft.base,
+      'scim/v2',
+      token,
+      '--reporters',
+      'cli,json',
+      '--reporter-json-export',
+      report,
+    ]);
     if (!existsSync(report)) {
       results.push([suite, false, `newman exited with ${status} and wrote no JSON report`]);
       return;
@@ -151,14 +196,20 @@ async function runMicrosoft() {
       else unexpected.push(f);
     }
     const stats = r.stats;
-    const line = `${stats.requests.total} requests, ${stats.assertions.total} assertions, ${stats.assertions.failed} failed` +
+    const line =
+      `${stats.requests.total} requests, ${stats.assertions.total} assertions, ${stats.assertions.failed} failed` +
       ` (${failures.length} failures: ${failures.length - unexpected.length} known exceptions, ${unexpected.length} new)`;
     console.log(`\n${suite}: ${line}`);
     for (const f of failures) {
       const known = !unexpected.includes(f);
-      console.log(`  ${known ? 'known' : 'NEW  '}  ${f.folder} / ${f.request} :: ${f.assertion}${known ? '' : `  (${f.message})`}`);
+      console.log(
+        `  ${known ? 'known' : 'NEW  '}  ${f.folder} / ${f.request} :: ${f.assertion}${known ? '' : `  (${f.message})`}`,
+      );
     }
-    for (const e of left) console.log(`  NO LONGER FAILS  ${e.request} :: ${e.assertion}  (known exception: ${e.why}); update MICROSOFT_EXCEPTIONS and the README`);
+    for (const e of left)
+      console.log(
+        `  NO LONGER FAILS  ${e.request} :: ${e.assertion}  (known exception: ${e.why}); update MICROSOFT_EXCEPTIONS and the README`,
+      );
     const ok = unexpected.length === 0 && left.length === 0 && !r.error && stats.requests.total > 0;
     if (r.error) console.log(`  newman run error: ${JSON.stringify(r.error)}`);
     results.push([suite, ok, line + (left.length ? `; ${left.length} known exception(s) no longer fail` : '')]);
@@ -175,20 +226,39 @@ async function runOkta() {
   const token = await scimKey(okta, `peer suites: Okta ${runId}`);
   // The current file starts with GET /Users?count=1&startIndex=1 and needs a complete user there.
   const seed = `okta-seed-${runId}@example.com`;
-  await must(okta.base, token, 'POST', '/scim/v2/Users', {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-    userName: seed,
-    name: { givenName: 'Okta', familyName: 'Seed' },
-    emails: [{ primary: true, type: 'work', value: seed }],
-    active: true,
-  }, 201);
+  await must(
+    okta.base,
+    token,
+    'POST',
+    '/scim/v2/Users',
+    {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: seed,
+      name: { givenName: 'Okta', familyName: 'Seed' },
+      emails: [{ primary: true, type: 'work', value: seed }],
+      active: true,
+    },
+    201,
+  );
   for (const [file, init] of OKTA_SUITES) {
     console.log(`\n-- ${file}`);
-    const { status, out } = await run(process.execPath, [path.join(PEER, 'runscope.mjs'), path.join(PEER, file),
-      '--base', `${okta.base}/scim/v2`, '--auth', `Bearer ${token}`, '--init', path.join(PEER, init)]);
+    const { status, out } = await run(process.execPath, [
+      path.join(PEER, 'runscope.mjs'),
+      path.join(PEER, file),
+      '--base',
+      `${okta.base}/scim/v2`,
+      '--auth',
+      `Bearer ${token}`,
+      '--init',
+      path.join(PEER, init),
+    ]);
     const last = out.trim().split('\n').pop() ?? '';
     const m = /^(\d+) passed, (\d+) failed$/.exec(last);
-    results.push([`Okta ${file}`, status === 0 && m !== null && m[2] === '0' && Number(m[1]) > 0, m ? last : `runscope exited with ${status}: ${last}`]);
+    results.push([
+      `Okta ${file}`,
+      status === 0 && m !== null && m[2] === '0' && Number(m[1]) > 0,
+      m ? last : `runscope exited with ${status}: ${last}`,
+    ]);
   }
 }
 

@@ -74,8 +74,13 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const cache = new PrincipalCache(config.principalCacheTtlMs);
   const verified = new VerifiedTokens();
   // Read at scrape time only, by when the authenticator below exists.
-  const metrics = new Metrics(() => cache.stats, () => authenticator.bcryptComparisons);
-  const invalidation = new Invalidation(db, cache, verified, logger, (lagMs) => metrics.pickupLag.observe(lagMs / 1000));
+  const metrics = new Metrics(
+    () => cache.stats,
+    () => authenticator.bcryptComparisons,
+  );
+  const invalidation = new Invalidation(db, cache, verified, logger, (lagMs) =>
+    metrics.pickupLag.observe(lagMs / 1000),
+  );
   await invalidation.start();
   const unitOfWork = new UnitOfWork(db, (tags) => invalidation.evict(tags));
   const authenticator = new Authenticator({
@@ -91,13 +96,37 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const users = new UsersService({ db, unitOfWork, now });
   const groups = new GroupsService({ db, unitOfWork, now });
   const groupsAdmin = new GroupsAdminService({ db, unitOfWork, permissions, now });
-  const keys = new KeysService({ db, unitOfWork, permissions, policies: { lock: lockKeyPolicy }, bcryptCost: config.bcryptCost, now });
+  const keys = new KeysService({
+    db,
+    unitOfWork,
+    permissions,
+    policies: { lock: lockKeyPolicy },
+    bcryptCost: config.bcryptCost,
+    now,
+  });
   const orgs = new OrgsService({ db, unitOfWork, bcryptCost: config.bcryptCost, now });
 
   const audit = new AuditService({ db });
   const access = new AccessService({ authenticator, permissions, now });
 
-  const parts = { db, config, logger, now, cache, invalidation, authenticator, permissions, users, groups, groupsAdmin, keys, orgs, audit, access, metrics };
+  const parts = {
+    db,
+    config,
+    logger,
+    now,
+    cache,
+    invalidation,
+    authenticator,
+    permissions,
+    users,
+    groups,
+    groupsAdmin,
+    keys,
+    orgs,
+    audit,
+    access,
+    metrics,
+  };
   return { ...parts, app: buildApp(parts), stop: () => invalidation.stop() };
 }
 
@@ -118,7 +147,10 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
     res.type(contentType).send(text);
   });
 
-  app.use('/scim/v2', scimRouter({ authenticator: k.authenticator, users: k.users, groups: k.groups, logger: k.logger }));
+  app.use(
+    '/scim/v2',
+    scimRouter({ authenticator: k.authenticator, users: k.users, groups: k.groups, logger: k.logger }),
+  );
 
   const api = express.Router();
   const openApi = JSON.stringify(openApiDocument());

@@ -10,7 +10,11 @@ const integer = (min: number, max: number) =>
 const EnvSchema = z.object({
   PORT: integer(0, 65535).default(3000),
   HOST: z.string().trim().min(1).optional(),
-  DATABASE_URL: z.string().trim().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
   DATABASE_POOL_SIZE: integer(1, 500).default(10),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   BCRYPT_COST: integer(4, 15).default(10),
@@ -21,7 +25,10 @@ const EnvSchema = z.object({
     .string()
     .min(32, 'must be at least 32 characters')
     // ksk_ marks tokens keyscope issues, which are checked as such: this value could never be used.
-    .refine((v) => !v.startsWith('ksk_'), 'must not start with ksk_ (the prefix of tokens keyscope issues); use any other string of 32+ characters')
+    .refine(
+      (v) => !v.startsWith('ksk_'),
+      'must not start with ksk_ (the prefix of tokens keyscope issues); use any other string of 32+ characters',
+    )
     .optional(),
   WORKERS: integer(1, 64).default(1),
   AUTH_FAILURE_LIMIT: integer(1, 100000).default(10),
@@ -63,7 +70,10 @@ function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
     );
   }
   if (/^\d+$/.test(raw)) return Number(raw);
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // Express checks the addresses when the setting is set, which would be after the database is
   // migrated: the same check here, so a typo stops the process before anything is touched.
   try {
@@ -84,7 +94,9 @@ function parsePermissions(raw: string | undefined): string[] {
     try {
       text = readFileSync(raw, 'utf8');
     } catch {
-      throw new ConfigError(`KEYSCOPE_PERMISSIONS: cannot read file "${raw}" (give a comma list such as "projects:read,projects:write" or a file path)`);
+      throw new ConfigError(
+        `KEYSCOPE_PERMISSIONS: cannot read file "${raw}" (give a comma list such as "projects:read,projects:write" or a file path)`,
+      );
     }
   }
   const names = text
@@ -95,7 +107,9 @@ function parsePermissions(raw: string | undefined): string[] {
     .filter(Boolean);
   const bad = names.filter((n) => !PERMISSION.test(n));
   if (bad.length) {
-    throw new ConfigError(`KEYSCOPE_PERMISSIONS: "${bad.join('", "')}" is not of the form resource:action (lower case, e.g. projects:write)`);
+    throw new ConfigError(
+      `KEYSCOPE_PERMISSIONS: "${bad.join('", "')}" is not of the form resource:action (lower case, e.g. projects:write)`,
+    );
   }
   return [...new Set(names)];
 }

@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger);
 
   const worker = cluster.isWorker;
-  const running = await runServer(config, worker ? logger.child({ worker: cluster.worker?.id }) : logger, { prepareDatabase: !worker });
+  const running = await runServer(config, worker ? logger.child({ worker: cluster.worker?.id }) : logger, {
+    prepareDatabase: !worker,
+  });
   let stopping = false;
   // The last lines are written while the event loop still runs, so a failed stdout shows up as an error
   // instead of a flush at exit that retries it.

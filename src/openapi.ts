@@ -14,11 +14,27 @@ const body = (schema: z.ZodType): Json => ({
   content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } },
 });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (description: string, schema: Json): Json => ({ description, content: { 'application/json': { schema } } });
-const problem = (description: string): Json => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
-const errors = { '400': problem('Invalid input: `errors` names each field'), '401': problem('Missing, malformed, unknown, revoked, expired or suspended key (`code` says which)'), '403': problem('The key lacks a permission') };
+const json = (description: string, schema: Json): Json => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const problem = (description: string): Json => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const errors = {
+  '400': problem('Invalid input: `errors` names each field'),
+  '401': problem('Missing, malformed, unknown, revoked, expired or suspended key (`code` says which)'),
+  '403': problem('The key lacks a permission'),
+};
 const idParam = (name = 'id') => ({ name, in: 'path', required: true, schema: { type: 'string' } });
-const query = (name: string, schema: Json, description?: string) => ({ name, in: 'query', required: false, schema, ...(description ? { description } : {}) });
+const query = (name: string, schema: Json, description?: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  ...(description ? { description } : {}),
+});
 
 const ApiKey = {
   type: 'object',
@@ -45,8 +61,21 @@ const ApiKey = {
   },
 };
 
-const Grant = { type: 'array', items: { type: 'object', properties: { permission: { type: 'string' }, resources: { type: ['array', 'null'], items: { type: 'string' } } } } };
-const Rule = { type: 'object', properties: { permission: { type: 'string' }, role: { type: 'string' }, resources: { type: 'array', items: { type: 'string' } } } };
+const Grant = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: { permission: { type: 'string' }, resources: { type: ['array', 'null'], items: { type: 'string' } } },
+  },
+};
+const Rule = {
+  type: 'object',
+  properties: {
+    permission: { type: 'string' },
+    role: { type: 'string' },
+    resources: { type: 'array', items: { type: 'string' } },
+  },
+};
 const Group = {
   type: 'object',
   properties: {
@@ -56,28 +85,65 @@ const Group = {
     source: { enum: ['scim', 'local'] },
     description: { type: 'string' },
     memberCount: { type: 'integer' },
-    parents: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' } } } },
+    parents: {
+      type: 'array',
+      items: { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' } } },
+    },
     rules: { type: 'array', items: Rule },
-    keys: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' } } } },
+    keys: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { id: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' } },
+      },
+    },
     grant: Grant,
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
 };
-const Organization = { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, policy: z.toJSONSchema(UpdatePolicyBody, { io: 'input' }), createdAt: { type: 'string' } } };
+const Organization = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    policy: z.toJSONSchema(UpdatePolicyBody, { io: 'input' }),
+    createdAt: { type: 'string' },
+  },
+};
 const Me = {
   type: 'object',
   properties: {
     organization: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
-    key: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' }, scim: { type: 'boolean' }, status: { type: 'string' }, expiresAt: { type: ['string', 'null'] } } },
+    key: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        name: { type: 'string' },
+        kind: { type: 'string' },
+        scim: { type: 'boolean' },
+        status: { type: 'string' },
+        expiresAt: { type: ['string', 'null'] },
+      },
+    },
     group: { type: ['object', 'null'] },
     owner: { type: ['object', 'null'] },
     permissions: Grant,
-    can: { type: 'object', additionalProperties: { type: 'boolean' }, description: 'Each built-in permission, decided for this key' },
+    can: {
+      type: 'object',
+      additionalProperties: { type: 'boolean' },
+      description: 'Each built-in permission, decided for this key',
+    },
   },
 };
-const page = (item: Json) => ({ type: 'object', properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } } });
-const issued = { type: 'object', properties: { token: { type: 'string', description: 'Shown once; store it now' }, key: ref('ApiKey') } };
+const page = (item: Json) => ({
+  type: 'object',
+  properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
+});
+const issued = {
+  type: 'object',
+  properties: { token: { type: 'string', description: 'Shown once; store it now' }, key: ref('ApiKey') },
+};
 
 export function openApiDocument(): Json {
   return {
@@ -85,7 +151,8 @@ export function openApiDocument(): Json {
     info: {
       title: 'keyscope admin and access API',
       version: '1',
-      description: 'API keys scoped to groups whose rules the identity provider and admins change live. SCIM 2.0 lives at /scim/v2 (RFC 7643/7644) and is not described here.',
+      description:
+        'API keys scoped to groups whose rules the identity provider and admins change live. SCIM 2.0 lives at /scim/v2 (RFC 7643/7644) and is not described here.',
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
@@ -104,15 +171,24 @@ export function openApiDocument(): Json {
             status: { type: 'integer' },
             detail: { type: 'string' },
             code: { type: 'string' },
-            errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+            errors: {
+              type: 'array',
+              items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+            },
           },
         },
       },
     },
     paths: {
-      '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': json('OpenAPI 3.1', { type: 'object' }) } } },
+      '/openapi.json': {
+        get: { summary: 'This document', security: [], responses: { '200': json('OpenAPI 3.1', { type: 'object' }) } },
+      },
       '/keys': {
-        post: { summary: 'Create a key (token shown once)', requestBody: body(CreateKeyBody), responses: { '201': json('The key and its token', issued), '409': problem('Key limit reached'), ...errors } },
+        post: {
+          summary: 'Create a key (token shown once)',
+          requestBody: body(CreateKeyBody),
+          responses: { '201': json('The key and its token', issued), '409': problem('Key limit reached'), ...errors },
+        },
         get: {
           summary: 'List keys',
           parameters: [
@@ -127,72 +203,211 @@ export function openApiDocument(): Json {
           responses: { '200': json('A page of keys', page(ref('ApiKey'))), ...errors },
         },
       },
-      '/keys/revoke': { post: { summary: 'Revoke every key of a group or of a user', requestBody: body(RevokeAllBody), responses: { '200': json('Revoked key ids', { type: 'object', properties: { revoked: { type: 'array', items: { type: 'string' } } } }), ...errors } } },
+      '/keys/revoke': {
+        post: {
+          summary: 'Revoke every key of a group or of a user',
+          requestBody: body(RevokeAllBody),
+          responses: {
+            '200': json('Revoked key ids', {
+              type: 'object',
+              properties: { revoked: { type: 'array', items: { type: 'string' } } },
+            }),
+            ...errors,
+          },
+        },
+      },
       '/keys/{id}': {
         parameters: [idParam()],
-        get: { summary: 'Read a key', responses: { '200': json('The key', ref('ApiKey')), '404': problem('Unknown key'), ...errors } },
-        patch: { summary: 'Edit name and description, or move a service key to another group', requestBody: body(UpdateKeyBody), responses: { '200': json('The key', ref('ApiKey')), '404': problem('Unknown key'), '409': problem('Revoked or expired'), ...errors } },
-        delete: { summary: 'Revoke a key (immediate)', responses: { '200': json('The revoked key', ref('ApiKey')), '404': problem('Unknown key'), ...errors } },
+        get: {
+          summary: 'Read a key',
+          responses: { '200': json('The key', ref('ApiKey')), '404': problem('Unknown key'), ...errors },
+        },
+        patch: {
+          summary: 'Edit name and description, or move a service key to another group',
+          requestBody: body(UpdateKeyBody),
+          responses: {
+            '200': json('The key', ref('ApiKey')),
+            '404': problem('Unknown key'),
+            '409': problem('Revoked or expired'),
+            ...errors,
+          },
+        },
+        delete: {
+          summary: 'Revoke a key (immediate)',
+          responses: { '200': json('The revoked key', ref('ApiKey')), '404': problem('Unknown key'), ...errors },
+        },
       },
       '/keys/{id}/rotate': {
         parameters: [idParam()],
-        post: { summary: 'Issue a new key with the same settings; revoke the old one now or after a grace period', requestBody: body(RotateKeyBody), responses: {
+        post: {
+          summary: 'Issue a new key with the same settings; revoke the old one now or after a grace period',
+          requestBody: body(RotateKeyBody),
+          responses: {
             '201': json('The new key and its token', issued),
-            '409': problem('`key_inactive`: revoked, or expired (only org:admin rotates an expired key); `rotation_pending`: already being replaced'),
+            '409': problem(
+              '`key_inactive`: revoked, or expired (only org:admin rotates an expired key); `rotation_pending`: already being replaced',
+            ),
             ...errors,
-            '403': problem('The key lacks a permission; `rotation_extends_life` when, without org:admin, the new key would outlive the old one'),
+            '403': problem(
+              'The key lacks a permission; `rotation_extends_life` when, without org:admin, the new key would outlive the old one',
+            ),
           },
         },
       },
       '/groups': {
         get: {
           summary: 'List groups with rules, parents, member counts and keys',
-          parameters: [query('q', { type: 'string' }), query('source', { enum: ['scim', 'local'] }), query('cursor', { type: 'string' }), query('limit', { type: 'integer' })],
+          parameters: [
+            query('q', { type: 'string' }),
+            query('source', { enum: ['scim', 'local'] }),
+            query('cursor', { type: 'string' }),
+            query('limit', { type: 'integer' }),
+          ],
           responses: { '200': json('A page of groups', page(ref('Group'))), ...errors },
         },
-        post: { summary: 'Create a local group', requestBody: body(CreateGroupBody), responses: { '201': json('The group', ref('Group')), '409': problem('Name taken'), ...errors } },
+        post: {
+          summary: 'Create a local group',
+          requestBody: body(CreateGroupBody),
+          responses: { '201': json('The group', ref('Group')), '409': problem('Name taken'), ...errors },
+        },
       },
       '/groups/{id}': {
         parameters: [idParam()],
-        get: { summary: 'A group, with what it grants (own and inherited rules)', responses: { '200': json('The group', ref('Group')), '404': problem('Unknown group'), ...errors } },
-        patch: { summary: 'Rename or describe a local group', requestBody: body(UpdateGroupBody), responses: { '200': json('The group', ref('Group')), '409': problem('Synced by the identity provider'), ...errors } },
-        delete: { summary: 'Delete a local group (its keys become suspended)', responses: { '204': { description: 'Deleted' }, '409': problem('Synced by the identity provider'), ...errors } },
+        get: {
+          summary: 'A group, with what it grants (own and inherited rules)',
+          responses: { '200': json('The group', ref('Group')), '404': problem('Unknown group'), ...errors },
+        },
+        patch: {
+          summary: 'Rename or describe a local group',
+          requestBody: body(UpdateGroupBody),
+          responses: {
+            '200': json('The group', ref('Group')),
+            '409': problem('Synced by the identity provider'),
+            ...errors,
+          },
+        },
+        delete: {
+          summary: 'Delete a local group (its keys become suspended)',
+          responses: {
+            '204': { description: 'Deleted' },
+            '409': problem('Synced by the identity provider'),
+            ...errors,
+          },
+        },
       },
       '/groups/{id}/members': {
         parameters: [idParam()],
-        get: { summary: "A page of the group's members", parameters: [query('cursor', { type: 'string' }), query('limit', { type: 'integer' })], responses: { '200': json('Members', page({ type: 'object' })), ...errors } },
+        get: {
+          summary: "A page of the group's members",
+          parameters: [query('cursor', { type: 'string' }), query('limit', { type: 'integer' })],
+          responses: { '200': json('Members', page({ type: 'object' })), ...errors },
+        },
       },
       '/groups/{id}/rules': {
         parameters: [idParam()],
-        put: { summary: "Replace the group's rules; every key on it picks them up at once", requestBody: body(PutRulesBody), responses: { '200': json('The group', ref('Group')), ...errors } },
+        put: {
+          summary: "Replace the group's rules; every key on it picks them up at once",
+          requestBody: body(PutRulesBody),
+          responses: { '200': json('The group', ref('Group')), ...errors },
+        },
       },
-      '/users': { get: { summary: 'Provisioned users (read-only)', parameters: [query('q', { type: 'string' }), query('cursor', { type: 'string' }), query('limit', { type: 'integer' })], responses: { '200': json('A page of users', page({ type: 'object' })), ...errors } } },
-      '/organizations': { post: { summary: 'Create an organization and its first admin key (orgs:create)', requestBody: body(CreateOrgBody), responses: { '201': json('The organization, its admin key and token', { type: 'object', properties: { organization: ref('Organization'), token: { type: 'string' }, key: ref('ApiKey') } }), '409': problem('Name taken'), ...errors } } },
+      '/users': {
+        get: {
+          summary: 'Provisioned users (read-only)',
+          parameters: [
+            query('q', { type: 'string' }),
+            query('cursor', { type: 'string' }),
+            query('limit', { type: 'integer' }),
+          ],
+          responses: { '200': json('A page of users', page({ type: 'object' })), ...errors },
+        },
+      },
+      '/organizations': {
+        post: {
+          summary: 'Create an organization and its first admin key (orgs:create)',
+          requestBody: body(CreateOrgBody),
+          responses: {
+            '201': json('The organization, its admin key and token', {
+              type: 'object',
+              properties: { organization: ref('Organization'), token: { type: 'string' }, key: ref('ApiKey') },
+            }),
+            '409': problem('Name taken'),
+            ...errors,
+          },
+        },
+      },
       '/organizations/current': {
-        get: { summary: "The caller's organization and its key policy", responses: { '200': json('The organization', ref('Organization')), ...errors } },
-        patch: { summary: 'Change the key policy (org:admin)', requestBody: body(UpdatePolicyBody), responses: { '200': json('The organization', ref('Organization')), ...errors } },
+        get: {
+          summary: "The caller's organization and its key policy",
+          responses: { '200': json('The organization', ref('Organization')), ...errors },
+        },
+        patch: {
+          summary: 'Change the key policy (org:admin)',
+          requestBody: body(UpdatePolicyBody),
+          responses: { '200': json('The organization', ref('Organization')), ...errors },
+        },
       },
       '/audit': {
         get: {
           summary: 'The audit log, newest first (audit:read)',
-          parameters: [query('action', { type: 'string' }, 'e.g. key.revoke, or key.* for a family'), query('actor', { type: 'string' }), query('target', { type: 'string' }), query('since', { type: 'string', format: 'date-time' }), query('until', { type: 'string', format: 'date-time' }), query('cursor', { type: 'string' }), query('limit', { type: 'integer' })],
+          parameters: [
+            query('action', { type: 'string' }, 'e.g. key.revoke, or key.* for a family'),
+            query('actor', { type: 'string' }),
+            query('target', { type: 'string' }),
+            query('since', { type: 'string', format: 'date-time' }),
+            query('until', { type: 'string', format: 'date-time' }),
+            query('cursor', { type: 'string' }),
+            query('limit', { type: 'integer' }),
+          ],
           responses: { '200': json('A page of events', page({ type: 'object' })), ...errors },
         },
       },
-      '/permissions': { get: { summary: 'Known permissions and roles', responses: { '200': json('Permissions and roles', { type: 'object' }), ...errors } } },
-      '/me': { get: { summary: 'Who this key is and what it may do', responses: { '200': json('The caller', ref('Me')), ...errors } } },
+      '/permissions': {
+        get: {
+          summary: 'Known permissions and roles',
+          responses: { '200': json('Permissions and roles', { type: 'object' }), ...errors },
+        },
+      },
+      '/me': {
+        get: {
+          summary: 'Who this key is and what it may do',
+          responses: { '200': json('The caller', ref('Me')), ...errors },
+        },
+      },
       '/authorize': {
         post: {
           summary: 'May this key do something? A denial is a 200 with allowed false, never a 403',
           requestBody: body(z.object({ permission: z.string(), resource: z.string().optional() })),
-          responses: { '200': json('The decision', { type: 'object', properties: { allowed: { type: 'boolean' }, reason: { type: 'string' } } }), ...errors },
+          responses: {
+            '200': json('The decision', {
+              type: 'object',
+              properties: { allowed: { type: 'boolean' }, reason: { type: 'string' } },
+            }),
+            ...errors,
+          },
         },
       },
       '/introspect': {
         post: {
           summary: 'RFC 7662 introspection of another token (keys:introspect)',
           requestBody: body(z.object({ token: z.string(), token_type_hint: z.string().optional() })),
-          responses: { '200': json('{active:false} for unknown, revoked, expired or foreign tokens; RFC 7662 fields and keyscope details otherwise', { type: 'object', properties: { active: { type: 'boolean' }, scope: { type: 'string' }, client_id: { type: 'string' }, sub: { type: 'string' }, exp: { type: 'integer' }, iat: { type: 'integer' } } }), ...errors },
+          responses: {
+            '200': json(
+              '{active:false} for unknown, revoked, expired or foreign tokens; RFC 7662 fields and keyscope details otherwise',
+              {
+                type: 'object',
+                properties: {
+                  active: { type: 'boolean' },
+                  scope: { type: 'string' },
+                  client_id: { type: 'string' },
+                  sub: { type: 'string' },
+                  exp: { type: 'integer' },
+                  iat: { type: 'integer' },
+                },
+              },
+            ),
+            ...errors,
+          },
         },
       },
     },

@@ -16,8 +16,17 @@ export interface RunningServer {
  * One keyscope process: opens the database, optionally migrates and bootstraps it (a single
  * process does; cluster workers leave that to the primary), and serves HTTP.
  */
-export async function runServer(config: Config, logger: Logger, options: { prepareDatabase: boolean }): Promise<RunningServer> {
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, poolSize: config.databasePoolSize });
+export async function runServer(
+  config: Config,
+  logger: Logger,
+  options: { prepareDatabase: boolean },
+): Promise<RunningServer> {
+  const db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    logger,
+    poolSize: config.databasePoolSize,
+  });
   if (options.prepareDatabase) {
     const applied = await migrate(db);
     if (applied.length) logger.info({ applied }, 'database migrated');
@@ -30,7 +39,15 @@ export async function runServer(config: Config, logger: Logger, options: { prepa
     if (draining) {
       // Refused while shutting down: the client may retry on another process.
       res.writeHead(503, { 'Content-Type': 'application/problem+json', Connection: 'close', 'Retry-After': '1' });
-      res.end(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'This keyscope process is shutting down', code: 'shutting_down' }));
+      res.end(
+        JSON.stringify({
+          type: 'about:blank',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'This keyscope process is shutting down',
+          code: 'shutting_down',
+        }),
+      );
       return;
     }
     keyscope.app(req, res);
@@ -49,7 +66,9 @@ export async function runServer(config: Config, logger: Logger, options: { prepa
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs).unref());
+      const timeout = new Promise<'timeout'>((resolve) =>
+        setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs).unref(),
+      );
       if ((await Promise.race([closed, timeout])) === 'timeout') {
         logger.warn('in-flight requests did not finish in time; closing their connections');
         server.closeAllConnections();
@@ -74,7 +93,9 @@ async function bootstrapAndAnnounce(keyscope: Keyscope, config: Config, logger: 
   if (!boot.created) return;
   if (boot.token) {
     // Printed once, to the terminal only: never through the logger.
-    process.stdout.write(`\nkeyscope: created organization "${boot.organization.name}" with an admin key. It is shown once; store it now:\n\n  ${boot.token}\n\n`);
+    process.stdout.write(
+      `\nkeyscope: created organization "${boot.organization.name}" with an admin key. It is shown once; store it now:\n\n  ${boot.token}\n\n`,
+    );
   } else {
     logger.info('created organization "default" with the admin key given in BOOTSTRAP_ADMIN_KEY');
   }
@@ -82,7 +103,12 @@ async function bootstrapAndAnnounce(keyscope: Keyscope, config: Config, logger: 
 
 /** Runs migrations and bootstrap without serving (the cluster primary, before it forks workers). */
 export async function prepareDatabase(config: Config, logger: Logger): Promise<void> {
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, poolSize: config.databasePoolSize });
+  const db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    logger,
+    poolSize: config.databasePoolSize,
+  });
   try {
     const applied = await migrate(db);
     if (applied.length) logger.info({ applied }, 'database migrated');

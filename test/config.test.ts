@@ -6,7 +6,16 @@ import { ConfigError, loadConfig } from '../src/config.js';
 describe('configuration is read once at start, and bad values stop the process with a clear message', () => {
   it('has the documented defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3000, dataDir: './data', bcryptCost: 10, logLevel: 'info', trustProxy: false, workers: 1, authFailureLimit: 10, databaseUrl: undefined });
+    expect(c).toMatchObject({
+      port: 3000,
+      dataDir: './data',
+      bcryptCost: 10,
+      logLevel: 'info',
+      trustProxy: false,
+      workers: 1,
+      authFailureLimit: 10,
+      databaseUrl: undefined,
+    });
   });
 
   it.each([
@@ -17,7 +26,10 @@ describe('configuration is read once at start, and bad values stop the process w
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL: must start with postgres/],
     [{ BOOTSTRAP_ADMIN_KEY: 'short' }, /BOOTSTRAP_ADMIN_KEY: must be at least 32 characters/],
     [{ WORKERS: '2' }, /WORKERS=2 needs DATABASE_URL/],
-    [{ KEYSCOPE_PERMISSIONS: 'projects:read,Projects:Write' }, /KEYSCOPE_PERMISSIONS: "Projects:Write" is not of the form resource:action/],
+    [
+      { KEYSCOPE_PERMISSIONS: 'projects:read,Projects:Write' },
+      /KEYSCOPE_PERMISSIONS: "Projects:Write" is not of the form resource:action/,
+    ],
     [{ KEYSCOPE_PERMISSIONS: '/no/such/file' }, /KEYSCOPE_PERMISSIONS: cannot read file/],
     [{ TRUST_PROXY: 'garbage' }, /TRUST_PROXY: invalid IP address: garbage/],
     [{ TRUST_PROXY: '10.0.0.0/8, 10.0.0.300' }, /TRUST_PROXY: invalid IP address: 10\.0\.0\.300/],
@@ -30,17 +42,28 @@ describe('configuration is read once at start, and bad values stop the process w
   // Tokens keyscope issues start with ksk_ and are checked as such: a bootstrap value with that
   // prefix would be stored and then never accepted, locking the organization out.
   it('refuses a BOOTSTRAP_ADMIN_KEY that starts with ksk_', () => {
-    expect(() => loadConfig({ BOOTSTRAP_ADMIN_KEY: 'ksk_this_is_my_admin_key_for_automation_0123' })).toThrow(/BOOTSTRAP_ADMIN_KEY.*ksk_/);
+    expect(() => loadConfig({ BOOTSTRAP_ADMIN_KEY: 'ksk_this_is_my_admin_key_for_automation_0123' })).toThrow(
+      /BOOTSTRAP_ADMIN_KEY.*ksk_/,
+    );
   });
 
   it('reads KEYSCOPE_PERMISSIONS from a comma list or a file, and TRUST_PROXY as a hop count or addresses', () => {
-    expect(loadConfig({ KEYSCOPE_PERMISSIONS: 'projects:read, projects:write' }).extraPermissions).toEqual(['projects:read', 'projects:write']);
+    expect(loadConfig({ KEYSCOPE_PERMISSIONS: 'projects:read, projects:write' }).extraPermissions).toEqual([
+      'projects:read',
+      'projects:write',
+    ]);
     const file = path.join(tmpdir(), `keyscope-perms-${process.pid}.txt`);
     writeFileSync(file, '# ours\nreports:read\nreports:write\n');
     expect(loadConfig({ KEYSCOPE_PERMISSIONS: file }).extraPermissions).toEqual(['reports:read', 'reports:write']);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
     // Express's named subnets and IPv6 too.
-    expect(loadConfig({ TRUST_PROXY: 'loopback,linklocal, uniquelocal,fd00::/8,::1' }).trustProxy).toEqual(['loopback', 'linklocal', 'uniquelocal', 'fd00::/8', '::1']);
+    expect(loadConfig({ TRUST_PROXY: 'loopback,linklocal, uniquelocal,fd00::/8,::1' }).trustProxy).toEqual([
+      'loopback',
+      'linklocal',
+      'uniquelocal',
+      'fd00::/8',
+      '::1',
+    ]);
   });
 });

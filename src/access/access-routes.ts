@@ -4,8 +4,12 @@ import { principalOf, requirePermission } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { AccessService } from './access-service.js';
 
-const AuthorizeBody = z.object({ permission: z.string().min(1).max(200), resource: z.string().min(1).max(500).optional() }).strict();
-const IntrospectBody = z.object({ token: z.string().min(1).max(1000), token_type_hint: z.string().optional() }).strict();
+const AuthorizeBody = z
+  .object({ permission: z.string().min(1).max(200), resource: z.string().min(1).max(500).optional() })
+  .strict();
+const IntrospectBody = z
+  .object({ token: z.string().min(1).max(1000), token_type_hint: z.string().optional() })
+  .strict();
 
 /** GET /me, POST /authorize, POST /introspect: the access API services call. */
 export function accessRoutes(access: AccessService): Router {

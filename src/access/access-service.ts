@@ -9,7 +9,15 @@ export function describePrincipal(p: Principal, now: Date) {
   const { status, reason } = principalStatus(p, now);
   return {
     organization: { id: p.orgId, name: p.orgName },
-    key: { id: p.keyId, name: p.keyName, kind: p.kind, scim: p.scim, status, statusReason: reason, expiresAt: p.expiresAt?.toISOString() ?? null },
+    key: {
+      id: p.keyId,
+      name: p.keyName,
+      kind: p.kind,
+      scim: p.scim,
+      status,
+      statusReason: reason,
+      expiresAt: p.expiresAt?.toISOString() ?? null,
+    },
     group: p.groupId ? { id: p.groupId, name: p.groupName } : null,
     owner: p.ownerUserId ? { id: p.ownerUserId, userName: p.ownerUserName } : null,
     permissions: p.grant,
@@ -24,7 +32,15 @@ export type AuthorizeAnswer = { allowed: true } | { allowed: false; reason: stri
 
 export type IntrospectAnswer =
   | { active: false }
-  | ({ active: true; scope: string; client_id: string; sub: string; token_type: 'Bearer'; iat: number; exp?: number } & PrincipalDescription);
+  | ({
+      active: true;
+      scope: string;
+      client_id: string;
+      sub: string;
+      token_type: 'Bearer';
+      iat: number;
+      exp?: number;
+    } & PrincipalDescription);
 
 export interface AccessServiceDeps {
   authenticator: Pick<Authenticator, 'authenticate'>;
@@ -54,7 +70,9 @@ export class AccessService {
   /** RFC 7662. Unknown, revoked, expired and other organizations' tokens all read as {active: false}. */
   async introspect(caller: Principal, token: string): Promise<IntrospectAnswer> {
     if (!can(caller.grant, 'keys:introspect')) throw forbidden('This key lacks the keys:introspect permission');
-    const result = await this.deps.authenticator.authenticate(`Bearer ${token}`, `introspect:${caller.keyId}`, { recordUse: false });
+    const result = await this.deps.authenticator.authenticate(`Bearer ${token}`, `introspect:${caller.keyId}`, {
+      recordUse: false,
+    });
     if (!result.ok || result.principal.orgId !== caller.orgId) return { active: false };
     const p = result.principal;
     return {

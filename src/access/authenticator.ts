@@ -61,7 +61,11 @@ export class Authenticator {
     return principal && this.judge(principal, options);
   }
 
-  async authenticate(authorization: string | undefined, clientAddress: string, options: { recordUse?: boolean } = {}): Promise<AuthResult> {
+  async authenticate(
+    authorization: string | undefined,
+    clientAddress: string,
+    options: { recordUse?: boolean } = {},
+  ): Promise<AuthResult> {
     const token = bearerToken(authorization);
     if (!token) return this.fail('invalid_token');
     const digest = tokenDigest(token);
@@ -69,7 +73,8 @@ export class Authenticator {
     let keyId = this.deps.verified.get(digest);
     if (keyId === undefined) {
       const verification = await this.verifyOnce(token, digest, clientAddress);
-      if (!verification.ok) return verification.blockedMs ? this.tooMany(verification.blockedMs) : this.fail('invalid_token');
+      if (!verification.ok)
+        return verification.blockedMs ? this.tooMany(verification.blockedMs) : this.fail('invalid_token');
       keyId = verification.keyId;
     }
 
@@ -180,7 +185,13 @@ export class Authenticator {
   private tooMany(blockedMs: number): AuthResult {
     this.deps.onFailure?.('too_many_attempts');
     const retryAfterSeconds = Math.max(1, Math.ceil(blockedMs / 1000));
-    return { ok: false, status: 429, code: 'too_many_attempts', message: 'Too many failed authentications; try again later', retryAfterSeconds };
+    return {
+      ok: false,
+      status: 429,
+      code: 'too_many_attempts',
+      message: 'Too many failed authentications; try again later',
+      retryAfterSeconds,
+    };
   }
 }
 

@@ -20,7 +20,9 @@ export class LastUsedRecorder {
     this.lastWrite.set(keyId, nowMs);
     if (this.lastWrite.size > 100_000) this.lastWrite.clear();
     setImmediate(() => {
-      keysForAuthentication.touchLastUsed(this.db, orgId, keyId, at).catch((err: Error) => this.logger.warn({ err: err.message, keyId }, 'could not record last use'));
+      keysForAuthentication
+        .touchLastUsed(this.db, orgId, keyId, at)
+        .catch((err: Error) => this.logger.warn({ err: err.message, keyId }, 'could not record last use'));
     });
   }
 }

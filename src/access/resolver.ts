@@ -24,7 +24,11 @@ export async function resolvePrincipal(q: Queryable, row: KeyRow): Promise<Resol
   if (row.owner_user_id) tags.add(tag.user(row.owner_user_id));
   if (row.group_id) tags.add(tag.group(row.group_id));
 
-  const { ownerGroups, keyGroups } = await groupsOfKey(q, orgId, { kind: row.kind, groupId: row.group_id, ownerUserId: row.owner_user_id });
+  const { ownerGroups, keyGroups } = await groupsOfKey(q, orgId, {
+    kind: row.kind,
+    groupId: row.group_id,
+    ownerUserId: row.owner_user_id,
+  });
   for (const id of [...ownerGroups, ...keyGroups]) tags.add(tag.group(id));
 
   const grantingGroups = row.group_id ? keyGroups : row.kind === 'personal' ? ownerGroups : [];

@@ -5,7 +5,15 @@ import type { AuditEvent, NewAuditEvent } from './audit.js';
 export async function insertAuditEvent(q: Queryable, event: NewAuditEvent): Promise<void> {
   await q.query(
     'INSERT INTO audit_events (org_id, actor, actor_name, action, target, details, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-    [event.orgId, event.actor.id, event.actor.name, event.action, event.target ?? null, JSON.stringify(event.details ?? {}), event.requestId ?? null],
+    [
+      event.orgId,
+      event.actor.id,
+      event.actor.name,
+      event.action,
+      event.target ?? null,
+      JSON.stringify(event.details ?? {}),
+      event.requestId ?? null,
+    ],
   );
 }
 
@@ -38,7 +46,11 @@ export async function listAudit(q: Queryable, orgId: string, query: AuditFilter)
     params.push(value);
     where.push(sql.replace('?', `$${params.length}`));
   };
-  if (query.action) add(query.action.endsWith('.*') ? 'action LIKE ?' : 'action = ?', query.action.endsWith('.*') ? `${query.action.slice(0, -1)}%` : query.action);
+  if (query.action)
+    add(
+      query.action.endsWith('.*') ? 'action LIKE ?' : 'action = ?',
+      query.action.endsWith('.*') ? `${query.action.slice(0, -1)}%` : query.action,
+    );
   if (query.actor) add('actor = ?', query.actor);
   if (query.target) add('target = ?', query.target);
   if (query.since) add('at >= ?', query.since);

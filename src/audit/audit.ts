@@ -21,7 +21,9 @@ export interface NewAuditEvent {
   requestId?: string;
 }
 
-const Timestamp = z.iso.datetime({ offset: true }).refine(isStorableTimestamp, 'is not a date-time between the years 1 and 9999');
+const Timestamp = z.iso
+  .datetime({ offset: true })
+  .refine(isStorableTimestamp, 'is not a date-time between the years 1 and 9999');
 
 /** `GET /api/v1/audit`'s query: action (`key.*` for a family), actor, target, a time range and a page. */
 export const AuditQuery = z.object({
@@ -30,7 +32,10 @@ export const AuditQuery = z.object({
   target: z.string().max(200).optional(),
   since: Timestamp.optional(),
   until: Timestamp.optional(),
-  cursor: z.string().regex(/^\d{1,18}$/, 'is not a cursor this server issued').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, 'is not a cursor this server issued')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;

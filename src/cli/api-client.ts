@@ -16,12 +16,19 @@ export class ApiClient {
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    if (!this.apiKey) throw new ApiError(0, 'KEYSCOPE_API_KEY is not set: export the API key to use (it is read from the environment, never from arguments)');
+    if (!this.apiKey)
+      throw new ApiError(
+        0,
+        'KEYSCOPE_API_KEY is not set: export the API key to use (it is read from the environment, never from arguments)',
+      );
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl.replace(/\/+$/, '')}/api/v1${path}`, {
         method,
-        headers: { Authorization: `Bearer ${this.apiKey}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        headers: {
+          Authorization: `Bearer ${this.apiKey}`,
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (error) {
@@ -31,7 +38,11 @@ export class ApiClient {
     const text = await res.text();
     const data = text ? safeJson(text) : undefined;
     if (!res.ok) {
-      const problem = (data ?? {}) as { detail?: string; title?: string; errors?: { field: string; message: string }[] };
+      const problem = (data ?? {}) as {
+        detail?: string;
+        title?: string;
+        errors?: { field: string; message: string }[];
+      };
       throw new ApiError(res.status, problem.detail ?? problem.title ?? `HTTP ${res.status}`, problem.errors ?? []);
     }
     return data as T;

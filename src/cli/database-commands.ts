@@ -13,7 +13,10 @@ export async function runDatabaseCommand(command: 'migrate' | 'bootstrap', out: 
   try {
     const applied = await migrate(db);
     if (command === 'migrate') {
-      out.print({ applied }, () => ({ headers: ['APPLIED'], rows: applied.length ? applied.map((v) => [v]) : [['(already up to date)']] }));
+      out.print({ applied }, () => ({
+        headers: ['APPLIED'],
+        rows: applied.length ? applied.map((v) => [v]) : [['(already up to date)']],
+      }));
       return 0;
     }
     const keyscope = await createKeyscope({ db, config, logger });
@@ -23,11 +26,16 @@ export async function runDatabaseCommand(command: 'migrate' | 'bootstrap', out: 
         out.warn(`already bootstrapped: organization "${boot.organization.name}" exists; nothing created`);
         return 0;
       }
-      if (out.json) out.print({ organization: { id: boot.organization.id, name: boot.organization.name }, token: boot.token ?? null });
+      if (out.json)
+        out.print({
+          organization: { id: boot.organization.id, name: boot.organization.name },
+          token: boot.token ?? null,
+        });
       else if (boot.token) {
         out.line(`created organization "${boot.organization.name}" with an admin key:\n\n  ${boot.token}\n`);
         out.warn('This token is shown once and cannot be shown again. Store it now.');
-      } else out.line(`created organization "${boot.organization.name}" with the admin key given in BOOTSTRAP_ADMIN_KEY`);
+      } else
+        out.line(`created organization "${boot.organization.name}" with the admin key given in BOOTSTRAP_ADMIN_KEY`);
       return 0;
     } finally {
       await keyscope.stop();

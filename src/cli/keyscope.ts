@@ -98,7 +98,10 @@ async function main(argv: string[]): Promise<number> {
     const { runDatabaseCommand } = await import('./database-commands.js');
     return runDatabaseCommand(command, out);
   }
-  const api = new ApiClient(process.env.KEYSCOPE_URL || 'http://localhost:3000', process.env.KEYSCOPE_API_KEY || undefined);
+  const api = new ApiClient(
+    process.env.KEYSCOPE_URL || 'http://localhost:3000',
+    process.env.KEYSCOPE_API_KEY || undefined,
+  );
   switch (command) {
     case 'keys':
       return keysCommand(api, out, sub, rest, values);
@@ -109,16 +112,40 @@ async function main(argv: string[]): Promise<number> {
       return printIssued(out, await api.request('POST', '/organizations', { name: rest[0] }));
     case 'audit': {
       const q = query({ action: values.action, actor: values.actor, target: values.target, limit: values.limit });
-      const page = await api.request<{ items: { at: string; actor: { name: string }; action: string; target: string | null; requestId: string | null }[] }>('GET', `/audit${q}`);
-      out.print(page, () => ({ headers: ['AT', 'ACTION', 'TARGET', 'ACTOR'], rows: page.items.map((e) => [shortDate(e.at), e.action, e.target, e.actor.name]) }));
+      const page = await api.request<{
+        items: {
+          at: string;
+          actor: { name: string };
+          action: string;
+          target: string | null;
+          requestId: string | null;
+        }[];
+      }>('GET', `/audit${q}`);
+      out.print(page, () => ({
+        headers: ['AT', 'ACTION', 'TARGET', 'ACTOR'],
+        rows: page.items.map((e) => [shortDate(e.at), e.action, e.target, e.actor.name]),
+      }));
       return 0;
     }
     case 'whoami': {
       const me = await api.request<Me>('GET', '/me');
-      const permissions = me.permissions.map((g) => g.permission + (g.resources ? `@${g.resources.join(',')}` : '')).join(' ');
+      const permissions = me.permissions
+        .map((g) => g.permission + (g.resources ? `@${g.resources.join(',')}` : ''))
+        .join(' ');
       out.print(me, () => ({
         headers: ['ORGANIZATION', 'KEY', 'KIND', 'STATUS', 'GROUP', 'OWNER', 'SCIM', 'PERMISSIONS'],
-        rows: [[me.organization.name, `${me.key.name} (${me.key.id})`, me.key.kind, me.key.status, me.group?.name, me.owner?.userName, me.key.scim ? 'yes' : 'no', permissions || '(none)']],
+        rows: [
+          [
+            me.organization.name,
+            `${me.key.name} (${me.key.id})`,
+            me.key.kind,
+            me.key.status,
+            me.group?.name,
+            me.owner?.userName,
+            me.key.scim ? 'yes' : 'no',
+            permissions || '(none)',
+          ],
+        ],
       }));
       return 0;
     }
@@ -136,7 +163,13 @@ interface Me {
   permissions: { permission: string; resources: string[] | null }[];
 }
 
-async function keysCommand(api: ApiClient, out: Output, sub: string | undefined, rest: string[], v: Values): Promise<number> {
+async function keysCommand(
+  api: ApiClient,
+  out: Output,
+  sub: string | undefined,
+  rest: string[],
+  v: Values,
+): Promise<number> {
   switch (sub) {
     case 'create': {
       if (!v.name) throw new UsageError('keys create needs --name');
@@ -147,7 +180,14 @@ async function keysCommand(api: ApiClient, out: Output, sub: string | undefined,
         ...(v.group ? { groupId: v.group } : {}),
         ...(v.owner ? { ownerUserId: v.owner } : {}),
         ...(v.scim ? { scim: true } : {}),
-        ...(v.permissions ? { permissions: v.permissions.split(',').map((p) => p.trim()).filter(Boolean) } : {}),
+        ...(v.permissions
+          ? {
+              permissions: v.permissions
+                .split(',')
+                .map((p) => p.trim())
+                .filter(Boolean),
+            }
+          : {}),
         ...(v.expiration ? { expiration: v.expiration } : {}),
         ...(v['expires-at'] ? { expiresAt: v['expires-at'] } : {}),
       };
@@ -157,43 +197,90 @@ async function keysCommand(api: ApiClient, out: Output, sub: string | undefined,
       const items: ApiKey[] = [];
       let cursor: string | null = null;
       do {
-        const q = query({ status: v.status, q: v.search, owner: v.owner, groupId: v.group, limit: v.limit, cursor: cursor ?? undefined });
+        const q = query({
+          status: v.status,
+          q: v.search,
+          owner: v.owner,
+          groupId: v.group,
+          limit: v.limit,
+          cursor: cursor ?? undefined,
+        });
         const page: { items: ApiKey[]; nextCursor: string | null } = await api.request('GET', `/keys${q}`);
         items.push(...page.items);
         cursor = v.all ? page.nextCursor : null;
       } while (cursor);
       out.print(v.json ? { items } : items, () => ({
         headers: ['ID', 'NAME', 'KEY', 'STATUS', 'GROUP', 'LAST USED', 'EXPIRES', 'CREATED BY'],
-        rows: items.map((k) => [k.id, k.name, k.fragment, k.statusReason ? `${k.status} (${k.statusReason})` : k.status, k.groupName ?? (k.ownerUserName ? `personal: ${k.ownerUserName}` : null), shortDate(k.lastUsedAt), k.expiresAt ? shortDate(k.expiresAt) : 'never', k.createdBy.name]),
+        rows: items.map((k) => [
+          k.id,
+          k.name,
+          k.fragment,
+          k.statusReason ? `${k.status} (${k.statusReason})` : k.status,
+          k.groupName ?? (k.ownerUserName ? `personal: ${k.ownerUserName}` : null),
+          shortDate(k.lastUsedAt),
+          k.expiresAt ? shortDate(k.expiresAt) : 'never',
+          k.createdBy.name,
+        ]),
       }));
       return 0;
     }
     case 'get':
       return printKey(out, await api.request('GET', `/keys/${encodeURIComponent(need(rest[0], 'keys get ID'))}`));
     case 'update': {
-      const body = { ...(v.name !== undefined ? { name: v.name } : {}), ...(v.description !== undefined ? { description: v.description } : {}), ...(v.group ? { groupId: v.group } : {}) };
+      const body = {
+        ...(v.name !== undefined ? { name: v.name } : {}),
+        ...(v.description !== undefined ? { description: v.description } : {}),
+        ...(v.group ? { groupId: v.group } : {}),
+      };
       if (!Object.keys(body).length) throw new UsageError('keys update needs --name, --description or --group');
-      return printKey(out, await api.request('PATCH', `/keys/${encodeURIComponent(need(rest[0], 'keys update ID'))}`, body));
+      return printKey(
+        out,
+        await api.request('PATCH', `/keys/${encodeURIComponent(need(rest[0], 'keys update ID'))}`, body),
+      );
     }
     case 'revoke': {
       if (v.group || v.owner) {
-        const result = await api.request<{ revoked: string[] }>('POST', '/keys/revoke', v.group ? { groupId: v.group } : { ownerUserId: v.owner });
+        const result = await api.request<{ revoked: string[] }>(
+          'POST',
+          '/keys/revoke',
+          v.group ? { groupId: v.group } : { ownerUserId: v.owner },
+        );
         out.print(result, () => ({ headers: ['REVOKED'], rows: result.revoked.map((id) => [id]) }));
         return 0;
       }
-      return printKey(out, await api.request('DELETE', `/keys/${encodeURIComponent(need(rest[0], 'keys revoke ID (or --group ID / --owner USER_ID)'))}`));
+      return printKey(
+        out,
+        await api.request(
+          'DELETE',
+          `/keys/${encodeURIComponent(need(rest[0], 'keys revoke ID (or --group ID / --owner USER_ID)'))}`,
+        ),
+      );
     }
     case 'rotate': {
       const grace = v.grace !== undefined ? Number(v.grace) : undefined;
-      if (grace !== undefined && !Number.isInteger(grace)) throw new UsageError('--grace takes a whole number of seconds');
-      return printIssued(out, await api.request('POST', `/keys/${encodeURIComponent(need(rest[0], 'keys rotate ID'))}/rotate`, grace !== undefined ? { gracePeriodSeconds: grace } : {}));
+      if (grace !== undefined && !Number.isInteger(grace))
+        throw new UsageError('--grace takes a whole number of seconds');
+      return printIssued(
+        out,
+        await api.request(
+          'POST',
+          `/keys/${encodeURIComponent(need(rest[0], 'keys rotate ID'))}/rotate`,
+          grace !== undefined ? { gracePeriodSeconds: grace } : {},
+        ),
+      );
     }
     default:
       throw new UsageError('usage: keyscope keys create|list|get|update|revoke|rotate');
   }
 }
 
-async function groupsCommand(api: ApiClient, out: Output, sub: string | undefined, rest: string[], v: Values): Promise<number> {
+async function groupsCommand(
+  api: ApiClient,
+  out: Output,
+  sub: string | undefined,
+  rest: string[],
+  v: Values,
+): Promise<number> {
   interface Group {
     id: string;
     displayName: string;
@@ -202,15 +289,26 @@ async function groupsCommand(api: ApiClient, out: Output, sub: string | undefine
     rules: { permission?: string; role?: string; resources?: string[] }[];
     keys: unknown[];
   }
-  const ruleText = (g: Group) => g.rules.map((r) => `${r.role ? `role:${r.role}` : r.permission}${r.resources ? `@${r.resources.join(',')}` : ''}`).join(' ');
+  const ruleText = (g: Group) =>
+    g.rules
+      .map((r) => `${r.role ? `role:${r.role}` : r.permission}${r.resources ? `@${r.resources.join(',')}` : ''}`)
+      .join(' ');
   if (sub === 'list') {
     const page = await api.request<{ items: Group[] }>('GET', `/groups${query({ q: v.search, limit: '500' })}`);
-    out.print(page, () => ({ headers: ['ID', 'NAME', 'SOURCE', 'MEMBERS', 'KEYS', 'RULES'], rows: page.items.map((g) => [g.id, g.displayName, g.source, g.memberCount, g.keys.length, ruleText(g)]) }));
+    out.print(page, () => ({
+      headers: ['ID', 'NAME', 'SOURCE', 'MEMBERS', 'KEYS', 'RULES'],
+      rows: page.items.map((g) => [g.id, g.displayName, g.source, g.memberCount, g.keys.length, ruleText(g)]),
+    }));
     return 0;
   }
   if (sub === 'get') {
     const group = await api.request<Group>('GET', `/groups/${encodeURIComponent(need(rest[0], 'groups get ID'))}`);
-    out.print(group, () => ({ headers: ['ID', 'NAME', 'SOURCE', 'MEMBERS', 'KEYS', 'RULES'], rows: [[group.id, group.displayName, group.source, group.memberCount, group.keys.length, ruleText(group) || '(none)']] }));
+    out.print(group, () => ({
+      headers: ['ID', 'NAME', 'SOURCE', 'MEMBERS', 'KEYS', 'RULES'],
+      rows: [
+        [group.id, group.displayName, group.source, group.memberCount, group.keys.length, ruleText(group) || '(none)'],
+      ],
+    }));
     return 0;
   }
   if (sub === 'rules' && rest[0] === 'set') {
@@ -236,7 +334,9 @@ function printIssued(out: Output, issued: unknown): number {
     out.line('');
     out.line(`  ${token}`);
     out.line('');
-    out.warn('This token is shown once and cannot be shown again. Store it now (a secrets manager, not a file in git).');
+    out.warn(
+      'This token is shown once and cannot be shown again. Store it now (a secrets manager, not a file in git).',
+    );
   }
   return 0;
 }
@@ -244,7 +344,17 @@ function printIssued(out: Output, issued: unknown): number {
 function printKey(out: Output, key: ApiKey): number {
   out.print(key, () => ({
     headers: ['ID', 'NAME', 'KEY', 'STATUS', 'GROUP', 'EXPIRES', 'SCIM'],
-    rows: [[key.id, key.name, key.fragment, key.statusReason ? `${key.status} (${key.statusReason})` : key.status, key.groupName ?? key.ownerUserName, key.expiresAt ? shortDate(key.expiresAt) : 'never', key.scim ? 'yes' : 'no']],
+    rows: [
+      [
+        key.id,
+        key.name,
+        key.fragment,
+        key.statusReason ? `${key.status} (${key.statusReason})` : key.status,
+        key.groupName ?? key.ownerUserName,
+        key.expiresAt ? shortDate(key.expiresAt) : 'never',
+        key.scim ? 'yes' : 'no',
+      ],
+    ],
   }));
   return 0;
 }

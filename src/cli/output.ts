@@ -1,7 +1,10 @@
 /** Prints rows as an aligned table for people, or the raw data as JSON for scripts. */
 export interface Output {
   json: boolean;
-  print(data: unknown, table?: () => { headers: string[]; rows: (string | number | boolean | null | undefined)[][] }): void;
+  print(
+    data: unknown,
+    table?: () => { headers: string[]; rows: (string | number | boolean | null | undefined)[][] },
+  ): void;
   line(text: string): void;
   warn(text: string): void;
 }
@@ -15,7 +18,12 @@ export function output(json: boolean): Output {
         return;
       }
       const { headers, rows } = table();
-      process.stdout.write(formatTable(headers, rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))));
+      process.stdout.write(
+        formatTable(
+          headers,
+          rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c)))),
+        ),
+      );
     },
     line(text) {
       process.stdout.write(`${text}\n`);
@@ -29,7 +37,11 @@ export function output(json: boolean): Output {
 export function formatTable(headers: string[], rows: string[][]): string {
   if (!rows.length) return '(none)\n';
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return `${[line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }
 

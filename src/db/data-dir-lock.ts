@@ -20,7 +20,9 @@ export function lockDataDir(dir: string): () => void {
     // A restarted container can give this process the pid that the previous one left in the lock.
     const live = owner === process.pid ? held.has(file) : owner !== undefined && isRunning(owner);
     if (live) {
-      throw new DataDirInUseError(`DATA_DIR ${dir} is in use by process ${owner} (stop it first, or use DATABASE_URL for several processes)`);
+      throw new DataDirInUseError(
+        `DATA_DIR ${dir} is in use by process ${owner} (stop it first, or use DATABASE_URL for several processes)`,
+      );
     }
     rmSync(file, { force: true });
   }

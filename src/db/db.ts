@@ -64,14 +64,25 @@ const UNAVAILABLE_CODES = new Set([
   ...['08000', '08001', '08003', '08004', '08006', '08007'],
   ...['57P01', '57P02', '57P03', '57P04', '57P05', '25P03'],
   ...['53300', '3D000', '28P01', '28000'],
-  ...['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'],
+  ...[
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ECONNABORTED',
+    'ETIMEDOUT',
+    'EPIPE',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+  ],
 ]);
 
 // node-postgres and pg-pool report a lost connection as plain Errors without a code: "Connection
 // terminated unexpectedly" (the socket closed), "Client has encountered a connection error and is not
 // queryable" (a query on a client that already lost it), "timeout exceeded when trying to connect" (no
 // connection within connectionTimeoutMillis), and a database that does not accept connections (55000).
-const UNAVAILABLE_MESSAGES = /Connection terminated|is not queryable|timeout exceeded when trying to connect|connect ECONNREFUSED|not accepting connections|Cannot use a pool after calling end/;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|is not queryable|timeout exceeded when trying to connect|connect ECONNREFUSED|not accepting connections|Cannot use a pool after calling end/;
 
 /** Whether an error means the database is out of reach or the connection broke, whatever the driver called it. */
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -66,7 +66,8 @@ export function compileFilter(node: FilterNode, resolve: StorageResolver, params
       return compare(storageOf(node.path, resolve), node.path, node.op, node.value, params);
     case 'valuePath': {
       const storage = storageOf(node.path, resolve);
-      if (storage.kind !== 'elements') throw invalid(`"${node.path}" is not a multi-valued attribute, so it takes no [filter]`);
+      if (storage.kind !== 'elements')
+        throw invalid(`"${node.path}" is not a multi-valued attribute, so it takes no [filter]`);
       const alias = params.alias();
       const inner: StorageResolver = (sub) => {
         const def = storage.def.sub?.get(sub.toLowerCase());
@@ -99,7 +100,8 @@ function present(storage: Storage, path: string, params: SqlParams): string {
 }
 
 function compare(storage: Storage, path: string, op: CompareOp, value: FilterValue, params: SqlParams): string {
-  if (storage.kind === 'complex') throw invalid(`"${path}" is complex; compare one of its sub-attributes, as in "${path}.<sub-attribute> eq …"`);
+  if (storage.kind === 'complex')
+    throw invalid(`"${path}" is complex; compare one of its sub-attributes, as in "${path}.<sub-attribute> eq …"`);
   if (storage.kind === 'elements') {
     // Without a sub-attribute a multi-valued attribute is compared through its `value` (RFC 7644 §3.4.2.2).
     const alias = params.alias();
@@ -156,7 +158,12 @@ function compareText(s: ScalarStorage, op: CompareOp, value: string, params: Sql
 const SQL_ORDER: Record<'gt' | 'ge' | 'lt' | 'le', string> = { gt: '>', ge: '>=', lt: '<', le: '<=' };
 
 function compareBoolean(s: ScalarStorage, path: string, op: CompareOp, value: FilterValue, params: SqlParams): string {
-  const b = typeof value === 'boolean' ? value : typeof value === 'string' && /^(true|false)$/i.test(value) ? value.toLowerCase() === 'true' : undefined;
+  const b =
+    typeof value === 'boolean'
+      ? value
+      : typeof value === 'string' && /^(true|false)$/i.test(value)
+        ? value.toLowerCase() === 'true'
+        : undefined;
   if (b === undefined) throw invalid(`"${path}" is a boolean; compare it with true or false`);
   if (op !== 'eq' && op !== 'ne') throw invalid(`"${path}" is a boolean; only eq and ne apply`);
   const x = s.json ? `(lower(${s.expr}) = 'true')` : s.expr;
@@ -179,7 +186,9 @@ function compareDate(s: ScalarStorage, path: string, op: CompareOp, value: Filte
 function compareNumber(s: ScalarStorage, path: string, op: CompareOp, value: FilterValue, params: SqlParams): string {
   if (typeof value !== 'number') throw invalid(`"${path}" is a number; compare it with a number`);
   if (op === 'co' || op === 'sw' || op === 'ew') throw invalid(`"${op}" does not apply to the number "${path}"`);
-  const x = s.json ? `(CASE WHEN ${s.expr} ~ '^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$' THEN (${s.expr})::numeric END)` : s.expr;
+  const x = s.json
+    ? `(CASE WHEN ${s.expr} ~ '^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$' THEN (${s.expr})::numeric END)`
+    : s.expr;
   const v = `${params.add(value)}::numeric`;
   if (op === 'eq') return `(${x} = ${v})`;
   if (op === 'ne') return `(${x} <> ${v})`;
@@ -203,7 +212,13 @@ export function jsonStorage(base: string, attr: AttrDef, sub: AttrDef | undefine
   if (attr.multiValued) {
     if (attr.type !== 'complex') {
       const from = (alias: string) => `jsonb_array_elements_text(${arrayOf(`${base}->${key}`)}) AS ${alias}(v)`;
-      const scalar: ScalarStorage = { kind: 'scalar', expr: '', type: attr.type, caseExact: attr.caseExact, json: true };
+      const scalar: ScalarStorage = {
+        kind: 'scalar',
+        expr: '',
+        type: attr.type,
+        caseExact: attr.caseExact,
+        json: true,
+      };
       return { kind: 'elements', def: attr, from, element: (alias) => ({ ...scalar, expr: `${alias}.v` }) };
     }
     const storage: ElementsStorage = {
@@ -214,7 +229,13 @@ export function jsonStorage(base: string, attr: AttrDef, sub: AttrDef | undefine
       element: (alias, s) => {
         const def = s ?? attr.sub?.get('value');
         if (!def || def.type === 'complex') return undefined;
-        return { kind: 'scalar', expr: `(${alias}.el->>${literal(def.name)})`, type: def.type, caseExact: def.caseExact, json: true };
+        return {
+          kind: 'scalar',
+          expr: `(${alias}.el->>${literal(def.name)})`,
+          type: def.type,
+          caseExact: def.caseExact,
+          json: true,
+        };
       },
     };
     if (!sub) return storage;
@@ -225,8 +246,18 @@ export function jsonStorage(base: string, attr: AttrDef, sub: AttrDef | undefine
     };
   }
   if (attr.type === 'complex') {
-    if (!sub) return { kind: 'complex', presentExpr: `(jsonb_typeof(${base}->${key}) = 'object' AND ${base}->${key} <> '{}'::jsonb)` };
-    return { kind: 'scalar', expr: `(${base}->${key}->>${literal(sub.name)})`, type: sub.type, caseExact: sub.caseExact, json: true };
+    if (!sub)
+      return {
+        kind: 'complex',
+        presentExpr: `(jsonb_typeof(${base}->${key}) = 'object' AND ${base}->${key} <> '{}'::jsonb)`,
+      };
+    return {
+      kind: 'scalar',
+      expr: `(${base}->${key}->>${literal(sub.name)})`,
+      type: sub.type,
+      caseExact: sub.caseExact,
+      json: true,
+    };
   }
   return { kind: 'scalar', expr: `(${base}->>${key})`, type: attr.type, caseExact: attr.caseExact, json: true };
 }
@@ -245,9 +276,14 @@ export function metaStorage(alias: string, resourceType: string, sub: string | u
     case 'resourcetype':
       return { kind: 'scalar', expr: literal(resourceType), type: 'string', caseExact: true, json: false };
     case 'version':
-      return { kind: 'scalar', expr: `('W/"' || ${alias}.version || '"')`, type: 'string', caseExact: true, json: false };
+      return {
+        kind: 'scalar',
+        expr: `('W/"' || ${alias}.version || '"')`,
+        type: 'string',
+        caseExact: true,
+        json: false,
+      };
     default:
       return undefined;
   }
 }
-

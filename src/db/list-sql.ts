@@ -67,11 +67,15 @@ export async function listRows<R, T>(q: Queryable, spec: ListRowsSpec<R, T>): Pr
   if (spec.filter) where.push(compileFilter(spec.filter, spec.storage, params));
   const countParams = params.values.slice();
   const sortStorage = spec.sort ? spec.storage(spec.sort.path) : undefined;
-  if (spec.sort && !sortStorage) throw invalid(`sortBy "${spec.sort.path}" is not an attribute of this resource`, 'invalidValue');
-  const sort: SortSpec | undefined = spec.sort && sortStorage ? { storage: sortStorage, descending: spec.sort.descending } : undefined;
+  if (spec.sort && !sortStorage)
+    throw invalid(`sortBy "${spec.sort.path}" is not an attribute of this resource`, 'invalidValue');
+  const sort: SortSpec | undefined =
+    spec.sort && sortStorage ? { storage: sortStorage, descending: spec.sort.descending } : undefined;
   const pageWhere = [...where];
   if (spec.window.after) {
-    pageWhere.push(`(${alias}.created_at, ${alias}.id) > (${params.add(spec.window.after.createdAt)}::timestamptz, ${params.add(spec.window.after.id)}::uuid)`);
+    pageWhere.push(
+      `(${alias}.created_at, ${alias}.id) > (${params.add(spec.window.after.createdAt)}::timestamptz, ${params.add(spec.window.after.id)}::uuid)`,
+    );
   }
   const sql = `SELECT ${spec.columns} FROM ${spec.table} WHERE ${pageWhere.join(' AND ')}
                 ORDER BY ${orderBy(alias, sort, spec.sort?.path)}
@@ -83,7 +87,11 @@ export async function listRows<R, T>(q: Queryable, spec: ListRowsSpec<R, T>): Pr
   const total =
     !spec.window.after && rows.length < spec.window.limit && (rows.length > 0 || offset === 0)
       ? offset + rows.length
-      : (await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${spec.table} WHERE ${where.join(' AND ')}`, countParams)).rows[0]!.n;
+      : (
+          await q.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM ${spec.table} WHERE ${where.join(' AND ')}`,
+            countParams,
+          )
+        ).rows[0]!.n;
   return { rows: rows.map(spec.map), total };
 }
-

@@ -44,8 +44,12 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<st
 }
 
 async function upToDate(db: Db, migrations: Migration[]): Promise<boolean> {
-  const { rows } = await db.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
+  const { rows } = await db.query<{ present: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
+  );
   if (!rows[0]?.present) return false;
-  const done = new Set((await db.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+  const done = new Set(
+    (await db.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+  );
   return migrations.every((m) => done.has(m.version));
 }

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { DatabaseUnavailableError, RETRYABLE_CODES, errorCode, isDatabaseUnavailable, type Db, type ListenHandlers, type QueryResult, type Queryable } from './db.js';
+import {
+  DatabaseUnavailableError,
+  RETRYABLE_CODES,
+  errorCode,
+  isDatabaseUnavailable,
+  type Db,
+  type ListenHandlers,
+  type QueryResult,
+  type Queryable,
+} from './db.js';
 
 // Keep timestamps as JavaScript Dates and bigint counts as numbers, the same as PGlite returns them.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -115,11 +124,20 @@ export class PgDb implements Db {
         }
         const cause = { err: lost instanceof Error ? lost.message : String(lost), code: errorCode(lost) };
         if (commitSent) {
-          this.logger.warn(cause, 'database connection lost during COMMIT; the transaction may or may not have committed: answering 503');
-          throw new DatabaseUnavailableError('The connection to the database broke during COMMIT; the transaction may or may not have committed', { cause: lost });
+          this.logger.warn(
+            cause,
+            'database connection lost during COMMIT; the transaction may or may not have committed: answering 503',
+          );
+          throw new DatabaseUnavailableError(
+            'The connection to the database broke during COMMIT; the transaction may or may not have committed',
+            { cause: lost },
+          );
         }
         if (attempt < MAX_TRANSACTION_ATTEMPTS) {
-          this.logger.warn({ ...cause, attempt }, 'database connection lost in a transaction before COMMIT; running it again on a new connection');
+          this.logger.warn(
+            { ...cause, attempt },
+            'database connection lost in a transaction before COMMIT; running it again on a new connection',
+          );
           continue;
         }
         throw new DatabaseUnavailableError('The connection to the database broke', { cause: lost });
@@ -155,7 +173,9 @@ export class PgDb implements Db {
             client.off('error', onError);
             // With an error, pg-pool destroys the client instead of keeping it; the client has the
             // pool's listener again, which absorbs any 'error' the closing socket still emits.
-            client.release(checkedOut.lost ?? (e === undefined ? undefined : e instanceof Error ? e : new Error(String(e))));
+            client.release(
+              checkedOut.lost ?? (e === undefined ? undefined : e instanceof Error ? e : new Error(String(e))),
+            );
           },
         };
         client.on('error', onError);
@@ -199,7 +219,9 @@ export class PgDb implements Db {
       client = c;
       this.listeners.add(c);
       heartbeat = setInterval(() => {
-        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('heartbeat timeout')), HEARTBEAT_TIMEOUT_MS).unref());
+        const timeout = new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('heartbeat timeout')), HEARTBEAT_TIMEOUT_MS).unref(),
+        );
         Promise.race([c.query('SELECT 1'), timeout]).catch(() => lost(c));
       }, HEARTBEAT_MS);
       heartbeat.unref();

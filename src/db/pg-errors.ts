@@ -11,7 +11,9 @@ const UNIQUE_MESSAGES: Record<string, string> = {
 /** Translates database errors that clients can cause into domain errors, in one place (23505 → 409 uniqueness). */
 export function translateDbError(error: unknown): DomainError | undefined {
   if (isDatabaseUnavailable(error)) {
-    return new DomainError('unavailable', 'database_unavailable', 'The database is unavailable; retry shortly', { retryAfterSeconds: 1 });
+    return new DomainError('unavailable', 'database_unavailable', 'The database is unavailable; retry shortly', {
+      retryAfterSeconds: 1,
+    });
   }
   const code = errorCode(error);
   if (code === '23505') {

@@ -45,7 +45,11 @@ export class UnitOfWork {
       });
       if (tags.size) {
         const at = Date.now();
-        await notify(tx, CHANGES_CHANNEL, chunkPayloads([...tags], (chunk) => JSON.stringify({ t: chunk, at } satisfies ChangeNotice)));
+        await notify(
+          tx,
+          CHANGES_CHANNEL,
+          chunkPayloads([...tags], (chunk) => JSON.stringify({ t: chunk, at } satisfies ChangeNotice)),
+        );
       }
       return value;
     });

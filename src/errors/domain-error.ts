@@ -73,7 +73,8 @@ export const notFound = (detail = 'Resource not found') => new DomainError('not_
 export const forbidden = (detail: string) => new DomainError('forbidden', 'forbidden', detail);
 
 /** A value that must be unique is taken (RFC 7644 §3.3: 409 uniqueness). */
-export const uniqueness = (detail: string) => new DomainError('conflict', 'uniqueness', detail, { scimType: 'uniqueness' });
+export const uniqueness = (detail: string) =>
+  new DomainError('conflict', 'uniqueness', detail, { scimType: 'uniqueness' });
 
 export const preconditionFailed = (detail = 'The resource changed: its version no longer matches If-Match') =>
   new DomainError('precondition_failed', 'precondition_failed', detail);

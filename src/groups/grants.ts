@@ -26,7 +26,11 @@ export async function prospectiveGrant(
   orgId: string,
   key: { groupId: string | null; ownerUserId: string | null; permissions: string[] | null },
 ): Promise<Grant> {
-  const base = key.groupId ? await groupGrant(q, orgId, key.groupId) : key.ownerUserId ? await userGrant(q, orgId, key.ownerUserId) : [];
+  const base = key.groupId
+    ? await groupGrant(q, orgId, key.groupId)
+    : key.ownerUserId
+      ? await userGrant(q, orgId, key.ownerUserId)
+      : [];
   return narrow(base, key.permissions);
 }
 
@@ -39,7 +43,8 @@ export async function groupsOfKey(
   orgId: string,
   key: { kind: 'service' | 'personal'; groupId: string | null; ownerUserId: string | null },
 ): Promise<{ ownerGroups: string[]; keyGroups: string[] }> {
-  const direct = key.kind === 'personal' && key.ownerUserId ? await directGroupIdsOfMember(q, orgId, key.ownerUserId) : [];
+  const direct =
+    key.kind === 'personal' && key.ownerUserId ? await directGroupIdsOfMember(q, orgId, key.ownerUserId) : [];
   const [ownerGroups, keyGroups] = await Promise.all([
     ancestorGroupIds(q, orgId, direct),
     key.groupId ? ancestorGroupIds(q, orgId, [key.groupId]) : Promise.resolve<string[]>([]),
@@ -53,5 +58,7 @@ export async function grantOfGroups(q: Queryable, orgId: string, groupIds: strin
 }
 
 function toGrant(rules: { permission: string | null; role: string | null; resources: string[] | null }[]): Grant {
-  return grantOf(rules.map((r) => ({ permission: r.permission ?? undefined, role: r.role ?? undefined, resources: r.resources })));
+  return grantOf(
+    rules.map((r) => ({ permission: r.permission ?? undefined, role: r.role ?? undefined, resources: r.resources })),
+  );
 }

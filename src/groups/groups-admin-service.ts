@@ -21,7 +21,14 @@ import {
   type AdminGroupRow,
 } from './groups-store.js';
 import { groupErrors } from './groups-errors.js';
-import type { CreateGroupInput, GroupRule, GroupSource, ListGroupsInput, MembersInput, UpdateGroupInput } from './groups.js';
+import type {
+  CreateGroupInput,
+  GroupRule,
+  GroupSource,
+  ListGroupsInput,
+  MembersInput,
+  UpdateGroupInput,
+} from './groups.js';
 
 export interface AdminGroup {
   id: string;
@@ -60,7 +67,13 @@ export async function createLocalGroup(
   group: { displayName: string; description: string; rules: GroupRule[] },
   at: Date,
 ): Promise<{ id: string }> {
-  const created = await insertGroup(q, orgId, randomUUID(), { displayName: group.displayName, externalId: null, source: 'local', description: group.description }, at);
+  const created = await insertGroup(
+    q,
+    orgId,
+    randomUUID(),
+    { displayName: group.displayName, externalId: null, source: 'local', description: group.description },
+    at,
+  );
   await replaceRules(q, orgId, created.id, group.rules);
   return { id: created.id };
 }
@@ -74,7 +87,12 @@ export class GroupsAdminService {
     const rows = await listGroupsForAdmin(
       this.deps.db,
       ctx.principal.orgId,
-      { text: input.q?.trim() || undefined, source: input.source, after: input.cursor ? positionOf(input.cursor) : undefined, limit: limit + 1 },
+      {
+        text: input.q?.trim() || undefined,
+        source: input.source,
+        after: input.cursor ? positionOf(input.cursor) : undefined,
+        limit: limit + 1,
+      },
       this.deps.now(),
     );
     const page = rows.slice(0, limit);
@@ -128,7 +146,14 @@ export class GroupsAdminService {
       await replaceRules(tx, p.orgId, id, rules);
       assertHolds(p, await groupGrant(tx, p.orgId, id));
       changed(tag.group(id));
-      await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.rules', target: `group:${id}`, details: { displayName: group.displayName, rules } });
+      await recordAudit(tx, {
+        orgId: p.orgId,
+        actor: actorOf(p),
+        requestId: ctx.requestId,
+        action: 'group.rules',
+        target: `group:${id}`,
+        details: { displayName: group.displayName, rules },
+      });
     });
     return this.read(p.orgId, id);
   }
@@ -143,9 +168,22 @@ export class GroupsAdminService {
     }
     const id = randomUUID();
     await this.deps.unitOfWork.write(async (tx) => {
-      await insertGroup(tx, p.orgId, id, { displayName: input.displayName, externalId: null, source: 'local', description: input.description ?? '' }, this.deps.now());
+      await insertGroup(
+        tx,
+        p.orgId,
+        id,
+        { displayName: input.displayName, externalId: null, source: 'local', description: input.description ?? '' },
+        this.deps.now(),
+      );
       if (input.rules?.length) await replaceRules(tx, p.orgId, id, input.rules);
-      await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.create', target: `group:${id}`, details: { displayName: input.displayName, source: 'local', rules: input.rules ?? [] } });
+      await recordAudit(tx, {
+        orgId: p.orgId,
+        actor: actorOf(p),
+        requestId: ctx.requestId,
+        action: 'group.create',
+        target: `group:${id}`,
+        details: { displayName: input.displayName, source: 'local', rules: input.rules ?? [] },
+      });
     });
     return this.read(p.orgId, id);
   }
@@ -160,7 +198,14 @@ export class GroupsAdminService {
       assertHolds(p, await groupGrant(tx, p.orgId, id));
       await updateLocalGroup(tx, p.orgId, id, input, this.deps.now());
       changed(tag.group(id));
-      await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.update', target: `group:${id}`, details: input });
+      await recordAudit(tx, {
+        orgId: p.orgId,
+        actor: actorOf(p),
+        requestId: ctx.requestId,
+        action: 'group.update',
+        target: `group:${id}`,
+        details: input,
+      });
     });
     return this.read(p.orgId, id);
   }
@@ -178,7 +223,14 @@ export class GroupsAdminService {
       assertHolds(p, await groupGrant(tx, p.orgId, id));
       await deleteGroup(tx, p.orgId, id, this.deps.now());
       changed(tag.group(id));
-      await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'group.delete', target: `group:${id}`, details: { displayName: group.displayName, source: 'local' } });
+      await recordAudit(tx, {
+        orgId: p.orgId,
+        actor: actorOf(p),
+        requestId: ctx.requestId,
+        action: 'group.delete',
+        target: `group:${id}`,
+        details: { displayName: group.displayName, source: 'local' },
+      });
     });
   }
 
@@ -208,7 +260,10 @@ function assertDelegable(p: Principal, rules: GroupRule[]): void {
  */
 function assertHolds(p: Principal, groupGrants: Grant): void {
   const beyond = beyondCaller(p.grant, groupGrants);
-  if (beyond.length) throw groupErrors.changeBeyondCaller(beyond.map((g) => g.permission + (g.resources ? ` on ${g.resources.join(', ')}` : '')));
+  if (beyond.length)
+    throw groupErrors.changeBeyondCaller(
+      beyond.map((g) => g.permission + (g.resources ? ` on ${g.resources.join(', ')}` : '')),
+    );
 }
 
 function toAdminGroup(row: AdminGroupRow): AdminGroup {
@@ -231,6 +286,7 @@ function positionOf(cursor: string): { name: string; id: string } {
   const position = decodeCursor(cursor);
   if (!Array.isArray(position)) throw groupErrors.invalidCursor();
   const [name, id] = position as unknown[];
-  if (typeof name !== 'string' || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw groupErrors.invalidCursor();
+  if (typeof name !== 'string' || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id))
+    throw groupErrors.invalidCursor();
   return { name, id };
 }

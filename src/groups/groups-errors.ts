@@ -4,15 +4,26 @@ import { DomainError, forbidden, invalid, notFound } from '../errors/domain-erro
 export const groupErrors = {
   notFound: (id: string) => notFound(`Group ${id} not found`),
   needsPermission: (permission: string) => forbidden(`This key lacks the ${permission} permission`),
-  rulesBeyondCaller: (missing: string[]) => forbidden(`These rules would grant ${missing.join(', ')}, which this key does not hold`),
+  rulesBeyondCaller: (missing: string[]) =>
+    forbidden(`These rules would grant ${missing.join(', ')}, which this key does not hold`),
   changeBeyondCaller: (missing: string[]) =>
-    forbidden(`This group grants ${missing.join(', ')}, which this key does not hold; only an org:admin, or a key holding as much, may change or delete it`),
-  scimManaged: () => new DomainError('conflict', 'scim_managed', 'This group is synced by the identity provider; change it there'),
+    forbidden(
+      `This group grants ${missing.join(', ')}, which this key does not hold; only an org:admin, or a key holding as much, may change or delete it`,
+    ),
+  scimManaged: () =>
+    new DomainError('conflict', 'scim_managed', 'This group is synced by the identity provider; change it there'),
   deletesOwnGroup: () => invalid('A key cannot delete the group it belongs to'),
   unknownRole: (i: number, role: string, roles: string[]) =>
-    invalid(`rules[${i}].role "${role}" is not a role; roles are ${roles.join(', ')}`, 'invalidValue', [{ field: `rules.${i}.role`, message: `Choose one of ${roles.join(', ')}` }]),
+    invalid(`rules[${i}].role "${role}" is not a role; roles are ${roles.join(', ')}`, 'invalidValue', [
+      { field: `rules.${i}.role`, message: `Choose one of ${roles.join(', ')}` },
+    ]),
   unknownMembers: (shown: string, more: number, count: number) =>
-    invalid(`members: ${shown}${more > 0 ? ` and ${more} more` : ''} ${count === 1 ? 'is not a user or group' : 'are not users or groups'} of this organization`),
+    invalid(
+      `members: ${shown}${more > 0 ? ` and ${more} more` : ''} ${count === 1 ? 'is not a user or group' : 'are not users or groups'} of this organization`,
+    ),
   cycle: (groupId: string) => invalid(`members: adding group ${groupId} would make the group contain itself (a cycle)`),
-  invalidCursor: () => invalid('The cursor is not one this server issued', 'invalidValue', [{ field: 'cursor', message: 'Start again without a cursor' }]),
+  invalidCursor: () =>
+    invalid('The cursor is not one this server issued', 'invalidValue', [
+      { field: 'cursor', message: 'Start again without a cursor' },
+    ]),
 };

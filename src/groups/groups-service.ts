@@ -106,16 +106,27 @@ export class GroupsService {
     return listGroups(this.deps.db, ctx.orgId, { ...query, source: 'scim' });
   }
 
-  create(ctx: RequestContext, input: { displayName: string; externalId: string | null; members: MemberInput[] }): Promise<GroupRecord> {
+  create(
+    ctx: RequestContext,
+    input: { displayName: string; externalId: string | null; members: MemberInput[] },
+  ): Promise<GroupRecord> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const at = this.deps.now();
       // Members first, as in change() (the new group's row is seen by nobody else).
       const types = await this.lockMembers(tx, ctx.orgId, input.members);
-      const group = await insertGroup(tx, ctx.orgId, randomUUID(), { displayName: input.displayName, externalId: input.externalId, source: 'scim' }, at);
+      const group = await insertGroup(
+        tx,
+        ctx.orgId,
+        randomUUID(),
+        { displayName: input.displayName, externalId: input.externalId, source: 'scim' },
+        at,
+      );
       const members = await this.validMembers(tx, ctx.orgId, group.id, input.members, types);
       const added = await addMembers(tx, ctx.orgId, group.id, members);
       markMembers(changed, added);
-      const created = added.length ? (await touchGroup(tx, ctx.orgId, group.id, added.length, at, { newVersion: false }))! : group;
+      const created = added.length
+        ? (await touchGroup(tx, ctx.orgId, group.id, added.length, at, { newVersion: false }))!
+        : group;
       await recordAudit(tx, {
         ...auditedBy(ctx),
         action: 'group.create',
@@ -129,7 +140,11 @@ export class GroupsService {
   /** Applies `changes` in order. Returns the group after them (unchanged when they changed nothing). */
   change(ctx: RequestContext, id: string, changes: GroupChange[], precondition?: Precondition): Promise<GroupRecord> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
-      const types = await this.lockMembers(tx, ctx.orgId, changes.flatMap((c) => (c.kind === 'addMembers' || c.kind === 'replaceMembers' ? c.members : [])));
+      const types = await this.lockMembers(
+        tx,
+        ctx.orgId,
+        changes.flatMap((c) => (c.kind === 'addMembers' || c.kind === 'replaceMembers' ? c.members : [])),
+      );
       const current = await findGroup(tx, ctx.orgId, id, { forChange: true, source: 'scim' });
       if (!current) throw groupErrors.notFound(id);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
@@ -146,7 +161,9 @@ export class GroupsService {
             externalId = c.value;
             break;
           case 'addMembers':
-            added.push(...(await addMembers(tx, ctx.orgId, id, await this.validMembers(tx, ctx.orgId, id, c.members, types))));
+            added.push(
+              ...(await addMembers(tx, ctx.orgId, id, await this.validMembers(tx, ctx.orgId, id, c.members, types))),
+            );
             break;
           case 'removeMembers':
             removed.push(...(await removeMembers(tx, ctx.orgId, id, c.ids)));
@@ -159,7 +176,14 @@ export class GroupsService {
             break;
           case 'replaceMembers': {
             const members = await this.validMembers(tx, ctx.orgId, id, c.members, types);
-            removed.push(...(await removeMembersNotIn(tx, ctx.orgId, id, members.map((m) => m.id))));
+            removed.push(
+              ...(await removeMembersNotIn(
+                tx,
+                ctx.orgId,
+                id,
+                members.map((m) => m.id),
+              )),
+            );
             added.push(...(await addMembers(tx, ctx.orgId, id, members)));
             break;
           }
@@ -170,7 +194,9 @@ export class GroupsService {
       // A member added then removed in one request counts once each way; only the balance matters.
       const delta = added.length - removed.length;
       if (!fieldsChanged && !added.length && !removed.length) return current;
-      let group = fieldsChanged ? (await updateGroup(tx, ctx.orgId, id, { displayName, externalId }, this.deps.now()))! : current;
+      let group = fieldsChanged
+        ? (await updateGroup(tx, ctx.orgId, id, { displayName, externalId }, this.deps.now()))!
+        : current;
       if (added.length || removed.length) {
         group = (await touchGroup(tx, ctx.orgId, id, delta, this.deps.now(), { newVersion: !fieldsChanged }))!;
       }
@@ -199,7 +225,12 @@ export class GroupsService {
       if (precondition && !precondition(current.version)) throw preconditionFailed();
       await deleteGroup(tx, ctx.orgId, id, this.deps.now());
       changed(tag.group(id));
-      await recordAudit(tx, { ...auditedBy(ctx), action: 'group.delete', target: `group:${id}`, details: { displayName: current.displayName } });
+      await recordAudit(tx, {
+        ...auditedBy(ctx),
+        action: 'group.delete',
+        target: `group:${id}`,
+        details: { displayName: current.displayName },
+      });
     });
   }
 
@@ -226,13 +257,22 @@ export class GroupsService {
    * nested group may not contain this group (400 invalidValue: a cycle). `types` is what
    * classifyMembers found, and locked, for them.
    */
-  private async validMembers(tx: Queryable, orgId: string, groupId: string, inputs: MemberInput[], types: Map<string, MemberType>): Promise<NewMember[]> {
+  private async validMembers(
+    tx: Queryable,
+    orgId: string,
+    groupId: string,
+    inputs: MemberInput[],
+    types: Map<string, MemberType>,
+  ): Promise<NewMember[]> {
     if (!inputs.length) return [];
     const byId = new Map<string, MemberInput>();
     for (const m of inputs) byId.set(m.value.toLowerCase(), m);
     const unknown = [...byId.keys()].filter((id) => !types.has(id));
     if (unknown.length) {
-      const shown = unknown.slice(0, 5).map((id) => `"${byId.get(id)!.value}"`).join(', ');
+      const shown = unknown
+        .slice(0, 5)
+        .map((id) => `"${byId.get(id)!.value}"`)
+        .join(', ');
       throw groupErrors.unknownMembers(shown, unknown.length - 5, unknown.length);
     }
     const groups = [...byId.keys()].filter((id) => types.get(id) === 'Group');
@@ -249,6 +289,8 @@ function markMembers(changed: MarkChanged, members: { id: string; type: MemberTy
 function memberDetails(added: { id: string }[], removed: { id: string }[]): Record<string, unknown> {
   return {
     ...(added.length ? { membersAdded: added.length, added: added.slice(0, AUDITED_IDS).map((m) => m.id) } : {}),
-    ...(removed.length ? { membersRemoved: removed.length, removed: removed.slice(0, AUDITED_IDS).map((m) => m.id) } : {}),
+    ...(removed.length
+      ? { membersRemoved: removed.length, removed: removed.slice(0, AUDITED_IDS).map((m) => m.id) }
+      : {}),
   };
 }

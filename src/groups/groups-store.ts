@@ -22,7 +22,8 @@ interface GroupRow {
   members?: MemberRef[] | null;
 }
 
-const COLUMNS = 'g.org_id, g.id, g.display_name, g.external_id, g.source, g.description, g.member_count, g.version, g.created_at, g.updated_at';
+const COLUMNS =
+  'g.org_id, g.id, g.display_name, g.external_id, g.source, g.description, g.member_count, g.version, g.created_at, g.updated_at';
 
 /** Members with a display: what the identity provider sent, else the member's own name. */
 const MEMBERS_COLUMN = `,
@@ -71,9 +72,12 @@ export function groupStorage(path: string): Storage | undefined {
                              FROM group_members gm WHERE gm.group_id = g.id AND gm.org_id = g.org_id) AS ${alias}`,
         element: (alias, s) => {
           const name = (s ?? sub)?.name.toLowerCase() ?? 'value';
-          if (name === 'value') return { kind: 'scalar', expr: `${alias}.value`, type: 'string', caseExact: false, json: false };
-          if (name === 'type') return { kind: 'scalar', expr: `${alias}.type`, type: 'string', caseExact: false, json: false };
-          if (name === 'display') return { kind: 'scalar', expr: `${alias}.display`, type: 'string', caseExact: false, json: false };
+          if (name === 'value')
+            return { kind: 'scalar', expr: `${alias}.value`, type: 'string', caseExact: false, json: false };
+          if (name === 'type')
+            return { kind: 'scalar', expr: `${alias}.type`, type: 'string', caseExact: false, json: false };
+          if (name === 'display')
+            return { kind: 'scalar', expr: `${alias}.display`, type: 'string', caseExact: false, json: false };
           return undefined;
         },
       };
@@ -89,7 +93,13 @@ export interface NewGroup {
   description?: string;
 }
 
-export async function insertGroup(q: Queryable, orgId: string, id: string, group: NewGroup, at: Date): Promise<GroupRecord> {
+export async function insertGroup(
+  q: Queryable,
+  orgId: string,
+  id: string,
+  group: NewGroup,
+  at: Date,
+): Promise<GroupRecord> {
   const { rows } = await q.query<GroupRow>(
     `INSERT INTO groups AS g (org_id, id, display_name, external_id, source, description, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ${COLUMNS}`,
@@ -110,7 +120,12 @@ export interface FindGroupOptions {
   source?: GroupSource;
 }
 
-export async function findGroup(q: Queryable, orgId: string, id: string, options: FindGroupOptions = {}): Promise<GroupRecord | undefined> {
+export async function findGroup(
+  q: Queryable,
+  orgId: string,
+  id: string,
+  options: FindGroupOptions = {},
+): Promise<GroupRecord | undefined> {
   if (!isUuid(id)) return undefined;
   const params: unknown[] = [orgId, id];
   if (options.source) params.push(options.source);
@@ -157,7 +172,12 @@ export async function touchGroup(
 }
 
 /** Adds members not already in the group; returns those added. Costs O(members given), whatever the group's size. */
-export async function addMembers(q: Queryable, orgId: string, groupId: string, members: NewMember[]): Promise<NewMember[]> {
+export async function addMembers(
+  q: Queryable,
+  orgId: string,
+  groupId: string,
+  members: NewMember[],
+): Promise<NewMember[]> {
   if (!members.length) return [];
   const { rows } = await q.query<{ member_id: string }>(
     `INSERT INTO group_members (org_id, group_id, member_id, member_type, display)
@@ -171,7 +191,12 @@ export async function addMembers(q: Queryable, orgId: string, groupId: string, m
 }
 
 /** Removes the given members; returns those that were members. */
-export async function removeMembers(q: Queryable, orgId: string, groupId: string, memberIds: string[]): Promise<{ id: string; type: MemberType }[]> {
+export async function removeMembers(
+  q: Queryable,
+  orgId: string,
+  groupId: string,
+  memberIds: string[],
+): Promise<{ id: string; type: MemberType }[]> {
   const ids = memberIds.filter(isUuid);
   if (!ids.length) return [];
   const { rows } = await q.query<{ member_id: string; member_type: MemberType }>(
@@ -182,7 +207,12 @@ export async function removeMembers(q: Queryable, orgId: string, groupId: string
 }
 
 /** Removes every member not in `keepIds` (PUT replaces the member list). */
-export async function removeMembersNotIn(q: Queryable, orgId: string, groupId: string, keepIds: string[]): Promise<{ id: string; type: MemberType }[]> {
+export async function removeMembersNotIn(
+  q: Queryable,
+  orgId: string,
+  groupId: string,
+  keepIds: string[],
+): Promise<{ id: string; type: MemberType }[]> {
   const { rows } = await q.query<{ member_id: string; member_type: MemberType }>(
     'DELETE FROM group_members WHERE org_id = $1 AND group_id = $2 AND member_id <> ALL($3::uuid[]) RETURNING member_id, member_type',
     [orgId, groupId, keepIds],
@@ -191,7 +221,12 @@ export async function removeMembersNotIn(q: Queryable, orgId: string, groupId: s
 }
 
 /** Removes the members a value filter selects (`members[type eq "Group"]`), evaluated in SQL. */
-export async function removeMembersWhere(q: Queryable, orgId: string, groupId: string, filter: FilterNode): Promise<{ id: string; type: MemberType }[]> {
+export async function removeMembersWhere(
+  q: Queryable,
+  orgId: string,
+  groupId: string,
+  filter: FilterNode,
+): Promise<{ id: string; type: MemberType }[]> {
   const params = new SqlParams([orgId, groupId]);
   const condition = compileFilter(filter, memberRowStorage, params);
   const { rows } = await q.query<{ member_id: string; member_type: MemberType }>(
@@ -214,7 +249,11 @@ function memberRowStorage(path: string): Storage | undefined {
   }
 }
 
-export async function removeAllMembers(q: Queryable, orgId: string, groupId: string): Promise<{ id: string; type: MemberType }[]> {
+export async function removeAllMembers(
+  q: Queryable,
+  orgId: string,
+  groupId: string,
+): Promise<{ id: string; type: MemberType }[]> {
   const { rows } = await q.query<{ member_id: string; member_type: MemberType }>(
     'DELETE FROM group_members WHERE org_id = $1 AND group_id = $2 RETURNING member_id, member_type',
     [orgId, groupId],
@@ -247,7 +286,11 @@ export async function classifyMembers(q: Queryable, orgId: string, ids: string[]
  * groups without waiting, which is enough: a client learns a group's id only once its creation has
  * committed.
  */
-export async function classifyUsersUnlessGroups(q: Queryable, orgId: string, ids: string[]): Promise<Map<string, MemberType> | undefined> {
+export async function classifyUsersUnlessGroups(
+  q: Queryable,
+  orgId: string,
+  ids: string[],
+): Promise<Map<string, MemberType> | undefined> {
   const valid = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))].sort();
   if (!valid.length) return new Map();
   const { rows } = await q.query<{ id: string; type: MemberType }>(
@@ -279,7 +322,12 @@ export async function lockNesting(q: Queryable, orgId: string): Promise<void> {
  * group itself or contains it, directly or through nesting. Walks up from the group, so it costs the
  * nesting depth, not the group's size.
  */
-export async function wouldCreateCycle(q: Queryable, orgId: string, groupId: string, memberGroupIds: string[]): Promise<string | undefined> {
+export async function wouldCreateCycle(
+  q: Queryable,
+  orgId: string,
+  groupId: string,
+  memberGroupIds: string[],
+): Promise<string | undefined> {
   if (!memberGroupIds.length) return undefined;
   const { rows } = await q.query<{ id: string }>(
     `WITH RECURSIVE ancestors(id) AS (
@@ -365,7 +413,18 @@ export async function replaceRules(q: Queryable, orgId: string, groupId: string,
             CASE WHEN r.resources IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(r.resources)) END
        FROM jsonb_to_recordset($3::jsonb) AS r(position int, permission text, role text, resources jsonb)
       WHERE EXISTS (SELECT 1 FROM groups WHERE id = $2 AND org_id = $1)`,
-    [orgId, groupId, JSON.stringify(rules.map((r, i) => ({ position: i, permission: r.permission ?? null, role: r.role ?? null, resources: r.resources?.length ? r.resources : null })))],
+    [
+      orgId,
+      groupId,
+      JSON.stringify(
+        rules.map((r, i) => ({
+          position: i,
+          permission: r.permission ?? null,
+          role: r.role ?? null,
+          resources: r.resources?.length ? r.resources : null,
+        })),
+      ),
+    ],
   );
 }
 
@@ -384,7 +443,10 @@ export function toRule(r: RuleRow): GroupRule {
 }
 
 export async function rulesOfGroup(q: Queryable, orgId: string, groupId: string): Promise<GroupRule[]> {
-  const { rows } = await q.query<RuleRow>('SELECT permission, role, resources FROM group_rules WHERE org_id = $1 AND group_id = $2 ORDER BY position', [orgId, groupId]);
+  const { rows } = await q.query<RuleRow>(
+    'SELECT permission, role, resources FROM group_rules WHERE org_id = $1 AND group_id = $2 ORDER BY position',
+    [orgId, groupId],
+  );
   return rows.map(toRule);
 }
 
@@ -416,7 +478,12 @@ export interface AdminGroupQuery {
 }
 
 /** Groups with what an admin needs to see at once: rules, parents, and the live keys assigned to each. */
-export async function listGroupsForAdmin(q: Queryable, orgId: string, query: AdminGroupQuery, now: Date): Promise<AdminGroupRow[]> {
+export async function listGroupsForAdmin(
+  q: Queryable,
+  orgId: string,
+  query: AdminGroupQuery,
+  now: Date,
+): Promise<AdminGroupRow[]> {
   const params: unknown[] = [orgId, now];
   const where = ['g.org_id = $1'];
   if (query.text) {
@@ -439,9 +506,18 @@ export async function listGroupsForAdmin(q: Queryable, orgId: string, query: Adm
   return rows;
 }
 
-export async function findGroupForAdmin(q: Queryable, orgId: string, id: string, now: Date): Promise<AdminGroupRow | undefined> {
+export async function findGroupForAdmin(
+  q: Queryable,
+  orgId: string,
+  id: string,
+  now: Date,
+): Promise<AdminGroupRow | undefined> {
   if (!isUuid(id)) return undefined;
-  const { rows } = await q.query<AdminGroupRow>(`${ADMIN_GROUP_SELECT} WHERE g.org_id = $1 AND g.id = $3`, [orgId, now, id]);
+  const { rows } = await q.query<AdminGroupRow>(`${ADMIN_GROUP_SELECT} WHERE g.org_id = $1 AND g.id = $3`, [
+    orgId,
+    now,
+    id,
+  ]);
   return rows[0];
 }
 
@@ -454,7 +530,13 @@ export interface MemberRow {
 }
 
 /** One page of a group's members, in id order (a keyset, so deep pages cost the same as the first). */
-export async function membersPage(q: Queryable, orgId: string, groupId: string, after: string | undefined, limit: number): Promise<MemberRow[]> {
+export async function membersPage(
+  q: Queryable,
+  orgId: string,
+  groupId: string,
+  after: string | undefined,
+  limit: number,
+): Promise<MemberRow[]> {
   const { rows } = await q.query<MemberRow>(
     `SELECT gm.member_id AS id, gm.member_type AS type, COALESCE(u.user_name, mg.display_name, gm.display, '') AS name,
             COALESCE(u.display_name, gm.display) AS display_name, u.active
@@ -468,7 +550,13 @@ export async function membersPage(q: Queryable, orgId: string, groupId: string, 
   return rows;
 }
 
-export async function updateLocalGroup(q: Queryable, orgId: string, id: string, fields: { displayName?: string; description?: string }, at: Date): Promise<boolean> {
+export async function updateLocalGroup(
+  q: Queryable,
+  orgId: string,
+  id: string,
+  fields: { displayName?: string; description?: string },
+  at: Date,
+): Promise<boolean> {
   const { rowCount } = await q.query(
     `UPDATE groups SET display_name = COALESCE($3, display_name), description = COALESCE($4, description), version = version + 1, updated_at = $5
       WHERE org_id = $1 AND id = $2 AND source = 'local'`,
@@ -483,7 +571,8 @@ export type GroupLookupColumn = 'display_name' | 'external_id';
 
 /** `displayName eq "x"` or `externalId eq "x"`: Entra's lookups before it creates or updates a group. */
 export function groupLookup(filter: FilterNode | undefined): { column: GroupLookupColumn; value: string } | undefined {
-  if (filter?.kind !== 'compare' || filter.op !== 'eq' || filter.value === null || typeof filter.value === 'boolean') return undefined;
+  if (filter?.kind !== 'compare' || filter.op !== 'eq' || filter.value === null || typeof filter.value === 'boolean')
+    return undefined;
   const resolved = resolvePath(catalogue('Group'), filter.path);
   if (!resolved || resolved.sub) return undefined;
   const name = resolved.attr.name.toLowerCase();
@@ -491,7 +580,12 @@ export function groupLookup(filter: FilterNode | undefined): { column: GroupLook
   return column ? { column, value: String(filter.value) } : undefined;
 }
 
-export async function findGroupsByIds(q: Queryable, orgId: string, ids: string[], options: { withMembers: boolean; source: GroupSource }): Promise<Map<string, GroupRecord>> {
+export async function findGroupsByIds(
+  q: Queryable,
+  orgId: string,
+  ids: string[],
+  options: { withMembers: boolean; source: GroupSource },
+): Promise<Map<string, GroupRecord>> {
   const valid = ids.filter(isUuid);
   if (!valid.length) return new Map();
   const { rows } = await q.query<GroupRow>(

@@ -39,7 +39,9 @@ export const RuleBody = z
     resources: z.array(z.string().min(1).max(200)).max(100).optional(),
   })
   .strict()
-  .refine((r) => (r.permission === undefined) !== (r.role === undefined), { message: 'give exactly one of permission or role' });
+  .refine((r) => (r.permission === undefined) !== (r.role === undefined), {
+    message: 'give exactly one of permission or role',
+  });
 
 /** A group's rule: what it grants (DESIGN §5). */
 export type GroupRule = z.infer<typeof RuleBody>;
@@ -55,7 +57,9 @@ export const CreateGroupBody = z
   .strict();
 export type CreateGroupInput = z.infer<typeof CreateGroupBody>;
 
-export const UpdateGroupBody = z.object({ displayName: z.string().trim().min(1).max(200).optional(), description: z.string().max(500).optional() }).strict();
+export const UpdateGroupBody = z
+  .object({ displayName: z.string().trim().min(1).max(200).optional(), description: z.string().max(500).optional() })
+  .strict();
 export type UpdateGroupInput = z.infer<typeof UpdateGroupBody>;
 
 export const ListGroupsQuery = z.object({
@@ -67,7 +71,10 @@ export const ListGroupsQuery = z.object({
 export type ListGroupsInput = z.infer<typeof ListGroupsQuery>;
 
 export const MembersQuery = z.object({
-  cursor: z.string().regex(/^[0-9a-f-]{36}$/i, 'is not a cursor this server issued').optional(),
+  cursor: z
+    .string()
+    .regex(/^[0-9a-f-]{36}$/i, 'is not a cursor this server issued')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 export type MembersInput = z.infer<typeof MembersQuery>;

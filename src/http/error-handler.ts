@@ -16,7 +16,13 @@ interface BodyParserError {
 }
 
 function isBodyParserError(error: unknown): error is BodyParserError {
-  return typeof error === 'object' && error !== null && 'type' in error && 'status' in error && typeof (error as BodyParserError).type === 'string';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'type' in error &&
+    'status' in error &&
+    typeof (error as BodyParserError).type === 'string'
+  );
 }
 
 const STATUS_OF_KIND: Record<ErrorKind, number> = {
@@ -43,7 +49,10 @@ export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
   if (error instanceof DomainError) return fromDomainError(error);
   // The router cannot decode a path like /Users/%E0%A4%A.
-  if (error instanceof URIError) return new HttpError(400, 'invalid_syntax', 'The URL path is not valid percent-encoding', { scimType: 'invalidSyntax' });
+  if (error instanceof URIError)
+    return new HttpError(400, 'invalid_syntax', 'The URL path is not valid percent-encoding', {
+      scimType: 'invalidSyntax',
+    });
   if (isBodyParserError(error)) {
     switch (error.type) {
       case 'entity.parse.failed':
@@ -56,18 +65,29 @@ export function toHttpError(error: unknown): HttpError | undefined {
       case 'request.aborted':
         return new HttpError(400, 'request_aborted', 'The request was aborted');
       default:
-        if (error.status >= 400 && error.status < 500) return new HttpError(error.status, 'bad_request', 'The body could not be read');
+        if (error.status >= 400 && error.status < 500)
+          return new HttpError(error.status, 'bad_request', 'The body could not be read');
     }
   }
   // body-parser wraps what the stream reports (a corrupt gzip, deflate or br body) as a 400 of its own.
-  if (isClientHttpError(error)) return new HttpError(400, 'bad_request', 'The body could not be read (is its Content-Encoding right?)', { scimType: 'invalidSyntax' });
+  if (isClientHttpError(error))
+    return new HttpError(400, 'bad_request', 'The body could not be read (is its Content-Encoding right?)', {
+      scimType: 'invalidSyntax',
+    });
   const translated = translateDbError(error);
   return translated ? fromDomainError(translated) : undefined;
 }
 
 function isClientHttpError(error: unknown): boolean {
   const e = error as { status?: unknown; expose?: unknown } | null;
-  return typeof e === 'object' && e !== null && typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.status === 'number' &&
+    e.status >= 400 &&
+    e.status < 500 &&
+    e.expose === true
+  );
 }
 
 export function renderError(res: Response, error: HttpError, format: ErrorFormat): void {
@@ -115,6 +135,7 @@ export function errorHandler(logger: Logger, format: ErrorFormat) {
 }
 
 function describe(error: unknown): { message: string; stack?: string; code?: string } {
-  if (error instanceof Error) return { message: error.message, stack: error.stack, code: (error as { code?: string }).code };
+  if (error instanceof Error)
+    return { message: error.message, stack: error.stack, code: (error as { code?: string }).code };
   return { message: String(error) };
 }

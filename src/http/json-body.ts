@@ -12,12 +12,15 @@ export function assertJsonDepth(buf: Buffer): void {
   for (let i = 0; i < buf.length; i++) {
     const c = buf[i];
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
       if (++depth > MAX_JSON_DEPTH) {
-        throw new HttpError(400, 'invalidSyntax', `JSON nests deeper than ${MAX_JSON_DEPTH} levels`, { scimType: 'invalidSyntax' });
+        throw new HttpError(400, 'invalidSyntax', `JSON nests deeper than ${MAX_JSON_DEPTH} levels`, {
+          scimType: 'invalidSyntax',
+        });
       }
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
@@ -26,7 +29,10 @@ export function assertJsonDepth(buf: Buffer): void {
 /** PostgreSQL cannot store U+0000 in text or jsonb; refuse it at the edge instead of failing later. */
 export function assertNoNul(value: unknown): void {
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw new HttpError(400, 'invalidValue', 'Strings may not contain the NUL character (U+0000)', { scimType: 'invalidValue' });
+    if (value.includes('\u0000'))
+      throw new HttpError(400, 'invalidValue', 'Strings may not contain the NUL character (U+0000)', {
+        scimType: 'invalidValue',
+      });
   } else if (Array.isArray(value)) {
     for (const item of value) assertNoNul(item);
   } else if (value !== null && typeof value === 'object') {
@@ -57,7 +63,11 @@ export function jsonBody() {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (!JSON_TYPES.includes(type)) {
       return next(
-        new HttpError(415, 'unsupported_media_type', `Send the body as application/json or application/scim+json (got ${type || 'no Content-Type'})`),
+        new HttpError(
+          415,
+          'unsupported_media_type',
+          `Send the body as application/json or application/scim+json (got ${type || 'no Content-Type'})`,
+        ),
       );
     }
     parse(req, res, (error?: unknown) => {

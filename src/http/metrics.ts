@@ -18,7 +18,10 @@ const ROUTES: [RegExp, string][] = [
   [/^\/api\/v1\/keys\/[^/]+$/, '/api/v1/keys/:id'],
   [/^\/api\/v1\/groups\/[^/]+\/(members|rules)$/, '/api/v1/groups/:id/$1'],
   [/^\/api\/v1\/groups\/[^/]+$/, '/api/v1/groups/:id'],
-  [/^\/api\/v1\/(keys|groups|users|audit|permissions|me|authorize|introspect|organizations|organizations\/current|openapi\.json)$/, '/api/v1/$1'],
+  [
+    /^\/api\/v1\/(keys|groups|users|audit|permissions|me|authorize|introspect|organizations|organizations\/current|openapi\.json)$/,
+    '/api/v1/$1',
+  ],
   [/^\/(healthz|readyz|metrics)$/, '/$1'],
   [/^\/ui(\/.*)?$/, '/ui'],
 ];
@@ -31,7 +34,13 @@ export function routeLabel(path: string): string {
   return 'other';
 }
 
-const CANONICAL: Record<string, string> = { users: 'Users', groups: 'Groups', serviceproviderconfig: 'ServiceProviderConfig', resourcetypes: 'ResourceTypes', schemas: 'Schemas' };
+const CANONICAL: Record<string, string> = {
+  users: 'Users',
+  groups: 'Groups',
+  serviceproviderconfig: 'ServiceProviderConfig',
+  resourcetypes: 'ResourceTypes',
+  schemas: 'Schemas',
+};
 function canonical(segment: string): string {
   return CANONICAL[segment.toLowerCase()] ?? segment;
 }
@@ -45,7 +54,12 @@ export interface PrincipalCacheStats {
 
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({ name: 'keyscope_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
+  private readonly requests = new Counter({
+    name: 'keyscope_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
   private readonly duration = new Histogram({
     name: 'keyscope_http_request_duration_seconds',
     help: 'HTTP request latency by route',
@@ -53,7 +67,12 @@ export class Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
-  readonly authFailures = new Counter({ name: 'keyscope_auth_failures_total', help: 'Refused authentications by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly authFailures = new Counter({
+    name: 'keyscope_auth_failures_total',
+    help: 'Refused authentications by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly pickupLag = new Histogram({
     name: 'keyscope_pickup_lag_seconds',
     help: 'Time from a change committed (any process) to this process evicting what it affects',
@@ -95,7 +114,14 @@ export class Metrics {
         this.set(total ? hits / total : 0);
       },
     });
-    new Gauge({ name: 'keyscope_principal_cache_entries', help: 'Principals cached now', registers: [this.registry], collect() { this.set(cacheStats().size); } });
+    new Gauge({
+      name: 'keyscope_principal_cache_entries',
+      help: 'Principals cached now',
+      registers: [this.registry],
+      collect() {
+        this.set(cacheStats().size);
+      },
+    });
     new Counter({
       name: 'keyscope_bcrypt_comparisons_total',
       help: 'bcrypt comparisons (each new token pays one; cached tokens none)',
@@ -124,11 +150,17 @@ export class Metrics {
 
   /** Prometheus text: this process's, or in a cluster every worker's added up by the primary. */
   async render(): Promise<{ contentType: string; text: string }> {
-    if (!cluster.isWorker || !process.send) return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+    if (!cluster.isWorker || !process.send)
+      return { contentType: this.registry.contentType, text: await this.registry.metrics() };
     try {
       return { contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE, text: await askPrimary() };
     } catch (error) {
-      throw new HttpError(503, 'metrics_unavailable', `The cluster's metrics could not be gathered: ${error instanceof Error ? error.message : String(error)}`, { headers: { 'Retry-After': '1' } });
+      throw new HttpError(
+        503,
+        'metrics_unavailable',
+        `The cluster's metrics could not be gathered: ${error instanceof Error ? error.message : String(error)}`,
+        { headers: { 'Retry-After': '1' } },
+      );
     }
   }
 }

@@ -55,7 +55,17 @@ export function requestContext(logger: Logger) {
       // TRUST_PROXY it comes from X-Forwarded-For, which a client reaching keyscope directly writes
       // itself: only an address is logged, never whatever else (a token) it put there.
       const client = req.ip !== undefined && isIP(req.ip) ? req.ip : 'not-an-address';
-      logger[level]({ reqId: req.id, client, method: req.method, path: loggedPath(req), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      logger[level](
+        {
+          reqId: req.id,
+          client,
+          method: req.method,
+          path: loggedPath(req),
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+        },
+        'request',
+      );
     });
     next();
   };

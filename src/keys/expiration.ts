@@ -3,13 +3,22 @@ import { invalid } from '../errors/domain-error.js';
 import { EXPIRATION_PRESETS, type ExpirationPreset, type KeyPolicy } from './keys.js';
 
 const DAY_MS = 24 * 3600 * 1000;
-const PRESET_DAYS: Record<Exclude<ExpirationPreset, 'never'>, number> = { '7d': 7, '30d': 30, '60d': 60, '90d': 90, '180d': 180, '1y': 365 };
+const PRESET_DAYS: Record<Exclude<ExpirationPreset, 'never'>, number> = {
+  '7d': 7,
+  '30d': 30,
+  '60d': 60,
+  '90d': 90,
+  '180d': 180,
+  '1y': 365,
+};
 export const DEFAULT_EXPIRATION: ExpirationPreset = '30d';
 
 /** The longest lifetime the policy allows in days, or null when "never" is allowed. */
 function longestAllowedDays(policy: KeyPolicy): number | null {
   if (policy.allowNever && policy.allowedExpirations.includes('never')) return null;
-  const days = policy.allowedExpirations.filter((p): p is Exclude<ExpirationPreset, 'never'> => p !== 'never').map((p) => PRESET_DAYS[p]);
+  const days = policy.allowedExpirations
+    .filter((p): p is Exclude<ExpirationPreset, 'never'> => p !== 'never')
+    .map((p) => PRESET_DAYS[p]);
   return days.length ? Math.max(...days) : 0;
 }
 
@@ -41,7 +50,9 @@ export function resolveExpiry(
       ]);
     }
     if (date.getTime() <= now.getTime()) {
-      throw invalid('expiresAt must be in the future', 'invalidValue', [{ field: 'expiresAt', message: 'Pick a date in the future' }]);
+      throw invalid('expiresAt must be in the future', 'invalidValue', [
+        { field: 'expiresAt', message: 'Pick a date in the future' },
+      ]);
     }
     // Without "never", an explicit date may not outlive the longest preset the policy allows.
     const longest = longestAllowedDays(policy);
@@ -60,18 +71,22 @@ export function resolveExpiry(
     }
     if (!policy.allowedExpirations.includes(preset) || (preset === 'never' && !policy.allowNever)) {
       const allowed = policy.allowedExpirations.filter((p) => p !== 'never' || policy.allowNever);
-      throw invalid(`This organization does not allow expiration "${preset}"; allowed: ${allowed.join(', ')}`, 'invalidValue', [
-        { field: 'expiration', message: `Not allowed by the organization's policy; choose ${allowed.join(', ')}` },
-      ]);
+      throw invalid(
+        `This organization does not allow expiration "${preset}"; allowed: ${allowed.join(', ')}`,
+        'invalidValue',
+        [{ field: 'expiration', message: `Not allowed by the organization's policy; choose ${allowed.join(', ')}` }],
+      );
     }
     expiresAt = preset === 'never' ? null : new Date(now.getTime() + PRESET_DAYS[preset] * DAY_MS);
   }
   if (options.scim && policy.maxScimKeyLifetimeDays !== null) {
     const cap = now.getTime() + policy.maxScimKeyLifetimeDays * DAY_MS;
     if (expiresAt === null || expiresAt.getTime() > cap) {
-      throw invalid(`Keys with the SCIM flag may live at most ${policy.maxScimKeyLifetimeDays} days in this organization`, 'invalidValue', [
-        { field: 'expiration', message: `At most ${policy.maxScimKeyLifetimeDays} days for SCIM keys` },
-      ]);
+      throw invalid(
+        `Keys with the SCIM flag may live at most ${policy.maxScimKeyLifetimeDays} days in this organization`,
+        'invalidValue',
+        [{ field: 'expiration', message: `At most ${policy.maxScimKeyLifetimeDays} days for SCIM keys` }],
+      );
     }
   }
   return expiresAt;

@@ -27,8 +27,17 @@ import {
   type KeyListQuery,
   type NewKeyRow,
 } from './keys-store.js';
-import type { ApiKey, CreateKeyInput, KeyPolicy, KeyPolicySource, KeyRow, ListKeysInput, RotateKeyInput, UpdateKeyInput } from './keys.js';
-import type { KeyKind, } from '../principals/key-status.js';
+import type {
+  ApiKey,
+  CreateKeyInput,
+  KeyPolicy,
+  KeyPolicySource,
+  KeyRow,
+  ListKeysInput,
+  RotateKeyInput,
+  UpdateKeyInput,
+} from './keys.js';
+import type { KeyKind } from '../principals/key-status.js';
 import { bootstrapSecret, fragmentOf, issueToken } from '../principals/token.js';
 
 export interface IssuedKey {
@@ -53,10 +62,22 @@ export async function prepareSecret(bcryptCost: number, supplied?: string): Prom
   const issued = issueToken();
   if (supplied !== undefined) {
     const secretHash = await bcrypt.hash(bootstrapSecret(supplied), bcryptCost);
-    return { keyId: issued.keyId, token: supplied, secretHash, fragment: fragmentOf(supplied, undefined), bootstrap: true };
+    return {
+      keyId: issued.keyId,
+      token: supplied,
+      secretHash,
+      fragment: fragmentOf(supplied, undefined),
+      bootstrap: true,
+    };
   }
   const secretHash = await bcrypt.hash(issued.secret, bcryptCost);
-  return { keyId: issued.keyId, token: issued.token, secretHash, fragment: fragmentOf(issued.token, issued.keyId), bootstrap: false };
+  return {
+    keyId: issued.keyId,
+    token: issued.token,
+    secretHash,
+    fragment: fragmentOf(issued.token, issued.keyId),
+    bootstrap: false,
+  };
 }
 
 /** What a new key is, apart from its secret. */
@@ -67,7 +88,13 @@ export type KeySettings = Omit<NewKeyRow, 'id' | 'secretHash' | 'fragment' | 'bo
  * caller has checked who may issue it; the answer is the key as the API shows it, with its token.
  */
 export async function issueKey(tx: Queryable, secret: PreparedSecret, settings: KeySettings): Promise<IssuedKey> {
-  await insertKey(tx, { ...settings, id: secret.keyId, secretHash: secret.secretHash, fragment: secret.fragment, bootstrap: secret.bootstrap });
+  await insertKey(tx, {
+    ...settings,
+    id: secret.keyId,
+    secretHash: secret.secretHash,
+    fragment: secret.fragment,
+    bootstrap: secret.bootstrap,
+  });
   const row = await findKey(tx, settings.orgId, secret.keyId, settings.createdAt);
   if (!row) throw new Error(`key ${secret.keyId} was not found in the transaction that inserted it`);
   return { token: secret.token, key: toApiKey(row) };
@@ -170,7 +197,8 @@ export class KeysService {
     this.requireRead(p);
     const manager = can(p.grant, 'keys:manage');
     const owner = input.owner ?? (manager ? 'all' : 'me');
-    if (owner === 'all' && !manager) throw keyErrors.needsPermission('keys:manage', "Listing other people's keys (owner=all)");
+    if (owner === 'all' && !manager)
+      throw keyErrors.needsPermission('keys:manage', "Listing other people's keys (owner=all)");
     const limit = Math.min(Math.max(input.limit ?? 50, 1), 100);
     const query: KeyListQuery = {
       status: input.status,
@@ -202,9 +230,14 @@ export class KeysService {
       if (key.status === 'revoked' || key.status === 'expired') throw keyErrors.inactive(key.status);
       if (input.groupId !== undefined && input.groupId !== key.group_id) {
         if (key.kind !== 'service') throw keyErrors.serviceOnly();
-        if (!can(p.grant, 'keys:manage')) throw keyErrors.needsPermission('keys:manage', 'Moving a key to another group');
+        if (!can(p.grant, 'keys:manage'))
+          throw keyErrors.needsPermission('keys:manage', 'Moving a key to another group');
         if (!(await groupById(tx, p.orgId, input.groupId))) throw keyErrors.unknownGroup(input.groupId);
-        await this.checkNoEscalation(tx, p, { groupId: input.groupId, ownerUserId: null, permissions: key.permissions });
+        await this.checkNoEscalation(tx, p, {
+          groupId: input.groupId,
+          ownerUserId: null,
+          permissions: key.permissions,
+        });
       }
       await updateKeyFields(tx, p.orgId, id, input);
       changed(tag.key(id));
@@ -231,7 +264,14 @@ export class KeysService {
       const revoked = await revokeKeys(tx, p.orgId, [id], now, actorOf(p).id);
       if (revoked.length) {
         changed(tag.key(id));
-        await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'key.revoke', target: `key:${id}`, details: { name: key.name } });
+        await recordAudit(tx, {
+          orgId: p.orgId,
+          actor: actorOf(p),
+          requestId: ctx.requestId,
+          action: 'key.revoke',
+          target: `key:${id}`,
+          details: { name: key.name },
+        });
       }
       return (await findKey(tx, p.orgId, id, now))!;
     });
@@ -255,11 +295,18 @@ export class KeysService {
         throw keyErrors.forAnotherUserNeedsAdmin("Rotating another user's personal key");
       }
       // A rotation hands out a fresh token for what the key grants: the same rule as creating it.
-      await this.checkNoEscalation(tx, p, { groupId: key.group_id, ownerUserId: key.owner_user_id, permissions: key.permissions });
+      await this.checkNoEscalation(tx, p, {
+        groupId: key.group_id,
+        ownerUserId: key.owner_user_id,
+        permissions: key.permissions,
+      });
       const policy = (await this.deps.policies.lock(tx, p.orgId))!;
-      const expiresAt = admin ? adminRotationExpiry(key, input, policy, now) : boundedRotationExpiry(key, input, policy, now);
+      const expiresAt = admin
+        ? adminRotationExpiry(key, input, policy, now)
+        : boundedRotationExpiry(key, input, policy, now);
       // With a grace period both keys live for a while, so the new one counts against the limit.
-      if ((input.gracePeriodSeconds ?? 0) > 0 && (await countLiveKeys(tx, p.orgId, now)) >= policy.maxKeys) throw keyErrors.limitReached(policy.maxKeys);
+      if ((input.gracePeriodSeconds ?? 0) > 0 && (await countLiveKeys(tx, p.orgId, now)) >= policy.maxKeys)
+        throw keyErrors.limitReached(policy.maxKeys);
       const issued = await issueKey(tx, secret, {
         orgId: p.orgId,
         name: key.name,
@@ -287,7 +334,9 @@ export class KeysService {
           newKeyId: secret.keyId,
           oldKeyRevokedAt: revokeAt.toISOString(),
           expiresAt: expiresAt?.toISOString() ?? null,
-          ...(key.owner_user_id !== null ? { ownerUserId: key.owner_user_id, ...forAnotherUser(p, key.owner_user_id) } : {}),
+          ...(key.owner_user_id !== null
+            ? { ownerUserId: key.owner_user_id, ...forAnotherUser(p, key.owner_user_id) }
+            : {}),
         },
       });
       return issued;
@@ -295,7 +344,10 @@ export class KeysService {
   }
 
   /** Revokes every live key of a group or of a user, in one transaction. */
-  async revokeAll(ctx: RequestContext, filter: { groupId?: string; ownerUserId?: string }): Promise<{ revoked: string[] }> {
+  async revokeAll(
+    ctx: RequestContext,
+    filter: { groupId?: string; ownerUserId?: string },
+  ): Promise<{ revoked: string[] }> {
     const p = ctx.principal;
     if (!can(p.grant, 'keys:manage')) throw keyErrors.needsPermission('keys:manage', 'Revoking keys in bulk');
     const now = this.deps.now();
@@ -304,7 +356,14 @@ export class KeysService {
       for (const id of ids) await this.checkMayTouch(tx, p, (await findKey(tx, p.orgId, id, now))!);
       const revoked = await revokeKeys(tx, p.orgId, ids, now, actorOf(p).id);
       for (const id of revoked) changed(tag.key(id));
-      await recordAudit(tx, { orgId: p.orgId, actor: actorOf(p), requestId: ctx.requestId, action: 'key.revoke_all', target: filter.groupId ? `group:${filter.groupId}` : `user:${filter.ownerUserId}`, details: { count: revoked.length, keys: revoked.slice(0, 100) } });
+      await recordAudit(tx, {
+        orgId: p.orgId,
+        actor: actorOf(p),
+        requestId: ctx.requestId,
+        action: 'key.revoke_all',
+        target: filter.groupId ? `group:${filter.groupId}` : `user:${filter.ownerUserId}`,
+        details: { count: revoked.length, keys: revoked.slice(0, 100) },
+      });
       return { revoked };
     });
   }
@@ -329,7 +388,14 @@ export class KeysService {
   private async checkMayTouch(q: Queryable, p: Principal, key: KeyRow): Promise<void> {
     if (isOrgAdmin(p) || isMine(p, key)) return;
     if (key.scim) throw keyErrors.changeScimNeedsAdmin();
-    const beyond = beyondCaller(p.grant, await prospectiveGrant(q, p.orgId, { groupId: key.group_id, ownerUserId: key.owner_user_id, permissions: key.permissions }));
+    const beyond = beyondCaller(
+      p.grant,
+      await prospectiveGrant(q, p.orgId, {
+        groupId: key.group_id,
+        ownerUserId: key.owner_user_id,
+        permissions: key.permissions,
+      }),
+    );
     if (beyond.length) throw keyErrors.changeBeyondCaller(describeGrant(beyond));
   }
 
@@ -340,18 +406,29 @@ export class KeysService {
     return key;
   }
 
-  private async checkGroupAndOwner(q: Queryable, orgId: string, kind: KeyKind, groupId: string | null, ownerUserId: string | null): Promise<void> {
+  private async checkGroupAndOwner(
+    q: Queryable,
+    orgId: string,
+    kind: KeyKind,
+    groupId: string | null,
+    ownerUserId: string | null,
+  ): Promise<void> {
     const group = groupId ? await groupById(q, orgId, groupId) : undefined;
     if (groupId && !group) throw keyErrors.unknownGroup(groupId);
     if (kind !== 'personal' || !ownerUserId) return;
     const owner = await userById(q, orgId, ownerUserId);
     if (!owner) throw keyErrors.unknownOwner(ownerUserId);
     if (!owner.active) throw keyErrors.ownerInactive(ownerUserId);
-    if (group && !(await isMemberOf(q, orgId, ownerUserId, group.id))) throw keyErrors.ownerNotInGroup(group.displayName);
+    if (group && !(await isMemberOf(q, orgId, ownerUserId, group.id)))
+      throw keyErrors.ownerNotInGroup(group.displayName);
   }
 
   /** A key never grants more than the key making it (DESIGN §4): checked on create, move and rotate. */
-  private async checkNoEscalation(q: Queryable, p: Principal, key: { groupId: string | null; ownerUserId: string | null; permissions: string[] | null }): Promise<void> {
+  private async checkNoEscalation(
+    q: Queryable,
+    p: Principal,
+    key: { groupId: string | null; ownerUserId: string | null; permissions: string[] | null },
+  ): Promise<void> {
     const grant: Grant = await prospectiveGrant(q, p.orgId, key);
     const beyond = beyondCaller(p.grant, grant);
     if (beyond.length) throw keyErrors.escalation(describeGrant(beyond));
@@ -377,7 +454,8 @@ function adminRotationExpiry(key: KeyRow, input: RotationInput, policy: KeyPolic
  */
 function boundedRotationExpiry(key: KeyRow, input: RotationInput, policy: KeyPolicy, now: Date): Date | null {
   const limit = key.expires_at;
-  if (limit === null) return choseExpiry(input) ? resolveExpiry(input, policy, now, { scim: key.scim }) : sameLifetime(key, policy, now);
+  if (limit === null)
+    return choseExpiry(input) ? resolveExpiry(input, policy, now, { scim: key.scim }) : sameLifetime(key, policy, now);
   if (key.status === 'expired') throw keyErrors.expiredNeedsAdmin();
   if (!choseExpiry(input)) {
     try {
@@ -401,7 +479,9 @@ function sameLifetime(key: KeyRow, policy: KeyPolicy, now: Date): Date | null {
   const lifetimeMs = key.expires_at ? key.expires_at.getTime() - key.created_at.getTime() : null;
   try {
     if (lifetimeMs === null) return resolveExpiry({ expiration: 'never' }, policy, now, { scim: key.scim });
-    return resolveExpiry({ expiresAt: new Date(now.getTime() + lifetimeMs).toISOString() }, policy, now, { scim: key.scim });
+    return resolveExpiry({ expiresAt: new Date(now.getTime() + lifetimeMs).toISOString() }, policy, now, {
+      scim: key.scim,
+    });
   } catch {
     throw keyErrors.lifetimeNotAllowed();
   }
@@ -409,7 +489,11 @@ function sameLifetime(key: KeyRow, policy: KeyPolicy, now: Date): Date | null {
 
 /** Keys "of mine": this key itself, keys it created, or personal keys of the same owner. */
 function isMine(p: Principal, key: KeyRow): boolean {
-  return key.id === p.keyId || key.created_by === actorOf(p).id || (p.ownerUserId !== null && key.owner_user_id === p.ownerUserId);
+  return (
+    key.id === p.keyId ||
+    key.created_by === actorOf(p).id ||
+    (p.ownerUserId !== null && key.owner_user_id === p.ownerUserId)
+  );
 }
 
 export function toApiKey(row: KeyRow): ApiKey {
@@ -447,4 +531,3 @@ function positionOf(cursor: string): { createdAt: Date; id: string } {
   if (typeof at !== 'string' || !isStorableTimestamp(at) || typeof id !== 'string') throw keyErrors.invalidCursor();
   return { createdAt: new Date(at), id };
 }
-

@@ -78,8 +78,23 @@ export async function insertKey(q: Queryable, key: NewKeyRow): Promise<void> {
        secret_hash, fragment, bootstrap, expires_at, rotated_from, created_by, created_by_name, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
     [
-      key.orgId, key.id, key.name, key.description, key.kind, key.groupId, key.ownerUserId, key.scim, key.permissions,
-      key.secretHash, key.fragment, key.bootstrap, key.expiresAt, key.rotatedFrom, key.createdBy.id, key.createdBy.name, key.createdAt,
+      key.orgId,
+      key.id,
+      key.name,
+      key.description,
+      key.kind,
+      key.groupId,
+      key.ownerUserId,
+      key.scim,
+      key.permissions,
+      key.secretHash,
+      key.fragment,
+      key.bootstrap,
+      key.expiresAt,
+      key.rotatedFrom,
+      key.createdBy.id,
+      key.createdBy.name,
+      key.createdAt,
     ],
   );
 }
@@ -128,12 +143,15 @@ export async function listKeys(q: Queryable, orgId: string, query: KeyListQuery,
     params.push(now, query.status);
     where.push(`${statusOfRow(`$${params.length - 1}`)} = $${params.length}`);
   }
-  if (query.text) add((p) => `(x.name ILIKE ${p} OR x.description ILIKE ${p} OR x.fragment ILIKE ${p})`, containsPattern(query.text));
+  if (query.text)
+    add((p) => `(x.name ILIKE ${p} OR x.description ILIKE ${p} OR x.fragment ILIKE ${p})`, containsPattern(query.text));
   if (query.groupId) add((p) => `x.group_id = ${p}`, query.groupId);
   if (query.ownerUserId) add((p) => `x.owner_user_id = ${p}`, query.ownerUserId);
   if (query.mine) {
     params.push(query.mine.keyId, query.mine.actorId, query.mine.userId);
-    where.push(`(x.id = $${params.length - 2} OR x.created_by = $${params.length - 1} OR x.owner_user_id = $${params.length})`);
+    where.push(
+      `(x.id = $${params.length - 2} OR x.created_by = $${params.length - 1} OR x.owner_user_id = $${params.length})`,
+    );
   }
   if (query.after) {
     params.push(query.after.createdAt, query.after.id);
@@ -167,7 +185,11 @@ export async function updateKeyFields(
 ): Promise<boolean> {
   const sets: string[] = [];
   const params: unknown[] = [orgId, id];
-  for (const [column, value] of [['name', fields.name], ['description', fields.description], ['group_id', fields.groupId]] as const) {
+  for (const [column, value] of [
+    ['name', fields.name],
+    ['description', fields.description],
+    ['group_id', fields.groupId],
+  ] as const) {
     if (value === undefined) continue;
     params.push(value);
     sets.push(`${column} = $${params.length}`);
@@ -205,7 +227,11 @@ export async function liveKeyIdsWhere(
   return rows.map((r) => r.id);
 }
 
-export async function keyIdsOfGroup(q: Queryable, orgId: string, groupId: string): Promise<{ id: string; name: string }[]> {
+export async function keyIdsOfGroup(
+  q: Queryable,
+  orgId: string,
+  groupId: string,
+): Promise<{ id: string; name: string }[]> {
   const { rows } = await q.query<{ id: string; name: string }>(
     'SELECT id, name FROM api_keys WHERE org_id = $1 AND group_id = $2 AND revoked_at IS NULL ORDER BY created_at',
     [orgId, groupId],
@@ -214,5 +240,8 @@ export async function keyIdsOfGroup(q: Queryable, orgId: string, groupId: string
 }
 
 export async function touchLastUsed(q: Queryable, orgId: string, id: string, at: Date): Promise<void> {
-  await q.query('UPDATE api_keys SET last_used_at = $3 WHERE org_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < $3)', [orgId, id, at]);
+  await q.query(
+    'UPDATE api_keys SET last_used_at = $3 WHERE org_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < $3)',
+    [orgId, id, at],
+  );
 }

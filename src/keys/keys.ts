@@ -63,7 +63,10 @@ export type ExpirationPreset = (typeof EXPIRATION_PRESETS)[number];
 export const KeyPolicy = z
   .object({
     maxKeys: z.number().int().min(1).max(100000).default(100),
-    allowedExpirations: z.array(z.enum(EXPIRATION_PRESETS)).min(1).default([...EXPIRATION_PRESETS]),
+    allowedExpirations: z
+      .array(z.enum(EXPIRATION_PRESETS))
+      .min(1)
+      .default([...EXPIRATION_PRESETS]),
     allowNever: z.boolean().default(true),
     /** Longest lifetime of a key with the SCIM flag, in days; null for no cap. */
     maxScimKeyLifetimeDays: z.number().int().min(1).max(36500).nullable().default(null),
@@ -78,7 +81,9 @@ export interface KeyPolicySource {
 
 // What the admin API accepts (DESIGN §7); the routes parse with these and the service takes their types.
 
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be an id (uuid)');
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be an id (uuid)');
 const name = z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters');
 const description = z.string().max(500, 'must be at most 500 characters');
 const permission = z.string().min(1).max(100);
@@ -98,12 +103,19 @@ export const CreateKeyBody = z
   .strict();
 export type CreateKeyInput = z.infer<typeof CreateKeyBody>;
 
-export const UpdateKeyBody = z.object({ name: name.optional(), description: description.optional(), groupId: uuid.optional() }).strict();
+export const UpdateKeyBody = z
+  .object({ name: name.optional(), description: description.optional(), groupId: uuid.optional() })
+  .strict();
 export type UpdateKeyInput = z.infer<typeof UpdateKeyBody>;
 
 export const RotateKeyBody = z
   .object({
-    gracePeriodSeconds: z.number().int().min(0).max(7 * 24 * 3600, 'must be at most 7 days').optional(),
+    gracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600, 'must be at most 7 days')
+      .optional(),
     expiration: z.string().optional(),
     expiresAt: z.string().optional(),
   })
@@ -113,7 +125,9 @@ export type RotateKeyInput = z.infer<typeof RotateKeyBody>;
 export const RevokeAllBody = z
   .object({ groupId: uuid.optional(), ownerUserId: uuid.optional() })
   .strict()
-  .refine((b) => (b.groupId === undefined) !== (b.ownerUserId === undefined), { message: 'give exactly one of groupId or ownerUserId' });
+  .refine((b) => (b.groupId === undefined) !== (b.ownerUserId === undefined), {
+    message: 'give exactly one of groupId or ownerUserId',
+  });
 
 export const ListKeysQuery = z.object({
   status: z.enum(KEY_STATUSES).optional(),

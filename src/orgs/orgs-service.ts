@@ -76,8 +76,19 @@ export class OrgsService {
     const { principal, requestId } = ctx;
     if (!can(principal.grant, 'orgs:create')) throw orgErrors.createNeedsPermission();
     return this.deps.db.transaction(async (tx) => {
-      const result = await this.createWithAdminKey(tx, name, actorOf(principal), { rules: [{ role: 'admin' }], keyName: `${name} admin key`, requestId });
-      await recordAudit(tx, { orgId: principal.orgId, actor: actorOf(principal), requestId, action: 'org.create', target: `org:${result.organization.id}`, details: { name } });
+      const result = await this.createWithAdminKey(tx, name, actorOf(principal), {
+        rules: [{ role: 'admin' }],
+        keyName: `${name} admin key`,
+        requestId,
+      });
+      await recordAudit(tx, {
+        orgId: principal.orgId,
+        actor: actorOf(principal),
+        requestId,
+        action: 'org.create',
+        target: `org:${result.organization.id}`,
+        details: { name },
+      });
       return { organization: result.organization, token: result.token, key: result.key };
     });
   }
@@ -92,10 +103,18 @@ export class OrgsService {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const org = (await findOrganization(tx, principal.orgId))!;
       const parsed = OrgPolicy.safeParse({ ...org.policy, ...patch });
-      if (!parsed.success) throw orgErrors.invalidPolicy(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      if (!parsed.success)
+        throw orgErrors.invalidPolicy(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       const updated = (await updateOrganizationPolicy(tx, principal.orgId, parsed.data))!;
       changed(tag.org(principal.orgId));
-      await recordAudit(tx, { orgId: principal.orgId, actor: actorOf(principal), requestId, action: 'org.policy', target: `org:${principal.orgId}`, details: patch });
+      await recordAudit(tx, {
+        orgId: principal.orgId,
+        actor: actorOf(principal),
+        requestId,
+        action: 'org.policy',
+        target: `org:${principal.orgId}`,
+        details: patch,
+      });
       return updated;
     });
   }
@@ -108,7 +127,12 @@ export class OrgsService {
   ): Promise<{ organization: Organization } & IssuedKey> {
     const now = this.deps.now();
     const organization = await insertOrganization(tx, { id: randomUUID(), name, policy: OrgPolicy.parse({}) });
-    const admins = await createLocalGroup(tx, organization.id, { displayName: ADMINS_GROUP_NAME, description: 'Administrators of this organization', rules: options.rules }, now);
+    const admins = await createLocalGroup(
+      tx,
+      organization.id,
+      { displayName: ADMINS_GROUP_NAME, description: 'Administrators of this organization', rules: options.rules },
+      now,
+    );
     const secret = await prepareSecret(this.deps.bcryptCost, options.suppliedKey);
     const { token, key } = await issueKey(tx, secret, {
       orgId: organization.id,
@@ -124,7 +148,14 @@ export class OrgsService {
       createdBy: actor,
       createdAt: now,
     });
-    await recordAudit(tx, { orgId: organization.id, actor, requestId: options.requestId, action: 'org.bootstrap', target: `org:${organization.id}`, details: { name, adminsGroupId: admins.id, keyId: key.id } });
+    await recordAudit(tx, {
+      orgId: organization.id,
+      actor,
+      requestId: options.requestId,
+      action: 'org.bootstrap',
+      target: `org:${organization.id}`,
+      details: { name, adminsGroupId: admins.id, keyId: key.id },
+    });
     return { organization, token, key };
   }
 }

@@ -10,10 +10,18 @@ interface OrgRow {
 
 function toOrganization(row: OrgRow): Organization {
   const parsed = OrgPolicy.safeParse(row.settings ?? {});
-  return { id: row.id, name: row.name, policy: parsed.success ? parsed.data : OrgPolicy.parse({}), createdAt: row.created_at };
+  return {
+    id: row.id,
+    name: row.name,
+    policy: parsed.success ? parsed.data : OrgPolicy.parse({}),
+    createdAt: row.created_at,
+  };
 }
 
-export async function insertOrganization(q: Queryable, org: { id: string; name: string; policy: OrgPolicy }): Promise<Organization> {
+export async function insertOrganization(
+  q: Queryable,
+  org: { id: string; name: string; policy: OrgPolicy },
+): Promise<Organization> {
   const { rows } = await q.query<OrgRow>(
     'INSERT INTO organizations (id, name, settings) VALUES ($1, $2, $3) RETURNING id, name, settings, created_at',
     [org.id, org.name, JSON.stringify(org.policy)],
@@ -22,7 +30,9 @@ export async function insertOrganization(q: Queryable, org: { id: string; name: 
 }
 
 export async function findOrganization(q: Queryable, orgId: string): Promise<Organization | undefined> {
-  const { rows } = await q.query<OrgRow>('SELECT id, name, settings, created_at FROM organizations WHERE id = $1', [orgId]);
+  const { rows } = await q.query<OrgRow>('SELECT id, name, settings, created_at FROM organizations WHERE id = $1', [
+    orgId,
+  ]);
   return rows[0] && toOrganization(rows[0]);
 }
 
@@ -32,11 +42,18 @@ export async function findOrganization(q: Queryable, orgId: string): Promise<Org
  * and key creation must not wait behind every SCIM write in flight.
  */
 export async function lockOrganization(q: Queryable, orgId: string): Promise<Organization | undefined> {
-  const { rows } = await q.query<OrgRow>('SELECT id, name, settings, created_at FROM organizations WHERE id = $1 FOR NO KEY UPDATE', [orgId]);
+  const { rows } = await q.query<OrgRow>(
+    'SELECT id, name, settings, created_at FROM organizations WHERE id = $1 FOR NO KEY UPDATE',
+    [orgId],
+  );
   return rows[0] && toOrganization(rows[0]);
 }
 
-export async function updateOrganizationPolicy(q: Queryable, orgId: string, policy: OrgPolicy): Promise<Organization | undefined> {
+export async function updateOrganizationPolicy(
+  q: Queryable,
+  orgId: string,
+  policy: OrgPolicy,
+): Promise<Organization | undefined> {
   const { rows } = await q.query<OrgRow>(
     'UPDATE organizations SET settings = $2 WHERE id = $1 RETURNING id, name, settings, created_at',
     [orgId, JSON.stringify(policy)],
@@ -54,7 +71,9 @@ export async function lockBootstrap(q: Queryable): Promise<void> {
 
 /** The organization created first (the bootstrap's `default`), or undefined on an empty database. */
 export async function firstOrganization(q: Queryable): Promise<Organization | undefined> {
-  const { rows } = await q.query<OrgRow>('SELECT id, name, settings, created_at FROM organizations ORDER BY created_at LIMIT 1');
+  const { rows } = await q.query<OrgRow>(
+    'SELECT id, name, settings, created_at FROM organizations ORDER BY created_at LIMIT 1',
+  );
   return rows[0] && toOrganization(rows[0]);
 }
 

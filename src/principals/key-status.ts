@@ -3,7 +3,13 @@ export type KeyKind = 'service' | 'personal';
 export type KeyStatus = 'active' | 'expiring_soon' | 'expired' | 'revoked' | 'suspended';
 export type SuspensionReason = 'owner_inactive' | 'owner_left_group' | 'group_deleted';
 
-export const KEY_STATUSES = ['active', 'expiring_soon', 'expired', 'revoked', 'suspended'] as const satisfies readonly KeyStatus[];
+export const KEY_STATUSES = [
+  'active',
+  'expiring_soon',
+  'expired',
+  'revoked',
+  'suspended',
+] as const satisfies readonly KeyStatus[];
 export const EXPIRING_SOON_MS = 7 * 24 * 3600 * 1000;
 
 export interface KeyTimes {
@@ -12,7 +18,11 @@ export interface KeyTimes {
 }
 
 /** Status from the clock and the suspension the database computed; revoked and expired win over suspended. */
-export function statusOf(times: KeyTimes, suspension: SuspensionReason | null, now: Date): { status: KeyStatus; reason: SuspensionReason | null } {
+export function statusOf(
+  times: KeyTimes,
+  suspension: SuspensionReason | null,
+  now: Date,
+): { status: KeyStatus; reason: SuspensionReason | null } {
   const t = now.getTime();
   const revoked = times.revokedAt?.getTime() ?? Infinity;
   const expires = times.expiresAt?.getTime() ?? Infinity;

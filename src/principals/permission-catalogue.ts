@@ -11,7 +11,9 @@ export class PermissionCatalogue {
     const builtinNames = new Set(BUILTIN_PERMISSIONS.map((p) => p.name));
     this.permissions = [
       ...BUILTIN_PERMISSIONS,
-      ...extra.filter((p) => !builtinNames.has(p)).map((name) => ({ name, description: 'Application permission', builtin: false })),
+      ...extra
+        .filter((p) => !builtinNames.has(p))
+        .map((name) => ({ name, description: 'Application permission', builtin: false })),
     ];
     this.names = new Set(this.permissions.map((p) => p.name));
     this.resources = new Set(this.permissions.map((p) => p.name.split(':')[0]!));
@@ -35,9 +37,11 @@ export class PermissionCatalogue {
   assertKnown(patterns: readonly string[], field: string): void {
     const unknown = patterns.filter((p) => !this.isKnown(p));
     if (unknown.length) {
-      throw invalid(`Unknown permission${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; GET /api/v1/permissions lists the known ones`, 'invalidValue', [
-        { field, message: `Unknown: ${unknown.join(', ')}` },
-      ]);
+      throw invalid(
+        `Unknown permission${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; GET /api/v1/permissions lists the known ones`,
+        'invalidValue',
+        [{ field, message: `Unknown: ${unknown.join(', ')}` }],
+      );
     }
   }
 }

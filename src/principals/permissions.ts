@@ -11,11 +11,19 @@ export interface PermissionInfo {
 }
 
 export const BUILTIN_PERMISSIONS: readonly PermissionInfo[] = [
-  { name: 'org:admin', description: 'Everything in the organization, including keys with the SCIM flag', builtin: true },
-  { name: 'orgs:create', description: 'Create organizations (platform operators only; no wildcard grants it)', builtin: true },
+  {
+    name: 'org:admin',
+    description: 'Everything in the organization, including keys with the SCIM flag',
+    builtin: true,
+  },
+  {
+    name: 'orgs:create',
+    description: 'Create organizations (platform operators only; no wildcard grants it)',
+    builtin: true,
+  },
   { name: 'keys:read', description: 'List and read API keys', builtin: true },
   { name: 'keys:write', description: 'Create, edit, rotate and revoke your own personal keys', builtin: true },
-  { name: 'keys:manage', description: "Create service keys and manage every key in the organization", builtin: true },
+  { name: 'keys:manage', description: 'Create service keys and manage every key in the organization', builtin: true },
   { name: 'keys:introspect', description: 'Introspect other tokens (RFC 7662)', builtin: true },
   { name: 'groups:read', description: 'List groups, their members and rules', builtin: true },
   { name: 'groups:write', description: 'Create local groups and change group rules', builtin: true },
@@ -92,7 +100,10 @@ export function decide(grant: Grant, permission: string, resource?: string): Dec
   if (narrowed) {
     return {
       allowed: false,
-      reason: resource === undefined ? `${permission} is granted only for specific resources; name one` : `${permission} is not granted for resource ${resource}`,
+      reason:
+        resource === undefined
+          ? `${permission} is granted only for specific resources; name one`
+          : `${permission} is not granted for resource ${resource}`,
     };
   }
   return { allowed: false, reason: `${permission} is not granted to this key` };
@@ -123,7 +134,9 @@ function resourcesCovered(outer: string[] | null, inner: string[] | null): boole
 
 /** Whether everything `inner` grants is also granted by `outer` (no escalation). */
 export function isSubset(inner: Grant, outer: Grant): boolean {
-  return inner.every((i) => outer.some((o) => covers(o.permission, i.permission) && resourcesCovered(o.resources, i.resources)));
+  return inner.every((i) =>
+    outer.some((o) => covers(o.permission, i.permission) && resourcesCovered(o.resources, i.resources)),
+  );
 }
 
 /**
@@ -140,10 +153,19 @@ export function beyondCaller(caller: Grant, wanted: Grant): Grant {
 export function compact(grant: Grant): Grant {
   const unique: Grant = [];
   for (const entry of grant) {
-    if (!unique.some((u) => u.permission === entry.permission && sameResources(u.resources, entry.resources))) unique.push(entry);
+    if (!unique.some((u) => u.permission === entry.permission && sameResources(u.resources, entry.resources)))
+      unique.push(entry);
   }
   return unique
-    .filter((entry) => !unique.some((other) => other !== entry && covers(other.permission, entry.permission) && resourcesCovered(other.resources, entry.resources)))
+    .filter(
+      (entry) =>
+        !unique.some(
+          (other) =>
+            other !== entry &&
+            covers(other.permission, entry.permission) &&
+            resourcesCovered(other.resources, entry.resources),
+        ),
+    )
     .sort((a, b) => a.permission.localeCompare(b.permission));
 }
 
@@ -163,7 +185,14 @@ export function grantOf(rules: readonly Rule[]): Grant {
   const out: Grant = [];
   for (const rule of rules) {
     const resources = rule.resources?.length ? [...rule.resources] : null;
-    const names = rule.role !== undefined ? (Object.hasOwn(ROLES, rule.role) ? ROLES[rule.role]! : []) : rule.permission !== undefined ? [rule.permission] : [];
+    const names =
+      rule.role !== undefined
+        ? Object.hasOwn(ROLES, rule.role)
+          ? ROLES[rule.role]!
+          : []
+        : rule.permission !== undefined
+          ? [rule.permission]
+          : [];
     for (const permission of names) out.push({ permission, resources });
   }
   return compact(out);

@@ -52,7 +52,9 @@ function mutabilityOf(value: unknown): Mutability {
 
 function toDef(a: ScimmyAttribute): AttrDef {
   const config = a.config as { multiValued?: boolean; caseExact?: boolean; returned?: unknown; mutable?: unknown };
-  const sub = a.subAttributes?.length ? new Map(a.subAttributes.map((s) => [s.name.toLowerCase(), toDef(s)])) : undefined;
+  const sub = a.subAttributes?.length
+    ? new Map(a.subAttributes.map((s) => [s.name.toLowerCase(), toDef(s)]))
+    : undefined;
   return {
     name: a.name,
     type: String(a.type) as AttrType,

@@ -77,7 +77,8 @@ class Parser {
   }
 
   private countLogical(): void {
-    if (++this.logical > MAX_LOGICAL_OPERATORS) throw invalid(`The filter has more than ${MAX_LOGICAL_OPERATORS} logical operators`);
+    if (++this.logical > MAX_LOGICAL_OPERATORS)
+      throw invalid(`The filter has more than ${MAX_LOGICAL_OPERATORS} logical operators`);
   }
 
   private parseOr(): FilterNode {
@@ -125,7 +126,8 @@ class Parser {
 
   private parseAttributeExpression(): FilterNode {
     const t = this.tokens[this.i++]!;
-    if (t.type !== 'word' || !ATTR_PATH.test(t.value)) throw invalid(`Expected an attribute name at position ${t.pos + 1}, found ${describe(t)}`);
+    if (t.type !== 'word' || !ATTR_PATH.test(t.value))
+      throw invalid(`Expected an attribute name at position ${t.pos + 1}, found ${describe(t)}`);
     const path = t.value;
     const next = this.tokens[this.i];
     if (next?.type === 'lbracket') {
@@ -143,7 +145,9 @@ class Parser {
     this.i++;
     if (op === 'pr') return { kind: 'present', path };
     if (!(COMPARE_OPS as readonly string[]).includes(op)) {
-      throw invalid(`Unknown operator "${next.value}" at position ${next.pos + 1}; use one of ${COMPARE_OPS.join(', ')} or pr`);
+      throw invalid(
+        `Unknown operator "${next.value}" at position ${next.pos + 1}; use one of ${COMPARE_OPS.join(', ')} or pr`,
+      );
     }
     return { kind: 'compare', path, op: op as CompareOp, value: this.parseValue(path) };
   }

@@ -10,7 +10,8 @@ export function scimmy(): typeof SCIMMY {
     declared = true;
     const User = SCIMMY.Schemas.User;
     const alreadyExtended = User.definition.attributes.some(
-      (a: unknown) => a instanceof SCIMMY.Types.SchemaDefinition && a.id === SCIMMY.Schemas.EnterpriseUser.definition.id,
+      (a: unknown) =>
+        a instanceof SCIMMY.Types.SchemaDefinition && a.id === SCIMMY.Schemas.EnterpriseUser.definition.id,
     );
     // scimmy's typings want a Schema instance here; its code takes the class, as its docs show.
     if (!alreadyExtended) User.extend(SCIMMY.Schemas.EnterpriseUser as unknown as SCIMMY.Types.Schema, false);

@@ -17,7 +17,13 @@ export function discoveryRoutes(): Router {
 
   router.get('/ResourceTypes', (req, res) => {
     const types = resourceTypes(req);
-    sendScim(res, 200, { schemas: [LIST_RESPONSE_SCHEMA], totalResults: types.length, itemsPerPage: types.length, startIndex: 1, Resources: types });
+    sendScim(res, 200, {
+      schemas: [LIST_RESPONSE_SCHEMA],
+      totalResults: types.length,
+      itemsPerPage: types.length,
+      startIndex: 1,
+      Resources: types,
+    });
   });
 
   router.get('/ResourceTypes/:id', (req, res) => {
@@ -28,7 +34,13 @@ export function discoveryRoutes(): Router {
 
   router.get('/Schemas', (req, res) => {
     const all = schemas(req);
-    sendScim(res, 200, { schemas: [LIST_RESPONSE_SCHEMA], totalResults: all.length, itemsPerPage: all.length, startIndex: 1, Resources: all });
+    sendScim(res, 200, {
+      schemas: [LIST_RESPONSE_SCHEMA],
+      totalResults: all.length,
+      itemsPerPage: all.length,
+      startIndex: 1,
+      Resources: all,
+    });
   });
 
   router.get('/Schemas/:id', (req, res) => {
@@ -51,7 +63,14 @@ function serviceProviderConfig(req: Request) {
     sort: { supported: true },
     etag: { supported: true },
     // RFC 9865 §4
-    pagination: { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: DEFAULT_COUNT, maxPageSize: MAX_COUNT, cursorTimeout: 0 },
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: DEFAULT_COUNT,
+      maxPageSize: MAX_COUNT,
+      cursorTimeout: 0,
+    },
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',

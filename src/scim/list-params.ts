@@ -29,7 +29,8 @@ type Query = Record<string, unknown>;
 function single(query: Query, name: string): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw badRequest(`Give ${name} once`, name === 'filter' ? 'invalidFilter' : 'invalidValue');
+  if (typeof value !== 'string')
+    throw badRequest(`Give ${name} once`, name === 'filter' ? 'invalidFilter' : 'invalidValue');
   return value;
 }
 
@@ -53,7 +54,10 @@ export function readListParams(query: Query, cat: ResourceCatalogue): ListParams
   // RFC 7644 §3.4.2.4: count below 0 means 0; we cap it at MAX_COUNT.
   const count = Math.min(Math.max(integer(query, 'count') ?? DEFAULT_COUNT, 0), MAX_COUNT);
   const projection = parseProjection(cat, query);
-  const queryKey = createHash('sha256').update(JSON.stringify([cat.resourceType, filterText ?? '', sortBy ?? '', sortOrder ?? ''])).digest('base64url').slice(0, 12);
+  const queryKey = createHash('sha256')
+    .update(JSON.stringify([cat.resourceType, filterText ?? '', sortBy ?? '', sortOrder ?? '']))
+    .digest('base64url')
+    .slice(0, 12);
 
   const cursor = single(query, 'cursor');
   if (cursor !== undefined) {
@@ -71,7 +75,16 @@ export function readListParams(query: Query, cat: ResourceCatalogue): ListParams
   }
   // RFC 7644 §3.4.2.4: startIndex below 1 means 1.
   const startIndex = Math.max(integer(query, 'startIndex') ?? 1, 1);
-  return { filter, sort, count, startIndex, cursorMode: false, projection, queryKey, window: { limit: count, offset: startIndex - 1 } };
+  return {
+    filter,
+    sort,
+    count,
+    startIndex,
+    cursorMode: false,
+    projection,
+    queryKey,
+    window: { limit: count, offset: startIndex - 1 },
+  };
 }
 
 interface CursorPosition {
@@ -84,17 +97,28 @@ interface CursorPosition {
  * with sortBy, an offset; either bound to the filter and sort it was issued for.
  */
 export function cursorFor(queryKey: string, position: CursorPosition): string {
-  const body = position.after ? { k: queryKey, a: [position.after.createdAt.toISOString(), position.after.id] } : { k: queryKey, o: position.offset };
+  const body = position.after
+    ? { k: queryKey, a: [position.after.createdAt.toISOString(), position.after.id] }
+    : { k: queryKey, o: position.offset };
   return encodeCursor(body);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function positionOf(cursor: string, queryKey: string): CursorPosition {
-  const invalid = () => new HttpError(400, 'invalidCursor', 'The cursor is invalid or was issued for a different query', { scimType: 'invalidCursor' });
+  const invalid = () =>
+    new HttpError(400, 'invalidCursor', 'The cursor is invalid or was issued for a different query', {
+      scimType: 'invalidCursor',
+    });
   const body = decodeCursor(cursor) as { k?: unknown; a?: unknown; o?: unknown } | null | undefined;
   if (typeof body !== 'object' || body === null || body.k !== queryKey) throw invalid();
-  if (Array.isArray(body.a) && typeof body.a[0] === 'string' && typeof body.a[1] === 'string' && UUID.test(body.a[1]) && isStorableTimestamp(body.a[0])) {
+  if (
+    Array.isArray(body.a) &&
+    typeof body.a[0] === 'string' &&
+    typeof body.a[1] === 'string' &&
+    UUID.test(body.a[1]) &&
+    isStorableTimestamp(body.a[0])
+  ) {
     return { after: { createdAt: new Date(body.a[0]), id: body.a[1] } };
   }
   if (typeof body.o === 'number' && Number.isSafeInteger(body.o) && body.o >= 0) return { offset: body.o };

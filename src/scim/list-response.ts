@@ -16,7 +16,10 @@ export function listResponse<T extends { createdAt: Date; id: string }>(
     const more = rows.length > params.count;
     const last = page[page.length - 1];
     const offset = (params.window.offset ?? 0) + page.length;
-    const nextCursor = more && last ? cursorFor(params.queryKey, params.sort ? { offset } : { after: { createdAt: last.createdAt, id: last.id } }) : undefined;
+    const nextCursor =
+      more && last
+        ? cursorFor(params.queryKey, params.sort ? { offset } : { after: { createdAt: last.createdAt, id: last.id } })
+        : undefined;
     return {
       schemas: [LIST_RESPONSE_SCHEMA],
       totalResults: total,

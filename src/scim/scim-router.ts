@@ -20,7 +20,10 @@ export interface ScimRouterDeps {
 
 /** Only keys with the SCIM flag may call /scim/v2 (DESIGN §1). */
 function requireScimFlag(req: Request, _res: Response, next: NextFunction) {
-  if (!principalOf(req).scim) throw forbidden('This API key does not carry the SCIM permission; create a key with the SCIM flag for your identity provider');
+  if (!principalOf(req).scim)
+    throw forbidden(
+      'This API key does not carry the SCIM permission; create a key with the SCIM flag for your identity provider',
+    );
   next();
 }
 

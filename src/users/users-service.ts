@@ -61,20 +61,34 @@ export class UsersService {
   async listForAdmin(ctx: RequestContext, input: ListUsersInput) {
     if (!can(ctx.principal.grant, 'users:read')) throw userErrors.needsPermission('users:read');
     const limit = input.limit ?? 50;
-    const rows = await searchUsers(this.deps.db, ctx.orgId, { text: input.q?.trim() || undefined, after: input.cursor ? adminCursorPosition(input.cursor) : undefined, limit: limit + 1 });
+    const rows = await searchUsers(this.deps.db, ctx.orgId, {
+      text: input.q?.trim() || undefined,
+      after: input.cursor ? adminCursorPosition(input.cursor) : undefined,
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((u) => ({ id: u.id, userName: u.user_name, displayName: u.display_name, externalId: u.external_id, active: u.active })),
+      items: page.map((u) => ({
+        id: u.id,
+        userName: u.user_name,
+        displayName: u.display_name,
+        externalId: u.external_id,
+        active: u.active,
+      })),
       nextCursor: rows.length > limit && last ? encodeCursor([last.user_name.toLowerCase(), last.id]) : null,
     };
   }
 
-
   create(ctx: RequestContext, fields: UserFields): Promise<UserRecord> {
     return this.deps.unitOfWork.write(async (tx) => {
       const user = await insertUser(tx, ctx.orgId, randomUUID(), fields, this.deps.now());
-      await recordAudit(tx, { ...auditedBy(ctx), action: 'user.create', target: `user:${user.id}`, details: { userName: user.userName, active: user.active } });
+      await recordAudit(tx, {
+        ...auditedBy(ctx),
+        action: 'user.create',
+        target: `user:${user.id}`,
+        details: { userName: user.userName, active: user.active },
+      });
       return user;
     });
   }
@@ -117,7 +131,12 @@ export class UsersService {
       changed(tag.user(id));
       await recordAudit(tx, {
         ...auditedBy(ctx),
-        action: current.active && !user.active ? 'user.deactivate' : !current.active && user.active ? 'user.reactivate' : 'user.update',
+        action:
+          current.active && !user.active
+            ? 'user.deactivate'
+            : !current.active && user.active
+              ? 'user.reactivate'
+              : 'user.update',
         target: `user:${id}`,
         details: { userName: user.userName, active: user.active },
       });
@@ -137,7 +156,12 @@ export class UsersService {
       await leaveAllGroups(tx, ctx.orgId, id, this.deps.now());
       await deleteUser(tx, ctx.orgId, id);
       changed(tag.user(id));
-      await recordAudit(tx, { ...auditedBy(ctx), action: 'user.delete', target: `user:${id}`, details: { userName: current.userName } });
+      await recordAudit(tx, {
+        ...auditedBy(ctx),
+        action: 'user.delete',
+        target: `user:${id}`,
+        details: { userName: current.userName },
+      });
     });
   }
 }
@@ -150,6 +174,7 @@ function adminCursorPosition(cursor: string): { name: string; id: string } {
   const position = decodeCursor(cursor);
   if (!Array.isArray(position)) throw userErrors.invalidCursor();
   const [name, id] = position as unknown[];
-  if (typeof name !== 'string' || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw userErrors.invalidCursor();
+  if (typeof name !== 'string' || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id))
+    throw userErrors.invalidCursor();
   return { name, id };
 }

@@ -22,7 +22,8 @@ interface UserRow {
   groups?: UserGroupRef[] | null;
 }
 
-const COLUMNS = 'u.org_id, u.id, u.user_name, u.external_id, u.active, u.display_name, u.attributes, u.version, u.created_at, u.updated_at';
+const COLUMNS =
+  'u.org_id, u.id, u.user_name, u.external_id, u.active, u.display_name, u.attributes, u.version, u.created_at, u.updated_at';
 
 /**
  * The user's SCIM groups (RFC 7643 §4.1.2 `groups`): direct memberships, each saying whether the
@@ -86,10 +87,13 @@ export function userStorage(path: string): Storage | undefined {
   const name = attr.name.toLowerCase();
   if (!resolved.extension) {
     if (name === 'id') return { kind: 'scalar', expr: 'u.id', type: 'uuid', caseExact: true, json: false };
-    if (name === 'username') return { kind: 'scalar', expr: 'u.user_name', type: 'string', caseExact: false, json: false };
-    if (name === 'externalid') return { kind: 'scalar', expr: 'u.external_id', type: 'string', caseExact: true, json: false };
+    if (name === 'username')
+      return { kind: 'scalar', expr: 'u.user_name', type: 'string', caseExact: false, json: false };
+    if (name === 'externalid')
+      return { kind: 'scalar', expr: 'u.external_id', type: 'string', caseExact: true, json: false };
     if (name === 'active') return { kind: 'scalar', expr: 'u.active', type: 'boolean', caseExact: false, json: false };
-    if (name === 'displayname') return { kind: 'scalar', expr: 'u.display_name', type: 'string', caseExact: false, json: false };
+    if (name === 'displayname')
+      return { kind: 'scalar', expr: 'u.display_name', type: 'string', caseExact: false, json: false };
     if (name === 'meta') return metaStorage('u', 'User', sub?.name);
     if (name === 'groups') return groupsStorage(sub?.name);
     if (name === 'password' || name === 'schemas') return undefined;
@@ -100,7 +104,8 @@ export function userStorage(path: string): Storage | undefined {
 
 /** A user's direct groups as elements with `value` and `display`, as `members` is stored for groups. */
 function groupsStorage(sub: string | undefined): Storage | undefined {
-  const column = (name: string | undefined) => (name === undefined || name === 'value' ? 'value' : name === 'display' ? 'display' : undefined);
+  const column = (name: string | undefined) =>
+    name === undefined || name === 'value' ? 'value' : name === 'display' ? 'display' : undefined;
   if (!column(sub?.toLowerCase())) return undefined;
   const def = catalogue('User').core.attributes.get('groups')!;
   return {
@@ -111,16 +116,33 @@ function groupsStorage(sub: string | undefined): Storage | undefined {
          WHERE gm.member_id = u.id AND gm.org_id = u.org_id) AS ${alias}`,
     element: (alias, s) => {
       const name = column((s?.name ?? sub)?.toLowerCase());
-      return name ? { kind: 'scalar', expr: `${alias}.${name}`, type: 'string', caseExact: false, json: false } : undefined;
+      return name
+        ? { kind: 'scalar', expr: `${alias}.${name}`, type: 'string', caseExact: false, json: false }
+        : undefined;
     },
   };
 }
 
-export async function insertUser(q: Queryable, orgId: string, id: string, fields: UserFields, at: Date): Promise<UserRecord> {
+export async function insertUser(
+  q: Queryable,
+  orgId: string,
+  id: string,
+  fields: UserFields,
+  at: Date,
+): Promise<UserRecord> {
   const { rows } = await q.query<UserRow>(
     `INSERT INTO users AS u (org_id, id, user_name, external_id, active, display_name, attributes, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ${COLUMNS}`,
-    [orgId, id, fields.userName, fields.externalId, fields.active, fields.displayName, JSON.stringify(fields.attributes), at],
+    [
+      orgId,
+      id,
+      fields.userName,
+      fields.externalId,
+      fields.active,
+      fields.displayName,
+      JSON.stringify(fields.attributes),
+      at,
+    ],
   );
   return toRecord(rows[0]!);
 }
@@ -146,12 +168,27 @@ export async function findUser(
   return rows[0] && toRecord(rows[0]);
 }
 
-export async function updateUser(q: Queryable, orgId: string, id: string, fields: UserFields, at: Date): Promise<UserRecord | undefined> {
+export async function updateUser(
+  q: Queryable,
+  orgId: string,
+  id: string,
+  fields: UserFields,
+  at: Date,
+): Promise<UserRecord | undefined> {
   const { rows } = await q.query<UserRow>(
     `UPDATE users u SET user_name = $3, external_id = $4, active = $5, display_name = $6, attributes = $7,
             version = version + 1, updated_at = $8
       WHERE u.org_id = $1 AND u.id = $2 RETURNING ${COLUMNS}`,
-    [orgId, id, fields.userName, fields.externalId, fields.active, fields.displayName, JSON.stringify(fields.attributes), at],
+    [
+      orgId,
+      id,
+      fields.userName,
+      fields.externalId,
+      fields.active,
+      fields.displayName,
+      JSON.stringify(fields.attributes),
+      at,
+    ],
   );
   return rows[0] && toRecord(rows[0]);
 }
@@ -189,7 +226,10 @@ export async function listUsers(q: Queryable, orgId: string, query: UserListQuer
 export async function existingUserIds(q: Queryable, orgId: string, ids: string[]): Promise<Set<string>> {
   const valid = ids.filter(isUuid);
   if (!valid.length) return new Set();
-  const { rows } = await q.query<{ id: string }>('SELECT id FROM users WHERE org_id = $1 AND id = ANY($2::uuid[])', [orgId, valid]);
+  const { rows } = await q.query<{ id: string }>('SELECT id FROM users WHERE org_id = $1 AND id = ANY($2::uuid[])', [
+    orgId,
+    valid,
+  ]);
   return new Set(rows.map((r) => r.id));
 }
 
@@ -202,12 +242,18 @@ export interface UserSummaryRow {
 }
 
 /** Users for admin pickers: search by userName, displayName or externalId, in userName order. */
-export async function searchUsers(q: Queryable, orgId: string, query: { text?: string; after?: { name: string; id: string }; limit: number }): Promise<UserSummaryRow[]> {
+export async function searchUsers(
+  q: Queryable,
+  orgId: string,
+  query: { text?: string; after?: { name: string; id: string }; limit: number },
+): Promise<UserSummaryRow[]> {
   const params: unknown[] = [orgId];
   const where = ['org_id = $1'];
   if (query.text) {
     params.push(containsPattern(query.text));
-    where.push(`(user_name ILIKE $${params.length} OR display_name ILIKE $${params.length} OR external_id ILIKE $${params.length})`);
+    where.push(
+      `(user_name ILIKE $${params.length} OR display_name ILIKE $${params.length} OR external_id ILIKE $${params.length})`,
+    );
   }
   if (query.after) {
     params.push(query.after.name, query.after.id);
@@ -228,7 +274,8 @@ export type UserLookupColumn = 'user_name' | 'external_id';
 
 /** `userName eq "x"` or `externalId eq "x"`: the lookups identity providers make before every write. */
 export function userLookup(filter: FilterNode | undefined): { column: UserLookupColumn; value: string } | undefined {
-  if (filter?.kind !== 'compare' || filter.op !== 'eq' || filter.value === null || typeof filter.value === 'boolean') return undefined;
+  if (filter?.kind !== 'compare' || filter.op !== 'eq' || filter.value === null || typeof filter.value === 'boolean')
+    return undefined;
   const resolved = resolvePath(catalogue('User'), filter.path);
   if (!resolved || resolved.extension || resolved.sub) return undefined;
   const name = resolved.attr.name.toLowerCase();
@@ -237,7 +284,12 @@ export function userLookup(filter: FilterNode | undefined): { column: UserLookup
 }
 
 /** Users by id, many at once. */
-export async function findUsersByIds(q: Queryable, orgId: string, ids: string[], withGroups: boolean): Promise<Map<string, UserRecord>> {
+export async function findUsersByIds(
+  q: Queryable,
+  orgId: string,
+  ids: string[],
+  withGroups: boolean,
+): Promise<Map<string, UserRecord>> {
   const valid = ids.filter(isUuid);
   if (!valid.length) return new Map();
   const { rows } = await q.query<UserRow>(

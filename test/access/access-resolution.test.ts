@@ -1,4 +1,12 @@
-import { createKey, oktaUser, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
+import {
+  createKey,
+  oktaUser,
+  patchOp,
+  scimClient,
+  startTestApp,
+  type ScimClient,
+  type TestApp,
+} from '../support/test-app.js';
 
 let app: TestApp;
 let scim: ScimClient;
@@ -11,7 +19,11 @@ async function user(name: string): Promise<string> {
 }
 
 async function group(name: string, members: string[] = []): Promise<string> {
-  const res = await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: name, members: members.map((value) => ({ value })) });
+  const res = await scim.post('/Groups', {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+    displayName: name,
+    members: members.map((value) => ({ value })),
+  });
   return res.body.id as string;
 }
 
@@ -21,7 +33,10 @@ async function setRules(groupId: string, rules: unknown[]) {
 }
 
 async function allowed(token: string, permission: string, resource?: string): Promise<boolean> {
-  const res = await app.http.post('/api/v1/authorize').set(bearer(token)).send({ permission, ...(resource ? { resource } : {}) });
+  const res = await app.http
+    .post('/api/v1/authorize')
+    .set(bearer(token))
+    .send({ permission, ...(resource ? { resource } : {}) });
   expect(res.status).toBe(200);
   return res.body.allowed as boolean;
 }
@@ -77,7 +92,10 @@ describe('what a key may do (DESIGN §5)', () => {
     const { token } = await createKey(app, { name: 'alpha', groupId: g });
     expect(await allowed(token, 'projects:write', 'alpha')).toBe(true);
     expect(await allowed(token, 'projects:write', 'beta')).toBe(false);
-    const noResource = await app.http.post('/api/v1/authorize').set(bearer(token)).send({ permission: 'projects:write' });
+    const noResource = await app.http
+      .post('/api/v1/authorize')
+      .set(bearer(token))
+      .send({ permission: 'projects:write' });
     expect(noResource.body).toEqual({ allowed: false, reason: expect.stringContaining('specific resources') });
   });
 
@@ -99,7 +117,10 @@ describe('what a key may do (DESIGN §5)', () => {
     const denied = await app.http.get('/api/v1/me').set(bearer(token));
     expect(denied.status).toBe(401);
     expect(denied.body.code).toBe('owner_inactive');
-    expect((await app.http.get(`/api/v1/keys/${id}`).set(admin())).body).toMatchObject({ status: 'suspended', statusReason: 'owner_inactive' });
+    expect((await app.http.get(`/api/v1/keys/${id}`).set(admin())).body).toMatchObject({
+      status: 'suspended',
+      statusReason: 'owner_inactive',
+    });
     await scim.patch(`/Users/${alice}`, patchOp({ op: 'replace', path: 'active', value: true }));
     expect(await allowed(token, 'projects:read')).toBe(true);
   });
@@ -141,7 +162,10 @@ describe('what a key may do (DESIGN §5)', () => {
     // Re-creating a group with the same name does not revive the key: it was scoped to the old id.
     await group('Doomed');
     expect((await app.http.get('/api/v1/me').set(bearer(token))).status).toBe(401);
-    expect((await app.http.get(`/api/v1/keys/${id}`).set(admin())).body).toMatchObject({ status: 'suspended', statusReason: 'group_deleted' });
+    expect((await app.http.get(`/api/v1/keys/${id}`).set(admin())).body).toMatchObject({
+      status: 'suspended',
+      statusReason: 'group_deleted',
+    });
   });
 
   it('a deleted owner suspends their personal keys', async () => {

@@ -4,28 +4,43 @@ let app: TestApp;
 
 beforeAll(async () => {
   // A bootstrap key set by value: tokens not in ksk_ form are then checked against its hash.
-  app = await startTestApp({ env: { AUTH_FAILURE_LIMIT: '5', TRUST_PROXY: '1', BOOTSTRAP_ADMIN_KEY: 'bootstrap-admin-key-for-the-limit-tests-0123456789' } });
+  app = await startTestApp({
+    env: {
+      AUTH_FAILURE_LIMIT: '5',
+      TRUST_PROXY: '1',
+      BOOTSTRAP_ADMIN_KEY: 'bootstrap-admin-key-for-the-limit-tests-0123456789',
+    },
+  });
 });
 afterAll(() => app.close());
 
-const me = (token: string, ip = '10.0.0.1') => app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', ip);
+const me = (token: string, ip = '10.0.0.1') =>
+  app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', ip);
 
 describe('authentication (DESIGN §5)', () => {
   it('pays bcrypt once per token: later requests, even concurrent first ones, hit the cache', async () => {
     const { token } = await createKey(app, { name: 'cached' });
     const before = app.keyscope.authenticator.bcryptComparisons;
-    const first = await Promise.all(Array.from({ length: 10 }, () => app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`)));
+    const first = await Promise.all(
+      Array.from({ length: 10 }, () => app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`)),
+    );
     expect(first.every((r) => r.status === 200)).toBe(true);
     for (let i = 0; i < 20; i++) await app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`);
     expect(app.keyscope.authenticator.bcryptComparisons - before).toBe(1);
   });
 
   it('re-resolves permissions after a change without paying bcrypt again', async () => {
-    const group = await app.http.post('/api/v1/groups').set('Authorization', `Bearer ${app.adminToken}`).send({ displayName: 'Cache test', rules: [{ permission: 'keys:read' }] });
+    const group = await app.http
+      .post('/api/v1/groups')
+      .set('Authorization', `Bearer ${app.adminToken}`)
+      .send({ displayName: 'Cache test', rules: [{ permission: 'keys:read' }] });
     const { token } = await createKey(app, { name: 'rule cache', groupId: group.body.id });
     await app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`);
     const before = app.keyscope.authenticator.bcryptComparisons;
-    await app.http.put(`/api/v1/groups/${group.body.id}/rules`).set('Authorization', `Bearer ${app.adminToken}`).send({ rules: [{ role: 'viewer' }] });
+    await app.http
+      .put(`/api/v1/groups/${group.body.id}/rules`)
+      .set('Authorization', `Bearer ${app.adminToken}`)
+      .send({ rules: [{ role: 'viewer' }] });
     const res = await app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`);
     expect(res.body.permissions).toEqual([{ permission: '*:read', resources: null }]);
     expect(app.keyscope.authenticator.bcryptComparisons).toBe(before);
@@ -60,11 +75,17 @@ describe('authentication (DESIGN §5)', () => {
   it('counts attempts still running against the limit: a parallel burst from one address pays at most the limit in bcrypt', async () => {
     const before = app.keyscope.authenticator.bcryptComparisons;
     // Not in ksk_ form and long enough: each is checked against the bootstrap key's hash.
-    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => me(`parallel-burst-token-of-forty-chars-${String(i).padStart(3, '0')}`, '203.0.113.50')));
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        me(`parallel-burst-token-of-forty-chars-${String(i).padStart(3, '0')}`, '203.0.113.50'),
+      ),
+    );
     expect(app.keyscope.authenticator.bcryptComparisons - before).toBeLessThanOrEqual(5);
     expect(burst.filter((r) => r.status === 401).length).toBeLessThanOrEqual(5);
     expect(burst.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(25);
-    expect(burst.every((r) => r.status === 401 || (r.status === 429 && Number(r.headers['retry-after']) >= 1))).toBe(true);
+    expect(burst.every((r) => r.status === 401 || (r.status === 429 && Number(r.headers['retry-after']) >= 1))).toBe(
+      true,
+    );
   });
 
   it('limits wrong secrets for one key id, whatever the address, so a known id cannot be brute-forced', async () => {
@@ -103,7 +124,10 @@ describe('authentication (DESIGN §5)', () => {
 
 describe('who may call SCIM', () => {
   it('answers 403 with a SCIM error to a valid key without the SCIM flag', async () => {
-    const res = await app.http.get('/scim/v2/Users').set('Authorization', `Bearer ${app.adminToken}`).set('X-Forwarded-For', '10.9.8.1');
+    const res = await app.http
+      .get('/scim/v2/Users')
+      .set('Authorization', `Bearer ${app.adminToken}`)
+      .set('X-Forwarded-For', '10.9.8.1');
     expect(res.status).toBe(403);
     expect(res.headers['content-type']).toMatch(/^application\/scim\+json/);
     expect(res.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '403' });

@@ -7,9 +7,15 @@ describe('the bootstrap admin key (BOOTSTRAP_ADMIN_KEY)', () => {
     try {
       const me = await app.http.get('/api/v1/me').set('Authorization', `Bearer ${value}`);
       expect(me.status).toBe(200);
-      expect(me.body).toMatchObject({ organization: { name: 'default' }, key: { kind: 'service', scim: false }, group: { name: 'Admins' } });
+      expect(me.body).toMatchObject({
+        organization: { name: 'default' },
+        key: { kind: 'service', scim: false },
+        group: { name: 'Admins' },
+      });
       expect(me.body.can).toMatchObject({ 'org:admin': true, 'orgs:create': true });
-      const rows = await app.db.query<{ secret_hash: string; fragment: string }>('SELECT secret_hash, fragment FROM api_keys WHERE bootstrap');
+      const rows = await app.db.query<{ secret_hash: string; fragment: string }>(
+        'SELECT secret_hash, fragment FROM api_keys WHERE bootstrap',
+      );
       expect(rows.rows).toHaveLength(1);
       expect(JSON.stringify(rows.rows)).not.toContain(value.slice(0, 20));
       expect(rows.rows[0]!.fragment).toBe(`…${value.slice(-4)}`);

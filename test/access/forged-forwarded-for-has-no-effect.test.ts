@@ -21,16 +21,26 @@ describe.each([
 ])('with TRUST_PROXY as %s', (_label, trustProxy) => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ env: { TRUST_PROXY: trustProxy, AUTH_FAILURE_LIMIT: '5', BOOTSTRAP_ADMIN_KEY: 'bootstrap-admin-key-forged-forwarded-for-0123456789' } });
+    app = await startTestApp({
+      env: {
+        TRUST_PROXY: trustProxy,
+        AUTH_FAILURE_LIMIT: '5',
+        BOOTSTRAP_ADMIN_KEY: 'bootstrap-admin-key-forged-forwarded-for-0123456789',
+      },
+    });
   });
   afterAll(() => app.close());
 
   const viaProxy = (token: string, clientSent: string, proxySaw: string) =>
-    app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', `${clientSent}, ${proxySaw}`);
+    app.http
+      .get('/api/v1/me')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Forwarded-For', `${clientSent}, ${proxySaw}`);
 
   it('a forged leftmost entry does not escape the failure limit: the 6th junk token gets 429', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await viaProxy(`junk-token-value-${i}`, `203.0.113.${i}`, '198.51.100.7')).status);
+    for (let i = 0; i < 8; i++)
+      statuses.push((await viaProxy(`junk-token-value-${i}`, `203.0.113.${i}`, '198.51.100.7')).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
   });
 
@@ -42,13 +52,19 @@ describe.each([
 
   it('a forwarded entry that is not an address (a token, say) is never logged', async () => {
     const token = app.adminToken;
-    const res = await app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', `${token}, ${token}`);
+    const res = await app.http
+      .get('/api/v1/me')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Forwarded-For', `${token}, ${token}`);
     expect(res.status).toBeLessThan(500);
     expect(app.logs()).not.toContain(token);
   });
 
   it('the address the proxy appended is the one recorded for the request', async () => {
-    const res = await app.http.get('/api/v1/me').set('Authorization', `Bearer ${app.adminToken}`).set('X-Forwarded-For', '6.6.6.6, 198.51.100.99');
+    const res = await app.http
+      .get('/api/v1/me')
+      .set('Authorization', `Bearer ${app.adminToken}`)
+      .set('X-Forwarded-For', '6.6.6.6, 198.51.100.99');
     expect(res.status).toBe(200);
     expect(app.logs()).toMatch(/198\.51\.100\.99/);
   });

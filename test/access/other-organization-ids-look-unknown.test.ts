@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { newKeyId } from '../../src/principals/token.js';
-import { bearer, createOrganization, scimClientFor, type CreatedOrganization, type OrgScimClient } from '../support/orgs.js';
+import {
+  bearer,
+  createOrganization,
+  scimClientFor,
+  type CreatedOrganization,
+  type OrgScimClient,
+} from '../support/orgs.js';
 import { GROUP_SCHEMA, createKey, oktaUser, patchOp, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -55,11 +61,21 @@ beforeAll(async () => {
 
   const user = await scimA.post('/Users', oktaUser('shared@example.com', { externalId: 'shared-ext' }));
   A.userId = user.body.id;
-  const group = await scimA.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Shared', members: [{ value: A.userId }] });
+  const group = await scimA.post('/Groups', {
+    schemas: [GROUP_SCHEMA],
+    displayName: 'Shared',
+    members: [{ value: A.userId }],
+  });
   A.groupId = group.body.id;
-  const local = await app.http.post('/api/v1/groups').set(adminA()).send({ displayName: 'A local', rules: [{ role: 'viewer' }] });
+  const local = await app.http
+    .post('/api/v1/groups')
+    .set(adminA())
+    .send({ displayName: 'A local', rules: [{ role: 'viewer' }] });
   A.localGroupId = local.body.id;
-  await app.http.put(`/api/v1/groups/${A.groupId}/rules`).set(adminA()).send({ rules: [{ role: 'developer' }] });
+  await app.http
+    .put(`/api/v1/groups/${A.groupId}/rules`)
+    .set(adminA())
+    .send({ rules: [{ role: 'developer' }] });
   const key = await createKey(app, { name: 'A service', groupId: A.localGroupId });
   A.keyId = key.id;
   A.keyToken = key.token;
@@ -92,8 +108,18 @@ describe('admin API: organization A’s ids answer organization B like unknown i
   const groupRequests: [string, Ask][] = [
     ['GET /api/v1/groups/:id', (id) => app.http.get(`/api/v1/groups/${id}`).set(adminB())],
     ['GET /api/v1/groups/:id/members', (id) => app.http.get(`/api/v1/groups/${id}/members`).set(adminB())],
-    ['PUT /api/v1/groups/:id/rules', (id) => app.http.put(`/api/v1/groups/${id}/rules`).set(adminB()).send({ rules: [{ role: 'admin' }] })],
-    ['PATCH /api/v1/groups/:id', (id) => app.http.patch(`/api/v1/groups/${id}`).set(adminB()).send({ description: 'hijacked' })],
+    [
+      'PUT /api/v1/groups/:id/rules',
+      (id) =>
+        app.http
+          .put(`/api/v1/groups/${id}/rules`)
+          .set(adminB())
+          .send({ rules: [{ role: 'admin' }] }),
+    ],
+    [
+      'PATCH /api/v1/groups/:id',
+      (id) => app.http.patch(`/api/v1/groups/${id}`).set(adminB()).send({ description: 'hijacked' }),
+    ],
     ['DELETE /api/v1/groups/:id', (id) => app.http.delete(`/api/v1/groups/${id}`).set(adminB())],
   ];
 
@@ -106,34 +132,62 @@ describe('admin API: organization A’s ids answer organization B like unknown i
   });
 
   it('creating a service key in B for A’s group answers the same 400 naming groupId as an unknown group', async () => {
-    const res = await expectSameAsUnknown((id) => app.http.post('/api/v1/keys').set(adminB()).send({ name: 'borrow', groupId: id }), A.groupId, unknownUuid());
+    const res = await expectSameAsUnknown(
+      (id) => app.http.post('/api/v1/keys').set(adminB()).send({ name: 'borrow', groupId: id }),
+      A.groupId,
+      unknownUuid(),
+    );
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).errors).toEqual([expect.objectContaining({ field: 'groupId' })]);
   });
 
   it('creating a personal key in B for A’s user answers the same 400 naming ownerUserId as an unknown user', async () => {
-    const res = await expectSameAsUnknown((id) => app.http.post('/api/v1/keys').set(adminB()).send({ name: 'borrow', ownerUserId: id }), A.userId, unknownUuid());
+    const res = await expectSameAsUnknown(
+      (id) => app.http.post('/api/v1/keys').set(adminB()).send({ name: 'borrow', ownerUserId: id }),
+      A.userId,
+      unknownUuid(),
+    );
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).errors).toEqual([expect.objectContaining({ field: 'ownerUserId' })]);
   });
 
   it('moving B’s key into A’s group answers the same 400 as an unknown group', async () => {
-    const res = await expectSameAsUnknown((id) => app.http.patch(`/api/v1/keys/${B.keyId}`).set(adminB()).send({ groupId: id }), A.localGroupId, unknownUuid());
+    const res = await expectSameAsUnknown(
+      (id) => app.http.patch(`/api/v1/keys/${B.keyId}`).set(adminB()).send({ groupId: id }),
+      A.localGroupId,
+      unknownUuid(),
+    );
     expect(res.status).toBe(400);
   });
 
   it('revoking every key of A’s group or A’s user from B revokes nothing, like an unknown id', async () => {
-    const byGroup = await expectSameAsUnknown((id) => app.http.post('/api/v1/keys/revoke').set(adminB()).send({ groupId: id }), A.localGroupId, unknownUuid());
+    const byGroup = await expectSameAsUnknown(
+      (id) => app.http.post('/api/v1/keys/revoke').set(adminB()).send({ groupId: id }),
+      A.localGroupId,
+      unknownUuid(),
+    );
     expect(byGroup.status).toBe(200);
     expect(JSON.parse(byGroup.body)).toEqual({ revoked: [] });
-    const byOwner = await expectSameAsUnknown((id) => app.http.post('/api/v1/keys/revoke').set(adminB()).send({ ownerUserId: id }), A.userId, unknownUuid());
+    const byOwner = await expectSameAsUnknown(
+      (id) => app.http.post('/api/v1/keys/revoke').set(adminB()).send({ ownerUserId: id }),
+      A.userId,
+      unknownUuid(),
+    );
     expect(JSON.parse(byOwner.body)).toEqual({ revoked: [] });
   });
 
   it('listing keys in B by A’s group or A’s user finds nothing, like an unknown id', async () => {
-    const byGroup = await expectSameAsUnknown((id) => app.http.get(`/api/v1/keys?owner=all&groupId=${id}`).set(adminB()), A.localGroupId, unknownUuid());
+    const byGroup = await expectSameAsUnknown(
+      (id) => app.http.get(`/api/v1/keys?owner=all&groupId=${id}`).set(adminB()),
+      A.localGroupId,
+      unknownUuid(),
+    );
     expect(JSON.parse(byGroup.body)).toEqual({ items: [], nextCursor: null });
-    const byOwner = await expectSameAsUnknown((id) => app.http.get(`/api/v1/keys?owner=all&ownerUserId=${id}`).set(adminB()), A.userId, unknownUuid());
+    const byOwner = await expectSameAsUnknown(
+      (id) => app.http.get(`/api/v1/keys?owner=all&ownerUserId=${id}`).set(adminB()),
+      A.userId,
+      unknownUuid(),
+    );
     expect(JSON.parse(byOwner.body)).toEqual({ items: [], nextCursor: null });
   });
 
@@ -160,7 +214,10 @@ describe('admin API: organization A’s ids answer organization B like unknown i
     await app.http.delete(`/api/v1/keys/${other.split('_')[1]}`).set(adminB());
     const forA = await app.http.post('/api/v1/introspect').set(adminB()).send({ token: A.keyToken });
     const forRevoked = await app.http.post('/api/v1/introspect').set(adminB()).send({ token: other });
-    const forJunk = await app.http.post('/api/v1/introspect').set(adminB()).send({ token: `ksk_${newKeyId()}_${'x'.repeat(30)}` });
+    const forJunk = await app.http
+      .post('/api/v1/introspect')
+      .set(adminB())
+      .send({ token: `ksk_${newKeyId()}_${'x'.repeat(30)}` });
     expect(forA.status).toBe(200);
     expect(forA.body).toEqual({ active: false });
     expect(forRevoked.body).toEqual(forA.body);
@@ -184,7 +241,10 @@ describe('SCIM: organization A’s ids answer organization B’s SCIM key like u
 
   const groupRequests: [string, Ask][] = [
     ['GET /Groups/:id', (id) => scimB.get(`/Groups/${id}`)],
-    ['PUT /Groups/:id', (id) => scimB.put(`/Groups/${id}`, { schemas: [GROUP_SCHEMA], displayName: 'Hijacked', members: [] })],
+    [
+      'PUT /Groups/:id',
+      (id) => scimB.put(`/Groups/${id}`, { schemas: [GROUP_SCHEMA], displayName: 'Hijacked', members: [] }),
+    ],
     ['PATCH /Groups/:id', (id) => scimB.patch(`/Groups/${id}`, patchOp({ op: 'remove', path: 'members' }))],
     ['DELETE /Groups/:id', (id) => scimB.delete(`/Groups/${id}`)],
   ];
@@ -198,10 +258,18 @@ describe('SCIM: organization A’s ids answer organization B’s SCIM key like u
     const own = await scimB.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'B members', members: [] });
     expect(own.status).toBe(201);
     for (const idOfA of [A.userId, A.groupId]) {
-      const res = await expectSameAsUnknown((id) => scimB.patch(`/Groups/${own.body.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: id }] })), idOfA, unknownUuid());
+      const res = await expectSameAsUnknown(
+        (id) => scimB.patch(`/Groups/${own.body.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: id }] })),
+        idOfA,
+        unknownUuid(),
+      );
       expect(res.status).toBe(400);
     }
-    const created = await expectSameAsUnknown((id) => scimB.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: `B with ${id}`, members: [{ value: id }] }), A.userId, unknownUuid());
+    const created = await expectSameAsUnknown(
+      (id) => scimB.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: `B with ${id}`, members: [{ value: id }] }),
+      A.userId,
+      unknownUuid(),
+    );
     expect(created.status).toBe(400);
   });
 
@@ -250,13 +318,20 @@ describe('after all of B’s attempts', () => {
     expect(group.body).toMatchObject({ displayName: 'Shared', memberCount: 1, rules: [{ role: 'developer' }] });
     const local = await app.http.get(`/api/v1/groups/${A.localGroupId}`).set(adminA());
     expect(local.body).toMatchObject({ displayName: 'A local', description: '', rules: [{ role: 'viewer' }] });
-    for (const [id, name] of [[A.keyId, 'A service'], [A.personalKeyId, 'A personal']] as const) {
+    for (const [id, name] of [
+      [A.keyId, 'A service'],
+      [A.personalKeyId, 'A personal'],
+    ] as const) {
       const key = await app.http.get(`/api/v1/keys/${id}`).set(adminA());
       expect(key.body).toMatchObject({ name, status: 'active', revokedAt: null });
     }
     const me = await app.http.get('/api/v1/me').set(bearer(A.keyToken));
     expect(me.status).toBe(200);
     const rotated = await app.http.get(`/api/v1/keys?owner=all&limit=100`).set(adminA());
-    expect(rotated.body.items.filter((k: { rotatedFrom: string | null }) => k.rotatedFrom === A.keyId || k.rotatedFrom === A.personalKeyId)).toEqual([]);
+    expect(
+      rotated.body.items.filter(
+        (k: { rotatedFrom: string | null }) => k.rotatedFrom === A.keyId || k.rotatedFrom === A.personalKeyId,
+      ),
+    ).toEqual([]);
   });
 });

@@ -29,7 +29,9 @@ async function allEvents(token = app.adminToken, query = ''): Promise<AuditItem[
   const out: AuditItem[] = [];
   let cursor: string | null = null;
   do {
-    const res: Response = await app.http.get(`/api/v1/audit?limit=500${query}${cursor ? `&cursor=${cursor}` : ''}`).set(bearer(token));
+    const res: Response = await app.http
+      .get(`/api/v1/audit?limit=500${query}${cursor ? `&cursor=${cursor}` : ''}`)
+      .set(bearer(token));
     expect(res.status).toBe(200);
     out.push(...(res.body.items as AuditItem[]));
     cursor = res.body.nextCursor;
@@ -45,7 +47,11 @@ async function eventsOf(res: Response, token = app.adminToken): Promise<AuditIte
 }
 
 /** Exactly one event for this request, with this action and target, by this key. */
-async function expectOneEvent(res: Response, expected: { action: string; target: string; actorKeyId: string; actorName?: string | RegExp }, token?: string): Promise<AuditItem> {
+async function expectOneEvent(
+  res: Response,
+  expected: { action: string; target: string; actorKeyId: string; actorName?: string | RegExp },
+  token?: string,
+): Promise<AuditItem> {
   expect(res.status).toBeLessThan(300);
   const events = await eventsOf(res, token);
   expect(events.map((e) => [e.action, e.target])).toEqual([[expected.action, expected.target]]);
@@ -59,7 +65,10 @@ async function expectOneEvent(res: Response, expected: { action: string; target:
 }
 
 async function localGroup(rules: unknown[] = []): Promise<string> {
-  const res = await app.http.post('/api/v1/groups').set(admin()).send({ displayName: uniqueName('Audited'), rules });
+  const res = await app.http
+    .post('/api/v1/groups')
+    .set(admin())
+    .send({ displayName: uniqueName('Audited'), rules });
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
@@ -77,69 +86,137 @@ describe('key changes are audited', () => {
     const to = await localGroup([{ permission: 'keys:read' }]);
     const created = await app.http.post('/api/v1/keys').set(admin()).send({ name: 'audited key', groupId: from });
     const id: string = created.body.key.id;
-    const event = await expectOneEvent(created, { action: 'key.create', target: `key:${id}`, actorKeyId: adminKeyId, actorName: ADMIN_ACTOR_NAME });
+    const event = await expectOneEvent(created, {
+      action: 'key.create',
+      target: `key:${id}`,
+      actorKeyId: adminKeyId,
+      actorName: ADMIN_ACTOR_NAME,
+    });
     expect(event.details).toMatchObject({ name: 'audited key', kind: 'service', groupId: from, scim: false });
     expect(JSON.stringify(event)).not.toContain(created.body.token);
 
-    await expectOneEvent(await app.http.patch(`/api/v1/keys/${id}`).set(admin()).send({ name: 'renamed' }), { action: 'key.update', target: `key:${id}`, actorKeyId: adminKeyId });
-    await expectOneEvent(await app.http.patch(`/api/v1/keys/${id}`).set(admin()).send({ groupId: to }), { action: 'key.move', target: `key:${id}`, actorKeyId: adminKeyId });
+    await expectOneEvent(await app.http.patch(`/api/v1/keys/${id}`).set(admin()).send({ name: 'renamed' }), {
+      action: 'key.update',
+      target: `key:${id}`,
+      actorKeyId: adminKeyId,
+    });
+    await expectOneEvent(await app.http.patch(`/api/v1/keys/${id}`).set(admin()).send({ groupId: to }), {
+      action: 'key.move',
+      target: `key:${id}`,
+      actorKeyId: adminKeyId,
+    });
     const rotated = await app.http.post(`/api/v1/keys/${id}/rotate`).set(admin()).send({});
-    const rotation = await expectOneEvent(rotated, { action: 'key.rotate', target: `key:${id}`, actorKeyId: adminKeyId });
+    const rotation = await expectOneEvent(rotated, {
+      action: 'key.rotate',
+      target: `key:${id}`,
+      actorKeyId: adminKeyId,
+    });
     expect(rotation.details).toMatchObject({ newKeyId: rotated.body.key.id });
     const newId: string = rotated.body.key.id;
-    await expectOneEvent(await app.http.delete(`/api/v1/keys/${newId}`).set(admin()), { action: 'key.revoke', target: `key:${newId}`, actorKeyId: adminKeyId });
+    await expectOneEvent(await app.http.delete(`/api/v1/keys/${newId}`).set(admin()), {
+      action: 'key.revoke',
+      target: `key:${newId}`,
+      actorKeyId: adminKeyId,
+    });
 
     await createKey(app, { name: 'bulk 1', groupId: to });
     const bulk = await app.http.post('/api/v1/keys/revoke').set(admin()).send({ groupId: to });
-    const revokeAll = await expectOneEvent(bulk, { action: 'key.revoke_all', target: `group:${to}`, actorKeyId: adminKeyId });
+    const revokeAll = await expectOneEvent(bulk, {
+      action: 'key.revoke_all',
+      target: `group:${to}`,
+      actorKeyId: adminKeyId,
+    });
     expect(revokeAll.details).toMatchObject({ count: 1 });
   });
 
   it('names a personal key’s actor by its owner and the key', async () => {
     const user = await scim.post('/Users', oktaUser('audited-owner@example.com'));
-    const group = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: uniqueName('Audited devs'), members: [{ value: user.body.id }] });
-    await app.http.put(`/api/v1/groups/${group.body.id}/rules`).set(admin()).send({ rules: [{ role: 'developer' }] });
+    const group = await scim.post('/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: uniqueName('Audited devs'),
+      members: [{ value: user.body.id }],
+    });
+    await app.http
+      .put(`/api/v1/groups/${group.body.id}/rules`)
+      .set(admin())
+      .send({ rules: [{ role: 'developer' }] });
     const personal = await createKey(app, { name: 'owner laptop', ownerUserId: user.body.id });
-    const res = await app.http.post('/api/v1/keys').set(bearer(personal.token)).send({ name: 'owner second', kind: 'personal' });
+    const res = await app.http
+      .post('/api/v1/keys')
+      .set(bearer(personal.token))
+      .send({ name: 'owner second', kind: 'personal' });
     expect(res.status).toBe(201);
-    await expectOneEvent(res, { action: 'key.create', target: `key:${res.body.key.id}`, actorKeyId: personal.id, actorName: 'audited-owner@example.com (key "owner laptop")' });
+    await expectOneEvent(res, {
+      action: 'key.create',
+      target: `key:${res.body.key.id}`,
+      actorKeyId: personal.id,
+      actorName: 'audited-owner@example.com (key "owner laptop")',
+    });
   });
 });
 
 describe('rule, group and organization changes are audited', () => {
   it('PUT rules leaves a group.rules event with the new rules', async () => {
     const g = await localGroup();
-    const res = await app.http.put(`/api/v1/groups/${g}/rules`).set(admin()).send({ rules: [{ role: 'viewer' }] });
+    const res = await app.http
+      .put(`/api/v1/groups/${g}/rules`)
+      .set(admin())
+      .send({ rules: [{ role: 'viewer' }] });
     const event = await expectOneEvent(res, { action: 'group.rules', target: `group:${g}`, actorKeyId: adminKeyId });
     expect(event.details).toMatchObject({ rules: [{ role: 'viewer' }] });
   });
 
   it('local group create, update and delete each leave one event', async () => {
-    const created = await app.http.post('/api/v1/groups').set(admin()).send({ displayName: uniqueName('Local audited') });
+    const created = await app.http
+      .post('/api/v1/groups')
+      .set(admin())
+      .send({ displayName: uniqueName('Local audited') });
     const id: string = created.body.id;
     await expectOneEvent(created, { action: 'group.create', target: `group:${id}`, actorKeyId: adminKeyId });
-    await expectOneEvent(await app.http.patch(`/api/v1/groups/${id}`).set(admin()).send({ description: 'now described' }), { action: 'group.update', target: `group:${id}`, actorKeyId: adminKeyId });
+    await expectOneEvent(
+      await app.http.patch(`/api/v1/groups/${id}`).set(admin()).send({ description: 'now described' }),
+      { action: 'group.update', target: `group:${id}`, actorKeyId: adminKeyId },
+    );
     const deleted = await app.http.delete(`/api/v1/groups/${id}`).set(admin());
     expect(deleted.status).toBe(204);
     await expectOneEvent(deleted, { action: 'group.delete', target: `group:${id}`, actorKeyId: adminKeyId });
   });
 
   it('creating an organization and changing a policy each leave one event', async () => {
-    const created = await app.http.post('/api/v1/organizations').set(admin()).send({ name: uniqueName('Audited org') });
+    const created = await app.http
+      .post('/api/v1/organizations')
+      .set(admin())
+      .send({ name: uniqueName('Audited org') });
     expect(created.status).toBe(201);
     const orgId: string = created.body.organization.id;
-    await expectOneEvent(created, { action: 'org.create', target: `org:${orgId}`, actorKeyId: adminKeyId, actorName: ADMIN_ACTOR_NAME });
+    await expectOneEvent(created, {
+      action: 'org.create',
+      target: `org:${orgId}`,
+      actorKeyId: adminKeyId,
+      actorName: ADMIN_ACTOR_NAME,
+    });
     const policy = await app.http.patch('/api/v1/organizations/current').set(admin()).send({ maxKeys: 500 });
-    const event = await expectOneEvent(policy, { action: 'org.policy', target: `org:${app.orgId}`, actorKeyId: adminKeyId });
+    const event = await expectOneEvent(policy, {
+      action: 'org.policy',
+      target: `org:${app.orgId}`,
+      actorKeyId: adminKeyId,
+    });
     expect(event.details).toEqual({ maxKeys: 500 });
   });
 
   it('the new organization’s own log records how it was created, by whom and in which request', async () => {
-    const created = await app.http.post('/api/v1/organizations').set(admin()).send({ name: uniqueName('Self-audited org') });
+    const created = await app.http
+      .post('/api/v1/organizations')
+      .set(admin())
+      .send({ name: uniqueName('Self-audited org') });
     const token: string = created.body.token;
     const events = await allEvents(token);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ actor: { id: `key:${adminKeyId}` }, target: `org:${created.body.organization.id}`, requestId: created.headers['x-request-id'] });
+    expect(events[0]).toMatchObject({
+      actor: { id: `key:${adminKeyId}` },
+      target: `org:${created.body.organization.id}`,
+      requestId: created.headers['x-request-id'],
+    });
   });
 });
 
@@ -149,8 +226,15 @@ describe('SCIM writes are audited with the SCIM key as actor', () => {
     expect(created.status).toBe(201);
     const id: string = created.body.id;
     await expectOneEvent(created, { action: 'user.create', target: `user:${id}`, actorKeyId: scim.keyId });
-    await expectOneEvent(await scim.put(`/Users/${id}`, oktaUser('scim-audited@example.com', { displayName: 'Renamed' })), { action: 'user.update', target: `user:${id}`, actorKeyId: scim.keyId });
-    await expectOneEvent(await scim.patch(`/Users/${id}`, patchOp({ op: 'replace', value: { active: false } })), { action: 'user.deactivate', target: `user:${id}`, actorKeyId: scim.keyId });
+    await expectOneEvent(
+      await scim.put(`/Users/${id}`, oktaUser('scim-audited@example.com', { displayName: 'Renamed' })),
+      { action: 'user.update', target: `user:${id}`, actorKeyId: scim.keyId },
+    );
+    await expectOneEvent(await scim.patch(`/Users/${id}`, patchOp({ op: 'replace', value: { active: false } })), {
+      action: 'user.deactivate',
+      target: `user:${id}`,
+      actorKeyId: scim.keyId,
+    });
     const deleted = await scim.delete(`/Users/${id}`);
     expect(deleted.status).toBe(204);
     await expectOneEvent(deleted, { action: 'user.delete', target: `user:${id}`, actorKeyId: scim.keyId });
@@ -158,12 +242,23 @@ describe('SCIM writes are audited with the SCIM key as actor', () => {
 
   it('group create, update and delete each leave one event', async () => {
     const member = await scim.post('/Users', oktaUser('scim-member@example.com'));
-    const created = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: uniqueName('SCIM audited'), members: [] });
+    const created = await scim.post('/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: uniqueName('SCIM audited'),
+      members: [],
+    });
     expect(created.status).toBe(201);
     const id: string = created.body.id;
     await expectOneEvent(created, { action: 'group.create', target: `group:${id}`, actorKeyId: scim.keyId });
-    const patched = await scim.patch(`/Groups/${id}`, patchOp({ op: 'add', path: 'members', value: [{ value: member.body.id }] }));
-    const update = await expectOneEvent(patched, { action: 'group.update', target: `group:${id}`, actorKeyId: scim.keyId });
+    const patched = await scim.patch(
+      `/Groups/${id}`,
+      patchOp({ op: 'add', path: 'members', value: [{ value: member.body.id }] }),
+    );
+    const update = await expectOneEvent(patched, {
+      action: 'group.update',
+      target: `group:${id}`,
+      actorKeyId: scim.keyId,
+    });
     expect(update.details).toMatchObject({ membersAdded: 1, added: [member.body.id] });
     const deleted = await scim.delete(`/Groups/${id}`);
     expect(deleted.status).toBe(204);
@@ -173,22 +268,33 @@ describe('SCIM writes are audited with the SCIM key as actor', () => {
 
 describe('request ids', () => {
   it('echoes a safe client X-Request-Id and records it on the event', async () => {
-    const res = await app.http.post('/api/v1/keys').set(admin()).set('X-Request-Id', 'deploy-42.step:7').send({ name: 'traced' });
+    const res = await app.http
+      .post('/api/v1/keys')
+      .set(admin())
+      .set('X-Request-Id', 'deploy-42.step:7')
+      .send({ name: 'traced' });
     expect(res.status).toBe(201);
     expect(res.headers['x-request-id']).toBe('deploy-42.step:7');
     const events = await allEvents(app.adminToken, `&target=key:${res.body.key.id}`);
     expect(events.map((e) => e.requestId)).toEqual(['deploy-42.step:7']);
   });
 
-  it.each([['has spaces in it'], ['x'.repeat(129)], ['quote"inside']])('replaces an unsafe client X-Request-Id %j with its own, and records that one', async (unsafe) => {
-    const res = await app.http.post('/api/v1/keys').set(admin()).set('X-Request-Id', unsafe).send({ name: 'untraced' });
-    expect(res.status).toBe(201);
-    const own = res.headers['x-request-id'];
-    expect(own).not.toBe(unsafe);
-    expect(own).toMatch(/^[0-9a-f-]{36}$/);
-    const events = await allEvents(app.adminToken, `&target=key:${res.body.key.id}`);
-    expect(events.map((e) => e.requestId)).toEqual([own]);
-  });
+  it.each([['has spaces in it'], ['x'.repeat(129)], ['quote"inside']])(
+    'replaces an unsafe client X-Request-Id %j with its own, and records that one',
+    async (unsafe) => {
+      const res = await app.http
+        .post('/api/v1/keys')
+        .set(admin())
+        .set('X-Request-Id', unsafe)
+        .send({ name: 'untraced' });
+      expect(res.status).toBe(201);
+      const own = res.headers['x-request-id'];
+      expect(own).not.toBe(unsafe);
+      expect(own).toMatch(/^[0-9a-f-]{36}$/);
+      const events = await allEvents(app.adminToken, `&target=key:${res.body.key.id}`);
+      expect(events.map((e) => e.requestId)).toEqual([own]);
+    },
+  );
 });
 
 describe('reading the log', () => {
@@ -261,7 +367,9 @@ describe('reading the log', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: Response = await app.http.get(`/api/v1/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`).set(admin());
+      const res: Response = await app.http
+        .get(`/api/v1/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(admin());
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(3);
       seen.push(...res.body.items.map((e: AuditItem) => e.id));
@@ -311,7 +419,10 @@ describe('a failed write records nothing', () => {
     expect(await eventsOf(invalid)).toEqual([]);
     const devs = await localGroup([{ role: 'developer' }]);
     const dev = await createKey(app, { name: 'weak', groupId: devs });
-    const forbidden = await app.http.put(`/api/v1/groups/${devs}/rules`).set(bearer(dev.token)).send({ rules: [{ role: 'admin' }] });
+    const forbidden = await app.http
+      .put(`/api/v1/groups/${devs}/rules`)
+      .set(bearer(dev.token))
+      .send({ rules: [{ role: 'admin' }] });
     expect(forbidden.status).toBe(403);
     expect(await eventsOf(forbidden)).toEqual([]);
   });

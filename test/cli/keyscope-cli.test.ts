@@ -24,9 +24,14 @@ afterAll(async () => {
   await app.close();
 });
 
-async function keyscope(args: string[], key = app.adminToken): Promise<{ code: number; stdout: string; stderr: string }> {
+async function keyscope(
+  args: string[],
+  key = app.adminToken,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, KEYSCOPE_URL: url, KEYSCOPE_API_KEY: key, NODE_OPTIONS: '' } });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, KEYSCOPE_URL: url, KEYSCOPE_API_KEY: key, NODE_OPTIONS: '' },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -36,7 +41,16 @@ async function keyscope(args: string[], key = app.adminToken): Promise<{ code: n
 
 describe('keyscope CLI', () => {
   it('creates a key, prints the token once with a warning, and the JSON form for scripts', async () => {
-    const human = await keyscope(['keys', 'create', '--name', 'deploy bot', '--expiration', '90d', '--description', 'CI']);
+    const human = await keyscope([
+      'keys',
+      'create',
+      '--name',
+      'deploy bot',
+      '--expiration',
+      '90d',
+      '--description',
+      'CI',
+    ]);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/deploy bot/);
     expect(human.stdout).toMatch(/^\s+ksk_[0-9A-Za-z_]+$/m);
@@ -53,12 +67,17 @@ describe('keyscope CLI', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+KEY\s+STATUS/);
     expect(table.stdout).toContain('deploy bot');
     expect(table.stdout).not.toMatch(/ksk_[0-9A-Za-z]{16}_/);
-    const json = JSON.parse((await keyscope(['keys', 'list', '--json', '--search', 'script'])).stdout) as { items: { name: string }[] };
+    const json = JSON.parse((await keyscope(['keys', 'list', '--json', '--search', 'script'])).stdout) as {
+      items: { name: string }[];
+    };
     expect(json.items.map((k) => k.name)).toEqual(['script bot']);
   });
 
   it('gets, updates, rotates and revokes a key', async () => {
-    const created = JSON.parse((await keyscope(['keys', 'create', '--name', 'lifecycle', '--json'])).stdout) as { token: string; key: { id: string } };
+    const created = JSON.parse((await keyscope(['keys', 'create', '--name', 'lifecycle', '--json'])).stdout) as {
+      token: string;
+      key: { id: string };
+    };
     const id = created.key.id;
     expect((await keyscope(['keys', 'get', id])).stdout).toContain('lifecycle');
     expect((await keyscope(['keys', 'update', id, '--name', 'renamed'])).stdout).toContain('renamed');
@@ -71,8 +90,20 @@ describe('keyscope CLI', () => {
   });
 
   it('sets group rules and lists groups', async () => {
-    const group = await app.http.post('/api/v1/groups').set('Authorization', `Bearer ${app.adminToken}`).send({ displayName: 'CLI group' });
-    const set = await keyscope(['groups', 'rules', 'set', group.body.id, '--permission', 'keys:read', '--role', 'viewer@r1,r2']);
+    const group = await app.http
+      .post('/api/v1/groups')
+      .set('Authorization', `Bearer ${app.adminToken}`)
+      .send({ displayName: 'CLI group' });
+    const set = await keyscope([
+      'groups',
+      'rules',
+      'set',
+      group.body.id,
+      '--permission',
+      'keys:read',
+      '--role',
+      'viewer@r1,r2',
+    ]);
     expect(set.code).toBe(0);
     expect(set.stdout).toContain('keys:read role:viewer@r1,r2');
     const list = await keyscope(['groups', 'list']);
@@ -80,7 +111,9 @@ describe('keyscope CLI', () => {
     const get = await keyscope(['groups', 'get', group.body.id]);
     expect(get.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+SOURCE\s+MEMBERS\s+KEYS\s+RULES/);
     expect(get.stdout).toContain('keys:read role:viewer@r1,r2');
-    expect(JSON.parse((await keyscope(['groups', 'get', group.body.id, '--json'])).stdout).displayName).toBe('CLI group');
+    expect(JSON.parse((await keyscope(['groups', 'get', group.body.id, '--json'])).stdout).displayName).toBe(
+      'CLI group',
+    );
   });
 
   it('says who the key is, as a table for people and as JSON for scripts', async () => {
@@ -88,12 +121,18 @@ describe('keyscope CLI', () => {
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^ORGANIZATION\s+KEY\s+KIND\s+STATUS\s+GROUP/);
     expect(table.stdout).toMatch(/default\s+.*service\s+active\s+Admins/);
-    const json = JSON.parse((await keyscope(['whoami', '--json'])).stdout) as { organization: { name: string }; can: Record<string, boolean> };
+    const json = JSON.parse((await keyscope(['whoami', '--json'])).stdout) as {
+      organization: { name: string };
+      can: Record<string, boolean>;
+    };
     expect(json).toMatchObject({ organization: { name: 'default' }, can: { 'org:admin': true } });
   });
 
   it('creates an organization and reads the audit log', async () => {
-    const org = JSON.parse((await keyscope(['orgs', 'create', 'cli-org', '--json'])).stdout) as { organization: { name: string }; token: string };
+    const org = JSON.parse((await keyscope(['orgs', 'create', 'cli-org', '--json'])).stdout) as {
+      organization: { name: string };
+      token: string;
+    };
     expect(org.organization.name).toBe('cli-org');
     const audit = await keyscope(['audit', '--action', 'org.create']);
     expect(audit.stdout).toMatch(/org\.create/);
@@ -115,7 +154,9 @@ describe('keyscope CLI', () => {
     const noKey = await keyscope(['keys', 'list'], '');
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toMatch(/KEYSCOPE_API_KEY is not set/);
-    const { stderr, code } = await run(process.execPath, [BIN, 'keys', 'list'], { env: { ...process.env, KEYSCOPE_URL: 'http://127.0.0.1:9', KEYSCOPE_API_KEY: 'x' } }).then(
+    const { stderr, code } = await run(process.execPath, [BIN, 'keys', 'list'], {
+      env: { ...process.env, KEYSCOPE_URL: 'http://127.0.0.1:9', KEYSCOPE_API_KEY: 'x' },
+    }).then(
       () => ({ stderr: '', code: 0 }),
       (e: { stderr: string; code: number }) => e,
     );

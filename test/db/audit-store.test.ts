@@ -21,9 +21,21 @@ beforeAll(async () => {
   database = await openTestDatabase();
   db = database.db;
   ({ a, b } = await twoOrganizations(db));
-  await insertAuditEvent(db, { orgId: a.id, actor, action: 'key.create', target: 'key:k1', details: { name: 'one' }, requestId: 'req-1' });
+  await insertAuditEvent(db, {
+    orgId: a.id,
+    actor,
+    action: 'key.create',
+    target: 'key:k1',
+    details: { name: 'one' },
+    requestId: 'req-1',
+  });
   await insertAuditEvent(db, { orgId: a.id, actor, action: 'key.revoke', target: 'key:k1', requestId: 'req-2' });
-  await insertAuditEvent(db, { orgId: a.id, actor: { id: 'key:other', name: 'other' }, action: 'group.rules', target: 'group:g1' });
+  await insertAuditEvent(db, {
+    orgId: a.id,
+    actor: { id: 'key:other', name: 'other' },
+    action: 'group.rules',
+    target: 'group:g1',
+  });
 });
 afterAll(() => database.drop());
 
@@ -31,7 +43,13 @@ describe('audit-store', () => {
   it('records events with actor, action, target, details and request id, and lists them newest first', async () => {
     const events = await all(a);
     expect(events.map((e) => e.action)).toEqual(['group.rules', 'key.revoke', 'key.create']);
-    expect(events[2]).toMatchObject({ actor, action: 'key.create', target: 'key:k1', details: { name: 'one' }, requestId: 'req-1' });
+    expect(events[2]).toMatchObject({
+      actor,
+      action: 'key.create',
+      target: 'key:k1',
+      details: { name: 'one' },
+      requestId: 'req-1',
+    });
     expect(events[0]).toMatchObject({ details: {}, requestId: null });
     expect(events[0]!.at).toBeInstanceOf(Date);
   });
@@ -49,7 +67,8 @@ describe('audit-store', () => {
   });
 
   it('lists newest first by id even past nine events, and pages before an id without skipping any', async () => {
-    for (let i = 0; i < 12; i++) await insertAuditEvent(db, { orgId: a.id, actor, action: 'key.update', target: `key:n${i}` });
+    for (let i = 0; i < 12; i++)
+      await insertAuditEvent(db, { orgId: a.id, actor, action: 'key.update', target: `key:n${i}` });
     const events = await all(a);
     const ids = events.map((e) => Number(e.id));
     expect(ids.length).toBeGreaterThanOrEqual(15);

@@ -22,7 +22,11 @@ let g: Record<'eng' | 'leads' | 'sales' | 'emea' | 'support' | 'ops', ScimDoc>;
  * complex attribute the filter names (e.g. `name.givenName` on a user without `name`). RFC 7643 §2.5
  * makes an unassigned attribute and an empty one the same state, so scimmy gets `{}` / `[]` instead.
  */
-function forScimmy(doc: Record<string, unknown>, complex: readonly string[], multi: readonly string[]): Record<string, unknown> {
+function forScimmy(
+  doc: Record<string, unknown>,
+  complex: readonly string[],
+  multi: readonly string[],
+): Record<string, unknown> {
   const out = { ...doc };
   for (const key of complex) if (out[key] === undefined) out[key] = {};
   for (const key of multi) if (out[key] === undefined) out[key] = [];
@@ -55,7 +59,8 @@ const where = (docs: readonly ScimDoc[], predicate: (d: ScimDoc) => boolean) => 
 // Accessors for the explicit RFC predicates.
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const lower = (value: unknown): string | undefined => str(value)?.toLowerCase();
-const sub = (d: ScimDoc, attr: string, name: string): unknown => (d[attr] as Record<string, unknown> | undefined)?.[name];
+const sub = (d: ScimDoc, attr: string, name: string): unknown =>
+  (d[attr] as Record<string, unknown> | undefined)?.[name];
 const emails = (d: ScimDoc): Record<string, unknown>[] => (d.emails as Record<string, unknown>[] | undefined) ?? [];
 const ext = (d: ScimDoc): Record<string, unknown> => (d[ENTERPRISE] as Record<string, unknown> | undefined) ?? {};
 const members = (d: ScimDoc): Record<string, unknown>[] => (d.members as Record<string, unknown>[] | undefined) ?? [];
@@ -80,13 +85,19 @@ beforeAll(async () => {
   g = {
     eng: await createGroup(scim, 'Engineering', { externalId: 'g-eng', members: [0, 1, 3, 4].map(byIndex) }),
     leads: await createGroup(scim, 'Engineering Leads', { externalId: 'g-leads', members: [byIndex(0)] }),
-    sales: await createGroup(scim, 'Sales', { externalId: 'g-sales', members: [byIndex(6), byIndex(7), { value: emea.id }] }),
+    sales: await createGroup(scim, 'Sales', {
+      externalId: 'g-sales',
+      members: [byIndex(6), byIndex(7), { value: emea.id }],
+    }),
     emea,
     support: await createGroup(scim, 'Support', { externalId: 'g-support' }),
     ops: await createGroup(scim, 'Ops Team', { externalId: 'G-OPS', members: [byIndex(12)] }),
   };
   // The Engineering Leads group also sits inside Engineering: a Group member next to User members.
-  const nested = await scim.patch(`/Groups/${g.eng.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: g.leads.id }] }));
+  const nested = await scim.patch(
+    `/Groups/${g.eng.id}`,
+    patchOp({ op: 'add', path: 'members', value: [{ value: g.leads.id }] }),
+  );
   expect([200, 204]).toContain(nested.status);
   users = await readAll(scim, 'Users');
   groups = await readAll(scim, 'Groups');
@@ -182,7 +193,10 @@ describe('User filters agree with scimmy where scimmy follows RFC 7644 §3.4.2.2
     dyn('meta.created eq <user 20 created>', () => `meta.created eq "${createdOf(users[20]!)}"`),
     dyn('meta.lastModified gt <last user created>', () => `meta.lastModified gt "${createdOf(users[39]!)}"`),
     dyn('meta.created gt <user 10 created, in +02:00>', () => `meta.created gt "${inPlusTwo(createdOf(users[10]!))}"`),
-    dyn('meta.lastModified ge <user 1 modified> and meta.created lt <user 30 created>', () => `meta.lastModified ge "${lastModifiedOf(users[1]!)}" and meta.created lt "${createdOf(users[30]!)}"`),
+    dyn(
+      'meta.lastModified ge <user 1 modified> and meta.created lt <user 30 created>',
+      () => `meta.lastModified ge "${lastModifiedOf(users[1]!)}" and meta.created lt "${createdOf(users[30]!)}"`,
+    ),
   ];
   it.each(cases.map((c) => [labelOf(c), c] as const))('%s returns what scimmy matches', async (_label, c) => {
     const filter = textOf(c);
@@ -213,29 +227,40 @@ describe('Enterprise extension filters (URN-qualified, RFC 7644 §3.4.2.2 and RF
     [`${URN}:department sw "Eng"`, 'department sw "Eng"'],
     [`${URN}:department pr`, 'department pr'],
     [`${URN}:employeeNumber ge "1020"`, 'employeeNumber ge "1020"'],
-    [dyn('<enterprise>:manager.value eq <user 0>', () => `${URN}:manager.value eq "${user(0).id}"`), dyn('', () => `manager.value eq "${user(0).id}"`)],
+    [
+      dyn('<enterprise>:manager.value eq <user 0>', () => `${URN}:manager.value eq "${user(0).id}"`),
+      dyn('', () => `manager.value eq "${user(0).id}"`),
+    ],
     [`${URN}:manager.value pr`, 'manager.value pr'],
     // Attribute names are case-insensitive (RFC 7643 §2.1), the schema URN's too, and URNs' "urn:"
     // prefix and namespace are case-insensitive in any case (RFC 8141 §3.1).
     [`${URN.toLowerCase()}:DEPARTMENT eq "Support"`, 'department eq "Support"'],
     [`${URN.toUpperCase()}:Department eq "Support"`, 'department eq "Support"'],
   ];
-  it.each(cases.map(([c, inner]) => [labelOf(c), c, inner] as const))('%s matches what scimmy matches on the extension object', async (_label, c, inner) => {
-    const filter = textOf(c);
-    const expected = scimmyExtensionIds(textOf(inner), users);
-    expect(expected.length).toBeGreaterThan(0);
-    expect({ filter, ids: await listIds(scim, 'Users', filter) }).toEqual({ filter, ids: expected });
-  });
+  it.each(cases.map(([c, inner]) => [labelOf(c), c, inner] as const))(
+    '%s matches what scimmy matches on the extension object',
+    async (_label, c, inner) => {
+      const filter = textOf(c);
+      const expected = scimmyExtensionIds(textOf(inner), users);
+      expect(expected.length).toBeGreaterThan(0);
+      expect({ filter, ids: await listIds(scim, 'Users', filter) }).toEqual({ filter, ids: expected });
+    },
+  );
 
   it('combines an extension attribute with core attributes', async () => {
     const filter = `${URN}:department eq "Engineering" and active eq true or ${URN}:employeeNumber eq "1003"`;
     expect(await listIds(scim, 'Users', filter)).toEqual(
-      where(users, (u) => (ext(u).department === 'Engineering' && u.active === true) || ext(u).employeeNumber === '1003'),
+      where(
+        users,
+        (u) => (ext(u).department === 'Engineering' && u.active === true) || ext(u).employeeNumber === '1003',
+      ),
     );
   });
 
   it('compares extension strings case-insensitively (caseExact false in RFC 7643 §4.3)', async () => {
-    expect(await listIds(scim, 'Users', `${URN}:department eq "ENGINEERING"`)).toEqual(where(users, (u) => lower(ext(u).department) === 'engineering'));
+    expect(await listIds(scim, 'Users', `${URN}:department eq "ENGINEERING"`)).toEqual(
+      where(users, (u) => lower(ext(u).department) === 'engineering'),
+    );
     expect(where(users, (u) => lower(ext(u).department) === 'engineering').length).toBeGreaterThan(0);
   });
 });
@@ -244,7 +269,10 @@ describe('User filters where scimmy departs from the RFC: the RFC answer, explic
   // scimmy compares every string case-sensitively; RFC 7643 §2.2 and §4.1 make userName, displayName,
   // title, name.*, emails.value and emails.type caseExact=false, so case must not matter for them.
   const cases: [Case, (u: ScimDoc) => boolean][] = [
-    [dyn('userName eq <user 11, upper case>', () => `userName eq "${(user(11).userName as string).toUpperCase()}"`), (u) => u.id === user(11).id],
+    [
+      dyn('userName eq <user 11, upper case>', () => `userName eq "${(user(11).userName as string).toUpperCase()}"`),
+      (u) => u.id === user(11).id,
+    ],
     ['userName co "HOPPER"', (u) => lower(u.userName)!.includes('hopper')],
     ['userName sw "grace."', (u) => lower(u.userName)!.startsWith('grace.')],
     ['userName ew "@X.IO"', (u) => lower(u.userName)!.endsWith('@x.io')],
@@ -254,13 +282,19 @@ describe('User filters where scimmy departs from the RFC: the RFC answer, explic
     ['title lt "MANAGER"', (u) => lower(u.title) !== undefined && lower(u.title)! < 'manager'],
     ['name.familyName eq "hopper"', (u) => lower(sub(u, 'name', 'familyName')) === 'hopper'],
     ['emails.value sw "GRACE"', (u) => emails(u).some((e) => lower(e.value)?.startsWith('grace'))],
-    ['emails[type eq "WORK" and value ew "@X.IO"]', (u) => emails(u).some((e) => lower(e.type) === 'work' && lower(e.value)?.endsWith('@x.io'))],
+    [
+      'emails[type eq "WORK" and value ew "@X.IO"]',
+      (u) => emails(u).some((e) => lower(e.type) === 'work' && lower(e.value)?.endsWith('@x.io')),
+    ],
   ];
-  it.each(cases.map(([c, predicate]) => [labelOf(c), c, predicate] as const))('%s matches regardless of case', async (_label, c, predicate) => {
-    const expected = where(users, predicate);
-    expect(expected.length).toBeGreaterThan(0);
-    expect(await listIds(scim, 'Users', textOf(c))).toEqual(expected);
-  });
+  it.each(cases.map(([c, predicate]) => [labelOf(c), c, predicate] as const))(
+    '%s matches regardless of case',
+    async (_label, c, predicate) => {
+      const expected = where(users, predicate);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await listIds(scim, 'Users', textOf(c))).toEqual(expected);
+    },
+  );
 
   // RFC 7644 §3.4.2.2: "ne" holds when "the attribute and operator values are not identical"; a user
   // without a title has no value to compare, just as it matches no eq, co, gt... on it. scimmy
@@ -268,12 +302,16 @@ describe('User filters where scimmy departs from the RFC: the RFC answer, explic
   it('ne matches only users that have the attribute, with a different value', async () => {
     const expected = where(users, (u) => lower(u.title) !== undefined && lower(u.title) !== 'engineer');
     expect(await listIds(scim, 'Users', 'title ne "Engineer"')).toEqual(expected);
-    expect(await listIds(scim, 'Users', 'title ne "Engineer" or not (title pr)')).toEqual(where(users, (u) => lower(u.title) !== 'engineer'));
+    expect(await listIds(scim, 'Users', 'title ne "Engineer" or not (title pr)')).toEqual(
+      where(users, (u) => lower(u.title) !== 'engineer'),
+    );
   });
 
   // scimmy evaluates co/sw/ew on String(undefined), so `co "fin"` matches every user without a title.
   it('co on an absent attribute matches nothing', async () => {
-    expect(await listIds(scim, 'Users', 'title co "fin"')).toEqual(where(users, (u) => lower(u.title)?.includes('fin') === true));
+    expect(await listIds(scim, 'Users', 'title co "fin"')).toEqual(
+      where(users, (u) => lower(u.title)?.includes('fin') === true),
+    );
   });
 
   // scimmy rewrites `not (a and b)` as `not a and not b` (and `or` likewise); De Morgan says otherwise.
@@ -307,14 +345,20 @@ describe('User filters where scimmy departs from the RFC: the RFC answer, explic
   it('pr and comparisons on a complex attribute as a whole', async () => {
     expect(await listIds(scim, 'Users', 'name pr')).toEqual(where(users, (u) => u.name !== undefined));
     expect(await listIds(scim, 'Users', 'emails pr')).toEqual(where(users, (u) => emails(u).length > 0));
-    expect(await listIds(scim, 'Users', 'emails co "home.example"')).toEqual(where(users, (u) => emails(u).some((e) => lower(e.value)!.includes('home.example'))));
+    expect(await listIds(scim, 'Users', 'emails co "home.example"')).toEqual(
+      where(users, (u) => emails(u).some((e) => lower(e.value)!.includes('home.example'))),
+    );
   });
 
   // Without brackets, each sub-attribute condition may hold on a different e-mail (RFC 7644 §3.4.2.2:
   // a multi-valued attribute matches "if any of the values" matches); scimmy merges them into one.
   it('sub-attribute conditions joined by and may hold on different elements', async () => {
     // Home e-mails are all @home.example, so no single e-mail satisfies both conditions.
-    const expected = where(users, (u) => emails(u).some((e) => e.type === 'home') && emails(u).some((e) => lower(e.value)!.endsWith('@example.com')));
+    const expected = where(
+      users,
+      (u) =>
+        emails(u).some((e) => e.type === 'home') && emails(u).some((e) => lower(e.value)!.endsWith('@example.com')),
+    );
     expect(expected.length).toBeGreaterThan(0);
     expect(await listIds(scim, 'Users', 'emails.type eq "home" and emails.value ew "@example.com"')).toEqual(expected);
   });
@@ -322,8 +366,12 @@ describe('User filters where scimmy departs from the RFC: the RFC answer, explic
   it('compares meta dates as instants, not as text', async () => {
     const pivot = createdOf(users[25]!);
     const instant = new Date(pivot).getTime();
-    expect(await listIds(scim, 'Users', `meta.created ge "${inPlusTwo(pivot)}"`)).toEqual(where(users, (u) => new Date(createdOf(u)).getTime() >= instant));
-    expect(await listIds(scim, 'Users', `meta.lastModified gt ${pivot}`)).toEqual(where(users, (u) => new Date(lastModifiedOf(u)).getTime() > instant));
+    expect(await listIds(scim, 'Users', `meta.created ge "${inPlusTwo(pivot)}"`)).toEqual(
+      where(users, (u) => new Date(createdOf(u)).getTime() >= instant),
+    );
+    expect(await listIds(scim, 'Users', `meta.lastModified gt ${pivot}`)).toEqual(
+      where(users, (u) => new Date(lastModifiedOf(u)).getTime() > instant),
+    );
   });
 
   it('eq null matches absence and ne null presence (RFC 7643 §2.5)', async () => {
@@ -343,7 +391,10 @@ describe('Group filters', () => {
     dyn('members.value eq <user 0>', () => `members.value eq "${user(0).id}"`),
     dyn('members[value eq <user 6>]', () => `members[value eq "${user(6).id}"]`),
     'members[type eq "Group"]',
-    dyn('members[type eq "User" and value eq <user 10>]', () => `members[type eq "User" and value eq "${user(10).id}"]`),
+    dyn(
+      'members[type eq "User" and value eq <user 10>]',
+      () => `members[type eq "User" and value eq "${user(10).id}"]`,
+    ),
     dyn('members[value eq <Sales EMEA>]', () => `members[value eq "${g.emea.id}"]`),
     'displayName eq "Support" or members[type eq "Group"]',
     'not (displayName sw "Engineering")',
@@ -359,7 +410,9 @@ describe('Group filters', () => {
 
   it('matches displayName regardless of case, externalId only exactly (RFC 7643 §4.2, §3.1)', async () => {
     expect(await listIds(scim, 'Groups', 'displayName eq "sales emea"')).toEqual([g.emea.id]);
-    expect(await listIds(scim, 'Groups', 'displayName co "engineering"')).toEqual(where(groups, (d) => lower(d.displayName)!.includes('engineering')));
+    expect(await listIds(scim, 'Groups', 'displayName co "engineering"')).toEqual(
+      where(groups, (d) => lower(d.displayName)!.includes('engineering')),
+    );
     expect(await listIds(scim, 'Groups', 'externalId eq "G-OPS"')).toEqual([g.ops.id]);
     expect(await listIds(scim, 'Groups', 'externalId eq "g-ops"')).toEqual([]);
   });
@@ -371,11 +424,15 @@ describe('Group filters', () => {
 
   // Same reading of "ne" as for users: a group without an externalId has nothing to differ.
   it('externalId ne matches only groups that have an externalId', async () => {
-    expect(await listIds(scim, 'Groups', 'externalId ne "g-eng"')).toEqual(where(groups, (d) => str(d.externalId) !== undefined && d.externalId !== 'g-eng'));
+    expect(await listIds(scim, 'Groups', 'externalId ne "g-eng"')).toEqual(
+      where(groups, (d) => str(d.externalId) !== undefined && d.externalId !== 'g-eng'),
+    );
   });
 
   it('filters on members even when the answer leaves members out', async () => {
-    const res = await scim.get(`/Groups?filter=${encodeURIComponent(`members[value eq "${user(0).id}"]`)}&excludedAttributes=members`);
+    const res = await scim.get(
+      `/Groups?filter=${encodeURIComponent(`members[value eq "${user(0).id}"]`)}&excludedAttributes=members`,
+    );
     expect(res.status).toBe(200);
     expect(idsOf(res.body.Resources as ScimDoc[])).toEqual(idsOf([g.eng, g.leads]));
     expect((res.body.Resources as ScimDoc[]).every((d) => d.members === undefined)).toBe(true);

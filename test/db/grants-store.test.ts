@@ -29,7 +29,15 @@ beforeAll(async () => {
   db = database.db;
   ({ a, b } = await twoOrganizations(db));
   [top, mid, leaf] = [await group(a, 'Top'), await group(a, 'Mid'), await group(a, 'Leaf')];
-  member = (await insertUser(db, a.id, randomUUID(), { userName: 'member@example.com', externalId: null, active: true, displayName: null, attributes: {} }, at)).id;
+  member = (
+    await insertUser(
+      db,
+      a.id,
+      randomUUID(),
+      { userName: 'member@example.com', externalId: null, active: true, displayName: null, attributes: {} },
+      at,
+    )
+  ).id;
   await addMembers(db, a.id, top, [{ id: mid, type: 'Group', display: null }]);
   await addMembers(db, a.id, mid, [{ id: leaf, type: 'Group', display: null }]);
   await addMembers(db, a.id, leaf, [{ id: member, type: 'User', display: null }]);
@@ -48,10 +56,12 @@ describe('grants-store', () => {
   it('reads the rules of groups and the direct groups of a member', async () => {
     const rules = await rulesOfGroups(db, a.id, [top, leaf]);
     expect(rules).toHaveLength(2);
-    expect(rules).toEqual(expect.arrayContaining([
-      { group_id: top, permission: null, role: 'admin', resources: null },
-      { group_id: leaf, permission: 'keys:read', role: null, resources: ['r1'] },
-    ]));
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        { group_id: top, permission: null, role: 'admin', resources: null },
+        { group_id: leaf, permission: 'keys:read', role: null, resources: ['r1'] },
+      ]),
+    );
     expect(await directGroupIdsOfMember(db, a.id, member)).toEqual([leaf]);
     expect(await directGroupIdsOfMember(db, a.id, leaf)).toEqual([mid]);
   });
@@ -70,7 +80,12 @@ describe('grants-store', () => {
     it('an organization’s own group nested into another organization’s group by a stray row gains nothing from it', async () => {
       const own = await group(b, 'Own');
       // A membership row that claims B's group sits in A's group: the walk must not cross over.
-      await db.query('INSERT INTO group_members (org_id, group_id, member_id, member_type) VALUES ($1, $2, $3, $4)', [a.id, top, own, 'Group']);
+      await db.query('INSERT INTO group_members (org_id, group_id, member_id, member_type) VALUES ($1, $2, $3, $4)', [
+        a.id,
+        top,
+        own,
+        'Group',
+      ]);
       expect(await ancestorGroupIds(db, b.id, [own])).toEqual([own]);
     });
 

@@ -44,16 +44,39 @@ const later = new Date('2026-02-03T05:00:00.000Z');
 const window = { limit: 100 };
 
 async function group(org: Organization, displayName: string, source: 'scim' | 'local' = 'scim'): Promise<GroupRecord> {
-  return insertGroup(db, org.id, randomUUID(), { displayName, externalId: `ext-${displayName}`, source, description: `about ${displayName}` }, at);
+  return insertGroup(
+    db,
+    org.id,
+    randomUUID(),
+    { displayName, externalId: `ext-${displayName}`, source, description: `about ${displayName}` },
+    at,
+  );
 }
 
 async function userId(org: Organization, userName: string): Promise<string> {
-  return (await insertUser(db, org.id, randomUUID(), { userName, externalId: null, active: true, displayName: null, attributes: {} }, at)).id;
+  return (
+    await insertUser(
+      db,
+      org.id,
+      randomUUID(),
+      { userName, externalId: null, active: true, displayName: null, attributes: {} },
+      at,
+    )
+  ).id;
 }
 
 /** Adds members the way the services do: the rows, then the group's count. */
-async function join(org: Organization, groupId: string, members: { id: string; type: 'User' | 'Group' }[]): Promise<void> {
-  const added = await addMembers(db, org.id, groupId, members.map((m) => ({ ...m, display: null })));
+async function join(
+  org: Organization,
+  groupId: string,
+  members: { id: string; type: 'User' | 'Group' }[],
+): Promise<void> {
+  const added = await addMembers(
+    db,
+    org.id,
+    groupId,
+    members.map((m) => ({ ...m, display: null })),
+  );
   await touchGroup(db, org.id, groupId, added.length, at);
 }
 
@@ -70,7 +93,13 @@ describe('groups-store', () => {
     const u = await userId(a, 'eng@example.com');
     await join(a, g.id, [{ id: u, type: 'User' }]);
     const found = await findGroup(db, a.id, g.id, { withMembers: true });
-    expect(found).toMatchObject({ orgId: a.id, displayName: 'Engineering', source: 'scim', memberCount: 1, version: 2 });
+    expect(found).toMatchObject({
+      orgId: a.id,
+      displayName: 'Engineering',
+      source: 'scim',
+      memberCount: 1,
+      version: 2,
+    });
     expect(found!.members).toEqual([{ value: u, type: 'User', display: 'eng@example.com' }]);
     expect(await findGroup(db, a.id, g.id, { source: 'local' })).toBeUndefined();
     expect(await findGroup(db, a.id, 'not-a-uuid')).toBeUndefined();
@@ -92,11 +121,32 @@ describe('groups-store', () => {
   it('adds only new members, removes by id, by filter, all but some, and all', async () => {
     const g = await group(a, 'Membership');
     const child = await group(a, 'Membership child');
-    const [u1, u2, u3] = [await userId(a, 'm1@example.com'), await userId(a, 'm2@example.com'), await userId(a, 'm3@example.com')];
-    expect((await addMembers(db, a.id, g.id, [{ id: u1, type: 'User', display: null }, { id: child.id, type: 'Group', display: null }])).map((m) => m.id)).toEqual([u1, child.id]);
-    expect((await addMembers(db, a.id, g.id, [{ id: u1, type: 'User', display: null }, { id: u2, type: 'User', display: null }, { id: u3, type: 'User', display: null }])).map((m) => m.id)).toEqual([u2, u3]);
+    const [u1, u2, u3] = [
+      await userId(a, 'm1@example.com'),
+      await userId(a, 'm2@example.com'),
+      await userId(a, 'm3@example.com'),
+    ];
+    expect(
+      (
+        await addMembers(db, a.id, g.id, [
+          { id: u1, type: 'User', display: null },
+          { id: child.id, type: 'Group', display: null },
+        ])
+      ).map((m) => m.id),
+    ).toEqual([u1, child.id]);
+    expect(
+      (
+        await addMembers(db, a.id, g.id, [
+          { id: u1, type: 'User', display: null },
+          { id: u2, type: 'User', display: null },
+          { id: u3, type: 'User', display: null },
+        ])
+      ).map((m) => m.id),
+    ).toEqual([u2, u3]);
     expect(await removeMembers(db, a.id, g.id, [u1, randomUUID(), 'junk'])).toEqual([{ id: u1, type: 'User' }]);
-    expect(await removeMembersWhere(db, a.id, g.id, parseFilter('type eq "Group"'))).toEqual([{ id: child.id, type: 'Group' }]);
+    expect(await removeMembersWhere(db, a.id, g.id, parseFilter('type eq "Group"'))).toEqual([
+      { id: child.id, type: 'Group' },
+    ]);
     expect(await removeMembersNotIn(db, a.id, g.id, [u2])).toEqual([{ id: u3, type: 'User' }]);
     expect(await removeAllMembers(db, a.id, g.id)).toEqual([{ id: u2, type: 'User' }]);
     expect(await membersPage(db, a.id, g.id, undefined, 10)).toEqual([]);
@@ -114,7 +164,9 @@ describe('groups-store', () => {
     const u = await userId(a, 'classify-users@example.com');
     const g = await group(a, 'Classify users');
     const local = await group(a, 'Classify users local', 'local');
-    expect(Object.fromEntries((await classifyUsersUnlessGroups(db, a.id, [u, local.id, randomUUID(), 'junk']))!)).toEqual({ [u]: 'User' });
+    expect(
+      Object.fromEntries((await classifyUsersUnlessGroups(db, a.id, [u, local.id, randomUUID(), 'junk']))!),
+    ).toEqual({ [u]: 'User' });
     expect(await classifyUsersUnlessGroups(db, a.id, [u, g.id])).toBeUndefined();
     expect((await classifyUsersUnlessGroups(db, a.id, []))?.size).toBe(0);
   });
@@ -142,8 +194,14 @@ describe('groups-store', () => {
 
   it('replaces rules in order and reads them back', async () => {
     const g = await group(a, 'Rules');
-    await replaceRules(db, a.id, g.id, [{ role: 'developer' }, { permission: 'projects:read', resources: ['alpha', 'beta'] }]);
-    expect(await rulesOfGroup(db, a.id, g.id)).toEqual([{ role: 'developer' }, { permission: 'projects:read', resources: ['alpha', 'beta'] }]);
+    await replaceRules(db, a.id, g.id, [
+      { role: 'developer' },
+      { permission: 'projects:read', resources: ['alpha', 'beta'] },
+    ]);
+    expect(await rulesOfGroup(db, a.id, g.id)).toEqual([
+      { role: 'developer' },
+      { permission: 'projects:read', resources: ['alpha', 'beta'] },
+    ]);
     await replaceRules(db, a.id, g.id, [{ permission: 'keys:read' }]);
     expect(await rulesOfGroup(db, a.id, g.id)).toEqual([{ permission: 'keys:read' }]);
   });
@@ -153,8 +211,18 @@ describe('groups-store', () => {
     const scimGroup = await group(a, 'Admin view scim');
     await replaceRules(db, a.id, local.id, [{ role: 'viewer' }]);
     const row = await findGroupForAdmin(db, a.id, local.id, at);
-    expect(row).toMatchObject({ id: local.id, display_name: 'Admin view local', source: 'local', rules: [{ permission: null, role: 'viewer', resources: null }], parents: [], keys: [] });
-    expect((await listGroupsForAdmin(db, a.id, { text: 'admin view', limit: 10 }, at)).map((r) => r.id)).toEqual([local.id, scimGroup.id]);
+    expect(row).toMatchObject({
+      id: local.id,
+      display_name: 'Admin view local',
+      source: 'local',
+      rules: [{ permission: null, role: 'viewer', resources: null }],
+      parents: [],
+      keys: [],
+    });
+    expect((await listGroupsForAdmin(db, a.id, { text: 'admin view', limit: 10 }, at)).map((r) => r.id)).toEqual([
+      local.id,
+      scimGroup.id,
+    ]);
     expect(await updateLocalGroup(db, a.id, local.id, { description: 'changed' }, later)).toBe(true);
     expect(await updateLocalGroup(db, a.id, scimGroup.id, { description: 'changed' }, later)).toBe(false);
     expect((await findGroup(db, a.id, local.id))!.description).toBe('changed');
@@ -171,7 +239,10 @@ describe('groups-store', () => {
       victimChild = await group(a, 'Victim child');
       victimLocal = await group(a, 'Victim local', 'local');
       victimUser = await userId(a, 'victim-member@example.com');
-      await join(a, victim.id, [{ id: victimUser, type: 'User' }, { id: victimChild.id, type: 'Group' }]);
+      await join(a, victim.id, [
+        { id: victimUser, type: 'User' },
+        { id: victimChild.id, type: 'Group' },
+      ]);
       await replaceRules(db, a.id, victim.id, [{ role: 'admin' }]);
     });
 
@@ -181,7 +252,10 @@ describe('groups-store', () => {
       expect(row).toMatchObject({ displayName: 'Victim', externalId: 'ext-Victim', memberCount: 2, version: 2 });
       expect(row!.members!.map((m) => m.value).sort()).toEqual([victimUser, victimChild.id].sort());
       expect(await rulesOfGroup(db, a.id, victim.id)).toEqual([{ role: 'admin' }]);
-      const { rows } = await db.query<{ org_id: string }>('SELECT org_id FROM group_members WHERE group_id = $1 UNION ALL SELECT org_id FROM group_rules WHERE group_id = $1', [victim.id]);
+      const { rows } = await db.query<{ org_id: string }>(
+        'SELECT org_id FROM group_members WHERE group_id = $1 UNION ALL SELECT org_id FROM group_rules WHERE group_id = $1',
+        [victim.id],
+      );
       expect(rows.every((r) => r.org_id === a.id)).toBe(true);
     }
 
@@ -191,8 +265,18 @@ describe('groups-store', () => {
     });
 
     it('listGroups and listGroupsForAdmin never return another organization’s groups, whatever the filter', async () => {
-      for (const filter of [undefined, 'displayName eq "Victim"', `id eq "${victim.id}"`, `members.value eq "${victimUser}"`, 'displayName pr']) {
-        const result = await listGroups(db, b.id, { filter: filter ? parseFilter(filter) : undefined, window, withMembers: true });
+      for (const filter of [
+        undefined,
+        'displayName eq "Victim"',
+        `id eq "${victim.id}"`,
+        `members.value eq "${victimUser}"`,
+        'displayName pr',
+      ]) {
+        const result = await listGroups(db, b.id, {
+          filter: filter ? parseFilter(filter) : undefined,
+          window,
+          withMembers: true,
+        });
         expect(result.rows.map((r) => r.id)).not.toContain(victim.id);
         expect(result.rows.every((r) => r.orgId === b.id)).toBe(true);
       }
@@ -214,7 +298,9 @@ describe('groups-store', () => {
     });
 
     it('updateGroup, touchGroup and updateLocalGroup change nothing and say so', async () => {
-      expect(await updateGroup(db, b.id, victim.id, { displayName: 'Hijacked', externalId: null }, later)).toBeUndefined();
+      expect(
+        await updateGroup(db, b.id, victim.id, { displayName: 'Hijacked', externalId: null }, later),
+      ).toBeUndefined();
       expect(await touchGroup(db, b.id, victim.id, 5, later)).toBeUndefined();
       expect(await updateLocalGroup(db, b.id, victimLocal.id, { displayName: 'Hijacked local' }, later)).toBe(false);
       expect((await findGroup(db, a.id, victimLocal.id))!.displayName).toBe('Victim local');
@@ -247,7 +333,10 @@ describe('groups-store', () => {
       const outsider = await userId(b, 'outsider@example.com');
       const added = await addMembers(db, b.id, target.id, [{ id: outsider, type: 'User', display: null }]);
       expect(added).toEqual([]);
-      const { rows } = await db.query<{ member_id: string; org_id: string }>('SELECT member_id, org_id FROM group_members WHERE group_id = $1', [target.id]);
+      const { rows } = await db.query<{ member_id: string; org_id: string }>(
+        'SELECT member_id, org_id FROM group_members WHERE group_id = $1',
+        [target.id],
+      );
       expect(rows).toEqual([{ member_id: victimUser, org_id: a.id }]);
     });
 
@@ -263,7 +352,9 @@ describe('groups-store', () => {
       await replaceRules(db, b.id, target.id, [{ role: 'admin' }]);
       await replaceRules(db, a.id, target.id, [{ permission: 'keys:read' }]);
       expect(await rulesOfGroup(db, a.id, target.id)).toEqual([{ permission: 'keys:read' }]);
-      const { rows } = await db.query<{ org_id: string }>('SELECT org_id FROM group_rules WHERE group_id = $1', [target.id]);
+      const { rows } = await db.query<{ org_id: string }>('SELECT org_id FROM group_rules WHERE group_id = $1', [
+        target.id,
+      ]);
       expect(rows).toEqual([{ org_id: a.id }]);
     });
 

@@ -60,11 +60,20 @@ async function key(org: Organization, fields: Partial<NewKeyRow> = {}): Promise<
 }
 
 async function groupId(org: Organization, name: string): Promise<string> {
-  return (await insertGroup(db, org.id, randomUUID(), { displayName: name, externalId: null, source: 'local' }, now)).id;
+  return (await insertGroup(db, org.id, randomUUID(), { displayName: name, externalId: null, source: 'local' }, now))
+    .id;
 }
 
 async function userId(org: Organization, userName: string): Promise<string> {
-  return (await insertUser(db, org.id, randomUUID(), { userName, externalId: null, active: true, displayName: null, attributes: {} }, now)).id;
+  return (
+    await insertUser(
+      db,
+      org.id,
+      randomUUID(),
+      { userName, externalId: null, active: true, displayName: null, attributes: {} },
+      now,
+    )
+  ).id;
 }
 
 const read = (org: Organization, id: string): Promise<KeyRow | undefined> => findKey(db, org.id, id, now);
@@ -80,11 +89,26 @@ describe('keys-store', () => {
   it('inserts a key and reads it back with its group name, creator and computed status', async () => {
     const g = await groupId(a, 'Key group');
     const id = await key(a, { name: 'svc', description: 'd', groupId: g, permissions: ['keys:read'] });
-    expect(await read(a, id)).toMatchObject({ org_id: a.id, id, name: 'svc', description: 'd', kind: 'service', group_id: g, group_name: 'Key group', permissions: ['keys:read'], status: 'active', suspension: null, created_by: 'key:creator', created_by_name: 'key "creator"' });
+    expect(await read(a, id)).toMatchObject({
+      org_id: a.id,
+      id,
+      name: 'svc',
+      description: 'd',
+      kind: 'service',
+      group_id: g,
+      group_name: 'Key group',
+      permissions: ['keys:read'],
+      status: 'active',
+      suspension: null,
+      created_by: 'key:creator',
+      created_by_name: 'key "creator"',
+    });
   });
 
   it('computes expiring_soon, expired, revoked and the suspension reasons', async () => {
-    expect((await read(a, await key(a, { expiresAt: new Date(now.getTime() + 3 * DAY) })))!.status).toBe('expiring_soon');
+    expect((await read(a, await key(a, { expiresAt: new Date(now.getTime() + 3 * DAY) })))!.status).toBe(
+      'expiring_soon',
+    );
     expect((await read(a, await key(a, { expiresAt: new Date(now.getTime() - 1) })))!.status).toBe('expired');
     const revoked = await key(a);
     expect(await revokeKeys(db, a.id, [revoked], now, 'key:someone')).toEqual([revoked]);
@@ -96,23 +120,38 @@ describe('keys-store', () => {
     const owner = await userId(a, 'owner@example.com');
     const g = await groupId(a, 'Owner group');
     const personal = await key(a, { kind: 'personal', ownerUserId: owner, groupId: g });
-    expect(await read(a, personal)).toMatchObject({ status: 'suspended', suspension: 'owner_left_group', owner_name: 'owner@example.com' });
+    expect(await read(a, personal)).toMatchObject({
+      status: 'suspended',
+      suspension: 'owner_left_group',
+      owner_name: 'owner@example.com',
+    });
     await addMembers(db, a.id, g, [{ id: owner, type: 'User', display: null }]);
     expect((await read(a, personal))!.status).toBe('active');
-    await updateUser(db, a.id, owner, { userName: 'owner@example.com', externalId: null, active: false, displayName: null, attributes: {} }, now);
+    await updateUser(
+      db,
+      a.id,
+      owner,
+      { userName: 'owner@example.com', externalId: null, active: false, displayName: null, attributes: {} },
+      now,
+    );
     expect(await read(a, personal)).toMatchObject({ status: 'suspended', suspension: 'owner_inactive' });
   });
 
   it('lists newest first with status, text, group and owner filters, and pages by keyset', async () => {
     const g = await groupId(a, 'List group');
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push(await key(a, { name: `listed ${i}`, groupId: g, createdAt: new Date(now.getTime() - (10 - i) * 1000) }));
+    for (let i = 0; i < 3; i++)
+      ids.push(await key(a, { name: `listed ${i}`, groupId: g, createdAt: new Date(now.getTime() - (10 - i) * 1000) }));
     const first = await listKeys(db, a.id, { groupId: g, limit: 2 }, now);
     expect(first.map((k) => k.id)).toEqual([ids[2], ids[1]]);
     const last = first[1]!;
-    expect((await listKeys(db, a.id, { groupId: g, after: { createdAt: last.created_at, id: last.id }, limit: 2 }, now)).map((k) => k.id)).toEqual([ids[0]]);
+    expect(
+      (await listKeys(db, a.id, { groupId: g, after: { createdAt: last.created_at, id: last.id }, limit: 2 }, now)).map(
+        (k) => k.id,
+      ),
+    ).toEqual([ids[0]]);
     expect((await listKeys(db, a.id, { text: 'LISTED 1', limit: 10 }, now)).map((k) => k.id)).toEqual([ids[1]]);
-    expect((await listKeys(db, a.id, { groupId: g, status: 'revoked', limit: 10 }, now))).toEqual([]);
+    expect(await listKeys(db, a.id, { groupId: g, status: 'revoked', limit: 10 }, now)).toEqual([]);
   });
 
   it('counts live keys, finds live ids by group or owner, renames, and records last use', async () => {
@@ -139,7 +178,12 @@ describe('keys-store', () => {
       victimOwner = await userId(a, 'victim-owner@example.com');
       await addMembers(db, a.id, victimGroup, [{ id: victimOwner, type: 'User', display: null }]);
       victim = await key(a, { name: 'victim', description: 'victim key', groupId: victimGroup });
-      victimPersonal = await key(a, { name: 'victim personal', kind: 'personal', ownerUserId: victimOwner, groupId: victimGroup });
+      victimPersonal = await key(a, {
+        name: 'victim personal',
+        kind: 'personal',
+        ownerUserId: victimOwner,
+        groupId: victimGroup,
+      });
     });
 
     async function victimUntouched(): Promise<void> {
@@ -177,12 +221,26 @@ describe('keys-store', () => {
       expect((await listKeys(db, b.id, { limit: 100 }, now)).map((k) => k.id)).not.toContain(victim);
       expect(await listKeys(db, b.id, { groupId: victimGroup, limit: 100 }, now)).toEqual([]);
       expect(await listKeys(db, b.id, { ownerUserId: victimOwner, limit: 100 }, now)).toEqual([]);
-      expect(await listKeys(db, b.id, { mine: { keyId: 'unknownkey', actorId: 'key:creator', userId: victimOwner }, text: 'victim personal', limit: 100 }, now)).toEqual([]);
+      expect(
+        await listKeys(
+          db,
+          b.id,
+          {
+            mine: { keyId: 'unknownkey', actorId: 'key:creator', userId: victimOwner },
+            text: 'victim personal',
+            limit: 100,
+          },
+          now,
+        ),
+      ).toEqual([]);
       expect((await listKeys(db, b.id, { text: 'victim', limit: 100 }, now)).map((k) => k.id)).toEqual([mine]);
     });
 
     it('countLiveKeys counts only the organization’s own keys', async () => {
-      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM api_keys WHERE org_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)', [b.id, now]);
+      const { rows } = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM api_keys WHERE org_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)',
+        [b.id, now],
+      );
       expect(await countLiveKeys(db, b.id, now)).toBe(rows[0]!.n);
       const before = await countLiveKeys(db, b.id, now);
       await key(a);
@@ -197,7 +255,9 @@ describe('keys-store', () => {
     });
 
     it('updateKeyFields changes nothing and answers false', async () => {
-      expect(await updateKeyFields(db, b.id, victim, { name: 'hijacked', description: 'x', groupId: randomUUID() })).toBe(false);
+      expect(
+        await updateKeyFields(db, b.id, victim, { name: 'hijacked', description: 'x', groupId: randomUUID() }),
+      ).toBe(false);
       await victimUntouched();
     });
 
@@ -217,9 +277,17 @@ describe('keys-store', () => {
 
     it('a key of one organization naming another organization’s group or user reads as suspended, never borrowing them', async () => {
       const borrowedGroup = await key(b, { groupId: victimGroup });
-      expect(await read(b, borrowedGroup)).toMatchObject({ status: 'suspended', suspension: 'group_deleted', group_name: null });
+      expect(await read(b, borrowedGroup)).toMatchObject({
+        status: 'suspended',
+        suspension: 'group_deleted',
+        group_name: null,
+      });
       const borrowedOwner = await key(b, { kind: 'personal', ownerUserId: victimOwner });
-      expect(await read(b, borrowedOwner)).toMatchObject({ status: 'suspended', suspension: 'owner_inactive', owner_name: null });
+      expect(await read(b, borrowedOwner)).toMatchObject({
+        status: 'suspended',
+        suspension: 'owner_inactive',
+        owner_name: null,
+      });
     });
   });
 });

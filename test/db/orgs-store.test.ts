@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/db.js';
-import { findOrganization, firstOrganization, insertOrganization, lockOrganization, updateOrganizationPolicy } from '../../src/orgs/orgs-store.js';
+import {
+  findOrganization,
+  firstOrganization,
+  insertOrganization,
+  lockOrganization,
+  updateOrganizationPolicy,
+} from '../../src/orgs/orgs-store.js';
 import { OrgPolicy, type Organization } from '../../src/orgs/orgs.js';
 import { twoOrganizations } from '../support/orgs.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-db.js';
@@ -21,7 +27,12 @@ afterAll(() => database.drop());
 
 describe('orgs-store', () => {
   it('inserts an organization with the default policy and finds it by id', async () => {
-    expect(a.policy).toEqual({ maxKeys: 100, allowedExpirations: ['7d', '30d', '60d', '90d', '180d', '1y', 'never'], allowNever: true, maxScimKeyLifetimeDays: null });
+    expect(a.policy).toEqual({
+      maxKeys: 100,
+      allowedExpirations: ['7d', '30d', '60d', '90d', '180d', '1y', 'never'],
+      allowNever: true,
+      maxScimKeyLifetimeDays: null,
+    });
     expect(await findOrganization(db, a.id)).toEqual(a);
     expect(await lockOrganization(db, a.id)).toEqual(a);
     expect(await findOrganization(db, randomUUID())).toBeUndefined();
@@ -30,7 +41,9 @@ describe('orgs-store', () => {
   });
 
   it('refuses a second organization with the same name in any case', async () => {
-    await expect(insertOrganization(db, { id: randomUUID(), name: a.name.toUpperCase(), policy: OrgPolicy.parse({}) })).rejects.toMatchObject({ code: '23505' });
+    await expect(
+      insertOrganization(db, { id: randomUUID(), name: a.name.toUpperCase(), policy: OrgPolicy.parse({}) }),
+    ).rejects.toMatchObject({ code: '23505' });
   });
 
   it('updates one organization’s policy and leaves the other’s alone', async () => {

@@ -3,7 +3,15 @@ import type { Db } from '../../src/db/db.js';
 import { addMembers, findGroup, insertGroup, leaveAllGroups, touchGroup } from '../../src/groups/groups-store.js';
 import type { Organization } from '../../src/orgs/orgs.js';
 import { parseFilter } from '../../src/schema/filter-parser.js';
-import { deleteUser, existingUserIds, findUser, insertUser, listUsers, searchUsers, updateUser } from '../../src/users/users-store.js';
+import {
+  deleteUser,
+  existingUserIds,
+  findUser,
+  insertUser,
+  listUsers,
+  searchUsers,
+  updateUser,
+} from '../../src/users/users-store.js';
 import type { UserFields, UserRecord } from '../../src/users/users.js';
 import { twoOrganizations } from '../support/orgs.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-db.js';
@@ -20,7 +28,14 @@ let b: Organization;
 const at = new Date('2026-01-02T03:04:05.000Z');
 
 function fields(userName: string, extra: Partial<UserFields> = {}): UserFields {
-  return { userName, externalId: `ext-${userName}`, active: true, displayName: `Display ${userName}`, attributes: { name: { givenName: 'G', familyName: 'F' } }, ...extra };
+  return {
+    userName,
+    externalId: `ext-${userName}`,
+    active: true,
+    displayName: `Display ${userName}`,
+    attributes: { name: { givenName: 'G', familyName: 'F' } },
+    ...extra,
+  };
 }
 
 async function user(org: Organization, userName: string, extra: Partial<UserFields> = {}): Promise<UserRecord> {
@@ -39,11 +54,27 @@ afterAll(() => database.drop());
 describe('users-store', () => {
   it('inserts a user and finds it again in its own organization, with its SCIM groups on request', async () => {
     const u = await user(a, 'ada@example.com');
-    expect(u).toMatchObject({ orgId: a.id, userName: 'ada@example.com', externalId: 'ext-ada@example.com', active: true, version: 1 });
-    const g = await insertGroup(db, a.id, randomUUID(), { displayName: 'Ada group', externalId: null, source: 'scim' }, at);
+    expect(u).toMatchObject({
+      orgId: a.id,
+      userName: 'ada@example.com',
+      externalId: 'ext-ada@example.com',
+      active: true,
+      version: 1,
+    });
+    const g = await insertGroup(
+      db,
+      a.id,
+      randomUUID(),
+      { displayName: 'Ada group', externalId: null, source: 'scim' },
+      at,
+    );
     await addMembers(db, a.id, g.id, [{ id: u.id, type: 'User', display: null }]);
     const found = await findUser(db, a.id, u.id, { withGroups: true });
-    expect(found).toMatchObject({ id: u.id, userName: 'ada@example.com', attributes: { name: { givenName: 'G', familyName: 'F' } } });
+    expect(found).toMatchObject({
+      id: u.id,
+      userName: 'ada@example.com',
+      attributes: { name: { givenName: 'G', familyName: 'F' } },
+    });
     expect(found!.groups).toEqual([{ value: g.id, display: 'Ada group', type: 'direct' }]);
     expect(await findUser(db, a.id, 'not-a-uuid')).toBeUndefined();
   });
@@ -57,14 +88,26 @@ describe('users-store', () => {
 
   it('updates a user and moves its version on', async () => {
     const u = await user(a, 'grace@example.com');
-    const updated = await updateUser(db, a.id, u.id, fields('grace@example.com', { active: false, displayName: 'Grace H' }), new Date(at.getTime() + 1000));
+    const updated = await updateUser(
+      db,
+      a.id,
+      u.id,
+      fields('grace@example.com', { active: false, displayName: 'Grace H' }),
+      new Date(at.getTime() + 1000),
+    );
     expect(updated).toMatchObject({ active: false, displayName: 'Grace H', version: 2 });
     expect(updated!.updatedAt.toISOString()).toBe('2026-01-02T03:04:06.000Z');
   });
 
   it('deletes a user once groups-store has taken it out of its groups, and the group counts follow', async () => {
     const u = await user(a, 'leaving@example.com');
-    const g = await insertGroup(db, a.id, randomUUID(), { displayName: 'Leaving group', externalId: null, source: 'scim' }, at);
+    const g = await insertGroup(
+      db,
+      a.id,
+      randomUUID(),
+      { displayName: 'Leaving group', externalId: null, source: 'scim' },
+      at,
+    );
     await addMembers(db, a.id, g.id, [{ id: u.id, type: 'User', display: null }]);
     await touchGroup(db, a.id, g.id, 1, at);
     expect(await leaveAllGroups(db, a.id, u.id, at)).toEqual([g.id]);
@@ -77,7 +120,11 @@ describe('users-store', () => {
   it('lists with a filter translated to SQL and a true total', async () => {
     await user(a, 'list-1@example.com');
     await user(a, 'list-2@example.com', { active: false });
-    const result = await listUsers(db, a.id, { filter: parseFilter('userName sw "list-" and active eq true'), window, withGroups: false });
+    const result = await listUsers(db, a.id, {
+      filter: parseFilter('userName sw "list-" and active eq true'),
+      window,
+      withGroups: false,
+    });
     expect(result.rows.map((r) => r.userName)).toEqual(['list-1@example.com']);
     expect(result.total).toBe(1);
   });
@@ -85,11 +132,26 @@ describe('users-store', () => {
   it('filters on groups by value and by display, inside and outside a value path', async () => {
     const member = await user(a, 'grouped@example.com');
     await user(a, 'ungrouped@example.com');
-    const g = await insertGroup(db, a.id, randomUUID(), { displayName: 'Filter Crew', externalId: null, source: 'scim' }, at);
+    const g = await insertGroup(
+      db,
+      a.id,
+      randomUUID(),
+      { displayName: 'Filter Crew', externalId: null, source: 'scim' },
+      at,
+    );
     await addMembers(db, a.id, g.id, [{ id: member.id, type: 'User', display: null }]);
-    const names = async (filter: string) => (await listUsers(db, a.id, { filter: parseFilter(filter), window, withGroups: false })).rows.map((r) => r.userName);
+    const names = async (filter: string) =>
+      (await listUsers(db, a.id, { filter: parseFilter(filter), window, withGroups: false })).rows.map(
+        (r) => r.userName,
+      );
 
-    for (const filter of ['groups.display eq "filter crew"', 'groups[display eq "Filter Crew"]', `groups[value eq "${g.id}"]`, `groups eq "${g.id}"`, 'groups[display sw "filter" and value pr]']) {
+    for (const filter of [
+      'groups.display eq "filter crew"',
+      'groups[display eq "Filter Crew"]',
+      `groups[value eq "${g.id}"]`,
+      `groups eq "${g.id}"`,
+      'groups[display sw "filter" and value pr]',
+    ]) {
       expect({ filter, names: await names(filter) }).toEqual({ filter, names: ['grouped@example.com'] });
     }
     expect(await names(`groups[display eq "${g.id}"]`)).toEqual([]);
@@ -107,14 +169,22 @@ describe('users-store', () => {
 
     beforeAll(async () => {
       victim = await user(a, 'victim@example.com', { externalId: 'victim-ext', displayName: 'Victim' });
-      victimGroupId = (await insertGroup(db, a.id, randomUUID(), { displayName: 'Victim group', externalId: null, source: 'scim' }, at)).id;
+      victimGroupId = (
+        await insertGroup(db, a.id, randomUUID(), { displayName: 'Victim group', externalId: null, source: 'scim' }, at)
+      ).id;
       await addMembers(db, a.id, victimGroupId, [{ id: victim.id, type: 'User', display: null }]);
       await touchGroup(db, a.id, victimGroupId, 1, at);
     });
 
     async function victimUntouched(): Promise<void> {
       const row = await findUser(db, a.id, victim.id, { withGroups: true });
-      expect(row).toMatchObject({ userName: 'victim@example.com', externalId: 'victim-ext', active: true, displayName: 'Victim', version: 1 });
+      expect(row).toMatchObject({
+        userName: 'victim@example.com',
+        externalId: 'victim-ext',
+        active: true,
+        displayName: 'Victim',
+        version: 1,
+      });
       expect(row!.groups!.map((g) => g.value)).toEqual([victimGroupId]);
       expect((await findGroup(db, a.id, victimGroupId))!.memberCount).toBe(1);
     }
@@ -125,7 +195,9 @@ describe('users-store', () => {
     });
 
     it('updateUser changes nothing in another organization and answers undefined', async () => {
-      expect(await updateUser(db, b.id, victim.id, fields('hijacked@example.com', { active: false }), at)).toBeUndefined();
+      expect(
+        await updateUser(db, b.id, victim.id, fields('hijacked@example.com', { active: false }), at),
+      ).toBeUndefined();
       await victimUntouched();
     });
 
@@ -145,12 +217,17 @@ describe('users-store', () => {
         `groups.value eq "${victimGroupId}"`,
         'userName pr or not (userName pr)',
       ]) {
-        const result = await listUsers(db, b.id, { filter: filter ? parseFilter(filter) : undefined, window, withGroups: true });
+        const result = await listUsers(db, b.id, {
+          filter: filter ? parseFilter(filter) : undefined,
+          window,
+          withGroups: true,
+        });
         const ids = result.rows.map((r) => r.id);
         expect(ids).not.toContain(victim.id);
         expect(result.rows.every((r) => r.orgId === b.id)).toBe(true);
         expect(result.rows.flatMap((r) => r.groups ?? []).map((g) => g.value)).not.toContain(victimGroupId);
-        if (filter === `id eq "${victim.id}"` || filter === `groups.value eq "${victimGroupId}"`) expect(result.total).toBe(0);
+        if (filter === `id eq "${victim.id}"` || filter === `groups.value eq "${victimGroupId}"`)
+          expect(result.total).toBe(0);
         if (filter === 'userName eq "victim@example.com"') expect(ids).toEqual([mine.id]);
       }
     });

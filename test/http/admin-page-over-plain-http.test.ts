@@ -6,7 +6,11 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const directives = (csp: string) => csp.split(';').map((d) => d.trim()).filter(Boolean);
+const directives = (csp: string) =>
+  csp
+    .split(';')
+    .map((d) => d.trim())
+    .filter(Boolean);
 
 /**
  * Served over plain HTTP on any host but localhost, `upgrade-insecure-requests` makes the browser

@@ -18,18 +18,36 @@ describe('a database outage, as the one error mapper sees it', () => {
       () => undefined,
       (error: unknown) => error,
     );
-    expect(toHttpError(refused)).toMatchObject({ status: 503, code: 'database_unavailable', options: { headers: { 'Retry-After': '1' } } });
+    expect(toHttpError(refused)).toMatchObject({
+      status: 503,
+      code: 'database_unavailable',
+      options: { headers: { 'Retry-After': '1' } },
+    });
   });
 
   it.each([
-    ['a client that lost its connection before', new Error('Client has encountered a connection error and is not queryable')],
+    [
+      'a client that lost its connection before',
+      new Error('Client has encountered a connection error and is not queryable'),
+    ],
     ['a socket closed under a query', new Error('Connection terminated unexpectedly')],
     ['no free connection in time', new Error('timeout exceeded when trying to connect')],
-    ['pg_terminate_backend or a fast shutdown', withCode('terminating connection due to administrator command', '57P01')],
-    ['a crash of another backend', withCode('terminating connection because of crash of another server process', '57P02')],
+    [
+      'pg_terminate_backend or a fast shutdown',
+      withCode('terminating connection due to administrator command', '57P01'),
+    ],
+    [
+      'a crash of another backend',
+      withCode('terminating connection because of crash of another server process', '57P02'),
+    ],
     ['a server starting up', withCode('the database system is starting up', '57P03')],
     ['a reset socket', withCode('read ECONNRESET', 'ECONNRESET')],
-    ['a COMMIT whose outcome is unknown', new DatabaseUnavailableError('The connection to the database broke during COMMIT', { cause: new Error('Connection terminated unexpectedly') })],
+    [
+      'a COMMIT whose outcome is unknown',
+      new DatabaseUnavailableError('The connection to the database broke during COMMIT', {
+        cause: new Error('Connection terminated unexpectedly'),
+      }),
+    ],
   ])('is 503 for %s', (_what, error) => {
     expect(toHttpError(error)).toMatchObject({ status: 503, code: 'database_unavailable' });
   });

@@ -8,7 +8,10 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const metric = (text: string, name: string, labels = ''): number =>
-  [...text.matchAll(new RegExp(`^${name}${labels ? `\\{${labels}\\}` : ''} ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+  [...text.matchAll(new RegExp(`^${name}${labels ? `\\{${labels}\\}` : ''} ([0-9.e+-]+)$`, 'gm'))].reduce(
+    (a, m) => a + Number(m[1]),
+    0,
+  );
 
 describe('GET /metrics (Prometheus)', () => {
   it('counts requests and latency by route, with ids folded so labels stay bounded', async () => {
@@ -18,8 +21,12 @@ describe('GET /metrics (Prometheus)', () => {
     const res = await app.http.get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-    expect(metric(res.text, 'keyscope_http_requests_total', 'method="GET",route="/scim/v2/Users/:id",status="404"')).toBe(3);
-    expect(metric(res.text, 'keyscope_http_request_duration_seconds_count', 'method="GET",route="/scim/v2/Users/:id"')).toBe(3);
+    expect(
+      metric(res.text, 'keyscope_http_requests_total', 'method="GET",route="/scim/v2/Users/:id",status="404"'),
+    ).toBe(3);
+    expect(
+      metric(res.text, 'keyscope_http_request_duration_seconds_count', 'method="GET",route="/scim/v2/Users/:id"'),
+    ).toBe(3);
     expect(metric(res.text, 'keyscope_http_requests_total', 'method="GET",route="other",status="404"')).toBe(1);
     expect(res.text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
   });
@@ -46,8 +53,14 @@ describe('GET /metrics (Prometheus)', () => {
 
   it('observes the pickup lag of every change this process hears about', async () => {
     const before = metric((await app.http.get('/metrics')).text, 'keyscope_pickup_lag_seconds_count');
-    const group = await app.http.post('/api/v1/groups').set('Authorization', `Bearer ${app.adminToken}`).send({ displayName: 'Lagging' });
-    await app.http.put(`/api/v1/groups/${group.body.id}/rules`).set('Authorization', `Bearer ${app.adminToken}`).send({ rules: [{ permission: 'keys:read' }] });
+    const group = await app.http
+      .post('/api/v1/groups')
+      .set('Authorization', `Bearer ${app.adminToken}`)
+      .send({ displayName: 'Lagging' });
+    await app.http
+      .put(`/api/v1/groups/${group.body.id}/rules`)
+      .set('Authorization', `Bearer ${app.adminToken}`)
+      .send({ rules: [{ permission: 'keys:read' }] });
     let after = before;
     for (let i = 0; i < 50 && after === before; i++) {
       await new Promise((r) => setTimeout(r, 10));

@@ -19,7 +19,8 @@ function routesOf(stack: Layer[], prefix = ''): string[] {
   for (const layer of stack) {
     const path = typeof layer.rawPath === 'string' ? layer.rawPath : '';
     if (layer.route) {
-      for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${join(prefix, layer.route.path)}`);
+      for (const method of Object.keys(layer.route.methods))
+        out.push(`${method.toUpperCase()} ${join(prefix, layer.route.path)}`);
     } else if (layer.handle?.stack) {
       out.push(...routesOf(layer.handle.stack, join(prefix, path === '/' ? '' : path)));
     }

@@ -9,8 +9,14 @@ afterAll(() => app.close());
 
 describe('tokens never reach the log', () => {
   it('logs each request with its id, and no token, whatever the request did', async () => {
-    const group = await app.http.post('/api/v1/groups').set('Authorization', `Bearer ${app.adminToken}`).send({ displayName: 'Introspectors', rules: [{ permission: 'keys:introspect' }] });
-    const issued = await app.http.post('/api/v1/keys').set('Authorization', `Bearer ${app.adminToken}`).send({ name: 'logged?', groupId: group.body.id });
+    const group = await app.http
+      .post('/api/v1/groups')
+      .set('Authorization', `Bearer ${app.adminToken}`)
+      .send({ displayName: 'Introspectors', rules: [{ permission: 'keys:introspect' }] });
+    const issued = await app.http
+      .post('/api/v1/keys')
+      .set('Authorization', `Bearer ${app.adminToken}`)
+      .send({ name: 'logged?', groupId: group.body.id });
     const { token } = issued.body as { token: string };
     const scim = await scimClient(app);
     const requests = [
@@ -19,12 +25,20 @@ describe('tokens never reach the log', () => {
       app.http.get('/api/v1/me').set('Authorization', `Bearer ${token.slice(0, -1)}`),
       app.http.get(`/api/v1/keys?q=${encodeURIComponent(token)}`).set('Authorization', `Bearer ${app.adminToken}`),
       app.http.post('/api/v1/introspect').set('Authorization', `Bearer ${token}`).send({ token: scim.token }),
-      app.http.post('/api/v1/introspect').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(`{"token": "${scim.token}"`),
+      app.http
+        .post('/api/v1/introspect')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'application/json')
+        .send(`{"token": "${scim.token}"`),
       scim.get(`/Users?filter=${encodeURIComponent(`userName eq "${token}"`)}`),
       scim.post('/Users', { userName: token, password: token }),
       // A token sent as the request id is not taken as one (it is logged, echoed and audited).
       app.http.get('/healthz').set('X-Request-Id', token),
-      app.http.post('/api/v1/groups').set('Authorization', `Bearer ${app.adminToken}`).set('X-Request-Id', app.adminToken).send({ displayName: 'Request ids' }),
+      app.http
+        .post('/api/v1/groups')
+        .set('Authorization', `Bearer ${app.adminToken}`)
+        .set('X-Request-Id', app.adminToken)
+        .send({ displayName: 'Request ids' }),
       app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`).set('X-Request-Id', 'trace-4bf92f3577b34da6'),
       // A short id is kept even when the credential happens to contain it.
       app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`).set('X-Request-Id', token.slice(4, 10)),
@@ -32,11 +46,18 @@ describe('tokens never reach the log', () => {
       app.http.get(`/api/v1/keys/${token}`).set('Authorization', `Bearer ${app.adminToken}`),
       app.http.get(`/api/v1/me/${token}`),
       scim.get(`/Users/${token}`),
-      app.http.get(`/api/v1/keys/${encodeURIComponent(app.adminToken)}`).set('Authorization', `Bearer ${app.adminToken}`),
+      app.http
+        .get(`/api/v1/keys/${encodeURIComponent(app.adminToken)}`)
+        .set('Authorization', `Bearer ${app.adminToken}`),
     ];
     const responses = await Promise.all(requests);
-    expect(responses.map((r) => r.status)).toEqual([200, 401, 401, 200, 200, 400, 200, 201, 200, 201, 200, 200, 404, 401, 404, 404]);
-    expect(responses.slice(8, 10).map((r) => r.headers['x-request-id'])).toEqual([expect.not.stringContaining('ksk_'), expect.not.stringContaining(app.adminToken)]);
+    expect(responses.map((r) => r.status)).toEqual([
+      200, 401, 401, 200, 200, 400, 200, 201, 200, 201, 200, 200, 404, 401, 404, 404,
+    ]);
+    expect(responses.slice(8, 10).map((r) => r.headers['x-request-id'])).toEqual([
+      expect.not.stringContaining('ksk_'),
+      expect.not.stringContaining(app.adminToken),
+    ]);
     expect(responses[10]!.headers['x-request-id']).toBe('trace-4bf92f3577b34da6');
     expect(responses[11]!.headers['x-request-id']).toBe(token.slice(4, 10));
     const logs = app.logs();

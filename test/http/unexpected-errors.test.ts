@@ -27,7 +27,10 @@ describe('an unexpected server error', () => {
       detail: `Internal server error (request id ${requestId})`,
     });
     expect(res.text).not.toMatch(/\bat \w|\.ts:|\.js:|relation|users/);
-    const logged = app.logs().split('\n').find((line) => line.includes(requestId) && line.includes('unexpected error'));
+    const logged = app
+      .logs()
+      .split('\n')
+      .find((line) => line.includes(requestId) && line.includes('unexpected error'));
     expect(logged).toBeDefined();
     expect(logged).toMatch(/"level":50/);
   });

@@ -56,11 +56,31 @@ function envInt(name: string, fallback: number): number {
 // The vocabulary of a run: named principals, users and groups made at setup, plus whatever the
 // steps create (reached by index).
 
-const PRINCIPALS = ['admin', 'scim', 'keyManager', 'developer', 'groupWriter', 'auditor', 'alice', 'bobInEngineering', 'carol', 'carolNarrow'] as const;
+const PRINCIPALS = [
+  'admin',
+  'scim',
+  'keyManager',
+  'developer',
+  'groupWriter',
+  'auditor',
+  'alice',
+  'bobInEngineering',
+  'carol',
+  'carolNarrow',
+] as const;
 type PrincipalName = (typeof PRINCIPALS)[number];
 const USERS = ['alice', 'bob', 'carol', 'dave'] as const;
 type UserName = (typeof USERS)[number];
-const GROUPS = ['Admins', 'KeyManagers', 'Developers', 'GroupWriters', 'Auditors', 'Engineering', 'Ops', 'Platform'] as const;
+const GROUPS = [
+  'Admins',
+  'KeyManagers',
+  'Developers',
+  'GroupWriters',
+  'Auditors',
+  'Engineering',
+  'Ops',
+  'Platform',
+] as const;
 type GroupName = (typeof GROUPS)[number];
 
 /**
@@ -88,10 +108,26 @@ const RULE_POOL: readonly Rule[] = [
   { permission: 'keys:introspect' },
   { permission: 'users:read', resources: ['directory-a'] },
 ];
-const PERMISSION_POOL = ['keys:read', 'keys:write', 'keys:manage', 'groups:read', 'groups:write', 'audit:read', 'org:admin'] as const;
+const PERMISSION_POOL = [
+  'keys:read',
+  'keys:write',
+  'keys:manage',
+  'groups:read',
+  'groups:write',
+  'audit:read',
+  'org:admin',
+] as const;
 
 type Action =
-  | { op: 'createKey'; actor: KeyRef; kind?: 'service' | 'personal'; owner?: 'self' | UserRef; group?: GroupRef; permissions?: string[]; expiry?: Expiry }
+  | {
+      op: 'createKey';
+      actor: KeyRef;
+      kind?: 'service' | 'personal';
+      owner?: 'self' | UserRef;
+      group?: GroupRef;
+      permissions?: string[];
+      expiry?: Expiry;
+    }
   | { op: 'rotateKey'; actor: KeyRef; key: TargetRef; gracePeriodSeconds?: number; expiry?: Expiry }
   | { op: 'revokeKey'; actor: KeyRef; key: TargetRef }
   | { op: 'moveKey'; actor: KeyRef; key: TargetRef; group: GroupRef }
@@ -127,7 +163,10 @@ const ACTOR_WEIGHTS: Readonly<Record<PrincipalName, number>> = {
   carolNarrow: 2,
 };
 const actorRef: fc.Arbitrary<KeyRef> = fc.oneof(
-  ...PRINCIPALS.map((principal) => ({ weight: ACTOR_WEIGHTS[principal], arbitrary: fc.constant<KeyRef>({ principal }) })),
+  ...PRINCIPALS.map((principal) => ({
+    weight: ACTOR_WEIGHTS[principal],
+    arbitrary: fc.constant<KeyRef>({ principal }),
+  })),
   { weight: 3, arbitrary: fc.nat({ max: 40 }).map((index): KeyRef => ({ index })) },
   { weight: 2, arbitrary: fc.nat({ max: 2 }).map((replaced): KeyRef => ({ replaced })) },
 );
@@ -137,7 +176,10 @@ const keyRef: fc.Arbitrary<KeyRef> = fc.oneof(
   { weight: 1, arbitrary: fc.nat({ max: 2 }).map((replaced): KeyRef => ({ replaced })) },
   { weight: 2, arbitrary: fc.nat({ max: 40 }).map((index): KeyRef => ({ index })) },
 );
-const targetRef: fc.Arbitrary<TargetRef> = fc.oneof({ weight: 3, arbitrary: keyRef }, { weight: 2, arbitrary: fc.constant<TargetRef>({ self: true }) });
+const targetRef: fc.Arbitrary<TargetRef> = fc.oneof(
+  { weight: 3, arbitrary: keyRef },
+  { weight: 2, arbitrary: fc.constant<TargetRef>({ self: true }) },
+);
 const userRef: fc.Arbitrary<UserRef> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...USERS).map((user): UserRef => ({ user })) },
   { weight: 1, arbitrary: fc.nat({ max: 20 }).map((index): UserRef => ({ index })) },
@@ -148,7 +190,10 @@ const groupRef: fc.Arbitrary<GroupRef> = fc.oneof(
 );
 /** A group the identity provider syncs (SCIM never sees local groups): a named one or the n-th. */
 const scimGroupRef: fc.Arbitrary<GroupRef> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom<GroupName>('Engineering', 'Ops', 'Platform').map((group): GroupRef => ({ group })) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom<GroupName>('Engineering', 'Ops', 'Platform').map((group): GroupRef => ({ group })),
+  },
   { weight: 2, arbitrary: fc.nat({ max: 20 }).map((scimIndex): GroupRef => ({ scimIndex })) },
 );
 const memberRef: fc.Arbitrary<MemberRef> = fc.oneof(
@@ -162,24 +207,39 @@ const expiry: fc.Arbitrary<Expiry> = fc.oneof(
 );
 
 /** Usually left out of the request; sometimes given. */
-const sometimes = <T,>(arb: fc.Arbitrary<T>, weight = 1): fc.Arbitrary<T | undefined> =>
+const sometimes = <T>(arb: fc.Arbitrary<T>, weight = 1): fc.Arbitrary<T | undefined> =>
   fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight, arbitrary: arb });
 const permissions = sometimes(fc.subarray([...PERMISSION_POOL], { minLength: 1, maxLength: 3 }));
 
 const createKey: fc.Arbitrary<Action> = fc.oneof(
-  fc.record({ actor: actorRef, group: groupRef, permissions, expiry: sometimes(expiry) }).map((r): Action => ({ op: 'createKey', kind: 'service', ...r })),
+  fc
+    .record({ actor: actorRef, group: groupRef, permissions, expiry: sometimes(expiry) })
+    .map((r): Action => ({ op: 'createKey', kind: 'service', ...r })),
   fc
     .record({ actor: actorRef, group: sometimes(groupRef), permissions, expiry: sometimes(expiry) })
     .map((r): Action => ({ op: 'createKey', kind: 'personal', owner: 'self', ...r })),
   fc
     .record({ actor: actorRef, owner: userRef, group: sometimes(groupRef), permissions, expiry: sometimes(expiry) })
     .map((r): Action => ({ op: 'createKey', kind: 'personal', ...r })),
-  fc.record({ actor: actorRef, owner: sometimes(userRef), group: sometimes(groupRef), permissions, expiry: sometimes(expiry) }).map((r): Action => ({ op: 'createKey', ...r })),
+  fc
+    .record({
+      actor: actorRef,
+      owner: sometimes(userRef),
+      group: sometimes(groupRef),
+      permissions,
+      expiry: sometimes(expiry),
+    })
+    .map((r): Action => ({ op: 'createKey', ...r })),
 );
 
 const rotation = { gracePeriodSeconds: sometimes(fc.constantFrom(0, 3600, 86_400), 3), expiry: sometimes(expiry, 2) };
 const rotateKey: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ actor: actorRef, key: targetRef, ...rotation }).map((r): Action => ({ op: 'rotateKey', ...r })) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ actor: actorRef, key: targetRef, ...rotation })
+      .map((r): Action => ({ op: 'rotateKey', ...r })),
+  },
   // Again: the key a rotation just replaced, in its grace period, rotated by itself or by someone else.
   {
     weight: 1,
@@ -197,26 +257,69 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: createKey },
   { weight: 4, arbitrary: rotateKey },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('revokeKey' as const), actor: actorRef, key: targetRef }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('moveKey' as const), actor: actorRef, key: targetRef, group: groupRef }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('moveKey' as const), actor: actorRef, key: targetRef, group: groupRef }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
       op: fc.constant('revokeAll' as const),
       actor: actorRef,
-      of: fc.oneof(groupRef.map((group) => ({ group })), userRef.map((user) => ({ user }))),
+      of: fc.oneof(
+        groupRef.map((group) => ({ group })),
+        userRef.map((user) => ({ user })),
+      ),
     }),
   },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('setRules' as const), actor: actorRef, group: groupRef, rules }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ op: fc.constant('setRules' as const), actor: actorRef, group: groupRef, rules }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('createLocalGroup' as const), actor: actorRef, rules }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('renameLocalGroup' as const), actor: actorRef, group: groupRef }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('deleteLocalGroup' as const), actor: actorRef, group: groupRef }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('scimCreateUser' as const), memberOf: scimGroupRef }, { requiredKeys: ['op'] }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('scimAddMember' as const), group: scimGroupRef, member: memberRef }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('scimRemoveMember' as const), group: scimGroupRef, member: memberRef }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('scimReplaceMembers' as const), group: scimGroupRef, members: fc.array(memberRef, { maxLength: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('scimSetActive' as const), user: userRef, active: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('renameLocalGroup' as const), actor: actorRef, group: groupRef }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant('deleteLocalGroup' as const), actor: actorRef, group: groupRef }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record(
+      { op: fc.constant('scimCreateUser' as const), memberOf: scimGroupRef },
+      { requiredKeys: ['op'] },
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('scimAddMember' as const), group: scimGroupRef, member: memberRef }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('scimRemoveMember' as const), group: scimGroupRef, member: memberRef }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('scimReplaceMembers' as const),
+      group: scimGroupRef,
+      members: fc.array(memberRef, { maxLength: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('scimSetActive' as const), user: userRef, active: fc.boolean() }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('scimDeleteUser' as const), user: userRef }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('scimCreateGroup' as const), members: fc.array(memberRef, { maxLength: 3 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('scimCreateGroup' as const),
+      members: fc.array(memberRef, { maxLength: 3 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('scimDeleteGroup' as const), group: scimGroupRef }) },
 );
 
@@ -309,7 +412,12 @@ class Run {
   // -- names --------------------------------------------------------------------------------
 
   name(id: string): string {
-    return this.keys.find((k) => k.id === id)?.label ?? this.users.find((u) => u.id === id)?.label ?? this.groups.find((g) => g.id === id)?.label ?? id;
+    return (
+      this.keys.find((k) => k.id === id)?.label ??
+      this.users.find((u) => u.id === id)?.label ??
+      this.groups.find((g) => g.id === id)?.label ??
+      id
+    );
   }
   private next(prefix: string): string {
     this.counter += 1;
@@ -402,8 +510,10 @@ class Run {
     const http = this.app.http;
     const type = 'application/scim+json';
     return {
-      post: (url: string, body: object) => http.post(`/scim/v2${url}`).set(auth).set('Content-Type', type).send(JSON.stringify(body)),
-      patch: (url: string, body: object) => http.patch(`/scim/v2${url}`).set(auth).set('Content-Type', type).send(JSON.stringify(body)),
+      post: (url: string, body: object) =>
+        http.post(`/scim/v2${url}`).set(auth).set('Content-Type', type).send(JSON.stringify(body)),
+      patch: (url: string, body: object) =>
+        http.patch(`/scim/v2${url}`).set(auth).set('Content-Type', type).send(JSON.stringify(body)),
       delete: (url: string) => http.delete(`/scim/v2${url}`).set(auth),
     };
   }
@@ -440,11 +550,13 @@ class Run {
           grant: [],
         };
         const known = this.keys.find((k) => k.id === row.id);
-        const dead = (view.revokedAt !== null && view.revokedAt <= now) || (view.expiresAt !== null && view.expiresAt <= now);
+        const dead =
+          (view.revokedAt !== null && view.revokedAt <= now) || (view.expiresAt !== null && view.expiresAt <= now);
         if (known && !dead) {
           const me = await this.app.http.get('/api/v1/me').set(bearer(known.token));
           if (me.status === 200) view.grant = (me.body as MeBody).permissions;
-          else if (me.status !== 401) throw new Error(`GET /api/v1/me for ${known.label} answered ${me.status} ${JSON.stringify(me.body)}`);
+          else if (me.status !== 401)
+            throw new Error(`GET /api/v1/me for ${known.label} answered ${me.status} ${JSON.stringify(me.body)}`);
         }
         return view;
       }),
@@ -465,7 +577,9 @@ class Run {
     const after = await this.observe();
     this.seen = after;
     const n = this.transcript.length + 1;
-    this.transcript.push(`#${n} ${scimStep ? 'scim (identity provider)' : actor.label}${actorIsAdmin ? ' [org:admin]' : ''}: ${outcome.text} → ${outcome.status}`);
+    this.transcript.push(
+      `#${n} ${scimStep ? 'scim (identity provider)' : actor.label}${actorIsAdmin ? ' [org:admin]' : ''}: ${outcome.text} → ${outcome.status}`,
+    );
     const t = tally.get(a.op) ?? { accepted: 0, refused: 0, skipped: 0 };
     if (outcome.status === 'skipped') t.skipped += 1;
     else if (outcome.status < 300) t.accepted += 1;
@@ -473,14 +587,17 @@ class Run {
     tally.set(a.op, t);
 
     const violations: string[] = [];
-    if (typeof outcome.status === 'number' && outcome.status >= 500) violations.push(`the step answered ${outcome.status}`);
+    if (typeof outcome.status === 'number' && outcome.status >= 500)
+      violations.push(`the step answered ${outcome.status}`);
     // (a) a caller that is neither org:admin nor the identity provider moves grants only within what it holds.
     if (!scimStep && !actorIsAdmin) violations.push(...this.escalations(actor, actorView, before, after, outcome));
     // (d) a key whose revocation is scheduled (or done) is not rotated again, by anyone.
     if (outcome.rotated && outcome.issued) {
       const old = before.get(outcome.rotated);
       if (old && old.revokedAt !== null) {
-        violations.push(`${actor.label} rotated ${this.name(old.id)}, whose revocation was already ${old.revokedAt > Date.now() ? 'scheduled' : 'done'} (at ${new Date(old.revokedAt).toISOString()})`);
+        violations.push(
+          `${actor.label} rotated ${this.name(old.id)}, whose revocation was already ${old.revokedAt > Date.now() ? 'scheduled' : 'done'} (at ${new Date(old.revokedAt).toISOString()})`,
+        );
       }
     }
     // (f) a refused request is refused whole: it changes no key.
@@ -492,46 +609,72 @@ class Run {
     }
     // (b) the organization keeps a working org:admin path.
     const root = this.principalKey('admin');
-    const authorize = await this.app.http.post('/api/v1/authorize').set(bearer(root.token)).send({ permission: 'org:admin' });
+    const authorize = await this.app.http
+      .post('/api/v1/authorize')
+      .set(bearer(root.token))
+      .send({ permission: 'org:admin' });
     if (authorize.status !== 200 || (authorize.body as { allowed?: boolean }).allowed !== true) {
-      violations.push(`the organization's admin key (${root.label}) no longer holds org:admin: ${authorize.status} ${JSON.stringify(authorize.body)}`);
+      violations.push(
+        `the organization's admin key (${root.label}) no longer holds org:admin: ${authorize.status} ${JSON.stringify(authorize.body)}`,
+      );
     }
     // (c) the membership graph.
     violations.push(...(await membershipGraphProblems(this.app.db, this.orgId, (id) => this.name(id))));
     violations.push(...(await this.membershipAsTold()));
     // (e) every key is one a response handed out.
     for (const id of after.keys()) {
-      if (!this.keys.some((k) => k.id === id)) violations.push(`key ${id} exists, but no response handed out its token`);
+      if (!this.keys.some((k) => k.id === id))
+        violations.push(`key ${id} exists, but no response handed out its token`);
     }
     if (violations.length) {
       throw new Error(
-        [`Invariant broken at step #${n}:`, ...violations.map((v) => `  - ${v}`), 'Steps of this run:', ...this.transcript.map((t) => `  ${t}`)].join('\n'),
+        [
+          `Invariant broken at step #${n}:`,
+          ...violations.map((v) => `  - ${v}`),
+          'Steps of this run:',
+          ...this.transcript.map((t) => `  ${t}`),
+        ].join('\n'),
       );
     }
   }
 
   /** Invariant (a), for a step by `actor` that does not hold org:admin. */
-  private escalations(actor: KnownKey, actorView: KeyView | undefined, before: Map<string, KeyView>, after: Map<string, KeyView>, outcome: Outcome): string[] {
+  private escalations(
+    actor: KnownKey,
+    actorView: KeyView | undefined,
+    before: Map<string, KeyView>,
+    after: Map<string, KeyView>,
+    outcome: Outcome,
+  ): string[] {
     const out: string[] = [];
     const held = actorView?.grant ?? [];
-    const describe = (g: Grant) => g.map((e) => e.permission + (e.resources ? `@${e.resources.join(',')}` : '')).join(', ');
+    const describe = (g: Grant) =>
+      g.map((e) => e.permission + (e.resources ? `@${e.resources.join(',')}` : '')).join(', ');
     for (const id of new Set([...before.keys(), ...after.keys()])) {
       const was = before.get(id)?.grant ?? [];
       const is = after.get(id)?.grant ?? [];
       const gained = is.filter((e) => !isSubset([e], was));
       const lost = was.filter((e) => !isSubset([e], is));
       const gainedBeyond = beyondCaller(held, gained);
-      if (gainedBeyond.length) out.push(`${this.name(id)} gained ${describe(gainedBeyond)}, which ${actor.label} does not hold (it holds: ${describe(held) || 'nothing'})`);
+      if (gainedBeyond.length)
+        out.push(
+          `${this.name(id)} gained ${describe(gainedBeyond)}, which ${actor.label} does not hold (it holds: ${describe(held) || 'nothing'})`,
+        );
       const view = after.get(id) ?? before.get(id);
       if (view && actorView && isOwnKey(actorView, view)) continue;
       const lostBeyond = beyondCaller(held, lost);
-      if (lostBeyond.length) out.push(`${this.name(id)} lost ${describe(lostBeyond)}, which ${actor.label} does not hold (it holds: ${describe(held) || 'nothing'})`);
+      if (lostBeyond.length)
+        out.push(
+          `${this.name(id)} lost ${describe(lostBeyond)}, which ${actor.label} does not hold (it holds: ${describe(held) || 'nothing'})`,
+        );
     }
     const issued = outcome.issued;
     if (issued) {
       if (issued.scim) out.push(`${actor.label} obtained a key with the SCIM flag`);
       if (issued.kind === 'personal' && issued.ownerUserId !== (actorView?.ownerUserId ?? null)) {
-        out.push(`${actor.label} obtained a personal key of ${this.name(issued.ownerUserId ?? '?')}, another person, without org:admin`);
+        out.push(
+          `${actor.label} obtained a personal key of ${this.name(issued.ownerUserId ?? '?')}, another person, without org:admin`,
+        );
       }
       if (outcome.rotated) {
         const old = before.get(outcome.rotated);
@@ -550,12 +693,16 @@ class Run {
   /** Invariant (c), completeness: the database holds exactly the memberships the identity provider was told it does. */
   private async membershipAsTold(): Promise<string[]> {
     const out: string[] = [];
-    const actual = new Map((await membershipEdges(this.app.db, this.orgId)).map((e) => [edgeKey(e.groupId, e.memberId), e.memberType]));
+    const actual = new Map(
+      (await membershipEdges(this.app.db, this.orgId)).map((e) => [edgeKey(e.groupId, e.memberId), e.memberType]),
+    );
     for (const [edge, type] of this.told) {
-      if (actual.get(edge) !== type) out.push(`${this.edgeName(edge)} (${type}) was acknowledged but is not in the database`);
+      if (actual.get(edge) !== type)
+        out.push(`${this.edgeName(edge)} (${type}) was acknowledged but is not in the database`);
     }
     for (const [edge, type] of actual) {
-      if (!this.told.has(edge)) out.push(`${this.edgeName(edge)} (${type}) is in the database but nobody was told it was made`);
+      if (!this.told.has(edge))
+        out.push(`${this.edgeName(edge)} (${type}) is in the database but nobody was told it was made`);
     }
     return out;
   }
@@ -572,7 +719,8 @@ class Run {
     const root = this.principalKey('admin');
     const admins = this.groupId('Admins');
     // Admins are exempt from (a) but must not disarm the organization's own admin key, so (b) stays meaningful.
-    const disarms = (keyId: string | undefined, groupId: string | undefined) => actorIsAdmin && (keyId === root.id || groupId === admins);
+    const disarms = (keyId: string | undefined, groupId: string | undefined) =>
+      actorIsAdmin && (keyId === root.id || groupId === admins);
     switch (a.op) {
       case 'createKey': {
         const body: Record<string, unknown> = { name: this.next('key ') };
@@ -609,7 +757,8 @@ class Run {
         return { text, status: (await api.patch(`/keys/${key.id}`, { groupId: group.id })).status };
       }
       case 'revokeAll': {
-        const target = 'group' in a.of ? { groupId: this.groupOf(a.of.group).id } : { ownerUserId: this.userOf(a.of.user).id };
+        const target =
+          'group' in a.of ? { groupId: this.groupOf(a.of.group).id } : { ownerUserId: this.userOf(a.of.user).id };
         const text = `revoke every key of ${this.name(target.groupId ?? target.ownerUserId ?? '?')}`;
         if (disarms(undefined, target.groupId)) return { text, status: 'skipped' };
         return { text, status: (await api.post('/keys/revoke', target)).status };
@@ -647,33 +796,48 @@ class Run {
         this.addUser(id, label);
         if (!a.memberOf) return { text: `create user ${label}`, status: res.status };
         const group = this.groupOf(a.memberOf);
-        const add = await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: id }] }));
+        const add = await scim.patch(
+          `/Groups/${group.id}`,
+          patchOp({ op: 'add', path: 'members', value: [{ value: id }] }),
+        );
         if (add.status < 300) this.told.set(edgeKey(group.id, id), 'User');
         return { text: `create user ${label} and add it to ${group.label}`, status: add.status };
       }
       case 'scimAddMember': {
         const group = this.groupOf(a.group);
         const m = this.memberOf(a.member);
-        const res = await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: m.id }] }));
+        const res = await scim.patch(
+          `/Groups/${group.id}`,
+          patchOp({ op: 'add', path: 'members', value: [{ value: m.id }] }),
+        );
         if (res.status < 300) this.told.set(edgeKey(group.id, m.id), m.type);
         return { text: `add ${m.label} to ${group.label}`, status: res.status };
       }
       case 'scimRemoveMember': {
         const group = this.groupOf(a.group);
         const m = this.memberOf(a.member);
-        const res = await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'remove', path: `members[value eq "${m.id}"]` }));
+        const res = await scim.patch(
+          `/Groups/${group.id}`,
+          patchOp({ op: 'remove', path: `members[value eq "${m.id}"]` }),
+        );
         if (res.status < 300) this.told.delete(edgeKey(group.id, m.id));
         return { text: `remove ${m.label} from ${group.label}`, status: res.status };
       }
       case 'scimReplaceMembers': {
         const group = this.groupOf(a.group);
         const members = a.members.map((r) => this.memberOf(r));
-        const res = await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'replace', path: 'members', value: members.map((m) => ({ value: m.id })) }));
+        const res = await scim.patch(
+          `/Groups/${group.id}`,
+          patchOp({ op: 'replace', path: 'members', value: members.map((m) => ({ value: m.id })) }),
+        );
         if (res.status < 300) {
           for (const edge of [...this.told.keys()]) if (edge.startsWith(`${group.id}>`)) this.told.delete(edge);
           for (const m of members) this.told.set(edgeKey(group.id, m.id), m.type);
         }
-        return { text: `replace the members of ${group.label} with [${members.map((m) => m.label).join(', ')}]`, status: res.status };
+        return {
+          text: `replace the members of ${group.label} with [${members.map((m) => m.label).join(', ')}]`,
+          status: res.status,
+        };
       }
       case 'scimSetActive': {
         const user = this.userOf(a.user);
@@ -689,7 +853,11 @@ class Run {
       case 'scimCreateGroup': {
         const label = this.next('Team');
         const members = a.members.map((r) => this.memberOf(r));
-        const res = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: label, members: members.map((m) => ({ value: m.id })) });
+        const res = await scim.post('/Groups', {
+          schemas: [GROUP_SCHEMA],
+          displayName: label,
+          members: members.map((m) => ({ value: m.id })),
+        });
         if (res.status === 201) {
           const id = (res.body as { id: string }).id;
           this.addGroup(id, label, 'scim');
@@ -732,7 +900,11 @@ class Run {
 
 /** Own keys, whose loss is the caller's own business: itself, keys it made, personal keys of its own owner. */
 function isOwnKey(actor: KeyView, key: KeyView): boolean {
-  return key.id === actor.id || key.createdBy === `key:${actor.id}` || (actor.ownerUserId !== null && key.ownerUserId === actor.ownerUserId);
+  return (
+    key.id === actor.id ||
+    key.createdBy === `key:${actor.id}` ||
+    (actor.ownerUserId !== null && key.ownerUserId === actor.ownerUserId)
+  );
 }
 
 /** How a key differs between two observations, in words, or undefined when it does not. */
@@ -769,11 +941,17 @@ async function newRun(): Promise<Run> {
   const admin = run.asAdmin();
 
   const adminsList = await run.must(admin.get('/groups?source=local&q=Admins'), 200, 'listing groups');
-  const adminsGroup = (adminsList.body as { items: { id: string; displayName: string }[] }).items.find((g) => g.displayName === 'Admins');
+  const adminsGroup = (adminsList.body as { items: { id: string; displayName: string }[] }).items.find(
+    (g) => g.displayName === 'Admins',
+  );
   if (!adminsGroup) throw new Error('setup: the new organization has no Admins group');
   run.addGroup(adminsGroup.id, 'Admins', 'local', 'Admins');
 
-  const scimKey = await run.must(admin.post('/keys', { name: 'identity provider', scim: true, expiration: 'never' }), 201, 'creating the SCIM key');
+  const scimKey = await run.must(
+    admin.post('/keys', { name: 'identity provider', scim: true, expiration: 'never' }),
+    201,
+    'creating the SCIM key',
+  );
   run.addKey((scimKey.body as IssuedBody).key.id, (scimKey.body as IssuedBody).token, 'scim', 'scim');
   const scim = run.idp();
 
@@ -782,7 +960,15 @@ async function newRun(): Promise<Run> {
     run.addUser((res.body as { id: string }).id, name, name);
   }
   const scimGroup = async (name: GroupName, members: string[], groupRules: Rule[]) => {
-    const res = await run.must(scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: name, members: members.map((value) => ({ value })) }), 201, `creating group ${name}`);
+    const res = await run.must(
+      scim.post('/Groups', {
+        schemas: [GROUP_SCHEMA],
+        displayName: name,
+        members: members.map((value) => ({ value })),
+      }),
+      201,
+      `creating group ${name}`,
+    );
     const id = (res.body as { id: string }).id;
     run.addGroup(id, name, 'scim', name);
     for (const m of members) run.told.set(edgeKey(id, m), run.users.some((u) => u.id === m) ? 'User' : 'Group');
@@ -795,7 +981,11 @@ async function newRun(): Promise<Run> {
   await scimGroup('Platform', [ops], [{ permission: 'audit:read' }]);
 
   const localGroup = async (name: GroupName, groupRules: Rule[]) => {
-    const res = await run.must(admin.post('/groups', { displayName: name, rules: groupRules }), 201, `creating group ${name}`);
+    const res = await run.must(
+      admin.post('/groups', { displayName: name, rules: groupRules }),
+      201,
+      `creating group ${name}`,
+    );
     run.addGroup((res.body as { id: string }).id, name, 'local', name);
   };
   await localGroup('KeyManagers', [{ role: 'key-manager' }]);
@@ -804,7 +994,11 @@ async function newRun(): Promise<Run> {
   await localGroup('Auditors', [{ permission: 'audit:read' }, { permission: 'keys:read' }]);
 
   const key = async (principal: PrincipalName, body: Record<string, unknown>) => {
-    const res = await run.must(admin.post('/keys', { name: principal, expiration: '90d', ...body }), 201, `creating key ${principal}`);
+    const res = await run.must(
+      admin.post('/keys', { name: principal, expiration: '90d', ...body }),
+      201,
+      `creating key ${principal}`,
+    );
     run.addKey((res.body as IssuedBody).key.id, (res.body as IssuedBody).token, principal, principal);
   };
   await key('keyManager', { groupId: run.groupId('KeyManagers') });
@@ -812,9 +1006,17 @@ async function newRun(): Promise<Run> {
   await key('groupWriter', { groupId: run.groupId('GroupWriters') });
   await key('auditor', { groupId: run.groupId('Auditors') });
   await key('alice', { kind: 'personal', ownerUserId: run.userId('alice') });
-  await key('bobInEngineering', { kind: 'personal', ownerUserId: run.userId('bob'), groupId: run.groupId('Engineering') });
+  await key('bobInEngineering', {
+    kind: 'personal',
+    ownerUserId: run.userId('bob'),
+    groupId: run.groupId('Engineering'),
+  });
   await key('carol', { kind: 'personal', ownerUserId: run.userId('carol') });
-  await key('carolNarrow', { kind: 'personal', ownerUserId: run.userId('carol'), permissions: ['keys:manage', 'keys:read'] });
+  await key('carolNarrow', {
+    kind: 'personal',
+    ownerUserId: run.userId('carol'),
+    permissions: ['keys:manage', 'keys:read'],
+  });
 
   run.seen = await run.observe();
   return run;
@@ -841,36 +1043,48 @@ beforeAll(async () => {
   app = await startTestApp({ env: { LOG_LEVEL: 'warn' } });
 });
 afterAll(async () => {
-  if (VERBOSE) console.log(`steps by kind:\n${[...tally].map(([op, t]) => `  ${op}: ${t.accepted} accepted, ${t.refused} refused, ${t.skipped} skipped`).join('\n')}`);
+  if (VERBOSE)
+    console.log(
+      `steps by kind:\n${[...tally].map(([op, t]) => `  ${op}: ${t.accepted} accepted, ${t.refused} refused, ${t.skipped} skipped`).join('\n')}`,
+    );
   await app.close();
 });
 
 describe('no escalation, a working admin, a sound membership graph (DESIGN §9), under random steps', () => {
-  it(`holds after every step of ${NUM_RUNS} random sequences of up to ${MAX_STEPS} steps (seed ${SEED})`, async () => {
-    // The time limit abandons a run rather than stopping it: wait for it before the app closes.
-    let inFlight: Promise<unknown> = Promise.resolve();
-    const property = fc.asyncProperty(program, (steps) => {
-      let run: Run | undefined;
-      const current = fc
-        .asyncModelRun(async () => {
-          run = await newRun();
-          return { model: run, real: run };
-        }, steps)
-        .finally(() => {
-          if (VERBOSE && run) console.log(`run of ${run.transcript.length} steps:\n${run.transcript.join('\n')}`);
+  it(
+    `holds after every step of ${NUM_RUNS} random sequences of up to ${MAX_STEPS} steps (seed ${SEED})`,
+    async () => {
+      // The time limit abandons a run rather than stopping it: wait for it before the app closes.
+      let inFlight: Promise<unknown> = Promise.resolve();
+      const property = fc.asyncProperty(program, (steps) => {
+        let run: Run | undefined;
+        const current = fc
+          .asyncModelRun(async () => {
+            run = await newRun();
+            return { model: run, real: run };
+          }, steps)
+          .finally(() => {
+            if (VERBOSE && run) console.log(`run of ${run.transcript.length} steps:\n${run.transcript.join('\n')}`);
+          });
+        inFlight = current.catch(() => undefined);
+        return current;
+      });
+      try {
+        await fc.assert(property, {
+          seed: SEED,
+          numRuns: NUM_RUNS,
+          plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)],
         });
-      inFlight = current.catch(() => undefined);
-      return current;
-    });
-    try {
-      await fc.assert(property, { seed: SEED, numRuns: NUM_RUNS, plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)] });
-    } catch (error) {
-      if (error instanceof Error) error.message = `Reproduce with KEYSCOPE_PROPERTY_SEED=${SEED} KEYSCOPE_PROPERTY_RUNS=${NUM_RUNS}.\n${error.message}`;
-      throw error;
-    } finally {
-      await inFlight;
-    }
-  }, TIME_LIMIT_MS + 60_000);
+      } catch (error) {
+        if (error instanceof Error)
+          error.message = `Reproduce with KEYSCOPE_PROPERTY_SEED=${SEED} KEYSCOPE_PROPERTY_RUNS=${NUM_RUNS}.\n${error.message}`;
+        throw error;
+      } finally {
+        await inFlight;
+      }
+    },
+    TIME_LIMIT_MS + 60_000,
+  );
 });
 
 describe('the graph checks are not vacuous', () => {
@@ -879,8 +1093,14 @@ describe('the graph checks are not vacuous', () => {
     const [engineering, ops, platform] = [run.groupId('Engineering'), run.groupId('Ops'), run.groupId('Platform')];
     expect(await membershipGraphProblems(app.db, run.orgId)).toEqual([]);
     // Platform ⊃ Ops already; Ops ⊃ Platform closes a cycle. Plus a member that was never created.
-    await app.db.query(`INSERT INTO group_members (org_id, group_id, member_id, member_type) VALUES ($1, $2, $3, 'Group')`, [run.orgId, ops, platform]);
-    await app.db.query(`INSERT INTO group_members (org_id, group_id, member_id, member_type) VALUES ($1, $2, gen_random_uuid(), 'User')`, [run.orgId, engineering]);
+    await app.db.query(
+      `INSERT INTO group_members (org_id, group_id, member_id, member_type) VALUES ($1, $2, $3, 'Group')`,
+      [run.orgId, ops, platform],
+    );
+    await app.db.query(
+      `INSERT INTO group_members (org_id, group_id, member_id, member_type) VALUES ($1, $2, gen_random_uuid(), 'User')`,
+      [run.orgId, engineering],
+    );
     const problems = await membershipGraphProblems(app.db, run.orgId, (id) => run.name(id));
     expect(problems).toEqual(
       expect.arrayContaining([

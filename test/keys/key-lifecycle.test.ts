@@ -14,8 +14,17 @@ describe('API key lifecycle', () => {
     expect(res.status).toBe(201);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body.token).toMatch(/^ksk_/);
-    expect(res.body.key).toMatchObject({ name: 'ci pipeline', description: 'deploys', kind: 'service', status: 'active', scim: false });
-    const stored = await app.db.query<{ secret_hash: string; fragment: string }>('SELECT secret_hash, fragment FROM api_keys WHERE id = $1', [res.body.key.id]);
+    expect(res.body.key).toMatchObject({
+      name: 'ci pipeline',
+      description: 'deploys',
+      kind: 'service',
+      status: 'active',
+      scim: false,
+    });
+    const stored = await app.db.query<{ secret_hash: string; fragment: string }>(
+      'SELECT secret_hash, fragment FROM api_keys WHERE id = $1',
+      [res.body.key.id],
+    );
     expect(stored.rows[0]!.secret_hash).toMatch(/^\$2[aby]\$/);
     expect(JSON.stringify(stored.rows)).not.toContain(res.body.token.slice(22, 40));
 
@@ -85,7 +94,13 @@ describe('API key lifecycle', () => {
   });
 
   it('answers 400 to a cursor it did not issue, whatever it holds', async () => {
-    const forged = [['+275760-09-13T00:00:00.000Z', 'x'], ['2026-01-01T00:00:00Z', 7], ['2026-02-30T00:00:00Z', '00000000-0000-4000-8000-000000000000'], 'junk', 42];
+    const forged = [
+      ['+275760-09-13T00:00:00.000Z', 'x'],
+      ['2026-01-01T00:00:00Z', 7],
+      ['2026-02-30T00:00:00Z', '00000000-0000-4000-8000-000000000000'],
+      'junk',
+      42,
+    ];
     for (const position of forged) {
       const cursor = Buffer.from(JSON.stringify(position)).toString('base64url');
       const res = await app.http.get(`/api/v1/keys?cursor=${cursor}`).set(admin());
@@ -107,7 +122,9 @@ describe('API key lifecycle', () => {
   it('refuses a revoked SCIM key on the very next SCIM request', async () => {
     const scim = await scimClient(app);
     expect((await scim.get('/Users')).status).toBe(200);
-    const id = (await app.http.get('/api/v1/keys?q=scim').set(admin())).body.items.find((k: { scim: boolean; status: string }) => k.scim && k.status === 'active').id;
+    const id = (await app.http.get('/api/v1/keys?q=scim').set(admin())).body.items.find(
+      (k: { scim: boolean; status: string }) => k.scim && k.status === 'active',
+    ).id;
     await app.http.delete(`/api/v1/keys/${id}`).set(admin());
     const after = await scim.get('/Users');
     expect(after.status).toBe(401);
@@ -117,19 +134,35 @@ describe('API key lifecycle', () => {
 
   it('edits name and description, and refuses edits of a revoked key', async () => {
     const { id } = await createKey(app, { name: 'old name' });
-    const edited = await app.http.patch(`/api/v1/keys/${id}`).set(admin()).send({ name: 'new name', description: 'now documented' });
+    const edited = await app.http
+      .patch(`/api/v1/keys/${id}`)
+      .set(admin())
+      .send({ name: 'new name', description: 'now documented' });
     expect(edited.body).toMatchObject({ name: 'new name', description: 'now documented' });
     await app.http.delete(`/api/v1/keys/${id}`).set(admin());
     expect((await app.http.patch(`/api/v1/keys/${id}`).set(admin()).send({ name: 'again' })).status).toBe(409);
   });
 
   it('rotates: a new token with the same settings, the old one revoked at once or after a grace period', async () => {
-    const { token, id } = await createKey(app, { name: 'rotating', description: 'd', permissions: ['keys:read'], expiration: '90d' });
+    const { token, id } = await createKey(app, {
+      name: 'rotating',
+      description: 'd',
+      permissions: ['keys:read'],
+      expiration: '90d',
+    });
     const rotated = await app.http.post(`/api/v1/keys/${id}/rotate`).set(admin()).send({ gracePeriodSeconds: 3600 });
     expect(rotated.status).toBe(201);
     expect(rotated.headers['cache-control']).toBe('no-store');
-    expect(rotated.body.key).toMatchObject({ name: 'rotating', description: 'd', permissions: ['keys:read'], rotatedFrom: id, status: 'active' });
-    expect(Math.round((Date.parse(rotated.body.key.expiresAt) - Date.parse(rotated.body.key.createdAt)) / 86400000)).toBe(90);
+    expect(rotated.body.key).toMatchObject({
+      name: 'rotating',
+      description: 'd',
+      permissions: ['keys:read'],
+      rotatedFrom: id,
+      status: 'active',
+    });
+    expect(
+      Math.round((Date.parse(rotated.body.key.expiresAt) - Date.parse(rotated.body.key.createdAt)) / 86400000),
+    ).toBe(90);
     // During the grace period both work; the old one shows it is ending.
     expect((await app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
     expect((await app.http.get(`/api/v1/keys/${id}`).set(admin())).body.status).toBe('expiring_soon');
@@ -160,12 +193,16 @@ describe('API key lifecycle', () => {
   });
 
   it('revokes every key of a group in one call', async () => {
-    const group = await app.http.post('/api/v1/groups').set(admin()).send({ displayName: 'Deployers', rules: [{ permission: 'keys:read' }] });
+    const group = await app.http
+      .post('/api/v1/groups')
+      .set(admin())
+      .send({ displayName: 'Deployers', rules: [{ permission: 'keys:read' }] });
     const a = await createKey(app, { name: 'deploy a', groupId: group.body.id });
     const b = await createKey(app, { name: 'deploy b', groupId: group.body.id });
     const res = await app.http.post('/api/v1/keys/revoke').set(admin()).send({ groupId: group.body.id });
     expect(res.status).toBe(200);
     expect(res.body.revoked.sort()).toEqual([a.id, b.id].sort());
-    for (const k of [a, b]) expect((await app.http.get('/api/v1/me').set('Authorization', `Bearer ${k.token}`)).status).toBe(401);
+    for (const k of [a, b])
+      expect((await app.http.get('/api/v1/me').set('Authorization', `Bearer ${k.token}`)).status).toBe(401);
   });
 });

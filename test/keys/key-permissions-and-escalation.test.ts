@@ -1,5 +1,14 @@
 import { bearer, uniqueName } from '../support/orgs.js';
-import { GROUP_SCHEMA, createKey, oktaUser, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
+import {
+  GROUP_SCHEMA,
+  createKey,
+  oktaUser,
+  patchOp,
+  scimClient,
+  startTestApp,
+  type ScimClient,
+  type TestApp,
+} from '../support/test-app.js';
 
 /**
  * Who may do what with keys (DESIGN §4): service keys need keys:manage, personal keys for oneself
@@ -26,13 +35,20 @@ async function scimUser(name: string): Promise<string> {
 }
 
 async function scimGroup(name: string, members: string[]): Promise<string> {
-  const res = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: uniqueName(name), members: members.map((value) => ({ value })) });
+  const res = await scim.post('/Groups', {
+    schemas: [GROUP_SCHEMA],
+    displayName: uniqueName(name),
+    members: members.map((value) => ({ value })),
+  });
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
 
 async function localGroup(name: string, rules: unknown[]): Promise<string> {
-  const res = await app.http.post('/api/v1/groups').set(admin()).send({ displayName: uniqueName(name), rules });
+  const res = await app.http
+    .post('/api/v1/groups')
+    .set(admin())
+    .send({ displayName: uniqueName(name), rules });
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
@@ -43,18 +59,24 @@ async function setRules(groupId: string, rules: unknown[]): Promise<void> {
 }
 
 async function allowed(token: string, permission: string, resource?: string): Promise<boolean> {
-  const res = await app.http.post('/api/v1/authorize').set(bearer(token)).send({ permission, ...(resource ? { resource } : {}) });
+  const res = await app.http
+    .post('/api/v1/authorize')
+    .set(bearer(token))
+    .send({ permission, ...(resource ? { resource } : {}) });
   expect(res.status).toBe(200);
   return res.body.allowed as boolean;
 }
 
-const post = (token: string, body: Record<string, unknown>) => app.http.post('/api/v1/keys').set(bearer(token)).send(body);
+const post = (token: string, body: Record<string, unknown>) =>
+  app.http.post('/api/v1/keys').set(bearer(token)).send(body);
 const fields = (res: { body: { errors?: { field: string }[] } }) => (res.body.errors ?? []).map((e) => e.field);
 
 beforeAll(async () => {
   app = await startTestApp({ env: { KEYSCOPE_PERMISSIONS: 'projects:read,projects:write' } });
   scim = await scimClient(app);
-  adminsGroupId = (await app.http.get('/api/v1/groups?q=Admins&source=local').set(admin())).body.items.find((g: { displayName: string }) => g.displayName === 'Admins').id;
+  adminsGroupId = (await app.http.get('/api/v1/groups?q=Admins&source=local').set(admin())).body.items.find(
+    (g: { displayName: string }) => g.displayName === 'Admins',
+  ).id;
   dev = await scimUser('dev');
   otherDev = await scimUser('other-dev');
   developers = await scimGroup('Developers', [dev, otherDev]);
@@ -119,7 +141,11 @@ describe('personal keys', () => {
 
   it('a personal key that names no kind gets a personal key for its owner, not a refused service key', async () => {
     const res = await post(devToken, { name: 'kindless' });
-    expect({ status: res.status, kind: res.body.key?.kind, detail: res.body.detail }).toEqual({ status: 201, kind: 'personal', detail: undefined });
+    expect({ status: res.status, kind: res.body.key?.kind, detail: res.body.detail }).toEqual({
+      status: 201,
+      kind: 'personal',
+      detail: undefined,
+    });
   });
 
   it('the same personal key gets 403 creating a key for someone else', async () => {
@@ -205,7 +231,11 @@ describe('no escalation without org:admin', () => {
   });
 
   it('an explicit permissions subset narrows the new key’s grant to what the creator holds', async () => {
-    const res = await post(managerToken, { name: 'narrowed admin bot', groupId: adminsGroupId, permissions: ['keys:read'] });
+    const res = await post(managerToken, {
+      name: 'narrowed admin bot',
+      groupId: adminsGroupId,
+      permissions: ['keys:read'],
+    });
     expect(res.status).toBe(201);
     expect(await allowed(res.body.token, 'keys:read')).toBe(true);
     expect(await allowed(res.body.token, 'org:admin')).toBe(false);
@@ -230,15 +260,29 @@ describe('no escalation without org:admin', () => {
     const idp = await createKey(app, { name: 'idp to keep', scim: true });
     for (const id of [adminKey.id, idp.id]) {
       const revoke = await app.http.delete(`/api/v1/keys/${id}`).set(bearer(managerToken));
-      const rename = await app.http.patch(`/api/v1/keys/${id}`).set(bearer(managerToken)).send({ name: 'owned by the key manager' });
-      expect({ revoke: revoke.status, rename: rename.status, detail: revoke.body.detail }).toEqual({ revoke: 403, rename: 403, detail: expect.stringMatching(/org:admin/) });
-      expect((await app.http.get(`/api/v1/keys/${id}`).set(admin())).body).toMatchObject({ status: 'active', name: expect.not.stringContaining('key manager') });
+      const rename = await app.http
+        .patch(`/api/v1/keys/${id}`)
+        .set(bearer(managerToken))
+        .send({ name: 'owned by the key manager' });
+      expect({ revoke: revoke.status, rename: rename.status, detail: revoke.body.detail }).toEqual({
+        revoke: 403,
+        rename: 403,
+        detail: expect.stringMatching(/org:admin/),
+      });
+      expect((await app.http.get(`/api/v1/keys/${id}`).set(admin())).body).toMatchObject({
+        status: 'active',
+        name: expect.not.stringContaining('key manager'),
+      });
     }
     const bulk = await app.http.post('/api/v1/keys/revoke').set(bearer(managerToken)).send({ groupId: adminsGroupId });
     expect(bulk.status).toBe(403);
     expect((await app.http.get(`/api/v1/keys/${adminKey.id}`).set(admin())).body.status).toBe('active');
 
-    const peer = await createKey(app, { name: 'reader made by admin', permissions: ['keys:read'], groupId: adminsGroupId });
+    const peer = await createKey(app, {
+      name: 'reader made by admin',
+      permissions: ['keys:read'],
+      groupId: adminsGroupId,
+    });
     expect((await app.http.delete(`/api/v1/keys/${peer.id}`).set(bearer(managerToken))).status).toBe(200);
     expect((await app.http.delete(`/api/v1/keys/${adminKey.id}`).set(admin())).status).toBe(200);
   });
@@ -248,15 +292,23 @@ describe('no escalation without org:admin', () => {
     let target: string;
 
     beforeAll(async () => {
-      const writers = await localGroup('Rule writers', [{ role: 'key-manager' }, { permission: 'groups:write' }, { permission: 'projects:read', resources: ['alpha'] }]);
+      const writers = await localGroup('Rule writers', [
+        { role: 'key-manager' },
+        { permission: 'groups:write' },
+        { permission: 'projects:read', resources: ['alpha'] },
+      ]);
       writer = (await createKey(app, { name: 'rule writer', groupId: writers })).token;
       target = await localGroup('Rule target', []);
     });
 
-    const put = (rules: unknown[]) => app.http.put(`/api/v1/groups/${target}/rules`).set(bearer(writer)).send({ rules });
+    const put = (rules: unknown[]) =>
+      app.http.put(`/api/v1/groups/${target}/rules`).set(bearer(writer)).send({ rules });
 
     it('a key without groups:write gets 403', async () => {
-      const res = await app.http.put(`/api/v1/groups/${target}/rules`).set(bearer(managerToken)).send({ rules: [{ permission: 'keys:read' }] });
+      const res = await app.http
+        .put(`/api/v1/groups/${target}/rules`)
+        .set(bearer(managerToken))
+        .send({ rules: [{ permission: 'keys:read' }] });
       expect(res.status).toBe(403);
       expect(res.body.detail).toMatch(/groups:write/);
     });
@@ -264,7 +316,10 @@ describe('no escalation without org:admin', () => {
     it('grants what the caller holds', async () => {
       const res = await put([{ permission: 'keys:read' }, { permission: 'projects:read', resources: ['alpha'] }]);
       expect(res.status).toBe(200);
-      expect(res.body.rules).toEqual([{ permission: 'keys:read' }, { permission: 'projects:read', resources: ['alpha'] }]);
+      expect(res.body.rules).toEqual([
+        { permission: 'keys:read' },
+        { permission: 'projects:read', resources: ['alpha'] },
+      ]);
     });
 
     it.each([
@@ -281,16 +336,34 @@ describe('no escalation without org:admin', () => {
       expect((await app.http.get(`/api/v1/groups/${target}`).set(admin())).body.rules).toEqual(before);
     });
 
-    it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('refuses the role %j, a name every JavaScript object has, with 400', async (role) => {
-      for (const res of [await put([{ role }]), await app.http.put(`/api/v1/groups/${target}/rules`).set(admin()).send({ rules: [{ role }] })]) {
-        expect({ status: res.status, detail: res.body.detail }).toEqual({ status: 400, detail: expect.stringContaining(role) });
-      }
-      const created = await app.http.post('/api/v1/groups').set(admin()).send({ displayName: uniqueName('Prototype'), rules: [{ role }] });
-      expect(created.status).toBe(400);
-    });
+    it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+      'refuses the role %j, a name every JavaScript object has, with 400',
+      async (role) => {
+        for (const res of [
+          await put([{ role }]),
+          await app.http
+            .put(`/api/v1/groups/${target}/rules`)
+            .set(admin())
+            .send({ rules: [{ role }] }),
+        ]) {
+          expect({ status: res.status, detail: res.body.detail }).toEqual({
+            status: 400,
+            detail: expect.stringContaining(role),
+          });
+        }
+        const created = await app.http
+          .post('/api/v1/groups')
+          .set(admin())
+          .send({ displayName: uniqueName('Prototype'), rules: [{ role }] });
+        expect(created.status).toBe(400);
+      },
+    );
 
     it('refuses a local group created with rules granting more than the caller holds', async () => {
-      const res = await app.http.post('/api/v1/groups').set(bearer(writer)).send({ displayName: uniqueName('Self-made admins'), rules: [{ role: 'admin' }] });
+      const res = await app.http
+        .post('/api/v1/groups')
+        .set(bearer(writer))
+        .send({ displayName: uniqueName('Self-made admins'), rules: [{ role: 'admin' }] });
       expect(res.status).toBe(403);
     });
   });
@@ -329,9 +402,14 @@ describe('listing: owner=me and owner=all', () => {
   it('a developer cannot read or change someone else’s key: it reads as unknown', async () => {
     const { id } = await createKey(app, { name: 'colleague key', ownerUserId: otherDev });
     expect((await app.http.get(`/api/v1/keys/${id}`).set(bearer(devToken))).status).toBe(404);
-    expect((await app.http.patch(`/api/v1/keys/${id}`).set(bearer(devToken)).send({ name: 'mine now' })).status).toBe(404);
+    expect((await app.http.patch(`/api/v1/keys/${id}`).set(bearer(devToken)).send({ name: 'mine now' })).status).toBe(
+      404,
+    );
     expect((await app.http.delete(`/api/v1/keys/${id}`).set(bearer(devToken))).status).toBe(404);
-    expect((await app.http.get(`/api/v1/keys/${id}`).set(admin())).body).toMatchObject({ name: 'colleague key', status: 'active' });
+    expect((await app.http.get(`/api/v1/keys/${id}`).set(admin())).body).toMatchObject({
+      name: 'colleague key',
+      status: 'active',
+    });
   });
 });
 
@@ -351,7 +429,12 @@ describe('moving a service key to another group', () => {
 
     const audit = await app.http.get(`/api/v1/audit?action=key.move&target=key:${id}`).set(admin());
     expect(audit.body.items).toHaveLength(1);
-    expect(audit.body.items[0]).toMatchObject({ action: 'key.move', target: `key:${id}`, details: { groupId: auditors, fromGroupId: readers }, requestId: res.headers['x-request-id'] });
+    expect(audit.body.items[0]).toMatchObject({
+      action: 'key.move',
+      target: `key:${id}`,
+      details: { groupId: auditors, fromGroupId: readers },
+      requestId: res.headers['x-request-id'],
+    });
   });
 
   it('refuses to move a personal key with 400 naming groupId', async () => {

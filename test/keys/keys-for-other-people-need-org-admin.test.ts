@@ -1,5 +1,13 @@
 import { bearer, uniqueName } from '../support/orgs.js';
-import { GROUP_SCHEMA, createKey, oktaUser, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
+import {
+  GROUP_SCHEMA,
+  createKey,
+  oktaUser,
+  scimClient,
+  startTestApp,
+  type ScimClient,
+  type TestApp,
+} from '../support/test-app.js';
 
 /**
  * Issue 9, defect 3 (DESIGN §9): nobody obtains a token that acts as another person without
@@ -34,19 +42,40 @@ async function auditOf(action: string, target: string) {
 beforeAll(async () => {
   app = await startTestApp();
   scim = await scimClient(app);
-  const managers = await app.http.post('/api/v1/groups').set(admin()).send({ displayName: uniqueName('Key managers'), rules: [{ role: 'key-manager' }] });
+  const managers = await app.http
+    .post('/api/v1/groups')
+    .set(admin())
+    .send({ displayName: uniqueName('Key managers'), rules: [{ role: 'key-manager' }] });
   managerToken = (await createKey(app, { name: 'key manager', groupId: managers.body.id })).token;
 });
 afterAll(() => app.close());
 
 it('a key-manager gets 403 creating a personal key for a user who holds nothing, so no token grows with them later', async () => {
   const dave = await scimUser();
-  const res = await app.http.post('/api/v1/keys').set(bearer(managerToken)).send({ name: 'for dave', ownerUserId: dave });
-  expect({ status: res.status, detail: res.body.detail, token: res.body.token }).toEqual({ status: 403, detail: expect.stringMatching(/org:admin/), token: undefined });
+  const res = await app.http
+    .post('/api/v1/keys')
+    .set(bearer(managerToken))
+    .send({ name: 'for dave', ownerUserId: dave });
+  expect({ status: res.status, detail: res.body.detail, token: res.body.token }).toEqual({
+    status: 403,
+    detail: expect.stringMatching(/org:admin/),
+    token: undefined,
+  });
 
   // The identity provider makes dave an admin: no key the key-manager holds acts as dave.
-  const bosses = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: uniqueName('Bosses'), members: [{ value: dave }] });
-  expect((await app.http.put(`/api/v1/groups/${bosses.body.id}/rules`).set(admin()).send({ rules: [{ role: 'admin' }] })).status).toBe(200);
+  const bosses = await scim.post('/Groups', {
+    schemas: [GROUP_SCHEMA],
+    displayName: uniqueName('Bosses'),
+    members: [{ value: dave }],
+  });
+  expect(
+    (
+      await app.http
+        .put(`/api/v1/groups/${bosses.body.id}/rules`)
+        .set(admin())
+        .send({ rules: [{ role: 'admin' }] })
+    ).status,
+  ).toBe(200);
   const listed = await app.http.get(`/api/v1/keys?owner=all&ownerUserId=${dave}`).set(admin());
   expect(listed.body.items).toEqual([]);
 });
@@ -55,8 +84,15 @@ it('a key-manager gets 403 rotating another user’s personal key, and that key 
   const dave = await scimUser();
   const daves = await createKey(app, { name: 'dave’s own', ownerUserId: dave });
   const res = await app.http.post(`/api/v1/keys/${daves.id}/rotate`).set(bearer(managerToken)).send({});
-  expect({ status: res.status, detail: res.body.detail, token: res.body.token }).toEqual({ status: 403, detail: expect.stringMatching(/org:admin/), token: undefined });
-  expect((await app.http.get(`/api/v1/keys/${daves.id}`).set(admin())).body).toMatchObject({ status: 'active', revokedAt: null });
+  expect({ status: res.status, detail: res.body.detail, token: res.body.token }).toEqual({
+    status: 403,
+    detail: expect.stringMatching(/org:admin/),
+    token: undefined,
+  });
+  expect((await app.http.get(`/api/v1/keys/${daves.id}`).set(admin())).body).toMatchObject({
+    status: 'active',
+    revokedAt: null,
+  });
   expect((await app.http.get('/api/v1/me').set(bearer(daves.token))).status).toBe(200);
 });
 
@@ -75,8 +111,15 @@ it('an org:admin may do both, and each is audited as an act for that user', asyn
 
 it('a person still creates and rotates their own personal keys with keys:write', async () => {
   const erin = await scimUser();
-  const devs = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: uniqueName('Devs'), members: [{ value: erin }] });
-  await app.http.put(`/api/v1/groups/${devs.body.id}/rules`).set(admin()).send({ rules: [{ role: 'developer' }] });
+  const devs = await scim.post('/Groups', {
+    schemas: [GROUP_SCHEMA],
+    displayName: uniqueName('Devs'),
+    members: [{ value: erin }],
+  });
+  await app.http
+    .put(`/api/v1/groups/${devs.body.id}/rules`)
+    .set(admin())
+    .send({ rules: [{ role: 'developer' }] });
   const own = await createKey(app, { name: 'erin’s first', ownerUserId: erin });
   const second = await app.http.post('/api/v1/keys').set(bearer(own.token)).send({ name: 'erin’s second' });
   expect(second.status).toBe(201);

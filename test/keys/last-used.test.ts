@@ -7,7 +7,9 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const lastUsed = async (id: string): Promise<string | null> =>
-  (await app.http.get(`/api/v1/keys/${id}`).set('Authorization', `Bearer ${app.adminToken}`)).body.lastUsedAt as string | null;
+  (await app.http.get(`/api/v1/keys/${id}`).set('Authorization', `Bearer ${app.adminToken}`)).body.lastUsedAt as
+    | string
+    | null;
 
 async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
   for (let i = 0; i < 100; i++) {
@@ -23,7 +25,10 @@ describe('last use of a key', () => {
     const { token, id } = await createKey(app, { name: 'used' });
     expect(await lastUsed(id)).toBeNull();
     await app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`);
-    const first = await eventually(() => lastUsed(id), (v) => v !== null);
+    const first = await eventually(
+      () => lastUsed(id),
+      (v) => v !== null,
+    );
     expect(first).not.toBeNull();
 
     // Used again within the minute: not written again.
@@ -35,7 +40,10 @@ describe('last use of a key', () => {
     // A minute later: written again.
     app.clock.advance(31_000);
     await app.http.get('/api/v1/me').set('Authorization', `Bearer ${token}`);
-    const second = await eventually(() => lastUsed(id), (v) => v !== first);
+    const second = await eventually(
+      () => lastUsed(id),
+      (v) => v !== first,
+    );
     expect(Date.parse(second!)).toBeGreaterThan(Date.parse(first!) + 60_000);
   });
 });

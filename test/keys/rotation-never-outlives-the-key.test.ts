@@ -12,26 +12,47 @@ let dev: string;
 const admin = () => bearer(app.adminToken);
 const DAY = 86_400_000;
 
-const rotate = (id: string, token: string, body: Record<string, unknown> = {}) => app.http.post(`/api/v1/keys/${id}/rotate`).set(bearer(token)).send(body);
-const expiresAt = async (id: string) => (await app.http.get(`/api/v1/keys/${id}`).set(admin())).body.expiresAt as string | null;
+const rotate = (id: string, token: string, body: Record<string, unknown> = {}) =>
+  app.http.post(`/api/v1/keys/${id}/rotate`).set(bearer(token)).send(body);
+const expiresAt = async (id: string) =>
+  (await app.http.get(`/api/v1/keys/${id}`).set(admin())).body.expiresAt as string | null;
 
 beforeAll(async () => {
   app = await startTestApp();
   const scim = await scimClient(app);
-  dev = (await scim.post('/Users', oktaUser(`dev-${Math.random().toString(36).slice(2, 8)}@example.com`))).body.id as string;
-  const devs = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: uniqueName('Devs'), members: [{ value: dev }] });
-  await app.http.put(`/api/v1/groups/${devs.body.id}/rules`).set(admin()).send({ rules: [{ role: 'developer' }] });
+  dev = (await scim.post('/Users', oktaUser(`dev-${Math.random().toString(36).slice(2, 8)}@example.com`))).body
+    .id as string;
+  const devs = await scim.post('/Groups', {
+    schemas: [GROUP_SCHEMA],
+    displayName: uniqueName('Devs'),
+    members: [{ value: dev }],
+  });
+  await app.http
+    .put(`/api/v1/groups/${devs.body.id}/rules`)
+    .set(admin())
+    .send({ rules: [{ role: 'developer' }] });
 });
 afterAll(() => app.close());
 
 describe('a key rotating itself', () => {
   it('gets 403 asking for never or for a date past its own expiry, and nothing changes', async () => {
     const leaked = await createKey(app, { name: 'leaked', ownerUserId: dev, expiration: '30d' });
-    for (const body of [{ expiration: 'never' }, { expiration: '1y' }, { expiresAt: new Date(Date.now() + 40 * DAY).toISOString() }]) {
+    for (const body of [
+      { expiration: 'never' },
+      { expiration: '1y' },
+      { expiresAt: new Date(Date.now() + 40 * DAY).toISOString() },
+    ]) {
       const res = await rotate(leaked.id, leaked.token, body);
-      expect({ status: res.status, code: res.body.code, token: res.body.token }).toEqual({ status: 403, code: 'rotation_extends_life', token: undefined });
+      expect({ status: res.status, code: res.body.code, token: res.body.token }).toEqual({
+        status: 403,
+        code: 'rotation_extends_life',
+        token: undefined,
+      });
     }
-    expect((await app.http.get(`/api/v1/keys/${leaked.id}`).set(admin())).body).toMatchObject({ status: 'active', revokedAt: null });
+    expect((await app.http.get(`/api/v1/keys/${leaked.id}`).set(admin())).body).toMatchObject({
+      status: 'active',
+      revokedAt: null,
+    });
   });
 
   it('keeps its current expiry by default, so a rotation never outlives the key it replaces', async () => {
@@ -65,11 +86,17 @@ describe('a key whose revocation is scheduled', () => {
     expect(byAdmin.status).toBe(201);
     for (const token of [leaked.token, app.adminToken]) {
       const res = await rotate(leaked.id, token);
-      expect({ status: res.status, code: res.body.code, token: res.body.token }).toEqual({ status: 409, code: 'rotation_pending', token: undefined });
+      expect({ status: res.status, code: res.body.code, token: res.body.token }).toEqual({
+        status: 409,
+        code: 'rotation_pending',
+        token: undefined,
+      });
     }
     // The rotation the admin started is the only successor.
     const successors = await app.http.get(`/api/v1/keys?owner=all&ownerUserId=${dev}&q=being rotated`).set(admin());
-    expect((successors.body.items as { rotatedFrom: string | null }[]).filter((k) => k.rotatedFrom === leaked.id)).toHaveLength(1);
+    expect(
+      (successors.body.items as { rotatedFrom: string | null }[]).filter((k) => k.rotatedFrom === leaked.id),
+    ).toHaveLength(1);
   });
 });
 

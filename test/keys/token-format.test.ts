@@ -28,12 +28,17 @@ describe('token format ksk_<keyId>_<secret><checksum> (DESIGN §4)', () => {
     }
   });
 
-  it.each(['', 'ksk_', 'ksk__', 'Bearer ksk_x', 'ksk_abc_short', 'ksk_a-b_cdefghijklmnopqrstuvwxyz123456', `ksk_${'a'.repeat(65)}_${'b'.repeat(30)}`])(
-    'refuses malformed input %j',
-    (junk) => {
-      expect(parseToken(junk)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    'ksk_',
+    'ksk__',
+    'Bearer ksk_x',
+    'ksk_abc_short',
+    'ksk_a-b_cdefghijklmnopqrstuvwxyz123456',
+    `ksk_${'a'.repeat(65)}_${'b'.repeat(30)}`,
+  ])('refuses malformed input %j', (junk) => {
+    expect(parseToken(junk)).toBeUndefined();
+  });
 
   it('shows a fragment that names the key but holds no secret', () => {
     const issued = issueToken();

@@ -5,7 +5,10 @@ import { startServerProcess, tempDataDir, type ServerProcess } from '../support/
 const BIN = path.resolve('dist/cli/keyscope.js');
 
 function keyscope(args: string[], env: Record<string, string>) {
-  const run = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: '', ...env }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: '', ...env },
+    encoding: 'utf8',
+  });
   return { code: run.status, output: run.stdout + run.stderr };
 }
 
@@ -29,7 +32,10 @@ describe('one process per DATA_DIR', () => {
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
       expect(await server.stop()).toBe(0);
 
-      expect(keyscope(['migrate', '--json'], { DATA_DIR: data.dir })).toEqual({ code: 0, output: expect.stringContaining('"applied": []') });
+      expect(keyscope(['migrate', '--json'], { DATA_DIR: data.dir })).toEqual({
+        code: 0,
+        output: expect.stringContaining('"applied": []'),
+      });
     } finally {
       await Promise.all(started.map((s) => s.stop('SIGKILL')));
       data.remove();

@@ -87,18 +87,31 @@ interface Outcome {
   error?: string;
 }
 
-async function send(server: ServerProcess, method: string, route: string, token: string, body?: unknown): Promise<Outcome> {
+async function send(
+  server: ServerProcess,
+  method: string,
+  route: string,
+  token: string,
+  body?: unknown,
+): Promise<Outcome> {
   try {
     const res = await fetch(`${server.url}${route}`, {
       method,
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/scim+json' }) },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/scim+json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     return { status: res.status, body: await res.text() };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { status: 0, body: '', error: `${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}` };
+    return {
+      status: 0,
+      body: '',
+      error: `${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`,
+    };
   }
 }
 
@@ -129,7 +142,10 @@ class WriteLoad {
     const key = outcome.error ? 'no answer' : String(outcome.status);
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     if (ok(outcome)) this.lastSuccess[writer] = Date.now();
-    else if (outcome.status !== 503) this.unexpected.push(`${method} ${route} → ${outcome.error ?? `${outcome.status} ${outcome.body.slice(0, 300)}`}`);
+    else if (outcome.status !== 503)
+      this.unexpected.push(
+        `${method} ${route} → ${outcome.error ?? `${outcome.status} ${outcome.body.slice(0, 300)}`}`,
+      );
     return outcome;
   }
 
@@ -161,7 +177,10 @@ class WriteLoad {
           if (ok(outcome)) this.members.push(userId);
         }
       } else {
-        outcome = await this.call(i, 'POST', '/api/v1/keys', ADMIN_KEY, { name: `${this.label} ${i} ${this.serial++}`, expiration: '7d' });
+        outcome = await this.call(i, 'POST', '/api/v1/keys', ADMIN_KEY, {
+          name: `${this.label} ${i} ${this.serial++}`,
+          expiration: '7d',
+        });
         if (ok(outcome)) {
           const issued = JSON.parse(outcome.body) as { token: string; key: { id: string } };
           const key = { id: issued.key.id, token: issued.token, revoked: false };
@@ -177,7 +196,11 @@ class WriteLoad {
 
   /** Resolves once every writer has had a write acknowledged after `since`. */
   async allSucceededSince(since: number, withinMs: number): Promise<void> {
-    await waitUntil(() => this.lastSuccess.every((t) => t > since), withinMs, `every writer succeeds again (${this.summary()})`);
+    await waitUntil(
+      () => this.lastSuccess.every((t) => t > since),
+      withinMs,
+      `every writer succeeds again (${this.summary()})`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -202,7 +225,9 @@ async function expectAcknowledgedWritesKept(load: WriteLoad): Promise<void> {
   }
   const group = await send(a, 'GET', `/scim/v2/Groups/${groupId}`, scimToken);
   expect(group.status).toBe(200);
-  const members = new Set(((JSON.parse(group.body) as { members?: { value: string }[] }).members ?? []).map((m) => m.value));
+  const members = new Set(
+    ((JSON.parse(group.body) as { members?: { value: string }[] }).members ?? []).map((m) => m.value),
+  );
   expect(load.members.filter((id) => !members.has(id))).toEqual([]);
   for (const key of load.keys) {
     const read = await send(b, 'GET', `/api/v1/keys/${key.id}`, ADMIN_KEY);
@@ -236,7 +261,15 @@ async function expectRecovered(load: WriteLoad, faultEnded: number): Promise<voi
     await load.allSucceededSince(faultEnded, 20_000);
     for (const s of servers) await waitUntil(async () => (await readyz(s)) === 200, 10_000, 'readyz answers 200');
   } catch (error) {
-    const logs = servers.map((s, i) => `process ${i}:\n${s.output().split('\n').filter((l) => !l.includes('"msg":"request"')).slice(-15).join('\n')}`);
+    const logs = servers.map(
+      (s, i) =>
+        `process ${i}:\n${s
+          .output()
+          .split('\n')
+          .filter((l) => !l.includes('"msg":"request"'))
+          .slice(-15)
+          .join('\n')}`,
+    );
     throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
   }
 }
@@ -255,9 +288,16 @@ beforeAll(async () => {
   keyscopeUrl = adminUrl.replace(/\/postgres$/, '/keyscope');
   // One after the other: the first migrates and bootstraps the empty database.
   await startProcesses();
-  const scimKey = await send(servers[0]!, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'load: SCIM', scim: true, expiration: '7d' });
+  const scimKey = await send(servers[0]!, 'POST', '/api/v1/keys', ADMIN_KEY, {
+    name: 'load: SCIM',
+    scim: true,
+    expiration: '7d',
+  });
   scimToken = (JSON.parse(scimKey.body) as { token: string }).token;
-  const group = await send(servers[0]!, 'POST', '/scim/v2/Groups', scimToken, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'load' });
+  const group = await send(servers[0]!, 'POST', '/scim/v2/Groups', scimToken, {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+    displayName: 'load',
+  });
   groupId = (JSON.parse(group.body) as { id: string }).id;
 }, 60_000);
 
@@ -279,7 +319,9 @@ describeIf('database faults under write load (PostgreSQL)', () => {
       const until = Date.now() + 4000;
       while (Date.now() < until) {
         // The admin's own session is in database postgres, never among those it terminates.
-        const r = await admin!.query<{ n: number }>("SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = 'keyscope'");
+        const r = await admin!.query<{ n: number }>(
+          "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = 'keyscope'",
+        );
         terminated += r.rows[0]!.n;
         expectProcessesAlive();
         await sleep(150);
@@ -307,7 +349,14 @@ describeIf('database faults under write load (PostgreSQL)', () => {
       const killed = killPostgres();
       // Until its parent (init) reaps the killed postmaster, pg_ctl and a new postmaster take the
       // lock file's process id for a running server (here init reaps after about 1.5 s).
-      await Promise.all([sleep(1000), waitUntil(() => killed.every((pid) => !existsSync(`/proc/${pid}`)), 20_000, 'the killed PostgreSQL processes are reaped')]);
+      await Promise.all([
+        sleep(1000),
+        waitUntil(
+          () => killed.every((pid) => !existsSync(`/proc/${pid}`)),
+          20_000,
+          'the killed PostgreSQL processes are reaped',
+        ),
+      ]);
       expectProcessesAlive();
       await startPostgres(port);
       let faultEnded = Date.now();

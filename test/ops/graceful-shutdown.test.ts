@@ -6,7 +6,11 @@ describe('graceful shutdown', () => {
     const data = tempDataDir();
     try {
       // bcrypt at cost 12 makes key creation slow enough to be caught in flight.
-      const server = await startServerProcess({ DATA_DIR: data.dir, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, BCRYPT_COST: '12' });
+      const server = await startServerProcess({
+        DATA_DIR: data.dir,
+        BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+        BCRYPT_COST: '12',
+      });
       await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } }); // verify the admin key once
       const inFlight = fetch(`${server.url}/api/v1/keys`, {
         method: 'POST',
@@ -29,7 +33,9 @@ describe('graceful shutdown', () => {
 
       // Nothing was lost: a new process on the same data sees the key.
       const again = await startServerProcess({ DATA_DIR: data.dir, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
-      const read = await fetch(`${again.url}/api/v1/keys/${created.key.id}`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
+      const read = await fetch(`${again.url}/api/v1/keys/${created.key.id}`, {
+        headers: { Authorization: `Bearer ${ADMIN_KEY}` },
+      });
       expect(read.status).toBe(200);
       expect(await again.stop()).toBe(0);
     } finally {

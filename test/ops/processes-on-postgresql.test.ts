@@ -27,19 +27,28 @@ async function start(env: Record<string, string> = {}): Promise<ServerProcess> {
 }
 
 const call = (server: ServerProcess, path: string, token: string, init: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
+  fetch(`${server.url}${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+  });
 
 describeOnPostgres('processes sharing one PostgreSQL', () => {
   it('a key revoked through one process is refused by another within 1 second', async () => {
     const a = await start();
     const b = await start();
-    const created = (await (await call(a, '/api/v1/keys', ADMIN_KEY, { method: 'POST', body: JSON.stringify({ name: 'shared by two processes' }) })).json()) as { token: string; key: { id: string } };
+    const created = (await (
+      await call(a, '/api/v1/keys', ADMIN_KEY, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'shared by two processes' }),
+      })
+    ).json()) as { token: string; key: { id: string } };
     expect((await call(a, '/api/v1/me', created.token)).status).toBe(200);
     expect((await call(b, '/api/v1/me', created.token)).status).toBe(200);
     expect((await call(a, `/api/v1/keys/${created.key.id}`, ADMIN_KEY, { method: 'DELETE' })).status).toBe(200);
     const revokedAt = Date.now();
     let status = 200;
-    while (Date.now() - revokedAt < 1000 && status === 200) status = (await call(b, '/api/v1/me', created.token)).status;
+    while (Date.now() - revokedAt < 1000 && status === 200)
+      status = (await call(b, '/api/v1/me', created.token)).status;
     expect(status).toBe(401);
   });
 
@@ -48,11 +57,15 @@ describeOnPostgres('processes sharing one PostgreSQL', () => {
     const pids = new Set<number>();
     for (let i = 0; i < 40 && pids.size < 2; i++) {
       // A new connection each time, so the cluster spreads them over the workers.
-      const res = await fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${ADMIN_KEY}`, Connection: 'close' } });
+      const res = await fetch(`${server.url}/api/v1/me`, {
+        headers: { Authorization: `Bearer ${ADMIN_KEY}`, Connection: 'close' },
+      });
       expect(res.status).toBe(200);
     }
     const metrics = await (await fetch(`${server.url}/metrics`, { headers: { Connection: 'close' } })).text();
-    const served = [...metrics.matchAll(/^keyscope_http_requests_total\{method="GET",route="\/api\/v1\/me",status="200"\} (\d+)/gm)].map((m) => Number(m[1]));
+    const served = [
+      ...metrics.matchAll(/^keyscope_http_requests_total\{method="GET",route="\/api\/v1\/me",status="200"\} (\d+)/gm),
+    ].map((m) => Number(m[1]));
     expect(served.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(40);
     for (const line of server.output().split('\n')) {
       const m = /"pid":(\d+).*keyscope listening/.exec(line);

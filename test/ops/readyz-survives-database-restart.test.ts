@@ -53,12 +53,17 @@ async function until(check: () => Promise<boolean>, withinMs: number, what: stri
 
 const cacheHits = (metrics: string) => Number(/^keyscope_principal_cache_hits_total (\d+)/m.exec(metrics)?.[1] ?? 0);
 const ready = async (s: ServerProcess) => (await fetch(`${s.url}/readyz`)).status;
-const me = async (s: ServerProcess, token: string) => (await fetch(`${s.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } })).status;
+const me = async (s: ServerProcess, token: string) =>
+  (await fetch(`${s.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } })).status;
 
 describeIf('a PostgreSQL restart under running processes', () => {
   it('fails readiness while the database is down, recovers without a restart, and keeps caches coherent', async () => {
     port = await freePort();
-    const url = execFileSync(path.resolve('.ci/start-postgres.sh'), [dataDir, String(port)]).toString().trim().split('\n').pop()!;
+    const url = execFileSync(path.resolve('.ci/start-postgres.sh'), [dataDir, String(port)])
+      .toString()
+      .trim()
+      .split('\n')
+      .pop()!;
     const a = await startServerProcess({ DATABASE_URL: url, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
     const b = await startServerProcess({ DATABASE_URL: url, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
     servers.push(a, b);
@@ -75,8 +80,18 @@ describeIf('a PostgreSQL restart under running processes', () => {
 
     // Both processes verify and cache a key, then a revoke on one must reach the other: the
     // listener that the restart cut must be listening again.
-    const created = (await (await fetch(`${a.url}/api/v1/keys`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'after restart' }) })).json()) as { token: string; key: { id: string } };
-    await until(async () => (await me(a, created.token)) === 200 && (await me(b, created.token)) === 200, 10_000, 'both processes accept the key');
+    const created = (await (
+      await fetch(`${a.url}/api/v1/keys`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'after restart' }),
+      })
+    ).json()) as { token: string; key: { id: string } };
+    await until(
+      async () => (await me(a, created.token)) === 200 && (await me(b, created.token)) === 200,
+      10_000,
+      'both processes accept the key',
+    );
     // B caches again, which it does only once its listener is back (until then it reads every key anew),
     // so the refusal below can come only from a notification.
     await until(
@@ -88,7 +103,10 @@ describeIf('a PostgreSQL restart under running processes', () => {
       10_000,
       'the other process caches again',
     );
-    await fetch(`${a.url}/api/v1/keys/${created.key.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
+    await fetch(`${a.url}/api/v1/keys/${created.key.id}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${ADMIN_KEY}` },
+    });
     await until(async () => (await me(b, created.token)) === 401, 2000, 'the other process refuses the revoked key');
   }, 90_000);
 });

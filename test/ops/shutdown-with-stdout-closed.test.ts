@@ -12,7 +12,9 @@ describe('shutdown with stdout closed', () => {
       server.child.stdout!.destroy();
       server.child.kill('SIGTERM');
       // A generous bound so that a hang fails with a message instead of jest's timeout.
-      const hung = new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 40_000).unref());
+      const hung = new Promise<'still running'>((resolve) =>
+        setTimeout(() => resolve('still running'), 40_000).unref(),
+      );
       expect(await Promise.race([server.exit, hung])).toBe(0);
     } finally {
       await server.stop('SIGKILL');

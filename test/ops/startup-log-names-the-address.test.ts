@@ -14,7 +14,13 @@ async function startupMessage(env: Record<string, string>): Promise<string> {
     },
   });
   try {
-    const config = loadConfig({ DATA_DIR: data.dir, PORT: '0', BCRYPT_COST: '4', BOOTSTRAP_ADMIN_KEY: 'test-admin-key-0123456789-abcdefghijklmnop', ...env });
+    const config = loadConfig({
+      DATA_DIR: data.dir,
+      PORT: '0',
+      BCRYPT_COST: '4',
+      BOOTSTRAP_ADMIN_KEY: 'test-admin-key-0123456789-abcdefghijklmnop',
+      ...env,
+    });
     const running = await runServer(config, createLogger('info', sink), { prepareDatabase: true });
     const port = (running.server.address() as { port: number }).port;
     await running.shutdown('test');

@@ -18,7 +18,10 @@ async function allowed(token: string, permission: string): Promise<boolean> {
 
 /** A key of `org` whose group grants exactly `rules`. */
 async function keyWithRules(org: CreatedOrganization, rules: unknown[]): Promise<string> {
-  const group = await app.http.post('/api/v1/groups').set(bearer(org.token)).send({ displayName: uniqueName('Group'), rules });
+  const group = await app.http
+    .post('/api/v1/groups')
+    .set(bearer(org.token))
+    .send({ displayName: uniqueName('Group'), rules });
   expect(group.status).toBe(201);
   return (await createKey(app, { name: 'ruled key', groupId: group.body.id }, org.token)).token;
 }
@@ -39,7 +42,11 @@ describe('creating an organization', () => {
     const res = await app.http.post('/api/v1/organizations').set(admin()).send({ name });
     expect(res.status).toBe(201);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.body.organization).toMatchObject({ id: expect.any(String), name, policy: { maxKeys: 100, allowNever: true, maxScimKeyLifetimeDays: null } });
+    expect(res.body.organization).toMatchObject({
+      id: expect.any(String),
+      name,
+      policy: { maxKeys: 100, allowNever: true, maxScimKeyLifetimeDays: null },
+    });
     expect(res.body.organization.id).not.toBe(app.orgId);
     expect(res.body.token).toMatch(/^ksk_/);
     expect(res.body.key).toMatchObject({ kind: 'service', scim: false, status: 'active', groupName: 'Admins' });
@@ -56,18 +63,27 @@ describe('creating an organization', () => {
     expect(await allowed(org.token, 'org:admin')).toBe(true);
     expect(await allowed(org.token, 'keys:manage')).toBe(true);
     expect(await allowed(org.token, 'orgs:create')).toBe(false);
-    const again = await app.http.post('/api/v1/organizations').set(bearer(org.token)).send({ name: uniqueName('Nested') });
+    const again = await app.http
+      .post('/api/v1/organizations')
+      .set(bearer(org.token))
+      .send({ name: uniqueName('Nested') });
     expect(again.status).toBe(403);
     expect(again.body.detail).toMatch(/orgs:create/);
   });
 
   it('the bootstrap key holds orgs:create; an admin-role key of the same organization does not', async () => {
     expect(await allowed(app.adminToken, 'orgs:create')).toBe(true);
-    const group = await app.http.post('/api/v1/groups').set(admin()).send({ displayName: uniqueName('Wildcard admins'), rules: [{ role: 'admin' }, { permission: '*' }] });
+    const group = await app.http
+      .post('/api/v1/groups')
+      .set(admin())
+      .send({ displayName: uniqueName('Wildcard admins'), rules: [{ role: 'admin' }, { permission: '*' }] });
     const { token } = await createKey(app, { name: 'wildcard admin', groupId: group.body.id });
     expect(await allowed(token, 'org:admin')).toBe(true);
     expect(await allowed(token, 'orgs:create')).toBe(false);
-    const res = await app.http.post('/api/v1/organizations').set(bearer(token)).send({ name: uniqueName('Refused') });
+    const res = await app.http
+      .post('/api/v1/organizations')
+      .set(bearer(token))
+      .send({ name: uniqueName('Refused') });
     expect(res.status).toBe(403);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 403, code: 'forbidden' });
@@ -76,10 +92,23 @@ describe('creating an organization', () => {
   it('an organization’s own admin cannot grant itself orgs:create through group rules', async () => {
     const org = await createOrganization(app);
     const admins = (await app.http.get('/api/v1/groups?q=Admins').set(bearer(org.token))).body.items[0];
-    const put = await app.http.put(`/api/v1/groups/${admins.id}/rules`).set(bearer(org.token)).send({ rules: [{ role: 'admin' }, { permission: 'orgs:create' }] });
-    const created = await app.http.post('/api/v1/groups').set(bearer(org.token)).send({ displayName: 'Platform', rules: [{ permission: 'orgs:create' }] });
-    const res = await app.http.post('/api/v1/organizations').set(bearer(org.token)).send({ name: uniqueName('Self-made') });
-    expect({ putRules: put.status, createGroup: created.status, createOrganization: res.status }).toEqual({ putRules: 403, createGroup: 403, createOrganization: 403 });
+    const put = await app.http
+      .put(`/api/v1/groups/${admins.id}/rules`)
+      .set(bearer(org.token))
+      .send({ rules: [{ role: 'admin' }, { permission: 'orgs:create' }] });
+    const created = await app.http
+      .post('/api/v1/groups')
+      .set(bearer(org.token))
+      .send({ displayName: 'Platform', rules: [{ permission: 'orgs:create' }] });
+    const res = await app.http
+      .post('/api/v1/organizations')
+      .set(bearer(org.token))
+      .send({ name: uniqueName('Self-made') });
+    expect({ putRules: put.status, createGroup: created.status, createOrganization: res.status }).toEqual({
+      putRules: 403,
+      createGroup: 403,
+      createOrganization: 403,
+    });
   });
 
   it('refuses a name already taken, in any case, with 409', async () => {
@@ -91,10 +120,13 @@ describe('creating an organization', () => {
     expect((await app.http.post('/api/v1/organizations').set(admin()).send({ name: 'default' })).status).toBe(409);
   });
 
-  it.each([[{}], [{ name: '' }], [{ name: 'x'.repeat(101) }], [{ name: 'ok', extra: true }]])('refuses %j with 400', async (body) => {
-    const res = await app.http.post('/api/v1/organizations').set(admin()).send(body);
-    expect(res.status).toBe(400);
-  });
+  it.each([[{}], [{ name: '' }], [{ name: 'x'.repeat(101) }], [{ name: 'ok', extra: true }]])(
+    'refuses %j with 400',
+    async (body) => {
+      const res = await app.http.post('/api/v1/organizations').set(admin()).send(body);
+      expect(res.status).toBe(400);
+    },
+  );
 });
 
 describe('organization policy', () => {
@@ -106,20 +138,33 @@ describe('organization policy', () => {
       id: org.id,
       name: org.name,
       createdAt: expect.any(String),
-      policy: { maxKeys: 100, allowedExpirations: ['7d', '30d', '60d', '90d', '180d', '1y', 'never'], allowNever: true, maxScimKeyLifetimeDays: null },
+      policy: {
+        maxKeys: 100,
+        allowedExpirations: ['7d', '30d', '60d', '90d', '180d', '1y', 'never'],
+        allowNever: true,
+        maxScimKeyLifetimeDays: null,
+      },
     });
   });
 
   it('changing the policy needs org:admin, and the change stays in the caller’s organization', async () => {
     const org = await createOrganization(app);
     const manager = await keyWithRules(org, [{ role: 'key-manager' }]);
-    expect((await app.http.patch('/api/v1/organizations/current').set(bearer(manager)).send({ maxKeys: 5 })).status).toBe(403);
+    expect(
+      (await app.http.patch('/api/v1/organizations/current').set(bearer(manager)).send({ maxKeys: 5 })).status,
+    ).toBe(403);
     await setPolicy(org, { maxKeys: 50 });
     expect((await app.http.get('/api/v1/organizations/current').set(bearer(org.token))).body.policy.maxKeys).toBe(50);
     expect((await app.http.get('/api/v1/organizations/current').set(admin())).body.policy.maxKeys).toBe(100);
   });
 
-  it.each([[{ maxKeys: 0 }], [{ allowedExpirations: [] }], [{ allowedExpirations: ['5d'] }], [{ maxScimKeyLifetimeDays: 0 }], [{ unknown: 1 }]])('refuses policy %j with 400', async (body) => {
+  it.each([
+    [{ maxKeys: 0 }],
+    [{ allowedExpirations: [] }],
+    [{ allowedExpirations: ['5d'] }],
+    [{ maxScimKeyLifetimeDays: 0 }],
+    [{ unknown: 1 }],
+  ])('refuses policy %j with 400', async (body) => {
     const org = await createOrganization(app);
     expect((await app.http.patch('/api/v1/organizations/current').set(bearer(org.token)).send(body)).status).toBe(400);
   });
@@ -144,11 +189,16 @@ describe('organization policy', () => {
   it('allowNever false: expiration "never" is refused with a 400 naming the field; finite presets still work', async () => {
     const org = await createOrganization(app);
     await setPolicy(org, { allowNever: false });
-    const res = await app.http.post('/api/v1/keys').set(bearer(org.token)).send({ name: 'forever', expiration: 'never' });
+    const res = await app.http
+      .post('/api/v1/keys')
+      .set(bearer(org.token))
+      .send({ name: 'forever', expiration: 'never' });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'expiration' })]);
     expect(res.body.detail).toMatch(/never/);
-    expect((await app.http.post('/api/v1/keys').set(bearer(org.token)).send({ name: 'a year', expiration: '1y' })).status).toBe(201);
+    expect(
+      (await app.http.post('/api/v1/keys').set(bearer(org.token)).send({ name: 'a year', expiration: '1y' })).status,
+    ).toBe(201);
   });
 
   it('allowedExpirations: other presets are refused with a 400 listing the allowed ones', async () => {
@@ -158,7 +208,9 @@ describe('organization policy', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'expiration' })]);
     expect(res.body.detail).toMatch(/7d, 30d/);
-    expect((await app.http.post('/api/v1/keys').set(bearer(org.token)).send({ name: 'short', expiration: '7d' })).status).toBe(201);
+    expect(
+      (await app.http.post('/api/v1/keys').set(bearer(org.token)).send({ name: 'short', expiration: '7d' })).status,
+    ).toBe(201);
     expect((await app.http.post('/api/v1/keys').set(bearer(org.token)).send({ name: 'default' })).status).toBe(201);
   });
 
@@ -166,16 +218,28 @@ describe('organization policy', () => {
     const org = await createOrganization(app);
     await setPolicy(org, { maxScimKeyLifetimeDays: 30 });
     for (const expiration of ['90d', 'never']) {
-      const res = await app.http.post('/api/v1/keys').set(bearer(org.token)).send({ name: `scim ${expiration}`, scim: true, expiration });
+      const res = await app.http
+        .post('/api/v1/keys')
+        .set(bearer(org.token))
+        .send({ name: `scim ${expiration}`, scim: true, expiration });
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'expiration' })]);
       expect(res.body.detail).toMatch(/30 days/);
     }
-    const within = await app.http.post('/api/v1/keys').set(bearer(org.token)).send({ name: 'scim 30d', scim: true, expiration: '30d' });
+    const within = await app.http
+      .post('/api/v1/keys')
+      .set(bearer(org.token))
+      .send({ name: 'scim 30d', scim: true, expiration: '30d' });
     expect(within.status).toBe(201);
-    const service = await app.http.post('/api/v1/keys').set(bearer(org.token)).send({ name: 'service 1y', expiration: '1y' });
+    const service = await app.http
+      .post('/api/v1/keys')
+      .set(bearer(org.token))
+      .send({ name: 'service 1y', expiration: '1y' });
     expect(service.status).toBe(201);
-    const never = await app.http.post('/api/v1/keys').set(bearer(org.token)).send({ name: 'service never', expiration: 'never' });
+    const never = await app.http
+      .post('/api/v1/keys')
+      .set(bearer(org.token))
+      .send({ name: 'service never', expiration: 'never' });
     expect(never.status).toBe(201);
   });
 
@@ -186,7 +250,9 @@ describe('organization policy', () => {
     const res = await app.http.post(`/api/v1/keys/${id}/rotate`).set(bearer(org.token)).send({});
     if (res.status === 201) {
       expect(res.body.key.expiresAt).not.toBeNull();
-      expect(Date.parse(res.body.key.expiresAt) - Date.parse(res.body.key.createdAt)).toBeLessThanOrEqual(30 * 24 * 3600 * 1000);
+      expect(Date.parse(res.body.key.expiresAt) - Date.parse(res.body.key.createdAt)).toBeLessThanOrEqual(
+        30 * 24 * 3600 * 1000,
+      );
     } else {
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'expiration' })]);

@@ -1,4 +1,15 @@
-import { createGroup, createUser, entraGroup, entraUser, expectEmptyList, expectScim, filterQuery, memberIds, readBack, type Json } from '../support/clients.js';
+import {
+  createGroup,
+  createUser,
+  entraGroup,
+  entraUser,
+  expectEmptyList,
+  expectScim,
+  filterQuery,
+  memberIds,
+  readBack,
+  type Json,
+} from '../support/clients.js';
 import { ENTERPRISE, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
 
 // The aadOptscim062020 query parameter on the tenant URL switches Entra ID to RFC-compliant PATCH
@@ -29,13 +40,21 @@ const comparable = ({ id: _id, userName: _u, meta: _m, emails: _e, externalId: _
 
 describe('Entra ID PATCH with and without aadOptscim062020', () => {
   it('adds nickName the same way: "Add" vs "add"', async () => {
-    const [a, b] = await bothDialects('nick', [{ op: 'Add', path: 'nickName', value: 'Babs' }], [{ op: 'add', path: 'nickName', value: 'Babs' }]);
+    const [a, b] = await bothDialects(
+      'nick',
+      [{ op: 'Add', path: 'nickName', value: 'Babs' }],
+      [{ op: 'add', path: 'nickName', value: 'Babs' }],
+    );
     expect(a.nickName).toBe('Babs');
     expect(comparable(b)).toEqual(comparable(a));
   });
 
   it('disables the same way: "Replace" with "False" vs "replace" with false', async () => {
-    const [a, b] = await bothDialects('disable', [{ op: 'Replace', path: 'active', value: 'False' }], [{ op: 'replace', path: 'active', value: false }]);
+    const [a, b] = await bothDialects(
+      'disable',
+      [{ op: 'Replace', path: 'active', value: 'False' }],
+      [{ op: 'replace', path: 'active', value: false }],
+    );
     expect(a.active).toBe(false);
     expect(b.active).toBe(false);
     expect(comparable(b)).toEqual(comparable(a));
@@ -87,11 +106,20 @@ describe('Entra ID PATCH with and without aadOptscim062020', () => {
     const before = await createGroup(scim, entraGroup('Dialect Before', { members }));
     const after = await createGroup(scim, entraGroup('Dialect After', { members }));
 
-    expectScim(await scim.patch(`/Groups/${before.id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: ids[0] }, { value: ids[1] }] })), 200);
+    expectScim(
+      await scim.patch(
+        `/Groups/${before.id}`,
+        patchOp({ op: 'Remove', path: 'members', value: [{ value: ids[0] }, { value: ids[1] }] }),
+      ),
+      200,
+    );
     expectScim(
       await scim.patch(
         `/Groups/${after.id}?${FLAG}`,
-        patchOp({ op: 'remove', path: `members[value eq "${ids[0]}"]` }, { op: 'remove', path: `members[value eq "${ids[1]}"]` }),
+        patchOp(
+          { op: 'remove', path: `members[value eq "${ids[0]}"]` },
+          { op: 'remove', path: `members[value eq "${ids[1]}"]` },
+        ),
       ),
       200,
     );
@@ -103,40 +131,55 @@ describe('Entra ID PATCH with and without aadOptscim062020', () => {
     const user = await createUser(scim, entraUser('dialect.add@contoso.com'));
     const before = await createGroup(scim, entraGroup('Dialect Add Before'));
     const after = await createGroup(scim, entraGroup('Dialect Add After'));
-    expectScim(await scim.patch(`/Groups/${before.id}`, patchOp({ op: 'Add', path: 'members', value: [{ value: user.id }] })), 200);
-    expectScim(await scim.patch(`/Groups/${after.id}?${FLAG}`, patchOp({ op: 'add', path: 'members', value: [{ value: user.id }] })), 200);
+    expectScim(
+      await scim.patch(`/Groups/${before.id}`, patchOp({ op: 'Add', path: 'members', value: [{ value: user.id }] })),
+      200,
+    );
+    expectScim(
+      await scim.patch(
+        `/Groups/${after.id}?${FLAG}`,
+        patchOp({ op: 'add', path: 'members', value: [{ value: user.id }] }),
+      ),
+      200,
+    );
     expect(memberIds(await readBack(scim, `/Groups/${before.id}`))).toEqual([user.id]);
     expect(memberIds(await readBack(scim, `/Groups/${after.id}`))).toEqual([user.id]);
   });
 });
 
 describe('The aadOptscim062020 flag and other unknown query parameters', () => {
-  it.each([FLAG, `${FLAG}=true`, 'someVendorFlag=1'])('are ignored on list, read, create, replace, patch and delete (?%s)', async (param) => {
-    const userName = `flag.${param.length}.${Math.random().toString(36).slice(2, 7)}@contoso.com`;
-    expectEmptyList(await scim.get(`/Users?${param}&${filterQuery(`userName eq "${userName}"`)}`));
+  it.each([FLAG, `${FLAG}=true`, 'someVendorFlag=1'])(
+    'are ignored on list, read, create, replace, patch and delete (?%s)',
+    async (param) => {
+      const userName = `flag.${param.length}.${Math.random().toString(36).slice(2, 7)}@contoso.com`;
+      expectEmptyList(await scim.get(`/Users?${param}&${filterQuery(`userName eq "${userName}"`)}`));
 
-    const created = await scim.post(`/Users?${param}`, entraUser(userName));
-    expectScim(created, 201);
-    const id = created.body.id as string;
+      const created = await scim.post(`/Users?${param}`, entraUser(userName));
+      expectScim(created, 201);
+      const id = created.body.id as string;
 
-    const found = await scim.get(`/Users?${filterQuery(`userName eq "${userName}"`)}&${param}`);
-    expectScim(found, 200);
-    expect(found.body.totalResults).toBe(1);
+      const found = await scim.get(`/Users?${filterQuery(`userName eq "${userName}"`)}&${param}`);
+      expectScim(found, 200);
+      expect(found.body.totalResults).toBe(1);
 
-    const read = await scim.get(`/Users/${id}?${param}`);
-    expectScim(read, 200);
-    expect(read.body.id).toBe(id);
+      const read = await scim.get(`/Users/${id}?${param}`);
+      expectScim(read, 200);
+      expect(read.body.id).toBe(id);
 
-    expectScim(await scim.put(`/Users/${id}?${param}`, { ...read.body, title: 'Put With Flag' }), 200);
-    expectScim(await scim.patch(`/Users/${id}?${param}`, patchOp({ op: 'replace', path: 'nickName', value: 'Flagged' })), 200);
-    const after = await readBack(scim, `/Users/${id}`);
-    expect(after).toEqual(expect.objectContaining({ title: 'Put With Flag', nickName: 'Flagged' }));
+      expectScim(await scim.put(`/Users/${id}?${param}`, { ...read.body, title: 'Put With Flag' }), 200);
+      expectScim(
+        await scim.patch(`/Users/${id}?${param}`, patchOp({ op: 'replace', path: 'nickName', value: 'Flagged' })),
+        200,
+      );
+      const after = await readBack(scim, `/Users/${id}`);
+      expect(after).toEqual(expect.objectContaining({ title: 'Put With Flag', nickName: 'Flagged' }));
 
-    const group = await scim.post(`/Groups?${param}`, entraGroup(`Flag Group ${userName}`));
-    expectScim(group, 201);
-    expectScim(await scim.get(`/Groups?${param}&excludedAttributes=members`), 200);
-    expect((await scim.delete(`/Groups/${group.body.id}?${param}`)).status).toBe(204);
-    expect((await scim.delete(`/Users/${id}?${param}`)).status).toBe(204);
-    expect((await scim.get(`/Users/${id}`)).status).toBe(404);
-  });
+      const group = await scim.post(`/Groups?${param}`, entraGroup(`Flag Group ${userName}`));
+      expectScim(group, 201);
+      expectScim(await scim.get(`/Groups?${param}&excludedAttributes=members`), 200);
+      expect((await scim.delete(`/Groups/${group.body.id}?${param}`)).status).toBe(204);
+      expect((await scim.delete(`/Users/${id}?${param}`)).status).toBe(204);
+      expect((await scim.get(`/Users/${id}`)).status).toBe(404);
+    },
+  );
 });

@@ -22,7 +22,9 @@ describe('Entra ID sends active as the string "True" or "False"', () => {
     expect(res.body.active).toBe(false);
 
     expect((await readBack(scim, `/Users/${user.id}`)).active).toBe(false);
-    const inactive = await scim.get(`/Users?${filterQuery('active eq false and userName eq "disable.me@contoso.com"')}`);
+    const inactive = await scim.get(
+      `/Users?${filterQuery('active eq false and userName eq "disable.me@contoso.com"')}`,
+    );
     expect(inactive.body.totalResults).toBe(1);
   });
 
@@ -55,7 +57,11 @@ describe('Entra ID sends active as the string "True" or "False"', () => {
 
   it('still refuses a string that is not a boolean with 400 invalidValue, changing nothing', async () => {
     const user = await createUser(scim, entraUser('not.boolean@contoso.com'));
-    expectScimError(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: 'active', value: 'Nope' })), 400, 'invalidValue');
+    expectScimError(
+      await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: 'active', value: 'Nope' })),
+      400,
+      'invalidValue',
+    );
     expect((await readBack(scim, `/Users/${user.id}`)).active).toBe(true);
   });
 });

@@ -27,24 +27,43 @@ describe('Entra ID: several parts of a new multi-valued element in one PATCH', (
     const id = (await scim.post('/Users', oktaUser('addr2@example.com'))).body.id as string;
     const res = await scim.patch(
       `/Users/${id}`,
-      patchOp({ op: 'replace', value: { 'addresses[type eq "work"].locality': 'Oslo', 'addresses[type eq "work"].postalCode': '0150' } }),
+      patchOp({
+        op: 'replace',
+        value: { 'addresses[type eq "work"].locality': 'Oslo', 'addresses[type eq "work"].postalCode': '0150' },
+      }),
     );
     expect(res.status).toBe(200);
-    expect((await scim.get(`/Users/${id}`)).body.addresses).toEqual([{ type: 'work', locality: 'Oslo', postalCode: '0150' }]);
+    expect((await scim.get(`/Users/${id}`)).body.addresses).toEqual([
+      { type: 'work', locality: 'Oslo', postalCode: '0150' },
+    ]);
   });
 });
 
 describe('Entra ID: booleans written as strings in value filters', () => {
   it('reads roles[primary eq "True"] as the primary role', async () => {
-    const id = (await scim.post('/Users', oktaUser('roles@example.com', { roles: [{ value: 'reader', primary: true }, { value: 'writer' }] }))).body.id as string;
-    const res = await scim.patch(`/Users/${id}`, patchOp({ op: 'Replace', path: 'roles[primary eq "True"].value', value: 'admin' }));
+    const id = (
+      await scim.post(
+        '/Users',
+        oktaUser('roles@example.com', { roles: [{ value: 'reader', primary: true }, { value: 'writer' }] }),
+      )
+    ).body.id as string;
+    const res = await scim.patch(
+      `/Users/${id}`,
+      patchOp({ op: 'Replace', path: 'roles[primary eq "True"].value', value: 'admin' }),
+    );
     expect(res.status).toBe(200);
-    expect((await scim.get(`/Users/${id}`)).body.roles).toEqual([{ value: 'admin', primary: true }, { value: 'writer' }]);
+    expect((await scim.get(`/Users/${id}`)).body.roles).toEqual([
+      { value: 'admin', primary: true },
+      { value: 'writer' },
+    ]);
   });
 
   it('creates the primary role from roles[primary eq "True"].value when there is none', async () => {
     const id = (await scim.post('/Users', oktaUser('roles2@example.com'))).body.id as string;
-    const res = await scim.patch(`/Users/${id}`, patchOp({ op: 'Add', path: 'roles[primary eq "True"].value', value: 'viewer' }));
+    const res = await scim.patch(
+      `/Users/${id}`,
+      patchOp({ op: 'Add', path: 'roles[primary eq "True"].value', value: 'viewer' }),
+    );
     expect(res.status).toBe(200);
     expect((await scim.get(`/Users/${id}`)).body.roles).toEqual([{ primary: true, value: 'viewer' }]);
   });

@@ -57,13 +57,28 @@ describe('Entra ID sends capitalised PATCH ops', () => {
     const b = await createUser(scim, entraUser('group.b@contoso.com'));
     const group = await createGroup(scim, entraGroup('Capitalised Ops'));
 
-    expectScim(await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Add', path: 'members', value: [{ value: a.id }, { value: b.id }] })), 200);
+    expectScim(
+      await scim.patch(
+        `/Groups/${group.id}`,
+        patchOp({ op: 'Add', path: 'members', value: [{ value: a.id }, { value: b.id }] }),
+      ),
+      200,
+    );
     expect(memberIds(await readBack(scim, `/Groups/${group.id}`))).toEqual([a.id, b.id].sort());
 
-    expectScim(await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: a.id }] })), 200);
+    expectScim(
+      await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: a.id }] })),
+      200,
+    );
     expect(memberIds(await readBack(scim, `/Groups/${group.id}`))).toEqual([b.id]);
 
-    expectScim(await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Replace', path: 'displayName', value: 'Capitalised Ops Renamed' })), 200);
+    expectScim(
+      await scim.patch(
+        `/Groups/${group.id}`,
+        patchOp({ op: 'Replace', path: 'displayName', value: 'Capitalised Ops Renamed' }),
+      ),
+      200,
+    );
     expect((await readBack(scim, `/Groups/${group.id}`)).displayName).toBe('Capitalised Ops Renamed');
   });
 

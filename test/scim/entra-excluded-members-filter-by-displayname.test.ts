@@ -1,4 +1,14 @@
-import { createGroup, createUser, entraGroup, entraUser, expectEmptyList, expectScim, filterQuery, memberIds, readBack } from '../support/clients.js';
+import {
+  createGroup,
+  createUser,
+  entraGroup,
+  entraUser,
+  expectEmptyList,
+  expectScim,
+  filterQuery,
+  memberIds,
+  readBack,
+} from '../support/clients.js';
 import { GROUP_SCHEMA, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
 
 // Entra ID finds groups with GET /Groups?excludedAttributes=members&filter=displayName eq "..." and
@@ -13,8 +23,12 @@ let userIds: string[];
 beforeAll(async () => {
   app = await startTestApp();
   scim = await scimClient(app);
-  userIds = [(await createUser(scim, entraUser('m1@contoso.com'))).id, (await createUser(scim, entraUser('m2@contoso.com'))).id];
-  groupId = (await createGroup(scim, entraGroup('Contoso Finance', { members: userIds.map((value) => ({ value })) }))).id;
+  userIds = [
+    (await createUser(scim, entraUser('m1@contoso.com'))).id,
+    (await createUser(scim, entraUser('m2@contoso.com'))).id,
+  ];
+  groupId = (await createGroup(scim, entraGroup('Contoso Finance', { members: userIds.map((value) => ({ value })) })))
+    .id;
   await createGroup(scim, entraGroup('Contoso Finance EMEA'));
 });
 afterAll(() => app.close());
@@ -25,7 +39,14 @@ describe('Entra ID looks a group up by displayName without its members', () => {
     expectScim(res, 200);
     expect(res.body.totalResults).toBe(1);
     const group = res.body.Resources[0];
-    expect(group).toEqual(expect.objectContaining({ id: groupId, displayName: 'Contoso Finance', schemas: [GROUP_SCHEMA], externalId: 'ext-contoso-finance' }));
+    expect(group).toEqual(
+      expect.objectContaining({
+        id: groupId,
+        displayName: 'Contoso Finance',
+        schemas: [GROUP_SCHEMA],
+        externalId: 'ext-contoso-finance',
+      }),
+    );
     expect(group).not.toHaveProperty('members');
   });
 
@@ -36,7 +57,9 @@ describe('Entra ID looks a group up by displayName without its members', () => {
   });
 
   it('answers an unknown displayName with 200 and an empty list', async () => {
-    expectEmptyList(await scim.get(`/Groups?excludedAttributes=members&${filterQuery('displayName eq "Contoso Legal"')}`));
+    expectEmptyList(
+      await scim.get(`/Groups?excludedAttributes=members&${filterQuery('displayName eq "Contoso Legal"')}`),
+    );
   });
 
   it('reads one group with excludedAttributes=members and no members, while the members are still there', async () => {
@@ -49,7 +72,9 @@ describe('Entra ID looks a group up by displayName without its members', () => {
   });
 
   it('finds a group by externalId too', async () => {
-    const res = await scim.get(`/Groups?excludedAttributes=members&${filterQuery('externalId eq "ext-contoso-finance"')}`);
+    const res = await scim.get(
+      `/Groups?excludedAttributes=members&${filterQuery('externalId eq "ext-contoso-finance"')}`,
+    );
     expectScim(res, 200);
     expect(res.body.Resources.map((g: { id: string }) => g.id)).toEqual([groupId]);
   });

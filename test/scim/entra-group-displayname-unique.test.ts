@@ -14,19 +14,27 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const byName = async (name: string) => (await scim.get(`/Groups?excludedAttributes=members&${filterQuery(`displayName eq "${name}"`)}`)).body.totalResults as number;
+const byName = async (name: string) =>
+  (await scim.get(`/Groups?excludedAttributes=members&${filterQuery(`displayName eq "${name}"`)}`)).body
+    .totalResults as number;
 
 describe('Entra ID creates groups whose displayName must be unique', () => {
   it('creates a group from the body Entra sends, Microsoft schema URN and meta included', async () => {
     const res = await scim.post('/Groups', entraGroup('Unique Group'));
     expectScim(res, 201);
-    expect(res.body).toEqual(expect.objectContaining({ displayName: 'Unique Group', externalId: 'ext-unique-group', schemas: [GROUP_SCHEMA] }));
+    expect(res.body).toEqual(
+      expect.objectContaining({ displayName: 'Unique Group', externalId: 'ext-unique-group', schemas: [GROUP_SCHEMA] }),
+    );
     expect((await readBack(scim, `/Groups/${res.body.id}`)).displayName).toBe('Unique Group');
   });
 
   it('answers a second group with the same displayName with 409 uniqueness and creates nothing', async () => {
     await createGroup(scim, entraGroup('Duplicate Name'));
-    expectScimError(await scim.post('/Groups', entraGroup('Duplicate Name', { externalId: 'another-external-id' })), 409, 'uniqueness');
+    expectScimError(
+      await scim.post('/Groups', entraGroup('Duplicate Name', { externalId: 'another-external-id' })),
+      409,
+      'uniqueness',
+    );
     expect(await byName('Duplicate Name')).toBe(1);
   });
 
@@ -36,23 +44,34 @@ describe('Entra ID creates groups whose displayName must be unique', () => {
     expect(await byName('case group')).toBe(1);
   });
 
-  it('refuses renaming a group onto another group\'s displayName with PATCH, keeping the old name', async () => {
+  it("refuses renaming a group onto another group's displayName with PATCH, keeping the old name", async () => {
     await createGroup(scim, entraGroup('Taken Name'));
     const group = await createGroup(scim, entraGroup('Free Name'));
-    expectScimError(await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Replace', path: 'displayName', value: 'Taken Name' })), 409, 'uniqueness');
+    expectScimError(
+      await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Replace', path: 'displayName', value: 'Taken Name' })),
+      409,
+      'uniqueness',
+    );
     expect((await readBack(scim, `/Groups/${group.id}`)).displayName).toBe('Free Name');
   });
 
-  it('refuses renaming a group onto another group\'s displayName with PUT', async () => {
+  it("refuses renaming a group onto another group's displayName with PUT", async () => {
     await createGroup(scim, entraGroup('Put Taken'));
     const group = await createGroup(scim, entraGroup('Put Free'));
-    expectScimError(await scim.put(`/Groups/${group.id}`, { schemas: [GROUP_SCHEMA], displayName: 'put taken', members: [] }), 409, 'uniqueness');
+    expectScimError(
+      await scim.put(`/Groups/${group.id}`, { schemas: [GROUP_SCHEMA], displayName: 'put taken', members: [] }),
+      409,
+      'uniqueness',
+    );
     expect((await readBack(scim, `/Groups/${group.id}`)).displayName).toBe('Put Free');
   });
 
   it('lets a group be renamed to a different case of its own name', async () => {
     const group = await createGroup(scim, entraGroup('Own Name'));
-    expectScim(await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Replace', path: 'displayName', value: 'OWN NAME' })), 200);
+    expectScim(
+      await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Replace', path: 'displayName', value: 'OWN NAME' })),
+      200,
+    );
     expect((await readBack(scim, `/Groups/${group.id}`)).displayName).toBe('OWN NAME');
   });
 

@@ -28,21 +28,36 @@ describe('Entra ID clears attributes with null or ""', () => {
 
   it('clears a sub-attribute (name.givenName) with "", keeping the other sub-attributes', async () => {
     const user = await createUser(scim, entraUser('clear.given@contoso.com'));
-    expectScim(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: 'name.givenName', value: '' })), 200);
-    expect((await readBack(scim, `/Users/${user.id}`)).name).toEqual({ formatted: 'Barbara Jensen', familyName: 'Jensen' });
+    expectScim(
+      await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: 'name.givenName', value: '' })),
+      200,
+    );
+    expect((await readBack(scim, `/Users/${user.id}`)).name).toEqual({
+      formatted: 'Barbara Jensen',
+      familyName: 'Jensen',
+    });
   });
 
   it('clears an enterprise attribute given by URN path with null, keeping the others', async () => {
     const user = await createUser(scim, entraUser('clear.department@contoso.com'));
-    expectScim(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: `${ENTERPRISE}:department`, value: null })), 200);
+    expectScim(
+      await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: `${ENTERPRISE}:department`, value: null })),
+      200,
+    );
     expect((await readBack(scim, `/Users/${user.id}`))[ENTERPRISE]).toEqual({ employeeNumber: '701984' });
   });
 
   it('clears the manager with "" on its URN path', async () => {
     const manager = await createUser(scim, entraUser('clear.manager.boss@contoso.com'));
     const user = await createUser(scim, entraUser('clear.manager@contoso.com'));
-    expectScim(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Add', path: `${ENTERPRISE}:manager`, value: manager.id })), 200);
-    expectScim(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: `${ENTERPRISE}:manager`, value: '' })), 200);
+    expectScim(
+      await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Add', path: `${ENTERPRISE}:manager`, value: manager.id })),
+      200,
+    );
+    expectScim(
+      await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: `${ENTERPRISE}:manager`, value: '' })),
+      200,
+    );
     const ext = (await readBack(scim, `/Users/${user.id}`))[ENTERPRISE] as Json;
     expect(ext).not.toHaveProperty('manager');
   });
@@ -51,7 +66,10 @@ describe('Entra ID clears attributes with null or ""', () => {
     const user = await createUser(scim, entraUser('clear.pathless@contoso.com', { nickName: 'Babs' }));
     const res = await scim.patch(
       `/Users/${user.id}`,
-      patchOp({ op: 'replace', value: { nickName: null, title: '', displayName: 'Still Here', [`${ENTERPRISE}:employeeNumber`]: '' } }),
+      patchOp({
+        op: 'replace',
+        value: { nickName: null, title: '', displayName: 'Still Here', [`${ENTERPRISE}:employeeNumber`]: '' },
+      }),
     );
     expectScim(res, 200);
     const read = await readBack(scim, `/Users/${user.id}`);
@@ -63,14 +81,27 @@ describe('Entra ID clears attributes with null or ""', () => {
 
   it('clears externalId and displayName, which live in their own columns', async () => {
     const user = await createUser(scim, entraUser('clear.columns@contoso.com'));
-    expectScim(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: 'externalId', value: '' }, { op: 'Replace', path: 'displayName', value: null })), 200);
+    expectScim(
+      await scim.patch(
+        `/Users/${user.id}`,
+        patchOp({ op: 'Replace', path: 'externalId', value: '' }, { op: 'Replace', path: 'displayName', value: null }),
+      ),
+      200,
+    );
     const read = await readBack(scim, `/Users/${user.id}`);
     expect(read).not.toHaveProperty('externalId');
     expect(read).not.toHaveProperty('displayName');
   });
 
   it('stores nothing for attributes created with null or ""', async () => {
-    const res = await scim.post('/Users', entraUser('created.empty@contoso.com', { title: '', nickName: null, [ENTERPRISE]: { department: '', employeeNumber: '7' } }));
+    const res = await scim.post(
+      '/Users',
+      entraUser('created.empty@contoso.com', {
+        title: '',
+        nickName: null,
+        [ENTERPRISE]: { department: '', employeeNumber: '7' },
+      }),
+    );
     expectScim(res, 201);
     const read = await readBack(scim, `/Users/${res.body.id}`);
     expect(read).not.toHaveProperty('title');

@@ -75,15 +75,35 @@ describe('Entra ID sends a pathless replace whose keys are paths', () => {
 
   it('reads a whole extension object as a key, replacing only the sub-attributes it names', async () => {
     const user = await createUser(scim, entraUser('pathless.extension@contoso.com'));
-    expectScim(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'replace', value: { [ENTERPRISE]: { department: 'Research' } } })), 200);
-    expect((await readBack(scim, `/Users/${user.id}`))[ENTERPRISE]).toEqual({ employeeNumber: '701984', department: 'Research' });
+    expectScim(
+      await scim.patch(
+        `/Users/${user.id}`,
+        patchOp({ op: 'replace', value: { [ENTERPRISE]: { department: 'Research' } } }),
+      ),
+      200,
+    );
+    expect((await readBack(scim, `/Users/${user.id}`))[ENTERPRISE]).toEqual({
+      employeeNumber: '701984',
+      department: 'Research',
+    });
   });
 
   it('ignores keys that name no attribute and applies the rest', async () => {
     const user = await createUser(scim, entraUser('pathless.unknown@contoso.com'));
-    expectScim(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'replace', value: { 'name.middleName': 'Q', 'noSuchAttribute.sub': 'x' } })), 200);
+    expectScim(
+      await scim.patch(
+        `/Users/${user.id}`,
+        patchOp({ op: 'replace', value: { 'name.middleName': 'Q', 'noSuchAttribute.sub': 'x' } }),
+      ),
+      200,
+    );
     const read = await readBack(scim, `/Users/${user.id}`);
-    expect(read.name).toEqual({ formatted: 'Barbara Jensen', givenName: 'Barbara', familyName: 'Jensen', middleName: 'Q' });
+    expect(read.name).toEqual({
+      formatted: 'Barbara Jensen',
+      givenName: 'Barbara',
+      familyName: 'Jensen',
+      middleName: 'Q',
+    });
     expect(read).not.toHaveProperty('noSuchAttribute');
     expect(read).not.toHaveProperty(['noSuchAttribute.sub']);
   });

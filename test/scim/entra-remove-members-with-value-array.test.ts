@@ -22,27 +22,48 @@ describe('Entra ID removes members with "Remove" on path members and a value arr
   it('removes only the listed members and keeps the others', async () => {
     const group = await createGroup(scim, entraGroup('Value Array One', { members: ids.map((value) => ({ value })) }));
 
-    const res = await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: ids[0] }, { value: ids[2] }] }));
+    const res = await scim.patch(
+      `/Groups/${group.id}`,
+      patchOp({ op: 'Remove', path: 'members', value: [{ value: ids[0] }, { value: ids[2] }] }),
+    );
     expectScim(res, 200);
 
     expect(memberIds(await readBack(scim, `/Groups/${group.id}`))).toEqual([ids[1], ids[3]].sort());
   });
 
   it('removes one member given as a one-element value array', async () => {
-    const group = await createGroup(scim, entraGroup('Value Array Two', { members: [{ value: ids[0] }, { value: ids[1] }] }));
-    expectScim(await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: ids[1] }] })), 200);
+    const group = await createGroup(
+      scim,
+      entraGroup('Value Array Two', { members: [{ value: ids[0] }, { value: ids[1] }] }),
+    );
+    expectScim(
+      await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: ids[1] }] })),
+      200,
+    );
     expect(memberIds(await readBack(scim, `/Groups/${group.id}`))).toEqual([ids[0]]);
   });
 
   it('ignores listed ids that are not members, removing the ones that are', async () => {
-    const group = await createGroup(scim, entraGroup('Value Array Three', { members: [{ value: ids[0] }, { value: ids[1] }] }));
-    expectScim(await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: ids[3] }, { value: ids[0] }] })), 200);
+    const group = await createGroup(
+      scim,
+      entraGroup('Value Array Three', { members: [{ value: ids[0] }, { value: ids[1] }] }),
+    );
+    expectScim(
+      await scim.patch(
+        `/Groups/${group.id}`,
+        patchOp({ op: 'Remove', path: 'members', value: [{ value: ids[3] }, { value: ids[0] }] }),
+      ),
+      200,
+    );
     expect(memberIds(await readBack(scim, `/Groups/${group.id}`))).toEqual([ids[1]]);
   });
 
   it('leaves the removed users in place, only out of the group', async () => {
     const group = await createGroup(scim, entraGroup('Value Array Four', { members: [{ value: ids[2] }] }));
-    expectScim(await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: ids[2] }] })), 200);
+    expectScim(
+      await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: ids[2] }] })),
+      200,
+    );
     const user = await readBack(scim, `/Users/${ids[2]}`);
     expect(user.id).toBe(ids[2]);
     expect(((user.groups as { value: string }[] | undefined) ?? []).map((g) => g.value)).not.toContain(group.id);

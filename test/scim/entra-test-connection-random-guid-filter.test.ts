@@ -16,20 +16,27 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe('Entra ID tests the connection with a random GUID', () => {
-  it.each(['userName', 'externalId', 'id'])('answers a filter on %s with a random GUID with 200 and an empty list', async (attribute) => {
-    expectEmptyList(await scim.get(`/Users?${filterQuery(`${attribute} eq "${randomUUID()}"`)}`));
-  });
+  it.each(['userName', 'externalId', 'id'])(
+    'answers a filter on %s with a random GUID with 200 and an empty list',
+    async (attribute) => {
+      expectEmptyList(await scim.get(`/Users?${filterQuery(`${attribute} eq "${randomUUID()}"`)}`));
+    },
+  );
 
   it('answers the same query with the aadOptscim062020 flag on the URL with 200 and an empty list', async () => {
     expectEmptyList(await scim.get(`/Users?aadOptscim062020&${filterQuery(`userName eq "${randomUUID()}"`)}`));
   });
 
   it('answers a random-GUID group lookup with 200 and an empty list', async () => {
-    expectEmptyList(await scim.get(`/Groups?excludedAttributes=members&${filterQuery(`displayName eq "${randomUUID()}"`)}`));
+    expectEmptyList(
+      await scim.get(`/Groups?excludedAttributes=members&${filterQuery(`displayName eq "${randomUUID()}"`)}`),
+    );
   });
 
   it('fails the connection test with 401 when the secret token is wrong', async () => {
-    const res = await app.http.get(`/scim/v2/Users?${filterQuery(`userName eq "${randomUUID()}"`)}`).set('Authorization', 'Bearer not-the-secret-token');
+    const res = await app.http
+      .get(`/scim/v2/Users?${filterQuery(`userName eq "${randomUUID()}"`)}`)
+      .set('Authorization', 'Bearer not-the-secret-token');
     expectScimError(res, 401);
   });
 });

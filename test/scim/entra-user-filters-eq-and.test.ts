@@ -37,15 +37,21 @@ describe('Entra ID looks users up with eq and and', () => {
   });
 
   it('finds a user by userName eq and externalId eq, and nobody when either does not match', async () => {
-    const both = await scim.get(`/Users?${filterQuery('userName eq "alice.wong@contoso.com" and externalId eq "awong"')}`);
+    const both = await scim.get(
+      `/Users?${filterQuery('userName eq "alice.wong@contoso.com" and externalId eq "awong"')}`,
+    );
     expectScim(both, 200);
     expect(ids(both)).toEqual([alice.id]);
-    expectEmptyList(await scim.get(`/Users?${filterQuery('userName eq "alice.wong@contoso.com" and externalId eq "bstone"')}`));
+    expectEmptyList(
+      await scim.get(`/Users?${filterQuery('userName eq "alice.wong@contoso.com" and externalId eq "bstone"')}`),
+    );
   });
 
   it('reads filter attribute names and the and operator in any case', async () => {
     // RFC 7644 §3.4.2.2: attribute names and operators are case-insensitive.
-    const res = await scim.get(`/Users?${filterQuery('USERNAME EQ "alice.wong@contoso.com" AND externalid eq "awong"')}`);
+    const res = await scim.get(
+      `/Users?${filterQuery('USERNAME EQ "alice.wong@contoso.com" AND externalid eq "awong"')}`,
+    );
     expectScim(res, 200);
     expect(ids(res)).toEqual([alice.id]);
   });

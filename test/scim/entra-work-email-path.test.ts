@@ -22,8 +22,14 @@ const twoEmails = (userName: string) => [
 
 describe('Entra ID changes the work e-mail with emails[type eq "work"].value', () => {
   it('replaces the work e-mail and leaves the home e-mail alone', async () => {
-    const user = await createUser(scim, entraUser('work.mail@contoso.com', { emails: twoEmails('work.mail@contoso.com') }));
-    const res = await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: 'emails[type eq "work"].value', value: 'updatedEmail@microsoft.com' }));
+    const user = await createUser(
+      scim,
+      entraUser('work.mail@contoso.com', { emails: twoEmails('work.mail@contoso.com') }),
+    );
+    const res = await scim.patch(
+      `/Users/${user.id}`,
+      patchOp({ op: 'Replace', path: 'emails[type eq "work"].value', value: 'updatedEmail@microsoft.com' }),
+    );
     expectScim(res, 200);
 
     expect((await readBack(scim, `/Users/${user.id}`)).emails).toEqual([
@@ -48,17 +54,37 @@ describe('Entra ID changes the work e-mail with emails[type eq "work"].value', (
   });
 
   it('adds a work e-mail when the user has none', async () => {
-    const user = await createUser(scim, entraUser('no.work@contoso.com', { emails: [{ type: 'home', value: 'only.home@personal.example' }] }));
-    expectScim(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: 'emails[type eq "work"].value', value: 'new.work@contoso.com' })), 200);
+    const user = await createUser(
+      scim,
+      entraUser('no.work@contoso.com', { emails: [{ type: 'home', value: 'only.home@personal.example' }] }),
+    );
+    expectScim(
+      await scim.patch(
+        `/Users/${user.id}`,
+        patchOp({ op: 'Replace', path: 'emails[type eq "work"].value', value: 'new.work@contoso.com' }),
+      ),
+      200,
+    );
 
     const emails = (await readBack(scim, `/Users/${user.id}`)).emails;
     expect(emails).toHaveLength(2);
-    expect(emails).toEqual(expect.arrayContaining([{ type: 'home', value: 'only.home@personal.example' }, { type: 'work', value: 'new.work@contoso.com' }]));
+    expect(emails).toEqual(
+      expect.arrayContaining([
+        { type: 'home', value: 'only.home@personal.example' },
+        { type: 'work', value: 'new.work@contoso.com' },
+      ]),
+    );
   });
 
   it('adds a work e-mail with "Add" when the user has no e-mails at all', async () => {
     const user = await createUser(scim, entraUser('no.mail@contoso.com', { emails: [] }));
-    expectScim(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'Add', path: 'emails[type eq "work"].value', value: 'first@contoso.com' })), 200);
+    expectScim(
+      await scim.patch(
+        `/Users/${user.id}`,
+        patchOp({ op: 'Add', path: 'emails[type eq "work"].value', value: 'first@contoso.com' }),
+      ),
+      200,
+    );
     expect((await readBack(scim, `/Users/${user.id}`)).emails).toEqual([{ type: 'work', value: 'first@contoso.com' }]);
   });
 });

@@ -24,7 +24,10 @@ describe('SCIM filter parser (RFC 7644 §3.4.2.2)', () => {
   it('accepts the unquoted values Microsoft sends', () => {
     expect(parseFilter('userName sw O')).toEqual({ kind: 'compare', path: 'userName', op: 'sw', value: 'O' });
     expect(parseFilter('meta.Created gt 2015-10-10T14:38:21.8617979-07:00')).toEqual({
-      kind: 'compare', path: 'meta.Created', op: 'gt', value: '2015-10-10T14:38:21.8617979-07:00',
+      kind: 'compare',
+      path: 'meta.Created',
+      op: 'gt',
+      value: '2015-10-10T14:38:21.8617979-07:00',
     });
     expect(parseFilter('emails.Value co example.com')).toMatchObject({ value: 'example.com' });
   });
@@ -39,7 +42,9 @@ describe('SCIM filter parser (RFC 7644 §3.4.2.2)', () => {
         right: { kind: 'compare', path: 'value', op: 'co', value: '@x' },
       },
     });
-    expect(parseFilter('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "m1"')).toMatchObject({
+    expect(
+      parseFilter('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "m1"'),
+    ).toMatchObject({
       path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value',
     });
   });
@@ -63,7 +68,13 @@ describe('SCIM filter parser (RFC 7644 §3.4.2.2)', () => {
     ['"quoted" eq "a"', 'Expected an attribute name'],
     ['a eq "1" and', 'ends where an expression was expected'],
   ])('refuses %j with invalidFilter (%s)', (filter, message) => {
-    expect(() => parseFilter(filter)).toThrow(expect.objectContaining({ kind: 'invalid', code: 'invalid_filter', options: { scimType: 'invalidFilter', errors: undefined } }));
+    expect(() => parseFilter(filter)).toThrow(
+      expect.objectContaining({
+        kind: 'invalid',
+        code: 'invalid_filter',
+        options: { scimType: 'invalidFilter', errors: undefined },
+      }),
+    );
     expect(() => parseFilter(filter)).toThrow(message);
   });
 
@@ -75,7 +86,9 @@ describe('SCIM filter parser (RFC 7644 §3.4.2.2)', () => {
   });
 
   it('parses the 14 or-group filter that takes scimmy over half a second as a tree, without expansion', () => {
-    const groups = Array.from({ length: 14 }, (_, i) => `(userName eq "u${i}" or displayName eq "d${i}")`).join(' and ');
+    const groups = Array.from({ length: 14 }, (_, i) => `(userName eq "u${i}" or displayName eq "d${i}")`).join(
+      ' and ',
+    );
     const tree = parseFilter(groups);
     expect(tree.kind).toBe('and');
     // A tree of 14 ands over 14 ors: 28 leaves, not 2^14 conjunctions.

@@ -1,5 +1,13 @@
 import { createUser, expectScim, readBack } from '../support/clients.js';
-import { GROUP_SCHEMA, oktaUser, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
+import {
+  GROUP_SCHEMA,
+  oktaUser,
+  patchOp,
+  scimClient,
+  startTestApp,
+  type ScimClient,
+  type TestApp,
+} from '../support/test-app.js';
 
 // Okta's 2023 SCIM test plan (Okta-SCIM-20-SPEC-Test-2023-01) walks a group through create, remove
 // member, add member, PUT with no members and delete. It requires 200 (not 204) on group PATCH,
@@ -20,7 +28,11 @@ afterAll(() => app.close());
 
 describe("Okta's 2023 test plan on groups", () => {
   it('creates a group with one member and echoes members[0].value and display', async () => {
-    const res = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Group-Tq8Lm', members: [{ value: userId, display: userEmail }] });
+    const res = await scim.post('/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'Group-Tq8Lm',
+      members: [{ value: userId, display: userEmail }],
+    });
     expectScim(res, 201);
     expect(res.body.members).toEqual([expect.objectContaining({ value: userId, display: userEmail })]);
     groupId = res.body.id;
@@ -30,21 +42,33 @@ describe("Okta's 2023 test plan on groups", () => {
   });
 
   it('answers the removal of the last member with 200 and "members": []', async () => {
-    const res = await scim.patch(`/Groups/${groupId}`, patchOp({ op: 'remove', path: `members[value eq "${userId}"]` }));
+    const res = await scim.patch(
+      `/Groups/${groupId}`,
+      patchOp({ op: 'remove', path: `members[value eq "${userId}"]` }),
+    );
     expectScim(res, 200);
     expect(res.body.members).toEqual([]);
     expect((await readBack(scim, `/Groups/${groupId}`)).members).toEqual([]);
   });
 
   it('answers the add with 200 and members[0] echoing the value and display Okta sent', async () => {
-    const res = await scim.patch(`/Groups/${groupId}`, patchOp({ op: 'add', path: 'members', value: [{ value: userId, display: userEmail }] }));
+    const res = await scim.patch(
+      `/Groups/${groupId}`,
+      patchOp({ op: 'add', path: 'members', value: [{ value: userId, display: userEmail }] }),
+    );
     expectScim(res, 200);
     expect(res.body.members).toEqual([expect.objectContaining({ value: userId, display: userEmail })]);
-    expect((await readBack(scim, `/Groups/${groupId}`)).members).toEqual([expect.objectContaining({ value: userId, display: userEmail })]);
+    expect((await readBack(scim, `/Groups/${groupId}`)).members).toEqual([
+      expect.objectContaining({ value: userId, display: userEmail }),
+    ]);
   });
 
   it('answers a PUT with members: [] with 200 and "members": []', async () => {
-    const res = await scim.put(`/Groups/${groupId}`, { schemas: [GROUP_SCHEMA], displayName: 'Group-Tq8Lm', members: [] });
+    const res = await scim.put(`/Groups/${groupId}`, {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'Group-Tq8Lm',
+      members: [],
+    });
     expectScim(res, 200);
     expect(res.body.members).toEqual([]);
     const read = await readBack(scim, `/Groups/${groupId}`);

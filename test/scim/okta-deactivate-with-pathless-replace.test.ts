@@ -37,7 +37,9 @@ describe('Okta deactivates a user with a pathless replace', () => {
     const created = await createUser(scim, oktaUser('xavier.bloom@example.com'));
     expectScim(await scim.patch(`/Users/${created.id}`, deactivate), 200);
 
-    const found = await scim.get(`/Users?${filterQuery('userName eq "xavier.bloom@example.com"')}&startIndex=1&count=100`);
+    const found = await scim.get(
+      `/Users?${filterQuery('userName eq "xavier.bloom@example.com"')}&startIndex=1&count=100`,
+    );
     expectScim(found, 200);
     expect(found.body.totalResults).toBe(1);
     expect(found.body.Resources[0]).toEqual(expect.objectContaining({ id: created.id, active: false }));
@@ -60,6 +62,8 @@ describe('Okta deactivates a user with a pathless replace', () => {
     const created = await createUser(scim, oktaUser('zoe.parker@example.com', { active: false }));
     const res = await scim.patch(`/Users/${created.id}`, deactivate);
     expectScim(res, 200);
-    expect(res.body).toEqual(expect.objectContaining({ id: created.id, active: false, userName: 'zoe.parker@example.com' }));
+    expect(res.body).toEqual(
+      expect.objectContaining({ id: created.id, active: false, userName: 'zoe.parker@example.com' }),
+    );
   });
 });

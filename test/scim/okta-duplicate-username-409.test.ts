@@ -34,12 +34,16 @@ describe('Okta creates a user whose userName already exists', () => {
     expect(list.body.totalResults).toBe(1);
   });
 
-  it('refuses renaming a user onto another user\'s userName with a full PUT', async () => {
+  it("refuses renaming a user onto another user's userName with a full PUT", async () => {
     const a = await createUser(scim, oktaUser('sam.one@example.com'));
     await createUser(scim, oktaUser('sam.two@example.com'));
     const current = await readBack(scim, `/Users/${a.id}`);
 
-    expectScimError(await scim.put(`/Users/${a.id}`, { ...current, userName: 'SAM.TWO@example.com' }), 409, 'uniqueness');
+    expectScimError(
+      await scim.put(`/Users/${a.id}`, { ...current, userName: 'SAM.TWO@example.com' }),
+      409,
+      'uniqueness',
+    );
     expect((await readBack(scim, `/Users/${a.id}`)).userName).toBe('sam.one@example.com');
   });
 });

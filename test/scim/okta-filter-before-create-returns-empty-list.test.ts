@@ -20,7 +20,13 @@ describe('Okta looks a user up by userName before creating it', () => {
   it('answers 200 with an empty ListResponse when no user has that userName', async () => {
     const res = await scim.get(lookup('isabella.ward@example.com'));
     expectEmptyList(res);
-    expect(res.body).toEqual({ schemas: [LIST_SCHEMA], totalResults: 0, itemsPerPage: 0, startIndex: 1, Resources: [] });
+    expect(res.body).toEqual({
+      schemas: [LIST_SCHEMA],
+      totalResults: 0,
+      itemsPerPage: 0,
+      startIndex: 1,
+      Resources: [],
+    });
   });
 
   it('still answers an empty list when other users exist', async () => {
@@ -34,9 +40,13 @@ describe('Okta looks a user up by userName before creating it', () => {
     for (const userName of ['Marcus.Lee@example.com', 'marcus.lee@example.com', 'MARCUS.LEE@EXAMPLE.COM']) {
       const res = await scim.get(lookup(userName));
       expectScim(res, 200);
-      expect(res.body).toEqual(expect.objectContaining({ schemas: [LIST_SCHEMA], totalResults: 1, itemsPerPage: 1, startIndex: 1 }));
+      expect(res.body).toEqual(
+        expect.objectContaining({ schemas: [LIST_SCHEMA], totalResults: 1, itemsPerPage: 1, startIndex: 1 }),
+      );
       expect(res.body.Resources).toHaveLength(1);
-      expect(res.body.Resources[0]).toEqual(expect.objectContaining({ id: created.id, userName: 'Marcus.Lee@example.com' }));
+      expect(res.body.Resources[0]).toEqual(
+        expect.objectContaining({ id: created.id, userName: 'Marcus.Lee@example.com' }),
+      );
     }
   });
 });

@@ -11,12 +11,17 @@ const users: Record<string, string> = {};
 beforeAll(async () => {
   app = await startTestApp();
   scim = await scimClient(app);
-  for (const name of ['ann', 'ben', 'cat', 'dan']) users[name] = (await createUser(scim, oktaUser(`${name}.member@example.com`))).id;
+  for (const name of ['ann', 'ben', 'cat', 'dan'])
+    users[name] = (await createUser(scim, oktaUser(`${name}.member@example.com`))).id;
 });
 afterAll(() => app.close());
 
 const removeMember = (id: string) => ({ op: 'remove', path: `members[value eq "${id}"]` });
-const addMembers = (...ids: string[]) => ({ op: 'add', path: 'members', value: ids.map((id) => ({ value: id, display: `${id}@display` })) });
+const addMembers = (...ids: string[]) => ({
+  op: 'add',
+  path: 'members',
+  value: ids.map((id) => ({ value: id, display: `${id}@display` })),
+});
 const sorted = (...ids: (string | undefined)[]) => ids.map(String).sort();
 
 describe('Okta changes group membership', () => {
@@ -32,9 +37,15 @@ describe('Okta changes group membership', () => {
   });
 
   it('removes several members with one remove operation each', async () => {
-    const group = await createGroup(scim, oktaGroup('Membership Two', [{ value: users.ann! }, { value: users.ben! }, { value: users.cat! }]));
+    const group = await createGroup(
+      scim,
+      oktaGroup('Membership Two', [{ value: users.ann! }, { value: users.ben! }, { value: users.cat! }]),
+    );
 
-    expectScim(await scim.patch(`/Groups/${group.id}`, patchOp(removeMember(users.ann!), removeMember(users.cat!))), 200);
+    expectScim(
+      await scim.patch(`/Groups/${group.id}`, patchOp(removeMember(users.ann!), removeMember(users.cat!))),
+      200,
+    );
     expect(memberIds(await readBack(scim, `/Groups/${group.id}`))).toEqual([users.ben]);
   });
 
@@ -59,7 +70,7 @@ describe('Okta changes group membership', () => {
     expect(memberIds(await readBack(scim, `/Groups/${group.id}`))).toEqual([users.ben]);
   });
 
-  it('shows the change in the member\'s groups attribute', async () => {
+  it("shows the change in the member's groups attribute", async () => {
     // RFC 7643 §4.1.2: a user's "groups" is derived from group membership.
     const group = await createGroup(scim, oktaGroup('Membership Six', [{ value: users.dan! }]));
     const inGroup = (u: Json) => ((u.groups as Json[] | undefined) ?? []).some((g) => g.value === group.id);

@@ -15,11 +15,15 @@ let groupIds: string[] = [];
 async function inBatches<T>(n: number, make: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
   // Ten at a time: created within the same instants, so ties in creation time are likely too.
-  for (let i = 0; i < n; i += 10) out.push(...(await Promise.all(Array.from({ length: Math.min(10, n - i) }, (_, j) => make(i + j)))));
+  for (let i = 0; i < n; i += 10)
+    out.push(...(await Promise.all(Array.from({ length: Math.min(10, n - i) }, (_, j) => make(i + j)))));
   return out;
 }
 
-async function importAll(resource: 'Users' | 'Groups', between?: (page: number) => Promise<void>): Promise<{ ids: string[]; pages: Json[] }> {
+async function importAll(
+  resource: 'Users' | 'Groups',
+  between?: (page: number) => Promise<void>,
+): Promise<{ ids: string[]; pages: Json[] }> {
   const ids: string[] = [];
   const pages: Json[] = [];
   for (let startIndex = 1, page = 1; ; startIndex += 100, page++) {
@@ -36,7 +40,9 @@ async function importAll(resource: 'Users' | 'Groups', between?: (page: number) 
 beforeAll(async () => {
   app = await startTestApp();
   scim = await scimClient(app);
-  userIds = (await inBatches(USERS, (i) => createUser(scim, oktaUser(`import.${String(i).padStart(3, '0')}@example.com`)))).map((u) => u.id);
+  userIds = (
+    await inBatches(USERS, (i) => createUser(scim, oktaUser(`import.${String(i).padStart(3, '0')}@example.com`)))
+  ).map((u) => u.id);
   groupIds = (await inBatches(GROUPS, (i) => createGroup(scim, oktaGroup(`Import Group ${i}`)))).map((g) => g.id);
 }, 120_000);
 afterAll(() => app.close());
@@ -65,7 +71,13 @@ describe('Okta imports users page by page', () => {
     const { ids } = await importAll('Users', async (page) => {
       // Change users on the page just read and on pages still to come.
       for (const id of [reference[page * 100 - 1]!, reference[page * 100 - 50]!, reference[page * 100 + 10]!]) {
-        expectScim(await scim.patch(`/Users/${id}`, patchOp({ op: 'replace', value: { active: false, title: `changed on page ${page}` } })), 200);
+        expectScim(
+          await scim.patch(
+            `/Users/${id}`,
+            patchOp({ op: 'replace', value: { active: false, title: `changed on page ${page}` } }),
+          ),
+          200,
+        );
       }
     });
     expect(ids).toEqual(reference);

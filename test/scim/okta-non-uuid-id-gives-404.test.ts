@@ -1,5 +1,13 @@
 import { expectEmptyList, expectScimError, filterQuery } from '../support/clients.js';
-import { GROUP_SCHEMA, oktaUser, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
+import {
+  GROUP_SCHEMA,
+  oktaUser,
+  patchOp,
+  scimClient,
+  startTestApp,
+  type ScimClient,
+  type TestApp,
+} from '../support/test-app.js';
 
 // Okta's test plans GET a user id that does not exist (a random non-UUID string such as
 // "010101001010101010") and require 404 with the Error schema, "status": "404" and a detail (RFC 7644
@@ -36,8 +44,14 @@ describe('Okta asks for an id that is not a keyscope id', () => {
     expectScimError(await scim.put(`/Users/${id}`, oktaUser('ghost@example.com')), 404);
     expectScimError(await scim.patch(`/Users/${id}`, patchOp({ op: 'replace', value: { active: false } })), 404);
     expectScimError(await scim.delete(`/Users/${id}`), 404);
-    expectScimError(await scim.put(`/Groups/${id}`, { schemas: [GROUP_SCHEMA], displayName: 'Ghost', members: [] }), 404);
-    expectScimError(await scim.patch(`/Groups/${id}`, patchOp({ op: 'replace', value: { displayName: 'Ghost' } })), 404);
+    expectScimError(
+      await scim.put(`/Groups/${id}`, { schemas: [GROUP_SCHEMA], displayName: 'Ghost', members: [] }),
+      404,
+    );
+    expectScimError(
+      await scim.patch(`/Groups/${id}`, patchOp({ op: 'replace', value: { displayName: 'Ghost' } })),
+      404,
+    );
     expectScimError(await scim.delete(`/Groups/${id}`), 404);
   });
 

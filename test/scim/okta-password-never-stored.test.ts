@@ -26,7 +26,13 @@ describe('Okta sends a password with every created user', () => {
 
   it('creates the user from a body sent as application/json and returns no password', async () => {
     // Okta's current test plan sends POST /Users as application/json (RFC 7644 §3.1 allows both).
-    const res = await sendAsPlainJson(app, scim.token, 'post', '/Users', oktaUser('nora.quinn@example.com', { password }));
+    const res = await sendAsPlainJson(
+      app,
+      scim.token,
+      'post',
+      '/Users',
+      oktaUser('nora.quinn@example.com', { password }),
+    );
     expectScim(res, 201);
     expect(res.body).toEqual(expect.objectContaining({ userName: 'nora.quinn@example.com', active: true }));
     expect(res.body).not.toHaveProperty('password');
@@ -37,7 +43,9 @@ describe('Okta sends a password with every created user', () => {
   });
 
   it('returns no password even when asked for it with attributes=password', async () => {
-    const list = await scim.get(`/Users?${filterQuery('userName eq "nora.quinn@example.com"')}&attributes=password,userName`);
+    const list = await scim.get(
+      `/Users?${filterQuery('userName eq "nora.quinn@example.com"')}&attributes=password,userName`,
+    );
     expectScim(list, 200);
     expect(list.body.totalResults).toBe(1);
     expect(list.body.Resources[0]).not.toHaveProperty('password');

@@ -16,7 +16,10 @@ afterAll(() => app.close());
 
 describe('Okta updates a profile with GET then a full PUT', () => {
   it('applies the PUT body Okta sends (with echoed id, empty groups and an empty middleName) and reads it back', async () => {
-    const created = await createUser(scim, oktaUser('test.user@okta.local', { externalId: '00ujl29u0le5T6Aj10h7', locale: 'en-US' }));
+    const created = await createUser(
+      scim,
+      oktaUser('test.user@okta.local', { externalId: '00ujl29u0le5T6Aj10h7', locale: 'en-US' }),
+    );
     const before = await readBack(scim, `/Users/${created.id}`);
 
     // The shape of Okta's documented PUT, plus the phone number its 2023 test plan adds.

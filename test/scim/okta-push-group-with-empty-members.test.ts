@@ -18,10 +18,20 @@ describe('Okta pushes a new group with members: []', () => {
     const res = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Test SCIMv2', members: [] });
     expectScim(res, 201);
     expect(res.body).toEqual(
-      expect.objectContaining({ schemas: [GROUP_SCHEMA], displayName: 'Test SCIMv2', members: [], id: expect.stringMatching(/^[0-9a-f-]{36}$/) }),
+      expect.objectContaining({
+        schemas: [GROUP_SCHEMA],
+        displayName: 'Test SCIMv2',
+        members: [],
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      }),
     );
     expect(res.headers.location).toBe(res.body.meta.location);
-    expect(res.body.meta).toEqual(expect.objectContaining({ resourceType: 'Group', location: expect.stringMatching(new RegExp(`/scim/v2/Groups/${res.body.id}$`)) }));
+    expect(res.body.meta).toEqual(
+      expect.objectContaining({
+        resourceType: 'Group',
+        location: expect.stringMatching(new RegExp(`/scim/v2/Groups/${res.body.id}$`)),
+      }),
+    );
 
     const read = await readBack(scim, `/Groups/${res.body.id}`);
     expect(read).toEqual(expect.objectContaining({ id: res.body.id, displayName: 'Test SCIMv2', members: [] }));
@@ -31,13 +41,19 @@ describe('Okta pushes a new group with members: []', () => {
     const lookup = `/Groups?${filterQuery('displayName eq "Engineering EMEA"')}&startIndex=1&count=100`;
     expectEmptyList(await scim.get(lookup));
 
-    const created = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Engineering EMEA', members: [] });
+    const created = await scim.post('/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'Engineering EMEA',
+      members: [],
+    });
     expectScim(created, 201);
 
     const found = await scim.get(lookup);
     expectScim(found, 200);
     expect(found.body.totalResults).toBe(1);
-    expect(found.body.Resources[0]).toEqual(expect.objectContaining({ id: created.body.id, displayName: 'Engineering EMEA' }));
+    expect(found.body.Resources[0]).toEqual(
+      expect.objectContaining({ id: created.body.id, displayName: 'Engineering EMEA' }),
+    );
   });
 
   it('lists the pushed group in the groups import with members: []', async () => {

@@ -1,4 +1,12 @@
-import { createGroup, createUser, expectScim, expectScimError, memberIds, oktaGroup, readBack } from '../support/clients.js';
+import {
+  createGroup,
+  createUser,
+  expectScim,
+  expectScimError,
+  memberIds,
+  oktaGroup,
+  readBack,
+} from '../support/clients.js';
 import { oktaUser, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
 
 // Okta renames a pushed group with a pathless replace whose value also carries the group's
@@ -16,9 +24,15 @@ afterAll(() => app.close());
 describe('Okta renames a group with a replace whose value includes the read-only id', () => {
   it('renames the group, keeps its id and members, and reads back the new name', async () => {
     const user = await createUser(scim, oktaUser('ann.rename@example.com'));
-    const group = await createGroup(scim, oktaGroup('Test SCIMv2', [{ value: user.id, display: 'ann.rename@example.com' }]));
+    const group = await createGroup(
+      scim,
+      oktaGroup('Test SCIMv2', [{ value: user.id, display: 'ann.rename@example.com' }]),
+    );
 
-    const res = await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'replace', value: { id: group.id, displayName: 'Test SCIMv2 renamed' } }));
+    const res = await scim.patch(
+      `/Groups/${group.id}`,
+      patchOp({ op: 'replace', value: { id: group.id, displayName: 'Test SCIMv2 renamed' } }),
+    );
     expectScim(res, 200);
     expect(res.body).toEqual(expect.objectContaining({ id: group.id, displayName: 'Test SCIMv2 renamed' }));
 
@@ -30,7 +44,13 @@ describe('Okta renames a group with a replace whose value includes the read-only
 
   it('is found under the new name and not under the old one', async () => {
     const group = await createGroup(scim, oktaGroup('Before Rename'));
-    expectScim(await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'replace', value: { id: group.id, displayName: 'After Rename' } })), 200);
+    expectScim(
+      await scim.patch(
+        `/Groups/${group.id}`,
+        patchOp({ op: 'replace', value: { id: group.id, displayName: 'After Rename' } }),
+      ),
+      200,
+    );
 
     const oldName = await scim.get(`/Groups?filter=${encodeURIComponent('displayName eq "Before Rename"')}`);
     expect(oldName.body.totalResults).toBe(0);
@@ -41,7 +61,10 @@ describe('Okta renames a group with a replace whose value includes the read-only
 
   it('still refuses an explicit replace of the id path (mutability)', async () => {
     const group = await createGroup(scim, oktaGroup('Id Guard'));
-    const res = await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'replace', path: 'id', value: '00000000-0000-4000-8000-000000000000' }));
+    const res = await scim.patch(
+      `/Groups/${group.id}`,
+      patchOp({ op: 'replace', path: 'id', value: '00000000-0000-4000-8000-000000000000' }),
+    );
     expectScimError(res, 400, 'mutability');
     expect((await readBack(scim, `/Groups/${group.id}`)).id).toBe(group.id);
   });

@@ -1,4 +1,12 @@
-import { createGroup, createManyUsers, createUser, expectScimError, idsOf, inParallel, resourcesOf } from '../support/fixtures.js';
+import {
+  createGroup,
+  createManyUsers,
+  createUser,
+  expectScimError,
+  idsOf,
+  inParallel,
+  resourcesOf,
+} from '../support/fixtures.js';
 import { USER_SCHEMA, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
 
 /** Cursor-based paging, RFC 9865: `cursor=` starts, `nextCursor` continues, the last page has none. */
@@ -28,11 +36,19 @@ async function cursorPage(resource: 'Users' | 'Groups', query: string): Promise<
   expect(res.body.itemsPerPage).toBe(ids.length);
   // RFC 9865 §2.2: startIndex belongs to index paging only.
   expect(res.body.startIndex).toBeUndefined();
-  return { ids, nextCursor: res.body.nextCursor as string | undefined, totalResults: res.body.totalResults as number | undefined };
+  return {
+    ids,
+    nextCursor: res.body.nextCursor as string | undefined,
+    totalResults: res.body.totalResults as number | undefined,
+  };
 }
 
 /** Follows nextCursor from `cursor=` to the end. */
-async function follow(resource: 'Users' | 'Groups', query: string, count: number): Promise<{ pages: CursorPage[]; ids: string[] }> {
+async function follow(
+  resource: 'Users' | 'Groups',
+  query: string,
+  count: number,
+): Promise<{ pages: CursorPage[]; ids: string[] }> {
   const pages: CursorPage[] = [];
   let cursor = '';
   for (;;) {
@@ -85,7 +101,11 @@ describe('following nextCursor', () => {
   });
 
   it('pages a sorted list in its sort order', async () => {
-    for (const query of ['sortBy=userName&sortOrder=descending', 'sortBy=title', 'sortBy=meta.created&sortOrder=descending']) {
+    for (const query of [
+      'sortBy=userName&sortOrder=descending',
+      'sortBy=title',
+      'sortBy=meta.created&sortOrder=descending',
+    ]) {
       const expected = await indexed('Users', query);
       expect({ query, ids: (await follow('Users', query, 33)).ids }).toEqual({ query, ids: expected });
     }
@@ -126,11 +146,15 @@ describe('following nextCursor', () => {
 describe('refused cursors (RFC 9865 §2.3)', () => {
   let cursor: string;
   beforeAll(async () => {
-    cursor = (await cursorPage('Users', `filter=${encodeURIComponent('userName sw "cursor"')}&count=10&cursor=`)).nextCursor!;
+    cursor = (await cursorPage('Users', `filter=${encodeURIComponent('userName sw "cursor"')}&count=10&cursor=`))
+      .nextCursor!;
   });
 
   it('accepts the cursor with the query it was issued for', async () => {
-    const next = await cursorPage('Users', `filter=${encodeURIComponent('userName sw "cursor"')}&count=10&cursor=${encodeURIComponent(cursor)}`);
+    const next = await cursorPage(
+      'Users',
+      `filter=${encodeURIComponent('userName sw "cursor"')}&count=10&cursor=${encodeURIComponent(cursor)}`,
+    );
     expect(next.ids).toHaveLength(10);
   });
 
@@ -140,9 +164,18 @@ describe('refused cursors (RFC 9865 §2.3)', () => {
       `filter=${encodeURIComponent('USERNAME sw "cursor"')}&sortBy=userName`,
       '',
     ]) {
-      expectScimError(await scim.get(`/Users?${query}&count=10&cursor=${encodeURIComponent(cursor)}`), 400, 'invalidCursor');
+      expectScimError(
+        await scim.get(`/Users?${query}&count=10&cursor=${encodeURIComponent(cursor)}`),
+        400,
+        'invalidCursor',
+      );
     }
-    expectScimError(await scim.get(`/Groups?filter=${encodeURIComponent('userName sw "cursor"')}&cursor=${encodeURIComponent(cursor)}`), 400);
+    expectScimError(
+      await scim.get(
+        `/Groups?filter=${encodeURIComponent('userName sw "cursor"')}&cursor=${encodeURIComponent(cursor)}`,
+      ),
+      400,
+    );
   });
 
   it('refuses junk cursors', async () => {
@@ -155,20 +188,40 @@ describe('refused cursors (RFC 9865 §2.3)', () => {
       Buffer.from('null').toString('base64url'),
       Buffer.from(JSON.stringify({ k: 'nope', o: 5 })).toString('base64url'),
       // A cursor of the right shape for another query, and one with a negative offset.
-      Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString()), o: -1, a: undefined })).toString('base64url'),
+      Buffer.from(
+        JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString()), o: -1, a: undefined }),
+      ).toString('base64url'),
       cursor.slice(0, -3),
       // Right query, positions PostgreSQL cannot take: a date past year 9999, an offset past 2^53.
-      Buffer.from(JSON.stringify({ k: JSON.parse(Buffer.from(cursor, 'base64url').toString()).k, a: ['+275760-09-13T00:00:00.000Z', '00000000-0000-4000-8000-000000000000'] })).toString('base64url'),
-      Buffer.from(JSON.stringify({ k: JSON.parse(Buffer.from(cursor, 'base64url').toString()).k, o: 1e20 })).toString('base64url'),
+      Buffer.from(
+        JSON.stringify({
+          k: JSON.parse(Buffer.from(cursor, 'base64url').toString()).k,
+          a: ['+275760-09-13T00:00:00.000Z', '00000000-0000-4000-8000-000000000000'],
+        }),
+      ).toString('base64url'),
+      Buffer.from(JSON.stringify({ k: JSON.parse(Buffer.from(cursor, 'base64url').toString()).k, o: 1e20 })).toString(
+        'base64url',
+      ),
     ];
     for (const c of junk) {
-      const res = await scim.get(`/Users?filter=${encodeURIComponent('userName sw "cursor"')}&count=10&cursor=${encodeURIComponent(c)}`);
-      expect({ cursor: c.slice(0, 40), status: res.status, scimType: res.body.scimType }).toEqual({ cursor: c.slice(0, 40), status: 400, scimType: 'invalidCursor' });
+      const res = await scim.get(
+        `/Users?filter=${encodeURIComponent('userName sw "cursor"')}&count=10&cursor=${encodeURIComponent(c)}`,
+      );
+      expect({ cursor: c.slice(0, 40), status: res.status, scimType: res.body.scimType }).toEqual({
+        cursor: c.slice(0, 40),
+        status: 400,
+        scimType: 'invalidCursor',
+      });
     }
   });
 
   it('refuses a cursor together with startIndex', async () => {
     expectScimError(await scim.get('/Users?cursor=&startIndex=1'), 400);
-    expectScimError(await scim.get(`/Users?filter=${encodeURIComponent('userName sw "cursor"')}&cursor=${encodeURIComponent(cursor)}&startIndex=11`), 400);
+    expectScimError(
+      await scim.get(
+        `/Users?filter=${encodeURIComponent('userName sw "cursor"')}&cursor=${encodeURIComponent(cursor)}&startIndex=11`,
+      ),
+      400,
+    );
   });
 });

@@ -1,7 +1,15 @@
 import type { Response } from 'supertest';
 import { createGroup, createUser } from '../support/fixtures.js';
 import { closeCountingDeadlocks } from '../support/deadlocks.js';
-import { GROUP_SCHEMA, USER_SCHEMA, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
+import {
+  GROUP_SCHEMA,
+  USER_SCHEMA,
+  patchOp,
+  scimClient,
+  startTestApp,
+  type ScimClient,
+  type TestApp,
+} from '../support/test-app.js';
 
 /**
  * DESIGN §9: the membership graph never holds a member that does not exist. A member is added by a
@@ -19,7 +27,11 @@ let scimTwo: ScimClient;
 
 beforeAll(async () => {
   one = await startTestApp();
-  two = await startTestApp({ database: one.database, db: await one.database.connectAgain(), adminToken: one.adminToken });
+  two = await startTestApp({
+    database: one.database,
+    db: await one.database.connectAgain(),
+    adminToken: one.adminToken,
+  });
   scimOne = await scimClient(one);
   scimTwo = await scimClient(two);
 }, 60_000);
@@ -69,9 +81,11 @@ async function membersThatAreGone(groupId: string): Promise<string[]> {
   const members = (res.body.members as { value: string; type: string }[] | undefined) ?? [];
   const gone: string[] = [];
   for (const m of members) {
-    if ((await scimOne.get(`/${m.type === 'Group' ? 'Groups' : 'Users'}/${m.value}`)).status === 404) gone.push(m.value);
+    if ((await scimOne.get(`/${m.type === 'Group' ? 'Groups' : 'Users'}/${m.value}`)).status === 404)
+      gone.push(m.value);
   }
-  if (members.length !== res.body.memberCount && res.body.memberCount !== undefined) gone.push(`memberCount ${res.body.memberCount}`);
+  if (members.length !== res.body.memberCount && res.body.memberCount !== undefined)
+    gone.push(`memberCount ${res.body.memberCount}`);
   return gone;
 }
 
@@ -88,12 +102,20 @@ describe('a member deleted while it is being added', () => {
       // a new member: the deletion must then lock the group the PATCH holds.
       if (trial % 2) {
         for (const g of [group, other]) {
-          expect((await scimOne.patch(`/Groups/${g.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: id }] }))).status).toBe(200);
+          expect(
+            (await scimOne.patch(`/Groups/${g.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: id }] })))
+              .status,
+          ).toBe(200);
         }
       }
       const [deleted, added] = await Promise.all([
         scimOne.delete(`/Users/${id}`),
-        scimTwo.patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: bystander }, { value: id }] })).set('Prefer', 'return=minimal'),
+        scimTwo
+          .patch(
+            `/Groups/${group.id}`,
+            patchOp({ op: 'add', path: 'members', value: [{ value: bystander }, { value: id }] }),
+          )
+          .set('Prefer', 'return=minimal'),
       ]);
       expectOneOrder(deleted, added);
     }
@@ -111,13 +133,21 @@ describe('a member deleted while it is being added', () => {
       deletedIds.push(id, next);
       const [deleted, created] = await Promise.all([
         scimOne.delete(`/Users/${id}`),
-        scimTwo.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: `Race POST ${trial}`, members: [{ value: id }] }),
+        scimTwo.post('/Groups', {
+          schemas: [GROUP_SCHEMA],
+          displayName: `Race POST ${trial}`,
+          members: [{ value: id }],
+        }),
       ]);
       expectOneOrder(deleted, created);
       if (created.status === 201) groupIds.push(created.body.id as string);
       const [deletedToo, put] = await Promise.all([
         scimOne.delete(`/Users/${next}`),
-        scimTwo.put(`/Groups/${replaced.id}`, { schemas: [GROUP_SCHEMA], displayName: 'Race PUT', members: [{ value: next }] }),
+        scimTwo.put(`/Groups/${replaced.id}`, {
+          schemas: [GROUP_SCHEMA],
+          displayName: 'Race PUT',
+          members: [{ value: next }],
+        }),
       ]);
       expectOneOrder(deletedToo, put);
     }
@@ -132,7 +162,9 @@ describe('a member deleted while it is being added', () => {
       deletedIds.push(child.id);
       const [deleted, added] = await Promise.all([
         scimOne.delete(`/Groups/${child.id}`),
-        scimTwo.patch(`/Groups/${parent.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: child.id }] })).set('Prefer', 'return=minimal'),
+        scimTwo
+          .patch(`/Groups/${parent.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: child.id }] }))
+          .set('Prefer', 'return=minimal'),
       ]);
       expectOneOrder(deleted, added);
     }
@@ -148,7 +180,9 @@ describe('a member deleted while it is being added', () => {
       const child = await createGroup(scimOne, `Race middle child ${trial}`);
       deletedIds.push(middle.id);
       const nest = (scim: ScimClient, into: string, member: string) =>
-        scim.patch(`/Groups/${into}`, patchOp({ op: 'add', path: 'members', value: [{ value: member }] })).set('Prefer', 'return=minimal');
+        scim
+          .patch(`/Groups/${into}`, patchOp({ op: 'add', path: 'members', value: [{ value: member }] }))
+          .set('Prefer', 'return=minimal');
       const [intoParent, intoMiddle, deleted] = await Promise.all([
         nest(scimTwo, parent.id, middle.id),
         nest(scimOne, middle.id, child.id),
@@ -168,7 +202,11 @@ describe('a member deleted while it is being added', () => {
       deletedIds.push(child.id);
       const [deleted, created] = await Promise.all([
         scimOne.delete(`/Groups/${child.id}`),
-        scimTwo.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: `Race nesting parent ${trial}`, members: [{ value: child.id }] }),
+        scimTwo.post('/Groups', {
+          schemas: [GROUP_SCHEMA],
+          displayName: `Race nesting parent ${trial}`,
+          members: [{ value: child.id }],
+        }),
       ]);
       expectOneOrder(deleted, created);
       if (created.status === 201) groupIds.push(created.body.id as string);

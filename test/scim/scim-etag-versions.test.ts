@@ -1,6 +1,14 @@
 import type { Response } from 'supertest';
 import { createGroup, createUser, expectScimError, oneOrigin, type ScimDoc } from '../support/fixtures.js';
-import { USER_SCHEMA, oktaUser, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
+import {
+  USER_SCHEMA,
+  oktaUser,
+  patchOp,
+  scimClient,
+  startTestApp,
+  type ScimClient,
+  type TestApp,
+} from '../support/test-app.js';
 
 /**
  * Versions (RFC 7644 §3.14): meta.version is a weak entity tag, the same as the ETag header; it moves
@@ -55,7 +63,11 @@ describe('users', () => {
       () => scim.put(`/Users/${id}`, oktaUser(user.userName as string, { displayName: 'Put' })),
       () => scim.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'displayName', value: 'Patched' })),
       () => scim.patch(`/Users/${id}`, patchOp({ op: 'replace', value: { active: false } })),
-      () => scim.patch(`/Users/${id}`, patchOp({ op: 'add', path: 'emails', value: [{ value: 'second@example.com', type: 'home' }] })),
+      () =>
+        scim.patch(
+          `/Users/${id}`,
+          patchOp({ op: 'add', path: 'emails', value: [{ value: 'second@example.com', type: 'home' }] }),
+        ),
       () => scim.put(`/Users/${id}`, oktaUser(user.userName as string, { displayName: 'Put' })),
     ];
     for (const change of changes) {
@@ -74,8 +86,16 @@ describe('users', () => {
     await scim.patch(`/Users/${user.id}`, patchOp({ op: 'replace', path: 'title', value: 'current' }));
     const before = await scim.get(`/Users/${user.id}`);
 
-    expectScimError(await scim.put(`/Users/${user.id}`, oktaUser(user.userName as string, { title: 'lost' })).set('If-Match', stale), 412);
-    expectScimError(await scim.patch(`/Users/${user.id}`, patchOp({ op: 'replace', path: 'title', value: 'lost' })).set('If-Match', stale), 412);
+    expectScimError(
+      await scim.put(`/Users/${user.id}`, oktaUser(user.userName as string, { title: 'lost' })).set('If-Match', stale),
+      412,
+    );
+    expectScimError(
+      await scim
+        .patch(`/Users/${user.id}`, patchOp({ op: 'replace', path: 'title', value: 'lost' }))
+        .set('If-Match', stale),
+      412,
+    );
     expectScimError(await scim.delete(`/Users/${user.id}`).set('If-Match', stale), 412);
     expectScimError(await scim.delete(`/Users/${user.id}`).set('If-Match', 'W/"no-such-version"'), 412);
 
@@ -87,14 +107,20 @@ describe('users', () => {
   it('accepts PUT, PATCH and DELETE whose If-Match names the current version, or *', async () => {
     const user = await newUser();
     let current = versionOf(await scim.get(`/Users/${user.id}`));
-    const put = await scim.put(`/Users/${user.id}`, oktaUser(user.userName as string, { title: 'put' })).set('If-Match', current);
+    const put = await scim
+      .put(`/Users/${user.id}`, oktaUser(user.userName as string, { title: 'put' }))
+      .set('If-Match', current);
     expect(put.status).toBe(200);
     current = versionOf(put);
     // A list of tags, one of them current (RFC 7232 §3.1).
-    const patched = await scim.patch(`/Users/${user.id}`, patchOp({ op: 'replace', path: 'title', value: 'patch' })).set('If-Match', `W/"old", ${current}`);
+    const patched = await scim
+      .patch(`/Users/${user.id}`, patchOp({ op: 'replace', path: 'title', value: 'patch' }))
+      .set('If-Match', `W/"old", ${current}`);
     expect(patched.status).toBe(200);
     current = versionOf(patched);
-    const any = await scim.patch(`/Users/${user.id}`, patchOp({ op: 'replace', path: 'title', value: 'any' })).set('If-Match', '*');
+    const any = await scim
+      .patch(`/Users/${user.id}`, patchOp({ op: 'replace', path: 'title', value: 'any' }))
+      .set('If-Match', '*');
     expect(any.status).toBe(200);
     current = versionOf(any);
     expect((await scim.delete(`/Users/${user.id}`).set('If-Match', current)).status).toBe(204);
@@ -124,7 +150,11 @@ describe('users', () => {
 
 describe('groups', () => {
   it('carries the same weak ETag in meta.version and the ETag header', async () => {
-    const created = await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'ETag group', members: [] });
+    const created = await scim.post('/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'ETag group',
+      members: [],
+    });
     expect(created.status).toBe(201);
     versionOf(created);
     versionOf(await scim.get(`/Groups/${created.body.id as string}`));
@@ -158,9 +188,20 @@ describe('groups', () => {
     const before = await scim.get(`/Groups/${group.id}`);
     const outsider = await newUser();
 
-    expectScimError(await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: outsider.id }] })).set('If-Match', stale), 412);
     expectScimError(
-      await scim.put(`/Groups/${group.id}`, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Lost', members: [] }).set('If-Match', stale),
+      await scim
+        .patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: outsider.id }] }))
+        .set('If-Match', stale),
+      412,
+    );
+    expectScimError(
+      await scim
+        .put(`/Groups/${group.id}`, {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+          displayName: 'Lost',
+          members: [],
+        })
+        .set('If-Match', stale),
       412,
     );
     expectScimError(await scim.delete(`/Groups/${group.id}`).set('If-Match', stale), 412);
@@ -177,7 +218,9 @@ describe('groups', () => {
     const notModified = await scim.get(`/Groups/${group.id}`).set('If-None-Match', current);
     expect({ status: notModified.status, text: notModified.text ?? '' }).toEqual({ status: 304, text: '' });
 
-    const added = await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: member.id }] })).set('If-Match', current);
+    const added = await scim
+      .patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: member.id }] }))
+      .set('If-Match', current);
     expect([200, 204]).toContain(added.status);
     const now = versionOf(await scim.get(`/Groups/${group.id}`));
     expect(now).not.toBe(current);
@@ -191,7 +234,17 @@ describe('unknown resources', () => {
   it('answers 404, not 412 or 304, whatever the preconditions', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
     expectScimError(await scim.get(`/Users/${missing}`).set('If-None-Match', '*'), 404);
-    expectScimError(await scim.patch(`/Users/${missing}`, patchOp({ op: 'replace', path: 'title', value: 'x' })).set('If-Match', 'W/"1"'), 404);
-    expectScimError(await scim.put(`/Users/${missing}`, { schemas: [USER_SCHEMA], userName: 'ghost@example.com' }).set('If-Match', 'W/"1"'), 404);
+    expectScimError(
+      await scim
+        .patch(`/Users/${missing}`, patchOp({ op: 'replace', path: 'title', value: 'x' }))
+        .set('If-Match', 'W/"1"'),
+      404,
+    );
+    expectScimError(
+      await scim
+        .put(`/Users/${missing}`, { schemas: [USER_SCHEMA], userName: 'ghost@example.com' })
+        .set('If-Match', 'W/"1"'),
+      404,
+    );
   });
 });

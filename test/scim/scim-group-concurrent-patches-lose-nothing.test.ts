@@ -46,7 +46,9 @@ describe('concurrent PATCHes on one group', () => {
     const joining = users.slice(0, 50);
     const responses = await Promise.all(
       joining.map((u) =>
-        scim.patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: u.id }] })).set('Prefer', 'return=minimal'),
+        scim
+          .patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: u.id }] }))
+          .set('Prefer', 'return=minimal'),
       ),
     );
     expectAllApplied(responses);
@@ -79,7 +81,9 @@ describe('concurrent PATCHes on one group', () => {
     const leaving = users.slice(0, 25);
     const staying = users.slice(25, 40);
     const joining = users.slice(90, 115);
-    const group = await createGroup(scim, 'Concurrent churn', { members: [...leaving, ...staying].map((u) => ({ value: u.id })) });
+    const group = await createGroup(scim, 'Concurrent churn', {
+      members: [...leaving, ...staying].map((u) => ({ value: u.id })),
+    });
     expect(await memberCount(group.id)).toEqual({ memberCount: 40, rows: 40 });
 
     const patches = [
@@ -103,7 +107,11 @@ describe('concurrent PATCHes on one group', () => {
     const group = await createGroup(scim, 'Concurrent duplicates');
     const user = users[115]!;
     expectAllApplied(
-      await Promise.all(Array.from({ length: 20 }, () => scim.patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: user.id }] })))),
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          scim.patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: user.id }] })),
+        ),
+      ),
     );
     expect(await memberIds(group.id)).toEqual([user.id]);
     expect(await memberCount(group.id)).toEqual({ memberCount: 1, rows: 1 });
@@ -112,9 +120,13 @@ describe('concurrent PATCHes on one group', () => {
   it('counts nothing twice when the same member is removed by many PATCHes at once', async () => {
     const kept = users[116]!;
     const removed = users[117]!;
-    const group = await createGroup(scim, 'Concurrent double removal', { members: [{ value: kept.id }, { value: removed.id }] });
+    const group = await createGroup(scim, 'Concurrent double removal', {
+      members: [{ value: kept.id }, { value: removed.id }],
+    });
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () => scim.patch(`/Groups/${group.id}`, patchOp({ op: 'remove', path: `members[value eq "${removed.id}"]` }))),
+      Array.from({ length: 20 }, () =>
+        scim.patch(`/Groups/${group.id}`, patchOp({ op: 'remove', path: `members[value eq "${removed.id}"]` })),
+      ),
     );
     // Removing a member that is already gone may succeed or report noTarget (RFC 7644 §3.5.2.2); never 5xx.
     expect(responses.filter((r) => r.status >= 500)).toEqual([]);

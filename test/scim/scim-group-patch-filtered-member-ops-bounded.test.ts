@@ -23,7 +23,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => app.close());
 
-const displayed = (docs: ScimDoc[]) => docs.map((u, i) => ({ value: u.id, display: `Member ${i % 2 ? 'odd' : 'even'} ${i}` }));
+const displayed = (docs: ScimDoc[]) =>
+  docs.map((u, i) => ({ value: u.id, display: `Member ${i % 2 ? 'odd' : 'even'} ${i}` }));
 
 async function memberIds(groupId: string): Promise<string[]> {
   const res = await scim.get(`/Groups/${groupId}`);
@@ -37,7 +38,10 @@ describe('member operations with a filter other than value eq', () => {
   it(`refuses a PATCH with ${LIMIT + 1} of them (400 tooMany naming the limit) and changes nothing`, async () => {
     const group = await createGroup(scim, 'Bounded refused', { members: displayed(users.slice(0, 20)) });
     const before = await scim.get(`/Groups/${group.id}`);
-    const operations = Array.from({ length: LIMIT + 1 }, (_, i) => ({ op: 'remove', path: `members[display co "${i}"]` }));
+    const operations = Array.from({ length: LIMIT + 1 }, (_, i) => ({
+      op: 'remove',
+      path: `members[display co "${i}"]`,
+    }));
     const res = await scim.patch(`/Groups/${group.id}`, patchOp(...operations));
     expectScimError(res, 400, 'tooMany');
     expect(res.body.detail).toContain(String(LIMIT + 1));
@@ -50,7 +54,10 @@ describe('member operations with a filter other than value eq', () => {
 
   it(`refuses the pen-test's 1,000 "display co" removals at once`, async () => {
     const group = await createGroup(scim, 'Bounded thousand', { members: displayed(users.slice(0, 5)) });
-    const operations = Array.from({ length: 1000 }, (_, i) => ({ op: 'remove', path: `members[display co "nobody-${i}"]` }));
+    const operations = Array.from({ length: 1000 }, (_, i) => ({
+      op: 'remove',
+      path: `members[display co "nobody-${i}"]`,
+    }));
     expectScimError(await scim.patch(`/Groups/${group.id}`, patchOp(...operations)), 400, 'tooMany');
   });
 
@@ -81,13 +88,25 @@ describe('member operations with a filter other than value eq', () => {
 
   it('applies them in order with the additions between them', async () => {
     const [a, b, c, d] = users.slice(40, 44) as [ScimDoc, ScimDoc, ScimDoc, ScimDoc];
-    const group = await createGroup(scim, 'Bounded in order', { members: [{ value: a.id, display: 'old one' }, { value: b.id, display: 'kept' }] });
+    const group = await createGroup(scim, 'Bounded in order', {
+      members: [
+        { value: a.id, display: 'old one' },
+        { value: b.id, display: 'kept' },
+      ],
+    });
     const res = await scim.patch(
       `/Groups/${group.id}`,
       patchOp(
         // Removes a; c, added after it, is not removed even though it matches.
         { op: 'remove', path: 'members[display co "one"]' },
-        { op: 'add', path: 'members', value: [{ value: c.id, display: 'new one' }, { value: d.id, display: 'new two' }] },
+        {
+          op: 'add',
+          path: 'members',
+          value: [
+            { value: c.id, display: 'new one' },
+            { value: d.id, display: 'new two' },
+          ],
+        },
         // Removes d, added before it, and nothing else.
         { op: 'remove', path: 'members[display co "two"]' },
         { op: 'remove', path: 'members[display eq "nobody"]' },
@@ -104,16 +123,29 @@ describe('member operations that name their members stay unlimited', () => {
     const group = await createGroup(scim, 'Okta thousand', { members: members.map((u) => ({ value: u.id })) });
     // 50 members and 950 ids that are in no group: removing a non-member changes nothing.
     const ids = [...members.map((u) => u.id), ...Array.from({ length: 950 }, () => randomUUID())];
-    const res = await scim.patch(`/Groups/${group.id}`, patchOp(...ids.map((id) => ({ op: 'remove', path: `members[value eq "${id}"]` }))));
+    const res = await scim.patch(
+      `/Groups/${group.id}`,
+      patchOp(...ids.map((id) => ({ op: 'remove', path: `members[value eq "${id}"]` }))),
+    );
     expect(res.status).toBe(200);
     expect(await memberIds(group.id)).toEqual([]);
   });
 
-  it('takes value eq joined by or, and Entra\'s Remove on members with a 1,000-value array, in one PATCH', async () => {
+  it("takes value eq joined by or, and Entra's Remove on members with a 1,000-value array, in one PATCH", async () => {
     const members = users.slice(0, 30);
     const group = await createGroup(scim, 'Entra thousand', { members: members.map((u) => ({ value: u.id })) });
-    const pairs = Array.from({ length: 20 }, (_, i) => ({ op: 'remove', path: `members[value eq "${randomUUID()}" or value eq "${members[i]!.id}"]` }));
-    const array = { op: 'Remove', path: 'members', value: [...members.slice(20, 25).map((u) => ({ value: u.id })), ...Array.from({ length: 995 }, () => ({ value: randomUUID() }))] };
+    const pairs = Array.from({ length: 20 }, (_, i) => ({
+      op: 'remove',
+      path: `members[value eq "${randomUUID()}" or value eq "${members[i]!.id}"]`,
+    }));
+    const array = {
+      op: 'Remove',
+      path: 'members',
+      value: [
+        ...members.slice(20, 25).map((u) => ({ value: u.id })),
+        ...Array.from({ length: 995 }, () => ({ value: randomUUID() })),
+      ],
+    };
     const res = await scim.patch(`/Groups/${group.id}`, patchOp(...pairs, array));
     expect(res.status).toBe(200);
     expect(await memberIds(group.id)).toEqual(sorted(members.slice(25).map((u) => u.id)));

@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { createGroup, createUser } from '../support/fixtures.js';
 import { closeCountingDeadlocks } from '../support/deadlocks.js';
-import { GROUP_SCHEMA, USER_SCHEMA, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
+import {
+  GROUP_SCHEMA,
+  USER_SCHEMA,
+  patchOp,
+  scimClient,
+  startTestApp,
+  type ScimClient,
+  type TestApp,
+} from '../support/test-app.js';
 
 /**
  * DESIGN §9, as a property: whatever membership changes two processes make at the same time
@@ -27,7 +35,16 @@ const via = fc.integer({ min: 0, max: 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('nest' as const), parent: group, child: group, via }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('addUser' as const), group, user, via }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('put' as const), group, users: fc.uniqueArray(user, { maxLength: USERS }), groups: fc.uniqueArray(group, { maxLength: 2 }), via }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('put' as const),
+      group,
+      users: fc.uniqueArray(user, { maxLength: USERS }),
+      groups: fc.uniqueArray(group, { maxLength: 2 }),
+      via,
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('deleteUser' as const), user, via }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteGroup' as const), group, via }) },
 );
@@ -39,7 +56,11 @@ let run = 0;
 
 beforeAll(async () => {
   one = await startTestApp();
-  two = await startTestApp({ database: one.database, db: await one.database.connectAgain(), adminToken: one.adminToken });
+  two = await startTestApp({
+    database: one.database,
+    db: await one.database.connectAgain(),
+    adminToken: one.adminToken,
+  });
   clients = [await scimClient(one), await scimClient(two)];
 }, 60_000);
 let closed = false;
@@ -82,9 +103,15 @@ function send(ops: Op[], groups: string[], users: string[]): Promise<Response>[]
     const scim = clients[o.via]!;
     switch (o.kind) {
       case 'nest':
-        return scim.patch(`/Groups/${groups[o.parent]}`, patchOp({ op: 'add', path: 'members', value: members([groups[o.child]!]) }));
+        return scim.patch(
+          `/Groups/${groups[o.parent]}`,
+          patchOp({ op: 'add', path: 'members', value: members([groups[o.child]!]) }),
+        );
       case 'addUser':
-        return scim.patch(`/Groups/${groups[o.group]}`, patchOp({ op: 'add', path: 'members', value: members([users[o.user]!]) }));
+        return scim.patch(
+          `/Groups/${groups[o.group]}`,
+          patchOp({ op: 'add', path: 'members', value: members([users[o.user]!]) }),
+        );
       case 'put':
         return scim.put(`/Groups/${groups[o.group]}`, {
           schemas: [GROUP_SCHEMA],
@@ -109,7 +136,10 @@ describe('the membership graph under concurrent changes from two processes', () 
         const groups: string[] = [];
         for (let g = 0; g < GROUPS; g++) groups.push((await createGroup(clients[0]!, groupName(g))).id);
         const users: string[] = [];
-        for (let u = 0; u < USERS; u++) users.push((await createUser(clients[0]!, { schemas: [USER_SCHEMA], userName: `u${u}-run${run}@example.com` })).id);
+        for (let u = 0; u < USERS; u++)
+          users.push(
+            (await createUser(clients[0]!, { schemas: [USER_SCHEMA], userName: `u${u}-run${run}@example.com` })).id,
+          );
 
         const responses = await Promise.all(send(ops, groups, users));
         // Refusals are 400 (a cycle, a member that is gone) or 404 (a group or user that is gone).

@@ -18,7 +18,11 @@ let scimTwo: ScimClient;
 
 beforeAll(async () => {
   one = await startTestApp();
-  two = await startTestApp({ database: one.database, db: await one.database.connectAgain(), adminToken: one.adminToken });
+  two = await startTestApp({
+    database: one.database,
+    db: await one.database.connectAgain(),
+    adminToken: one.adminToken,
+  });
   scimOne = await scimClient(one);
   scimTwo = await scimClient(two);
 }, 60_000);
@@ -28,7 +32,9 @@ afterAll(async () => {
 });
 
 const nest = (scim: ScimClient, parent: string, child: string) =>
-  scim.patch(`/Groups/${parent}`, patchOp({ op: 'add', path: 'members', value: [{ value: child }] })).set('Prefer', 'return=minimal');
+  scim
+    .patch(`/Groups/${parent}`, patchOp({ op: 'add', path: 'members', value: [{ value: child }] }))
+    .set('Prefer', 'return=minimal');
 
 const succeeded = (responses: Response[]) => responses.filter((r) => r.status === 200 || r.status === 204).length;
 
@@ -72,8 +78,16 @@ describe('nesting two groups in each other at the same time', () => {
   it(`closes no three-group ring when X adds Y, Y adds Z and Z adds X at once (${TRIALS} trials)`, async () => {
     const outcomes: string[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
-      const [x, y, z] = [await createGroup(scimOne, `Ring X ${trial}`), await createGroup(scimOne, `Ring Y ${trial}`), await createGroup(scimOne, `Ring Z ${trial}`)];
-      const responses = await Promise.all([nest(scimOne, x.id, y.id), nest(scimTwo, y.id, z.id), nest(trial % 2 ? scimOne : scimTwo, z.id, x.id)]);
+      const [x, y, z] = [
+        await createGroup(scimOne, `Ring X ${trial}`),
+        await createGroup(scimOne, `Ring Y ${trial}`),
+        await createGroup(scimOne, `Ring Z ${trial}`),
+      ];
+      const responses = await Promise.all([
+        nest(scimOne, x.id, y.id),
+        nest(scimTwo, y.id, z.id),
+        nest(trial % 2 ? scimOne : scimTwo, z.id, x.id),
+      ]);
       for (const r of responses) expect([200, 204, 400]).toContain(r.status);
       outcomes.push(`${succeeded(responses)} ok, edges ${(await edges([x.id, y.id, z.id])).join(' ') || 'none'}`);
     }

@@ -1,4 +1,13 @@
-import { createGroup, createManyUsers, expectScimError, idsOf, inParallel, LIST_RESPONSE, resourcesOf, type ScimDoc } from '../support/fixtures.js';
+import {
+  createGroup,
+  createManyUsers,
+  expectScimError,
+  idsOf,
+  inParallel,
+  LIST_RESPONSE,
+  resourcesOf,
+  type ScimDoc,
+} from '../support/fixtures.js';
 import { scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
 
 /** Index-based paging, RFC 7644 §3.4.2.4: startIndex (1-based) and count, with a true totalResults. */
@@ -22,7 +31,10 @@ async function page(query: string) {
   expect(res.body.schemas).toEqual([LIST_RESPONSE]);
   const resources = resourcesOf(res);
   expect(res.body.itemsPerPage).toBe(resources.length);
-  return { body: res.body as { totalResults: number; startIndex: number; itemsPerPage: number }, ids: resources.map((r) => r.id) };
+  return {
+    body: res.body as { totalResults: number; startIndex: number; itemsPerPage: number },
+    ids: resources.map((r) => r.id),
+  };
 }
 
 /** Every page of a query, `count` at a time, by startIndex. */
@@ -46,7 +58,8 @@ async function walk(query: string, count: number): Promise<{ ids: string[]; page
 async function wholeList(query: string): Promise<string[]> {
   const first = await page(`${query}&startIndex=1&count=1000`);
   const ids = [...first.ids];
-  for (let start = 1001; start <= first.body.totalResults; start += 1000) ids.push(...(await page(`${query}&startIndex=${start}&count=1000`)).ids);
+  for (let start = 1001; start <= first.body.totalResults; start += 1000)
+    ids.push(...(await page(`${query}&startIndex=${start}&count=1000`)).ids);
   return ids;
 }
 

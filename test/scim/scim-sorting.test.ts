@@ -1,5 +1,12 @@
 import { createGroup, createUser, expectScimError, resourcesOf, type ScimDoc } from '../support/fixtures.js';
-import { ENTERPRISE, USER_SCHEMA, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
+import {
+  ENTERPRISE,
+  USER_SCHEMA,
+  scimClient,
+  startTestApp,
+  type ScimClient,
+  type TestApp,
+} from '../support/test-app.js';
 
 /**
  * sortBy / sortOrder (RFC 7644 §3.4.2.3): strings that are not caseExact sort case-insensitively in
@@ -10,16 +17,44 @@ let app: TestApp;
 let scim: ScimClient;
 
 // Mixed case and punctuation: a locale-aware or case-sensitive sort would order these differently.
-const NAMES = ['alice', 'Bob', 'bob_2', 'bob.3', 'BOB-4', 'carol', 'DAVE', 'eve', 'Frank', 'a_b', 'ab', 'Zed', 'zara', 'Mallory', 'oscar', 'Peggy', 'trent', 'Victor', 'walter', 'Yolanda'];
+const NAMES = [
+  'alice',
+  'Bob',
+  'bob_2',
+  'bob.3',
+  'BOB-4',
+  'carol',
+  'DAVE',
+  'eve',
+  'Frank',
+  'a_b',
+  'ab',
+  'Zed',
+  'zara',
+  'Mallory',
+  'oscar',
+  'Peggy',
+  'trent',
+  'Victor',
+  'walter',
+  'Yolanda',
+];
 
 function userBody(name: string, i: number): Record<string, unknown> {
-  const body: Record<string, unknown> = { schemas: [USER_SCHEMA], userName: `${name}@example.com`, displayName: `${name} ${i % 3}` };
+  const body: Record<string, unknown> = {
+    schemas: [USER_SCHEMA],
+    userName: `${name}@example.com`,
+    displayName: `${name} ${i % 3}`,
+  };
   // Family names repeat and are missing for some users; several users share a title.
   if (i % 6 !== 5) body.name = { givenName: name, familyName: ['Smith', 'jones', 'Brown', 'SMITH', 'adams'][i % 5] };
   if (i % 2 === 0) body.title = i % 4 === 0 ? 'Engineer' : 'analyst';
   // The primary e-mail is not always first; some users have no primary, some no e-mail at all.
   if (i % 7 !== 6) {
-    const emails = [{ value: `${String.fromCharCode(122 - i)}-first@example.com`, type: 'home' }, { value: `${String.fromCharCode(97 + i)}-second@example.com`, type: 'work' }];
+    const emails = [
+      { value: `${String.fromCharCode(122 - i)}-first@example.com`, type: 'home' },
+      { value: `${String.fromCharCode(97 + i)}-second@example.com`, type: 'work' },
+    ];
     body.emails = i % 3 === 0 ? emails.map((e, k) => (k === 1 ? { ...e, primary: true } : e)) : emails;
   }
   if (i % 4 === 1) {
@@ -86,7 +121,12 @@ function expectOrdered(docs: ScimDoc[], key: Key, descending: boolean): void {
 }
 
 describe('sortBy', () => {
-  it.each(Object.keys(KEYS).flatMap((attr) => [[attr, 'ascending'], [attr, 'descending']]))('%s %s', async (attr, sortOrder) => {
+  it.each(
+    Object.keys(KEYS).flatMap((attr) => [
+      [attr, 'ascending'],
+      [attr, 'descending'],
+    ]),
+  )('%s %s', async (attr, sortOrder) => {
     const docs = await sortedBy(`sortBy=${encodeURIComponent(attr)}&sortOrder=${sortOrder}`);
     expectOrdered(docs, KEYS[attr]!, sortOrder === 'descending');
   });
@@ -102,7 +142,9 @@ describe('sortBy', () => {
 
   it('sorts by the primary e-mail when there is one, else by the first', async () => {
     const docs = await sortedBy('sortBy=emails');
-    const withPrimary = users.find((u) => ((u.emails as { primary?: boolean }[] | undefined) ?? []).some((e) => e.primary))!;
+    const withPrimary = users.find((u) =>
+      ((u.emails as { primary?: boolean }[] | undefined) ?? []).some((e) => e.primary),
+    )!;
     expect(KEYS.emails!(withPrimary)).toMatch(/-second@/);
     expectOrdered(docs, KEYS.emails!, false);
   });
@@ -111,12 +153,16 @@ describe('sortBy', () => {
     const ascending = (await sortedBy('sortBy=userName&sortOrder=ascending')).map((u) => u.id);
     expect((await sortedBy('sortBy=userName')).map((u) => u.id)).toEqual(ascending);
     expect((await sortedBy('sortBy=USERNAME')).map((u) => u.id)).toEqual(ascending);
-    expect((await sortedBy('sortBy=Name.FamilyName')).map((u) => u.id)).toEqual((await sortedBy('sortBy=name.familyName')).map((u) => u.id));
+    expect((await sortedBy('sortBy=Name.FamilyName')).map((u) => u.id)).toEqual(
+      (await sortedBy('sortBy=name.familyName')).map((u) => u.id),
+    );
   });
 
   it('orders meta.created as creation happened', async () => {
     expect((await sortedBy('sortBy=meta.created')).map((u) => u.id)).toEqual(users.map((u) => u.id));
-    expect((await sortedBy('sortBy=meta.created&sortOrder=descending')).map((u) => u.id)).toEqual(users.map((u) => u.id).reverse());
+    expect((await sortedBy('sortBy=meta.created&sortOrder=descending')).map((u) => u.id)).toEqual(
+      users.map((u) => u.id).reverse(),
+    );
   });
 
   it('applies the sort before paging', async () => {
@@ -140,8 +186,16 @@ describe('sortBy', () => {
 
   it("sorts users by their groups (the least group's value) and groups by their members", async () => {
     const [first, second] = users;
-    const zulu = await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'zulu team', members: [{ value: first!.id }] });
-    const alpha = await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Alpha team', members: [{ value: second!.id }] });
+    const zulu = await scim.post('/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'zulu team',
+      members: [{ value: first!.id }],
+    });
+    const alpha = await scim.post('/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Alpha team',
+      members: [{ value: second!.id }],
+    });
     expect([zulu.status, alpha.status]).toEqual([201, 201]);
 
     const byDisplay = await sortedBy('sortBy=groups.display');
@@ -154,16 +208,24 @@ describe('sortBy', () => {
       const res = await scim.get(`/Groups?sortBy=${sortBy}&count=1000`);
       expect({ sortBy, status: res.status }).toEqual({ sortBy, status: 200 });
     }
-    const memberOrder = await scim.get(`/Groups?sortBy=members.value&filter=${encodeURIComponent('displayName ew " team"')}`);
-    const expected = [first!.id < second!.id ? 'zulu team' : 'Alpha team', first!.id < second!.id ? 'Alpha team' : 'zulu team'];
+    const memberOrder = await scim.get(
+      `/Groups?sortBy=members.value&filter=${encodeURIComponent('displayName ew " team"')}`,
+    );
+    const expected = [
+      first!.id < second!.id ? 'zulu team' : 'Alpha team',
+      first!.id < second!.id ? 'Alpha team' : 'zulu team',
+    ];
     expect(resourcesOf(memberOrder).map((g) => g.displayName)).toEqual(expected);
   });
 });
 
 describe('bad sort parameters', () => {
-  it.each(['nickname.first', 'doesNotExist', 'urn:example:unknown:attr', 'password'])('answers 400 for sortBy=%s, an attribute that cannot be sorted on', async (sortBy) => {
-    expectScimError(await scim.get(`/Users?sortBy=${encodeURIComponent(sortBy)}`), 400);
-  });
+  it.each(['nickname.first', 'doesNotExist', 'urn:example:unknown:attr', 'password'])(
+    'answers 400 for sortBy=%s, an attribute that cannot be sorted on',
+    async (sortBy) => {
+      expectScimError(await scim.get(`/Users?sortBy=${encodeURIComponent(sortBy)}`), 400);
+    },
+  );
 
   it('answers 400 for a complex attribute as a whole and for an unknown sortOrder', async () => {
     expectScimError(await scim.get('/Users?sortBy=name'), 400);

@@ -5,7 +5,15 @@ import { scimmy } from '../../src/schema/scimmy.js';
 import { findUser } from '../../src/users/users-store.js';
 import type { UserRecord } from '../../src/users/users.js';
 import { createGroup, createUser, readAll, seedVariedUsers, type ScimDoc } from '../support/fixtures.js';
-import { ENTERPRISE, USER_SCHEMA, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
+import {
+  ENTERPRISE,
+  USER_SCHEMA,
+  patchOp,
+  scimClient,
+  startTestApp,
+  type ScimClient,
+  type TestApp,
+} from '../support/test-app.js';
 
 /**
  * keyscope renders resources with its own serializers (scimUser, scimGroup) rather than scimmy's
@@ -30,7 +38,14 @@ function baseOf(res: Response): string {
 }
 
 function excludedFilter(excluded: string | undefined) {
-  return excluded === undefined ? undefined : new S.Types.Filter(excluded.split(',').map((a) => `${a} np`).join(' and '));
+  return excluded === undefined
+    ? undefined
+    : new S.Types.Filter(
+        excluded
+          .split(',')
+          .map((a) => `${a} np`)
+          .join(' and '),
+      );
 }
 
 function meta(record: { createdAt: Date; updatedAt: Date; version: number }) {
@@ -46,10 +61,17 @@ function scimmyUser(record: UserRecord, base: string, excluded?: string): Record
     active: record.active,
     ...(record.externalId !== null ? { externalId: record.externalId } : {}),
     ...(record.displayName !== null ? { displayName: record.displayName } : {}),
-    groups: (record.groups ?? []).map((g) => ({ value: g.value, $ref: `${base}/Groups/${g.value}`, display: g.display, type: g.type })),
+    groups: (record.groups ?? []).map((g) => ({
+      value: g.value,
+      $ref: `${base}/Groups/${g.value}`,
+      display: g.display,
+      type: g.type,
+    })),
     meta: meta(record),
   };
-  return JSON.parse(JSON.stringify(new S.Schemas.User(data, 'out', `${base}/Users`, excludedFilter(excluded)))) as Record<string, unknown>;
+  return JSON.parse(
+    JSON.stringify(new S.Schemas.User(data, 'out', `${base}/Users`, excludedFilter(excluded))),
+  ) as Record<string, unknown>;
 }
 
 function scimmyGroup(record: GroupRecord, base: string, excluded?: string): Record<string, unknown> {
@@ -65,7 +87,9 @@ function scimmyGroup(record: GroupRecord, base: string, excluded?: string): Reco
     })),
     meta: meta(record),
   };
-  return JSON.parse(JSON.stringify(new S.Schemas.Group(data, 'out', `${base}/Groups`, excludedFilter(excluded)))) as Record<string, unknown>;
+  return JSON.parse(
+    JSON.stringify(new S.Schemas.Group(data, 'out', `${base}/Groups`, excludedFilter(excluded))),
+  ) as Record<string, unknown>;
 }
 
 /** Users shaped as Okta, Entra ID and hand-written clients send them, beyond the varied population. */
@@ -75,31 +99,70 @@ function unusualUsers(managerId: string): Record<string, unknown>[] {
       // Attribute names in odd case, every multi-valued attribute, Entra's "False" and a plain-id manager.
       schemas: [USER_SCHEMA, ENTERPRISE],
       USERNAME: 'Rich.Case@Example.com',
-      Name: { Formatted: 'Ms. Rich Case III', GivenName: 'Rich', FamilyName: 'Case', honorificPrefix: 'Ms.', honorificSuffix: 'III' },
+      Name: {
+        Formatted: 'Ms. Rich Case III',
+        GivenName: 'Rich',
+        FamilyName: 'Case',
+        honorificPrefix: 'Ms.',
+        honorificSuffix: 'III',
+      },
       nickName: 'rc',
       profileUrl: 'https://example.com/rc',
       locale: 'en-US',
       timezone: 'Europe/Paris',
       preferredLanguage: 'en',
       userType: 'Employee',
-      phoneNumbers: [{ value: '+1 555 0100', type: 'work', primary: true }, { value: '+1 555 0101', type: 'mobile' }],
-      addresses: [{ streetAddress: '1 Main St', locality: 'Springfield', region: 'IL', postalCode: '62701', country: 'US', type: 'work', primary: true }],
+      phoneNumbers: [
+        { value: '+1 555 0100', type: 'work', primary: true },
+        { value: '+1 555 0101', type: 'mobile' },
+      ],
+      addresses: [
+        {
+          streetAddress: '1 Main St',
+          locality: 'Springfield',
+          region: 'IL',
+          postalCode: '62701',
+          country: 'US',
+          type: 'work',
+          primary: true,
+        },
+      ],
       ims: [{ value: 'rc@im.example', type: 'xmpp' }],
       photos: [{ value: 'https://example.com/rc.png', type: 'photo' }],
       roles: [{ value: 'admin', primary: true }],
       entitlements: [{ value: 'ent-1' }],
       x509Certificates: [{ value: 'MIIBIjANBgkq' }],
       emails: [{ value: 'rich.case@example.com', type: 'work', display: 'Rich', primary: true }],
-      [ENTERPRISE]: { employeeNumber: '7', costCenter: 'cc-1', organization: 'Org', division: 'Div', department: 'Dept', manager: managerId },
+      [ENTERPRISE]: {
+        employeeNumber: '7',
+        costCenter: 'cc-1',
+        organization: 'Org',
+        division: 'Div',
+        department: 'Dept',
+        manager: managerId,
+      },
       active: 'False',
       password: 'never-stored-Secret1',
     },
     // Only what is required.
     { schemas: [USER_SCHEMA], userName: 'bare@example.com' },
     // Unknown attributes and an unknown extension object are not stored, null and "" mean "no value".
-    { schemas: [USER_SCHEMA], userName: 'odd@example.com', favouriteColour: 'blue', title: null, nickName: '', displayName: 'Odd One', externalId: 'X-ODD' },
+    {
+      schemas: [USER_SCHEMA],
+      userName: 'odd@example.com',
+      favouriteColour: 'blue',
+      title: null,
+      nickName: '',
+      displayName: 'Odd One',
+      externalId: 'X-ODD',
+    },
     // Unicode everywhere.
-    { schemas: [USER_SCHEMA], userName: 'zoë.ångström@例え.jp', name: { givenName: 'Zoë', familyName: 'Ångström' }, displayName: 'Zoë Ångström 🎉' },
+    {
+      schemas: [USER_SCHEMA],
+      userName: 'zoë.ångström@例え.jp',
+      name: { givenName: 'Zoë', familyName: 'Ångström' },
+      displayName: 'Zoë Ångström 🎉',
+    },
   ];
 }
 
@@ -112,18 +175,32 @@ beforeAll(async () => {
   // Users as PATCH leaves them: Entra's dotted and URN-qualified keys, a value-path update, a removal.
   const patched = [varied[1]!, varied[2]!, varied[3]!, varied[6]!];
   const patches = [
-    patchOp({ op: 'Replace', value: { 'name.givenName': 'Renamed', [`${ENTERPRISE}:department`]: 'Moved', active: 'True' } }),
+    patchOp({
+      op: 'Replace',
+      value: { 'name.givenName': 'Renamed', [`${ENTERPRISE}:department`]: 'Moved', active: 'True' },
+    }),
     patchOp({ op: 'replace', path: 'emails[type eq "work"].value', value: 'changed@example.com' }),
-    patchOp({ op: 'remove', path: 'title' }, { op: 'add', path: 'phoneNumbers', value: [{ value: '+33 1', type: 'work' }] }),
-    patchOp({ op: 'replace', path: `${ENTERPRISE}:department`, value: 'Replaced' }, { op: 'remove', path: `${ENTERPRISE}:employeeNumber` }),
+    patchOp(
+      { op: 'remove', path: 'title' },
+      { op: 'add', path: 'phoneNumbers', value: [{ value: '+33 1', type: 'work' }] },
+    ),
+    patchOp(
+      { op: 'replace', path: `${ENTERPRISE}:department`, value: 'Replaced' },
+      { op: 'remove', path: `${ENTERPRISE}:employeeNumber` },
+    ),
   ];
   for (const [i, user] of patched.entries()) {
     const res = await scim.patch(`/Users/${user.id}`, patches[i]!);
     if (res.status !== 200) throw new Error(`patch ${i} failed: ${res.status} ${JSON.stringify(res.body)}`);
   }
   // Groups: direct members with and without display, a nested group (indirect memberships), an empty one.
-  const inner = await createGroup(scim, 'Inner', { members: [{ value: varied[3]!.id, display: 'Shown As Sent' }, { value: varied[4]!.id }] });
-  await createGroup(scim, 'Outer', { externalId: 'outer-ext', members: [{ value: inner.id }, { value: varied[5]!.id }] });
+  const inner = await createGroup(scim, 'Inner', {
+    members: [{ value: varied[3]!.id, display: 'Shown As Sent' }, { value: varied[4]!.id }],
+  });
+  await createGroup(scim, 'Outer', {
+    externalId: 'outer-ext',
+    members: [{ value: inner.id }, { value: varied[5]!.id }],
+  });
   await createGroup(scim, 'Empty');
   await createGroup(scim, 'Ünïcode 👥', { externalId: 'G-1', members: [{ value: varied[3]!.id }] });
   entraManagerTarget = varied[4]!.id;
@@ -201,8 +278,14 @@ describe('user representation', () => {
     ['with', () => managedUser],
   ])('equals scimmy output after Entra sets the manager of a user %s one with a plain id', async (_with, target) => {
     const id = target();
-    const res = await scim.patch(`/Users/${id}`, patchOp({ op: 'Replace', path: `${ENTERPRISE}:manager`, value: managerId }));
-    expect({ status: res.status, body: res.body }).toMatchObject({ status: 200, body: { [ENTERPRISE]: { manager: { value: managerId } } } });
+    const res = await scim.patch(
+      `/Users/${id}`,
+      patchOp({ op: 'Replace', path: `${ENTERPRISE}:manager`, value: managerId }),
+    );
+    expect({ status: res.status, body: res.body }).toMatchObject({
+      status: 200,
+      body: { [ENTERPRISE]: { manager: { value: managerId } } },
+    });
     const read = await scim.get(`/Users/${id}`);
     expect(read.body).toEqual(scimmyUser(await storedUser(id), baseOf(read)));
   });
@@ -233,11 +316,14 @@ describe('group representation', () => {
     }
   });
 
-  it.each(['displayName', 'externalId', 'members', 'meta', 'members,externalId'])('equals scimmy output with excludedAttributes=%s', async (excluded) => {
-    for (const id of groupIds) {
-      const res = await scim.get(`/Groups/${id}?excludedAttributes=${encodeURIComponent(excluded)}`);
-      expect(res.status).toBe(200);
-      expect({ id, body: res.body }).toEqual({ id, body: scimmyGroup(await storedGroup(id), baseOf(res), excluded) });
-    }
-  });
+  it.each(['displayName', 'externalId', 'members', 'meta', 'members,externalId'])(
+    'equals scimmy output with excludedAttributes=%s',
+    async (excluded) => {
+      for (const id of groupIds) {
+        const res = await scim.get(`/Groups/${id}?excludedAttributes=${encodeURIComponent(excluded)}`);
+        expect(res.status).toBe(200);
+        expect({ id, body: res.body }).toEqual({ id, body: scimmyGroup(await storedGroup(id), baseOf(res), excluded) });
+      }
+    },
+  );
 });

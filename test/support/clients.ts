@@ -109,8 +109,17 @@ export function entraGroup(displayName: string, extra: Json = {}): Json {
 }
 
 /** A SCIM request sent as `Content-Type: application/json`, as Okta's current test plan sends POST /Users. */
-export function sendAsPlainJson(app: TestApp, token: string, method: 'post' | 'put' | 'patch', url: string, body: unknown) {
-  return app.http[method](`/scim/v2${url}`).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(JSON.stringify(body));
+export function sendAsPlainJson(
+  app: TestApp,
+  token: string,
+  method: 'post' | 'put' | 'patch',
+  url: string,
+  body: unknown,
+) {
+  return app.http[method](`/scim/v2${url}`)
+    .set('Authorization', `Bearer ${token}`)
+    .set('Content-Type', 'application/json')
+    .send(JSON.stringify(body));
 }
 
 /** A unique suffix so names in one file never collide. */

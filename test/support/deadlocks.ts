@@ -24,7 +24,9 @@ export async function closeCountingDeadlocks(owner: TestApp, ...others: TestApp[
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ deadlocks: string }>('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()');
+      const { rows } = await client.query<{ deadlocks: string }>(
+        'SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()',
+      );
       deadlocks = Math.max(deadlocks, Number(rows[0]?.deadlocks ?? 0));
     } finally {
       await client.end();

@@ -52,7 +52,11 @@ export async function createUser(scim: ScimClient, body: Record<string, unknown>
   return res.body as ScimDoc;
 }
 
-export async function createGroup(scim: ScimClient, displayName: string, extra: Record<string, unknown> = {}): Promise<ScimDoc> {
+export async function createGroup(
+  scim: ScimClient,
+  displayName: string,
+  extra: Record<string, unknown> = {},
+): Promise<ScimDoc> {
   const res = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName, members: [], ...extra });
   if (res.status !== 201) throw new Error(`creating group failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as ScimDoc;
@@ -68,7 +72,18 @@ export function expectScimError(res: Response, status: number, scimType?: string
 }
 
 const GIVEN = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Ken', 'Linus', 'Margaret', 'Tim'];
-const FAMILY = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Thompson', 'Torvalds', 'Hamilton', 'Lee'];
+const FAMILY = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Thompson',
+  'Torvalds',
+  'Hamilton',
+  'Lee',
+];
 const DOMAINS = ['example.com', 'x.io', 'corp.example.org'];
 const TITLES = ['Engineer', 'Senior Engineer', 'manager'];
 const DEPARTMENTS = ['Engineering', 'Sales', 'Support'];
@@ -90,10 +105,15 @@ export function variedUser(i: number, managerId?: string): Record<string, unknow
     password: 'never-stored-Secret1',
   };
   if (i % 7 !== 6) {
-    body.name = i % 5 === 4 ? { givenName: given } : { givenName: given, familyName: family, ...(i % 8 === 0 ? { middleName: 'Q' } : {}) };
+    body.name =
+      i % 5 === 4
+        ? { givenName: given }
+        : { givenName: given, familyName: family, ...(i % 8 === 0 ? { middleName: 'Q' } : {}) };
   }
   if (i % 9 !== 8) {
-    const emails: Record<string, unknown>[] = [{ value: `${local.toLowerCase()}@${domain}`, type: 'work', ...(i % 2 === 0 ? { primary: true } : {}) }];
+    const emails: Record<string, unknown>[] = [
+      { value: `${local.toLowerCase()}@${domain}`, type: 'work', ...(i % 2 === 0 ? { primary: true } : {}) },
+    ];
     if (i % 3 === 0) emails.push({ value: `${given.toLowerCase()}${i}@home.example`, type: 'home' });
     if (i % 4 === 1) emails.push({ value: `${family.toLowerCase()}${i}@other.example` });
     body.emails = emails;
@@ -123,7 +143,10 @@ export async function seedVariedUsers(scim: ScimClient, count: number): Promise<
   const all = await readAll(scim, 'Users');
   for (const [index, user] of all.entries()) {
     if (index % 5 !== 1) continue;
-    const res = await scim.patch(`/Users/${user.id}`, patchOp({ op: 'replace', path: 'nickName', value: `nick${index}` }));
+    const res = await scim.patch(
+      `/Users/${user.id}`,
+      patchOp({ op: 'replace', path: 'nickName', value: `nick${index}` }),
+    );
     if (res.status !== 200) throw new Error(`patching user failed: ${res.status} ${JSON.stringify(res.body)}`);
   }
   return readAll(scim, 'Users');
@@ -144,9 +167,18 @@ export async function inParallel<T>(count: number, concurrency: number, work: (i
 }
 
 /** Minimal users, `<prefix><n>@example.com`, created `concurrency` at a time. */
-export async function createManyUsers(scim: ScimClient, count: number, prefix: string, concurrency = 8): Promise<ScimDoc[]> {
+export async function createManyUsers(
+  scim: ScimClient,
+  count: number,
+  prefix: string,
+  concurrency = 8,
+): Promise<ScimDoc[]> {
   return inParallel(count, concurrency, (i) =>
-    createUser(scim, { schemas: [USER_SCHEMA], userName: `${prefix}${i}@example.com`, ...(i % 2 ? { title: `t${i % 5}` } : {}) }),
+    createUser(scim, {
+      schemas: [USER_SCHEMA],
+      userName: `${prefix}${i}@example.com`,
+      ...(i % 2 ? { title: `t${i % 5}` } : {}),
+    }),
   );
 }
 

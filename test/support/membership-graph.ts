@@ -38,14 +38,19 @@ export async function danglingMembers(db: Queryable, orgId: string): Promise<Mem
 }
 
 /** Groups whose kept `member_count` differs from the rows they have. */
-export async function memberCountMismatches(db: Queryable, orgId: string): Promise<{ groupId: string; kept: number; actual: number }[]> {
+export async function memberCountMismatches(
+  db: Queryable,
+  orgId: string,
+): Promise<{ groupId: string; kept: number; actual: number }[]> {
   const { rows } = await db.query<{ id: string; kept: number; actual: string | number }>(
     `SELECT g.id::text AS id, g.member_count AS kept,
             (SELECT count(*) FROM group_members gm WHERE gm.org_id = g.org_id AND gm.group_id = g.id) AS actual
        FROM groups g WHERE g.org_id = $1 ORDER BY g.id`,
     [orgId],
   );
-  return rows.map((r) => ({ groupId: r.id, kept: Number(r.kept), actual: Number(r.actual) })).filter((r) => r.kept !== r.actual);
+  return rows
+    .map((r) => ({ groupId: r.id, kept: Number(r.kept), actual: Number(r.actual) }))
+    .filter((r) => r.kept !== r.actual);
 }
 
 /** A cycle among group-in-group edges, as the list of group ids around it (first repeated last), or undefined. */
@@ -83,10 +88,16 @@ export function findCycle(edges: readonly MemberEdge[]): string[] | undefined {
 }
 
 /** Everything wrong with the organization's membership graph, in words; empty when it is sound. */
-export async function membershipGraphProblems(db: Queryable, orgId: string, name: (id: string) => string = (id) => id): Promise<string[]> {
+export async function membershipGraphProblems(
+  db: Queryable,
+  orgId: string,
+  name: (id: string) => string = (id) => id,
+): Promise<string[]> {
   const problems: string[] = [];
   for (const d of await danglingMembers(db, orgId)) {
-    problems.push(`group ${name(d.groupId)} holds ${d.memberType} ${name(d.memberId)}, which does not exist in the organization`);
+    problems.push(
+      `group ${name(d.groupId)} holds ${d.memberType} ${name(d.memberId)}, which does not exist in the organization`,
+    );
   }
   const cycle = findCycle(await membershipEdges(db, orgId));
   if (cycle) problems.push(`the groups form a cycle: ${cycle.map(name).join(' ⊃ ')}`);

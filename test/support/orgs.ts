@@ -27,10 +27,20 @@ export interface CreatedOrganization {
 }
 
 /** POST /api/v1/organizations with a key holding orgs:create (the bootstrap key by default). */
-export async function createOrganization(app: TestApp, name = uniqueName('Org'), token = app.adminToken): Promise<CreatedOrganization> {
+export async function createOrganization(
+  app: TestApp,
+  name = uniqueName('Org'),
+  token = app.adminToken,
+): Promise<CreatedOrganization> {
   const res = await app.http.post('/api/v1/organizations').set(bearer(token)).send({ name });
   if (res.status !== 201) throw new Error(`creating organization failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.organization.id, name: res.body.organization.name, token: res.body.token, keyId: res.body.key.id, key: res.body.key };
+  return {
+    id: res.body.organization.id,
+    name: res.body.organization.name,
+    token: res.body.token,
+    keyId: res.body.key.id,
+    key: res.body.key,
+  };
 }
 
 /** A SCIM client like test-app's scimClient, but for the organization of `adminToken`. */
@@ -48,9 +58,12 @@ export async function scimClientFor(app: TestApp, adminToken: string) {
     token,
     keyId,
     get: (url: string) => app.http.get(`/scim/v2${url}`).set('Authorization', auth),
-    post: (url: string, body: unknown) => app.http.post(`/scim/v2${url}`).set('Authorization', auth).set('Content-Type', json).send(JSON.stringify(body)),
-    put: (url: string, body: unknown) => app.http.put(`/scim/v2${url}`).set('Authorization', auth).set('Content-Type', json).send(JSON.stringify(body)),
-    patch: (url: string, body: unknown) => app.http.patch(`/scim/v2${url}`).set('Authorization', auth).set('Content-Type', json).send(JSON.stringify(body)),
+    post: (url: string, body: unknown) =>
+      app.http.post(`/scim/v2${url}`).set('Authorization', auth).set('Content-Type', json).send(JSON.stringify(body)),
+    put: (url: string, body: unknown) =>
+      app.http.put(`/scim/v2${url}`).set('Authorization', auth).set('Content-Type', json).send(JSON.stringify(body)),
+    patch: (url: string, body: unknown) =>
+      app.http.patch(`/scim/v2${url}`).set('Authorization', auth).set('Content-Type', json).send(JSON.stringify(body)),
     delete: (url: string) => app.http.delete(`/scim/v2${url}`).set('Authorization', auth),
   };
 }

@@ -35,7 +35,12 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const db = options.db ?? database.db;
-  const config: Config = loadConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'info', AUTH_FAILURE_LIMIT: '1000', ...options.env });
+  const config: Config = loadConfig({
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'info',
+    AUTH_FAILURE_LIMIT: '1000',
+    ...options.env,
+  });
   let logText = '';
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -62,7 +67,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const keyscope = await createKeyscope({ db, config, logger: createLogger(config.logLevel, sink), now });
   const boot = await keyscope.orgs.bootstrap(config.bootstrapAdminKey);
   const adminToken = boot.token ?? options.adminToken ?? config.bootstrapAdminKey;
-  if (!adminToken) throw new Error('test app: no bootstrap token (database was already bootstrapped; pass adminToken from the first app)');
+  if (!adminToken)
+    throw new Error(
+      'test app: no bootstrap token (database was already bootstrapped; pass adminToken from the first app)',
+    );
   return {
     keyscope,
     db,
@@ -80,7 +88,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 /** Creates a key through the admin API and returns its token and id. */
-export async function createKey(app: TestApp, body: Record<string, unknown>, token = app.adminToken): Promise<{ token: string; id: string; key: Record<string, unknown> }> {
+export async function createKey(
+  app: TestApp,
+  body: Record<string, unknown>,
+  token = app.adminToken,
+): Promise<{ token: string; id: string; key: Record<string, unknown> }> {
   const res = await app.http.post('/api/v1/keys').set('Authorization', `Bearer ${token}`).send(body);
   if (res.status !== 201) throw new Error(`creating key failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { token: res.body.token, id: res.body.key.id, key: res.body.key };
@@ -88,15 +100,22 @@ export async function createKey(app: TestApp, body: Record<string, unknown>, tok
 
 /** A SCIM client for tests: a key with the SCIM flag and helpers that send SCIM requests with it. */
 export async function scimClient(app: TestApp) {
-  const { token } = await createKey(app, { name: `scim ${Math.random().toString(36).slice(2, 7)}`, scim: true, expiration: 'never' });
+  const { token } = await createKey(app, {
+    name: `scim ${Math.random().toString(36).slice(2, 7)}`,
+    scim: true,
+    expiration: 'never',
+  });
   const auth = `Bearer ${token}`;
   const json = 'application/scim+json';
   return {
     token,
     get: (url: string) => app.http.get(`/scim/v2${url}`).set('Authorization', auth),
-    post: (url: string, body: unknown) => app.http.post(`/scim/v2${url}`).set('Authorization', auth).set('Content-Type', json).send(JSON.stringify(body)),
-    put: (url: string, body: unknown) => app.http.put(`/scim/v2${url}`).set('Authorization', auth).set('Content-Type', json).send(JSON.stringify(body)),
-    patch: (url: string, body: unknown) => app.http.patch(`/scim/v2${url}`).set('Authorization', auth).set('Content-Type', json).send(JSON.stringify(body)),
+    post: (url: string, body: unknown) =>
+      app.http.post(`/scim/v2${url}`).set('Authorization', auth).set('Content-Type', json).send(JSON.stringify(body)),
+    put: (url: string, body: unknown) =>
+      app.http.put(`/scim/v2${url}`).set('Authorization', auth).set('Content-Type', json).send(JSON.stringify(body)),
+    patch: (url: string, body: unknown) =>
+      app.http.patch(`/scim/v2${url}`).set('Authorization', auth).set('Content-Type', json).send(JSON.stringify(body)),
     delete: (url: string) => app.http.delete(`/scim/v2${url}`).set('Authorization', auth),
   };
 }

@@ -17,13 +17,19 @@ export interface AdminPage {
   foreignRequests: string[];
   pageErrors: string[];
   /** The admin API from the test's side, as a service holding `token` would call it. */
-  call(token: string, method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  call(
+    token: string,
+    method: string,
+    apiPath: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
 export async function openAdminPage(): Promise<AdminPage> {
   // The page is served from dist/ui, which `npm test` builds first (pretest: npm run build).
-  if (!existsSync(path.resolve('dist/ui/index.html'))) throw new Error('dist/ui/index.html is missing: run `npm run build` before the UI tests');
+  if (!existsSync(path.resolve('dist/ui/index.html')))
+    throw new Error('dist/ui/index.html is missing: run `npm run build` before the UI tests');
   const app = await startTestApp();
   const server: Server = app.keyscope.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -49,7 +55,10 @@ export async function openAdminPage(): Promise<AdminPage> {
   const call: AdminPage['call'] = async (token, method, apiPath, body) => {
     const res = await fetch(`${url}/api/v1${apiPath}`, {
       method,
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

@@ -14,7 +14,9 @@ export function describeInBrowser(name: string, body: () => void): void {
     return;
   }
   // Straight to stderr: jest drops what a fully skipped file logs through console.
-  process.stderr.write(`\n${name}: SKIPPED, ${CHROMIUM} is missing. Install Debian's Chromium (apt-get install -y chromium) to run the admin page browser tests.\n`);
+  process.stderr.write(
+    `\n${name}: SKIPPED, ${CHROMIUM} is missing. Install Debian's Chromium (apt-get install -y chromium) to run the admin page browser tests.\n`,
+  );
   describe.skip(name, body);
 }
 
@@ -26,7 +28,15 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -54,8 +64,16 @@ export async function shoot(page: Page, name: string): Promise<void> {
 
 // The browser globals the page functions below touch. The tests compile without the DOM library
 // (so the server code never sees browser globals); these declarations are local to this module.
-declare const document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll(selector: string): { length: number }; cookie: string };
-declare const sessionStorage: { length: number; key(index: number): string | null; getItem(name: string): string | null };
+declare const document: {
+  documentElement: { scrollWidth: number; clientWidth: number };
+  querySelectorAll(selector: string): { length: number };
+  cookie: string;
+};
+declare const sessionStorage: {
+  length: number;
+  key(index: number): string | null;
+  getItem(name: string): string | null;
+};
 declare const localStorage: { length: number };
 declare const navigator: { clipboard: { readText(): Promise<string> } };
 
@@ -63,7 +81,8 @@ declare const navigator: { clipboard: { readText(): Promise<string> } };
 export function pageStorage(page: Page): Promise<{ session: string[]; localCount: number; cookie: string }> {
   return page.evaluate(() => {
     const session: string[] = [];
-    for (let i = 0; i < sessionStorage.length; i++) session.push(sessionStorage.getItem(sessionStorage.key(i) ?? '') ?? '');
+    for (let i = 0; i < sessionStorage.length; i++)
+      session.push(sessionStorage.getItem(sessionStorage.key(i) ?? '') ?? '');
     return { session, localCount: localStorage.length, cookie: document.cookie };
   });
 }

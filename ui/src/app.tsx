@@ -12,7 +12,10 @@ import { sessionKey } from './lib/session-key';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SignInPage } from './pages/SignInPage';
 
-type State = { phase: 'checking'; token: string } | { phase: 'signed-out'; notice: string | null } | { phase: 'signed-in'; session: Session };
+type State =
+  | { phase: 'checking'; token: string }
+  | { phase: 'signed-out'; notice: string | null }
+  | { phase: 'signed-in'; session: Session };
 
 function initialState(): State {
   const token = sessionKey.read();
@@ -46,7 +49,9 @@ export function App() {
     if (state.phase !== 'checking') return;
     fetchMe(state.token)
       .then((me) => signIn(state.token, me))
-      .catch((error: unknown) => signOut(error instanceof ApiError && error.status === 401 ? `Signed out: ${error.detail}` : messageOf(error)));
+      .catch((error: unknown) =>
+        signOut(error instanceof ApiError && error.status === 401 ? `Signed out: ${error.detail}` : messageOf(error)),
+      );
   }, [state]);
 
   switch (state.phase) {

@@ -12,9 +12,14 @@ export function withScimmy<T>(work: () => T): T {
     const S = scimmy();
     if (error instanceof S.Types.Error) {
       const e = error as unknown as { status: number; scimType?: string; message: string };
-      return rethrow(new HttpError(e.status >= 400 && e.status < 500 ? e.status : 400, e.scimType ?? 'invalidValue', e.message, { scimType: (e.scimType as ScimType) ?? 'invalidValue' }));
+      return rethrow(
+        new HttpError(e.status >= 400 && e.status < 500 ? e.status : 400, e.scimType ?? 'invalidValue', e.message, {
+          scimType: (e.scimType as ScimType) ?? 'invalidValue',
+        }),
+      );
     }
-    if (error instanceof TypeError || error instanceof SyntaxError) return rethrow(badRequest(error.message, 'invalidValue'));
+    if (error instanceof TypeError || error instanceof SyntaxError)
+      return rethrow(badRequest(error.message, 'invalidValue'));
     throw error;
   }
 }
@@ -54,7 +59,10 @@ export function normalizeInbound(doc: Record<string, unknown>, cat: ResourceCata
   return out;
 }
 
-function normalizeAttributes(obj: Record<string, unknown>, defs: ReadonlyMap<string, AttrDef>): Record<string, unknown> {
+function normalizeAttributes(
+  obj: Record<string, unknown>,
+  defs: ReadonlyMap<string, AttrDef>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(obj)) {
     const def = defs.get(key.toLowerCase());
@@ -78,7 +86,8 @@ export function normalizeValue(value: unknown, def: AttrDef): unknown {
 
 function normalizeSingle(value: unknown, def: AttrDef): unknown {
   if (value === null || value === '') return undefined;
-  if (def.type === 'boolean' && typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  if (def.type === 'boolean' && typeof value === 'string' && /^(true|false)$/i.test(value))
+    return value.toLowerCase() === 'true';
   if (def.type === 'complex') {
     if (typeof value === 'string' && def.sub?.has('value')) return { value };
     if (isPlainObject(value) && def.sub) return normalizeAttributes(value, def.sub);

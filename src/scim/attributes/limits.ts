@@ -13,19 +13,28 @@ export function checkNameLength(attribute: string, value: string | null): void {
   if (value === null || value.length <= MAX_NAME_LENGTH) return; // UTF-16 units: never fewer than characters
   const characters = [...value].length;
   if (characters > MAX_NAME_LENGTH) {
-    throw badRequest(`${attribute} is ${characters} characters long; at most ${MAX_NAME_LENGTH} are allowed`, 'invalidValue');
+    throw badRequest(
+      `${attribute} is ${characters} characters long; at most ${MAX_NAME_LENGTH} are allowed`,
+      'invalidValue',
+    );
   }
 }
 
 export function checkValueCount(attribute: string, values: readonly unknown[]): void {
   if (values.length > MAX_VALUES_PER_ATTRIBUTE) {
-    throw badRequest(`${attribute} has ${values.length} values; at most ${MAX_VALUES_PER_ATTRIBUTE} are allowed`, 'invalidValue');
+    throw badRequest(
+      `${attribute} has ${values.length} values; at most ${MAX_VALUES_PER_ATTRIBUTE} are allowed`,
+      'invalidValue',
+    );
   }
 }
 
 export function checkUserAttributesSize(attributes: Record<string, unknown>): void {
   const bytes = Buffer.byteLength(JSON.stringify(attributes));
   if (bytes > MAX_USER_ATTRIBUTES_BYTES) {
-    throw badRequest(`The user's attributes take ${bytes} bytes; at most ${MAX_USER_ATTRIBUTES_BYTES} are allowed`, 'invalidValue');
+    throw badRequest(
+      `The user's attributes take ${bytes} bytes; at most ${MAX_USER_ATTRIBUTES_BYTES} are allowed`,
+      'invalidValue',
+    );
   }
 }

@@ -29,7 +29,21 @@ export function parsePatchPath(cat: ResourceCatalogue, raw: string): PatchPath |
   let rest = raw.trim();
   if (/^urn:/i.test(rest)) {
     const whole = resolveExtension(cat, rest);
-    if (whole) return { schema: whole.id, attr: { name: whole.id, type: 'complex', multiValued: false, caseExact: false, returned: 'default', mutability: 'readWrite', sub: whole.attributes }, text: whole.id, wholeExtension: true };
+    if (whole)
+      return {
+        schema: whole.id,
+        attr: {
+          name: whole.id,
+          type: 'complex',
+          multiValued: false,
+          caseExact: false,
+          returned: 'default',
+          mutability: 'readWrite',
+          sub: whole.attributes,
+        },
+        text: whole.id,
+        wholeExtension: true,
+      };
     const lower = rest.toLowerCase();
     const ext = cat.extensions.find((e) => lower.startsWith(`${e.id.toLowerCase()}:`));
     const core = lower.startsWith(`${cat.core.id.toLowerCase()}:`) ? cat.core : undefined;
@@ -93,7 +107,11 @@ function parseFilterAsPath(text: string, raw: string): FilterNode {
     const detail = error instanceof Error ? error.message : String(error);
     throw badRequest(`Invalid value filter in path "${raw}": ${detail}`, 'invalidPath');
   }
-  if (hasValuePath(filter)) throw badRequest(`Invalid value filter in path "${raw}": value filters do not nest (RFC 7644 §3.5.2)`, 'invalidPath');
+  if (hasValuePath(filter))
+    throw badRequest(
+      `Invalid value filter in path "${raw}": value filters do not nest (RFC 7644 §3.5.2)`,
+      'invalidPath',
+    );
   return filter;
 }
 

@@ -25,7 +25,8 @@ const ALWAYS = new Set(['id', 'schemas']);
  */
 export function parseAttributeList(cat: ResourceCatalogue, raw: unknown, param: string): AttrRef[] | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string') throw badRequest(`${param} must be given once, as a comma-separated list`, 'invalidValue');
+  if (typeof raw !== 'string')
+    throw badRequest(`${param} must be given once, as a comma-separated list`, 'invalidValue');
   const refs: AttrRef[] = [];
   for (const item of raw.split(',')) {
     const name = item.replace(/\[.*\]/, '').trim();
@@ -38,7 +39,8 @@ export function parseAttributeList(cat: ResourceCatalogue, raw: unknown, param: 
     const resolved = resolvePath(cat, name);
     if (!resolved) continue;
     const key = resolved.extension ? resolved.schema : resolved.attr.name;
-    if (resolved.extension) refs.push({ key, sub: resolved.sub ? `${resolved.attr.name}.${resolved.sub.name}` : resolved.attr.name });
+    if (resolved.extension)
+      refs.push({ key, sub: resolved.sub ? `${resolved.attr.name}.${resolved.sub.name}` : resolved.attr.name });
     else refs.push({ key, ...(resolved.sub ? { sub: resolved.sub.name } : {}) });
   }
   return refs;
@@ -68,7 +70,12 @@ export function project(doc: Record<string, unknown>, projection: Projection): R
       }
       const refs = projection.attributes.filter((r) => r.key === key);
       if (!refs.length) continue;
-      out[key] = refs.some((r) => r.sub === undefined) ? value : pick(value, refs.map((r) => r.sub!));
+      out[key] = refs.some((r) => r.sub === undefined)
+        ? value
+        : pick(
+            value,
+            refs.map((r) => r.sub!),
+          );
     }
     return out;
   }
@@ -93,7 +100,10 @@ function pick(value: unknown, subs: string[]): unknown {
   for (const sub of subs) {
     const [first, second] = sub.split('.') as [string, string | undefined];
     if (!(first in src)) continue;
-    out[first] = second === undefined ? src[first] : { ...((out[first] as object) ?? {}), ...(pick(src[first], [second]) as object) };
+    out[first] =
+      second === undefined
+        ? src[first]
+        : { ...((out[first] as object) ?? {}), ...(pick(src[first], [second]) as object) };
   }
   return out;
 }

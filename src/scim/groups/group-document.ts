@@ -27,9 +27,12 @@ export function groupInputFromScim(body: unknown): GroupInput {
   if (!isPlainObject(body)) throw badRequest('The body must be a JSON object holding a SCIM Group', 'invalidSyntax');
   const { members: rawMembers, ...rest } = lowerKeyed(body, 'members');
   const normalized = normalizeInbound(rest, catalogue('Group'));
-  const coerced = withScimmy(() => JSON.parse(JSON.stringify(new (scimmy().Schemas.Group)(normalized, 'in'))) as Record<string, unknown>);
+  const coerced = withScimmy(
+    () => JSON.parse(JSON.stringify(new (scimmy().Schemas.Group)(normalized, 'in'))) as Record<string, unknown>,
+  );
   const displayName = coerced.displayName;
-  if (typeof displayName !== 'string' || !displayName.trim()) throw badRequest("Required attribute 'displayName' is missing", 'invalidValue');
+  if (typeof displayName !== 'string' || !displayName.trim())
+    throw badRequest("Required attribute 'displayName' is missing", 'invalidValue');
   const externalId = typeof coerced.externalId === 'string' ? coerced.externalId : null;
   checkNameLength('displayName', displayName);
   checkNameLength('externalId', externalId);
@@ -60,11 +63,18 @@ export function parseMembers(raw: unknown, where: string): MemberInput[] {
     }
     const fields = Object.fromEntries(Object.entries(item).map(([k, v]) => [k.toLowerCase(), v]));
     const value = fields.value;
-    if (typeof value !== 'string' || !value) throw badRequest(`${where}[${i}].value must be the id of a user or group`, 'invalidValue');
-    const display = typeof fields.display === 'string' ? fields.display : typeof fields.displayname === 'string' ? fields.displayname : null;
+    if (typeof value !== 'string' || !value)
+      throw badRequest(`${where}[${i}].value must be the id of a user or group`, 'invalidValue');
+    const display =
+      typeof fields.display === 'string'
+        ? fields.display
+        : typeof fields.displayname === 'string'
+          ? fields.displayname
+          : null;
     checkNameLength(`${where}[${i}].display`, display);
     const type = typeof fields.type === 'string' ? fields.type.toLowerCase() : undefined;
-    if (type !== undefined && type !== 'user' && type !== 'group') throw badRequest(`${where}[${i}].type must be "User" or "Group"`, 'invalidValue');
+    if (type !== undefined && type !== 'user' && type !== 'group')
+      throw badRequest(`${where}[${i}].type must be "User" or "Group"`, 'invalidValue');
     return { value, display, ...(type ? { type: type === 'user' ? ('User' as const) : ('Group' as const) } : {}) };
   });
 }

@@ -56,21 +56,30 @@ function coalesceRemovals(changes: GroupChange[]): GroupChange[] {
 
 function planOperation(op: RawOperation): GroupChange[] {
   if (op.path === undefined) {
-    if (!isPlainObject(op.value)) throw badRequest(`Operation ${op.index}: without a path, value must be an object of attributes`, 'invalidValue');
+    if (!isPlainObject(op.value))
+      throw badRequest(`Operation ${op.index}: without a path, value must be an object of attributes`, 'invalidValue');
     return Object.entries(op.value).flatMap(([key, value]) => planAttribute(op, key.toLowerCase(), value));
   }
   const path = parsePatchPath(catalogue('Group'), op.path);
   if (!path) throw badRequest(`Operation ${op.index}: "${op.path}" is not an attribute path of a Group`, 'invalidPath');
   const name = path.attr.name.toLowerCase();
   if (name !== 'members') {
-    if (path.filter || path.sub) throw badRequest(`Operation ${op.index}: "${op.path}" is not an attribute path of a Group`, 'invalidPath');
+    if (path.filter || path.sub)
+      throw badRequest(`Operation ${op.index}: "${op.path}" is not an attribute path of a Group`, 'invalidPath');
     return planAttribute(op, name, op.value, true);
   }
-  if (path.sub) throw badRequest(`Operation ${op.index}: change members as a whole ("members" or "members[value eq \\"id\\"]"), not "${op.path}"`, 'invalidPath');
+  if (path.sub)
+    throw badRequest(
+      `Operation ${op.index}: change members as a whole ("members" or "members[value eq \\"id\\"]"), not "${op.path}"`,
+      'invalidPath',
+    );
   if (path.filter) {
-    const remove: GroupChange = idsOf(path.filter) ? { kind: 'removeMembers', ids: idsOf(path.filter)! } : { kind: 'removeMembersWhere', filter: path.filter };
+    const remove: GroupChange = idsOf(path.filter)
+      ? { kind: 'removeMembers', ids: idsOf(path.filter)! }
+      : { kind: 'removeMembersWhere', filter: path.filter };
     if (op.op === 'remove') return [remove];
-    if (op.op === 'replace') return [remove, { kind: 'addMembers', members: parseMembers(op.value, `Operation ${op.index} value`) }];
+    if (op.op === 'replace')
+      return [remove, { kind: 'addMembers', members: parseMembers(op.value, `Operation ${op.index} value`) }];
     return [{ kind: 'addMembers', members: parseMembers(op.value, `Operation ${op.index} value`) }];
   }
   return planMembers(op, op.value);
@@ -84,12 +93,14 @@ function planAttribute(op: RawOperation, name: string, value: unknown, explicitP
       if (op.op === 'remove' || value === null || value === '') {
         throw badRequest(`Operation ${op.index}: displayName is required and cannot be removed`, 'invalidValue');
       }
-      if (typeof value !== 'string') throw badRequest(`Operation ${op.index}: displayName must be a string`, 'invalidValue');
+      if (typeof value !== 'string')
+        throw badRequest(`Operation ${op.index}: displayName must be a string`, 'invalidValue');
       checkNameLength(`Operation ${op.index}: displayName`, value);
       return [{ kind: 'setDisplayName', value }];
     case 'externalid':
       if (op.op === 'remove' || value === null || value === '') return [{ kind: 'setExternalId', value: null }];
-      if (typeof value !== 'string') throw badRequest(`Operation ${op.index}: externalId must be a string`, 'invalidValue');
+      if (typeof value !== 'string')
+        throw badRequest(`Operation ${op.index}: externalId must be a string`, 'invalidValue');
       checkNameLength(`Operation ${op.index}: externalId`, value);
       return [{ kind: 'setExternalId', value }];
     case 'id':
@@ -120,7 +131,13 @@ function planMembers(op: RawOperation, value: unknown): GroupChange[] {
 
 /** `value eq "a"` or `value eq "a" or value eq "b"`: the ids, so removal is a plain keyed delete. */
 function idsOf(filter: FilterNode): string[] | undefined {
-  if (filter.kind === 'compare' && filter.op === 'eq' && filter.path.toLowerCase() === 'value' && typeof filter.value === 'string') return [filter.value];
+  if (
+    filter.kind === 'compare' &&
+    filter.op === 'eq' &&
+    filter.path.toLowerCase() === 'value' &&
+    typeof filter.value === 'string'
+  )
+    return [filter.value];
   if (filter.kind === 'or') {
     const left = idsOf(filter.left);
     const right = idsOf(filter.right);

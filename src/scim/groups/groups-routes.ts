@@ -22,7 +22,8 @@ export function groupsRoutes(groups: GroupsService): Router {
   const router = Router({ caseSensitive: false });
   const cat = catalogue('Group');
 
-  const render = (req: Request, group: GroupRecord, projection: Projection) => project(scimGroup(group, scimBaseUrl(req)), projection);
+  const render = (req: Request, group: GroupRecord, projection: Projection) =>
+    project(scimGroup(group, scimBaseUrl(req)), projection);
 
   /** The group as written, members loaded only when the response includes them. */
   async function respondWritten(req: Request, res: Response, status: number, written: GroupRecord): Promise<void> {
@@ -43,7 +44,11 @@ export function groupsRoutes(groups: GroupsService): Router {
       window: params.window,
       withMembers: includes(params.projection, 'members'),
     });
-    sendScim(res, 200, listResponse(params, rows, total, (g) => render(req, g, params.projection)));
+    sendScim(
+      res,
+      200,
+      listResponse(params, rows, total, (g) => render(req, g, params.projection)),
+    );
   });
 
   router.get('/:id', async (req, res) => {

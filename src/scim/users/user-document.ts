@@ -6,7 +6,17 @@ import { checkNameLength, checkUserAttributesSize, checkValueCount } from '../at
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, scimmy } from '../../schema/scimmy.js';
 
 // Kept in columns (or never stored: password; computed: groups), not in the attributes document.
-const NOT_IN_DOCUMENT = new Set(['schemas', 'id', 'meta', 'userName', 'externalId', 'active', 'displayName', 'password', 'groups']);
+const NOT_IN_DOCUMENT = new Set([
+  'schemas',
+  'id',
+  'meta',
+  'userName',
+  'externalId',
+  'active',
+  'displayName',
+  'password',
+  'groups',
+]);
 
 /**
  * A SCIM User body → what the store keeps. scimmy validates and coerces (types, case-insensitive
@@ -15,7 +25,9 @@ const NOT_IN_DOCUMENT = new Set(['schemas', 'id', 'meta', 'userName', 'externalI
 export function userFieldsFromScim(body: unknown): UserFields {
   if (!isPlainObject(body)) throw badRequest('The body must be a JSON object holding a SCIM User', 'invalidSyntax');
   const normalized = normalizeInbound(body, catalogue('User'));
-  const coerced = withScimmy(() => JSON.parse(JSON.stringify(new (scimmy().Schemas.User)(normalized, 'in'))) as Record<string, unknown>);
+  const coerced = withScimmy(
+    () => JSON.parse(JSON.stringify(new (scimmy().Schemas.User)(normalized, 'in'))) as Record<string, unknown>,
+  );
   return userFieldsFromDocument(coerced);
 }
 
@@ -27,13 +39,15 @@ export function userFieldsFromDocument(doc: Record<string, unknown>): UserFields
     if (Array.isArray(value)) {
       checkValueCount(key, value);
       // RFC 7643 §2.4: "primary" is true on at most one value.
-      if (value.filter((v) => isPlainObject(v) && v.primary === true).length > 1) throw badRequest(`${key} has more than one primary value`, 'invalidValue');
+      if (value.filter((v) => isPlainObject(v) && v.primary === true).length > 1)
+        throw badRequest(`${key} has more than one primary value`, 'invalidValue');
     }
     attributes[key] = value;
   }
   checkUserAttributesSize(attributes);
   const userName = doc.userName;
-  if (typeof userName !== 'string' || !userName.trim()) throw badRequest("Required attribute 'userName' is missing", 'invalidValue');
+  if (typeof userName !== 'string' || !userName.trim())
+    throw badRequest("Required attribute 'userName' is missing", 'invalidValue');
   const fields = {
     userName,
     externalId: typeof doc.externalId === 'string' ? doc.externalId : null,
@@ -50,7 +64,8 @@ export function userFieldsFromDocument(doc: Record<string, unknown>): UserFields
 /** The stored user as a plain SCIM document, without meta (what PATCH operates on). */
 export function userDocument(user: UserRecord): Record<string, unknown> {
   const doc: Record<string, unknown> = {
-    schemas: user.attributes[ENTERPRISE_USER_SCHEMA] !== undefined ? [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] : [USER_SCHEMA],
+    schemas:
+      user.attributes[ENTERPRISE_USER_SCHEMA] !== undefined ? [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] : [USER_SCHEMA],
     id: user.id,
     ...(user.externalId !== null ? { externalId: user.externalId } : {}),
     userName: user.userName,
@@ -74,7 +89,13 @@ export function scimUser(user: UserRecord, baseUrl: string): Record<string, unkn
     location: `${baseUrl}/Users/${user.id}`,
     version: userVersion(user),
   };
-  if (user.groups) doc.groups = user.groups.map((g) => ({ value: g.value, $ref: `${baseUrl}/Groups/${g.value}`, display: g.display, type: g.type }));
+  if (user.groups)
+    doc.groups = user.groups.map((g) => ({
+      value: g.value,
+      $ref: `${baseUrl}/Groups/${g.value}`,
+      display: g.display,
+      type: g.type,
+    }));
   return doc;
 }
 

@@ -33,7 +33,10 @@ const ECHOED_READ_ONLY = new Set(['id', 'meta', 'schemas', 'groups']);
  * matches after earlier steps changed that attribute differently. A request needing more than
  * MAX_APPLIES batches is refused rather than allowed to hold the event loop.
  */
-export async function patchUserDocument(current: Record<string, unknown>, body: unknown): Promise<Record<string, unknown> | undefined> {
+export async function patchUserDocument(
+  current: Record<string, unknown>,
+  body: unknown,
+): Promise<Record<string, unknown> | undefined> {
   let doc = current;
   let changed = false;
   let applies = 0;
@@ -44,7 +47,10 @@ export async function patchUserDocument(current: Record<string, unknown>, body: 
   const flush = async () => {
     if (!batch.length) return;
     if (++applies > MAX_APPLIES) {
-      throw badRequest(`This PATCH changes the same multi-valued attribute through different value filters too many times; send it as several requests`, 'invalidValue');
+      throw badRequest(
+        `This PATCH changes the same multi-valued attribute through different value filters too many times; send it as several requests`,
+        'invalidValue',
+      );
     }
     const result = await applyWithScimmy(doc, batch);
     if (result !== undefined) {
@@ -79,9 +85,12 @@ function withOnePrimary(before: Record<string, unknown>, after: Record<string, u
   const out = { ...after };
   for (const [key, list] of Object.entries(after)) {
     if (!Array.isArray(list) || list.filter(isPrimary).length < 2) continue;
-    const previous = new Set((Array.isArray(before[key]) ? (before[key] as unknown[]) : []).filter(isPrimary).map(identity));
+    const previous = new Set(
+      (Array.isArray(before[key]) ? (before[key] as unknown[]) : []).filter(isPrimary).map(identity),
+    );
     const fresh = list.filter((e) => isPrimary(e) && !previous.has(identity(e)));
-    if (fresh.length) out[key] = list.map((e) => (isPrimary(e) && !fresh.includes(e) ? { ...(e as object), primary: false } : e));
+    if (fresh.length)
+      out[key] = list.map((e) => (isPrimary(e) && !fresh.includes(e) ? { ...(e as object), primary: false } : e));
   }
   return out;
 }
@@ -96,7 +105,10 @@ function isPrimary(element: unknown): boolean {
   return isPlainObject(element) && element.primary === true;
 }
 
-async function applyWithScimmy(doc: Record<string, unknown>, operations: ScimmyOperation[]): Promise<Record<string, unknown> | undefined> {
+async function applyWithScimmy(
+  doc: Record<string, unknown>,
+  operations: ScimmyOperation[],
+): Promise<Record<string, unknown> | undefined> {
   const S = scimmy();
   return withScimmyAsync(async () => {
     const resource = new S.Schemas.User(doc, 'in');
@@ -115,7 +127,8 @@ interface Unit {
 
 function units(raw: RawOperation): Unit[] {
   if (raw.path === undefined) {
-    if (!isPlainObject(raw.value)) throw badRequest(`Operation ${raw.index}: without a path, value must be an object of attributes`, 'invalidValue');
+    if (!isPlainObject(raw.value))
+      throw badRequest(`Operation ${raw.index}: without a path, value must be an object of attributes`, 'invalidValue');
     return Object.entries(raw.value).flatMap(([key, value]) => {
       if (ECHOED_READ_ONLY.has(key.toLowerCase())) return [];
       const path = parsePatchPath(catalogue('User'), key);
@@ -123,7 +136,8 @@ function units(raw: RawOperation): Unit[] {
     });
   }
   const path = parsePatchPath(catalogue('User'), raw.path);
-  if (!path) throw badRequest(`Operation ${raw.index}: "${raw.path}" is not an attribute path of a User`, 'invalidPath');
+  if (!path)
+    throw badRequest(`Operation ${raw.index}: "${raw.path}" is not an attribute path of a User`, 'invalidPath');
   return [{ raw, path, value: raw.value }];
 }
 
@@ -142,7 +156,8 @@ function expand({ raw, path, value }: Unit, elementMatches: () => boolean): Scim
     throw badRequest(`Operation ${raw.index}: "${path.text}" is read-only`, 'mutability');
   }
   if (raw.op === 'remove') return removal(path, raw.value);
-  const normalized = path.filter && !path.sub ? normalizeElements(value, path.attr) : normalizeValue(value, targetDef(path));
+  const normalized =
+    path.filter && !path.sub ? normalizeElements(value, path.attr) : normalizeValue(value, targetDef(path));
   if (normalized === undefined) return removal(path, undefined);
   if (path.filter && path.sub && !elementMatches()) {
     const element = elementFromEqFilter(path.filter);
@@ -155,7 +170,14 @@ function expand({ raw, path, value }: Unit, elementMatches: () => boolean): Scim
   }
   // RFC 7644 §3.5.2.3: replacing a single-valued complex attribute (name, manager, an extension)
   // replaces the sub-attributes given and leaves the others, which is what scimmy's add does.
-  if (raw.op === 'replace' && !path.filter && !path.sub && isPlainObject(normalized) && (path.attr.type === 'complex' || path.wholeExtension) && !path.attr.multiValued) {
+  if (
+    raw.op === 'replace' &&
+    !path.filter &&
+    !path.sub &&
+    isPlainObject(normalized) &&
+    (path.attr.type === 'complex' || path.wholeExtension) &&
+    !path.attr.multiValued
+  ) {
     return [{ op: 'add', path: path.text, value: normalized }];
   }
   return [{ op: raw.op, path: path.text, value: normalized }];
@@ -163,7 +185,8 @@ function expand({ raw, path, value }: Unit, elementMatches: () => boolean): Scim
 
 /** A remove; the extension as a whole is removed attribute by attribute (scimmy cannot remove it). */
 function removal(path: PatchPath, value: unknown): ScimmyOperation[] {
-  if (path.wholeExtension) return [...path.attr.sub!.values()].map((def) => ({ op: 'remove', path: `${path.schema}:${def.name}` }));
+  if (path.wholeExtension)
+    return [...path.attr.sub!.values()].map((def) => ({ op: 'remove', path: `${path.schema}:${def.name}` }));
   return [{ op: 'remove', path: path.text, ...(value !== undefined ? { value } : {}) }];
 }
 

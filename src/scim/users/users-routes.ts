@@ -16,7 +16,8 @@ export function usersRoutes(users: UsersService): Router {
   const router = Router({ caseSensitive: false });
   const cat = catalogue('User');
 
-  const render = (req: Request, user: UserRecord, projection: Projection) => project(scimUser(user, scimBaseUrl(req)), projection);
+  const render = (req: Request, user: UserRecord, projection: Projection) =>
+    project(scimUser(user, scimBaseUrl(req)), projection);
 
   function respond(req: Request, res: Response, status: number, user: UserRecord, projection: Projection): void {
     sendScim(res, status, render(req, user, projection), {
@@ -41,7 +42,11 @@ export function usersRoutes(users: UsersService): Router {
       window: params.window,
       withGroups: includes(params.projection, 'groups'),
     });
-    sendScim(res, 200, listResponse(params, rows, total, (u) => render(req, u, params.projection)));
+    sendScim(
+      res,
+      200,
+      listResponse(params, rows, total, (u) => render(req, u, params.projection)),
+    );
   });
 
   router.get('/:id', async (req, res) => {

@@ -5,8 +5,10 @@ import type { Group, GroupDetail, GroupMember, Page, Rule } from './types';
 export const groupsApi = {
   list: (api: ApiClient, query: { cursor?: string; limit?: number } = {}) => api.get<Page<Group>>('/groups', query),
   get: (api: ApiClient, id: string) => api.get<GroupDetail>(`/groups/${encodeURIComponent(id)}`),
-  members: (api: ApiClient, id: string, cursor?: string) => api.get<Page<GroupMember>>(`/groups/${encodeURIComponent(id)}/members`, { cursor, limit: 50 }),
-  setRules: (api: ApiClient, id: string, rules: Rule[]) => api.put<GroupDetail>(`/groups/${encodeURIComponent(id)}/rules`, { rules }),
+  members: (api: ApiClient, id: string, cursor?: string) =>
+    api.get<Page<GroupMember>>(`/groups/${encodeURIComponent(id)}/members`, { cursor, limit: 50 }),
+  setRules: (api: ApiClient, id: string, rules: Rule[]) =>
+    api.put<GroupDetail>(`/groups/${encodeURIComponent(id)}/rules`, { rules }),
 };
 
 /** Every group, page after page: the group pickers need them all. */

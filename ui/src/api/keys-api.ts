@@ -26,7 +26,9 @@ export interface CreateKeyRequest {
 export const keysApi = {
   list: (api: ApiClient, filter: KeyListFilter) => api.get<Page<ApiKey>>('/keys', { ...filter }),
   create: (api: ApiClient, body: CreateKeyRequest) => api.post<IssuedKey>('/keys', body),
-  update: (api: ApiClient, id: string, body: { name: string; description: string }) => api.patch<ApiKey>(`/keys/${encodeURIComponent(id)}`, body),
-  rotate: (api: ApiClient, id: string, body: { gracePeriodSeconds?: number }) => api.post<IssuedKey>(`/keys/${encodeURIComponent(id)}/rotate`, body),
+  update: (api: ApiClient, id: string, body: { name: string; description: string }) =>
+    api.patch<ApiKey>(`/keys/${encodeURIComponent(id)}`, body),
+  rotate: (api: ApiClient, id: string, body: { gracePeriodSeconds?: number }) =>
+    api.post<IssuedKey>(`/keys/${encodeURIComponent(id)}/rotate`, body),
   revoke: (api: ApiClient, id: string) => api.delete<ApiKey>(`/keys/${encodeURIComponent(id)}`),
 };

@@ -34,7 +34,8 @@ export async function problemOf(res: Response): Promise<ApiError> {
   } catch {
     body = undefined;
   }
-  if (!isRecord(body)) return new ApiError(res.status, 'http_error', `The server answered ${res.status} ${res.statusText}`, []);
+  if (!isRecord(body))
+    return new ApiError(res.status, 'http_error', `The server answered ${res.status} ${res.statusText}`, []);
   return new ApiError(
     res.status,
     typeof body.code === 'string' ? body.code : 'http_error',

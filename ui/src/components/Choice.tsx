@@ -27,7 +27,11 @@ export function Choice({ id, type, label, hint, checked, onChange, name, value, 
   };
   return (
     <div class="choice">
-      {type === 'radio' ? <input type="radio" {...common} /> : <input type="checkbox" role={toggle ? 'switch' : undefined} {...common} />}
+      {type === 'radio' ? (
+        <input type="radio" {...common} />
+      ) : (
+        <input type="checkbox" role={toggle ? 'switch' : undefined} {...common} />
+      )}
       <div>
         <label for={id} class="choice-label">
           {label}

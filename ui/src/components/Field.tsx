@@ -36,5 +36,8 @@ export function Field({ id, label, hint, error, required, children }: FieldProps
 /** aria attributes a control inside <Field> carries. */
 export function describedBy(id: string, options: { hint?: boolean; error?: string }) {
   const ids = [options.hint ? `${id}-hint` : '', options.error ? `${id}-error` : ''].filter(Boolean);
-  return { 'aria-describedby': ids.length ? ids.join(' ') : undefined, 'aria-invalid': options.error ? true : undefined };
+  return {
+    'aria-describedby': ids.length ? ids.join(' ') : undefined,
+    'aria-invalid': options.error ? true : undefined,
+  };
 }

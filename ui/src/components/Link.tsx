@@ -2,7 +2,17 @@ import type { ComponentChildren } from 'preact';
 import { navigate } from '../lib/router';
 
 /** An ordinary link that the page follows itself (opening in a new tab still works). */
-export function Link({ href, children, current, class: className }: { href: string; children: ComponentChildren; current?: boolean; class?: string }) {
+export function Link({
+  href,
+  children,
+  current,
+  class: className,
+}: {
+  href: string;
+  children: ComponentChildren;
+  current?: boolean;
+  class?: string;
+}) {
   return (
     <a
       href={href}

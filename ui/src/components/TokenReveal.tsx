@@ -23,8 +23,8 @@ export function TokenReveal({ token, keyName }: { token: string; keyName: string
   return (
     <div class="token-reveal">
       <Notice kind="warning">
-        <strong>Copy this key now.</strong> It is shown only once: keyscope keeps only a hash of it and cannot show it again. If you lose it, rotate or revoke
-        the key.
+        <strong>Copy this key now.</strong> It is shown only once: keyscope keeps only a hash of it and cannot show it
+        again. If you lose it, rotate or revoke the key.
       </Notice>
       <label for="issued-token">API key for “{keyName}”</label>
       <div class="token-row">
@@ -45,7 +45,11 @@ export function TokenReveal({ token, keyName }: { token: string; keyName: string
         </button>
       </div>
       <div role="status" class="copy-status">
-        {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'failed' ? 'Could not copy: select the key and copy it yourself.' : ''}
+        {copied === 'yes'
+          ? 'Copied to the clipboard.'
+          : copied === 'failed'
+            ? 'Could not copy: select the key and copy it yourself.'
+            : ''}
       </div>
     </div>
   );

@@ -37,7 +37,12 @@ export function GroupPage({ id }: { id: string }) {
             <section class="panel" aria-labelledby="rules-title">
               <h2 id="rules-title">Rules</h2>
               {can('groups:write') ? (
-                <RulesEditor key={loaded.data[0].id} group={loaded.data[0]} catalogue={loaded.data[1]} onSaved={reload} />
+                <RulesEditor
+                  key={loaded.data[0].id}
+                  group={loaded.data[0]}
+                  catalogue={loaded.data[1]}
+                  onSaved={reload}
+                />
               ) : (
                 <ReadOnlyRules group={loaded.data[0]} />
               )}

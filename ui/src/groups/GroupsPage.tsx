@@ -26,7 +26,10 @@ export function GroupsPage() {
       <div class="page-head">
         <div>
           <h1 id="groups-title">Groups</h1>
-          <p class="muted">Groups come from your identity provider over SCIM, or are local to keyscope. A group’s rules decide what its members and keys may do.</p>
+          <p class="muted">
+            Groups come from your identity provider over SCIM, or are local to keyscope. A group’s rules decide what its
+            members and keys may do.
+          </p>
         </div>
       </div>
       {page.state === 'error' ? <Notice kind="error">{messageOf(page.error)}</Notice> : null}
@@ -72,9 +75,15 @@ function GroupsTable({ groups }: { groups: Group[] }) {
               <SourceBadge source={group.source} />
             </td>
             <td data-label="Members">{group.memberCount}</td>
-            <td data-label="Parent groups">{group.parents.length ? <GroupLinks groups={group.parents} /> : <span class="muted">None</span>}</td>
-            <td data-label="Rules">{group.rules.length ? group.rules.map(ruleText).join(', ') : <span class="muted">None</span>}</td>
-            <td data-label="Keys">{group.keys.length ? group.keys.map((k) => k.name).join(', ') : <span class="muted">None</span>}</td>
+            <td data-label="Parent groups">
+              {group.parents.length ? <GroupLinks groups={group.parents} /> : <span class="muted">None</span>}
+            </td>
+            <td data-label="Rules">
+              {group.rules.length ? group.rules.map(ruleText).join(', ') : <span class="muted">None</span>}
+            </td>
+            <td data-label="Keys">
+              {group.keys.length ? group.keys.map((k) => k.name).join(', ') : <span class="muted">None</span>}
+            </td>
           </tr>
         ))}
       </tbody>

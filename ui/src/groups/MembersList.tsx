@@ -22,7 +22,9 @@ export function MembersList({ groupId }: { groupId: string }) {
         {page.data.items.map((member) => (
           <li key={member.id}>
             <span>{member.displayName || member.name}</span>
-            {member.displayName && member.displayName !== member.name ? <span class="muted"> {member.name}</span> : null}
+            {member.displayName && member.displayName !== member.name ? (
+              <span class="muted"> {member.name}</span>
+            ) : null}
             {member.type === 'Group' ? <span class="tag">Group</span> : null}
             {member.active === false ? <span class="tag tag-warn">Deactivated</span> : null}
           </li>

@@ -16,7 +16,8 @@ interface RuleRowProps {
 /** One rule: a permission or a role, optionally narrowed to resource ids; messages under the part they concern. */
 export function RuleRow({ draft, position, catalogue, permissions, errors, onChange, onRemove }: RuleRowProps) {
   const id = (part: string) => `rule-${draft.id}-${part}`;
-  const invalid = (part: keyof RuleErrors) => (errors[part] ? { 'aria-invalid': true, 'aria-describedby': id(`${part}-error`) } : {});
+  const invalid = (part: keyof RuleErrors) =>
+    errors[part] ? { 'aria-invalid': true, 'aria-describedby': id(`${part}-error`) } : {};
   const message = (part: keyof RuleErrors) =>
     errors[part] ? (
       <div class="field-error" id={id(`${part}-error`)} role="alert">
@@ -30,14 +31,23 @@ export function RuleRow({ draft, position, catalogue, permissions, errors, onCha
       <div class="rule-fields">
         <div class="field">
           <label for={id('type')}>Grants</label>
-          <select id={id('type')} value={draft.type} onChange={(e) => onChange({ type: e.currentTarget.value === 'role' ? 'role' : 'permission', value: '' })}>
+          <select
+            id={id('type')}
+            value={draft.type}
+            onChange={(e) => onChange({ type: e.currentTarget.value === 'role' ? 'role' : 'permission', value: '' })}
+          >
             <option value="permission">A permission</option>
             <option value="role">A role</option>
           </select>
         </div>
         <div class={errors.value ? 'field field-invalid' : 'field'}>
           <label for={id('value')}>{draft.type === 'role' ? 'Role' : 'Permission'}</label>
-          <select id={id('value')} value={draft.value} onChange={(e) => onChange({ value: e.currentTarget.value })} {...invalid('value')}>
+          <select
+            id={id('value')}
+            value={draft.value}
+            onChange={(e) => onChange({ value: e.currentTarget.value })}
+            {...invalid('value')}
+          >
             <option value="">Choose…</option>
             {draft.type === 'role'
               ? catalogue.roles.map((role) => (
@@ -61,7 +71,9 @@ export function RuleRow({ draft, position, catalogue, permissions, errors, onCha
             placeholder="All resources"
             value={draft.resources}
             onInput={(e) => onChange({ resources: e.currentTarget.value })}
-            aria-describedby={errors.resources ? `${id('resources-hint')} ${id('resources-error')}` : id('resources-hint')}
+            aria-describedby={
+              errors.resources ? `${id('resources-hint')} ${id('resources-error')}` : id('resources-hint')
+            }
             aria-invalid={errors.resources ? true : undefined}
           />
           <span class="visually-hidden" id={id('resources-hint')}>
@@ -69,7 +81,12 @@ export function RuleRow({ draft, position, catalogue, permissions, errors, onCha
           </span>
           {message('resources')}
         </div>
-        <button type="button" class="button button-small button-quiet rule-remove" aria-label={`Remove rule ${position}`} onClick={onRemove}>
+        <button
+          type="button"
+          class="button button-small button-quiet rule-remove"
+          aria-label={`Remove rule ${position}`}
+          onClick={onRemove}
+        >
           Remove
         </button>
       </div>

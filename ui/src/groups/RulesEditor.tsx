@@ -16,7 +16,9 @@ interface RulesEditorProps {
 
 function keysNote(keys: number): string {
   if (keys === 0) return 'Keys put on this group (or on groups nested in it) will use them.';
-  return keys === 1 ? 'The group’s key uses them from its next request.' : `The group’s ${keys} keys use them from their next request.`;
+  return keys === 1
+    ? 'The group’s key uses them from its next request.'
+    : `The group’s ${keys} keys use them from their next request.`;
 }
 
 /** Replaces the group's rules as a whole (PUT); every key on the group uses them from the next request. */

@@ -15,7 +15,8 @@ export interface SaveErrors {
 function placeOf(field: string): { row: number; part: RulePart } | undefined {
   const match = /^rules\.(\d+)(?:\.(\w+))?/.exec(field);
   if (!match) return undefined;
-  const part: RulePart = match[2] === 'resources' ? 'resources' : match[2] === 'permission' || match[2] === 'role' ? 'value' : 'rule';
+  const part: RulePart =
+    match[2] === 'resources' ? 'resources' : match[2] === 'permission' || match[2] === 'role' ? 'value' : 'rule';
   return { row: Number(match[1]), part };
 }
 

@@ -29,9 +29,13 @@ const MODES: { mode: Access['mode']; label: string; hint: string }[] = [
 /** The permission subset: a radio group, and per-permission toggles for Restricted. */
 export function AccessField({ value, onChange, catalogue, error }: AccessFieldProps) {
   const chosen = value.mode === 'restricted' ? value.permissions : [];
-  const toggle = (name: string, on: boolean) => onChange({ mode: 'restricted', permissions: on ? [...chosen, name] : chosen.filter((p) => p !== name) });
+  const toggle = (name: string, on: boolean) =>
+    onChange({ mode: 'restricted', permissions: on ? [...chosen, name] : chosen.filter((p) => p !== name) });
   return (
-    <fieldset class={error ? 'field field-invalid' : 'field'} aria-describedby={error ? 'key-permissions-error' : undefined}>
+    <fieldset
+      class={error ? 'field field-invalid' : 'field'}
+      aria-describedby={error ? 'key-permissions-error' : undefined}
+    >
       <legend>Permissions</legend>
       <div class="choices">
         {MODES.map((m) => (
@@ -44,7 +48,9 @@ export function AccessField({ value, onChange, catalogue, error }: AccessFieldPr
             label={m.label}
             hint={m.hint}
             checked={value.mode === m.mode}
-            onChange={() => onChange(m.mode === 'restricted' ? { mode: 'restricted', permissions: chosen } : { mode: m.mode })}
+            onChange={() =>
+              onChange(m.mode === 'restricted' ? { mode: 'restricted', permissions: chosen } : { mode: m.mode })
+            }
           />
         ))}
       </div>

@@ -69,7 +69,10 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
   const mayCreateService = can('keys:manage');
   // A personal key for someone else acts as that person: only org:admin may issue one (DESIGN §9).
   const mayActForOthers = can('org:admin');
-  const [choices] = useLoad(() => Promise.all([groupsFor(session), directoryApi.catalogue(api), directoryApi.organization(api)]), []);
+  const [choices] = useLoad(
+    () => Promise.all([groupsFor(session), directoryApi.catalogue(api), directoryApi.organization(api)]),
+    [],
+  );
 
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -104,7 +107,8 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
     event.preventDefault();
     const local: FormErrors<FormField>['fields'] = {};
     if (!name.trim()) local.name = 'Give the key a name';
-    if (access.mode === 'restricted' && access.permissions.length === 0) local.permissions = 'Pick at least one permission, or choose All or Read only';
+    if (access.mode === 'restricted' && access.permissions.length === 0)
+      local.permissions = 'Pick at least one permission, or choose All or Read only';
     if ('date' in expiration && !expiration.date) local.expiration = 'Pick a date';
     if (Object.keys(local).length) {
       setErrors({ fields: local });
@@ -135,13 +139,39 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
   const e = errors.fields;
   return (
     <form ref={formRef} onSubmit={submit} noValidate class="form">
-      <Field id="key-name" label="Name" required error={e.name} hint="Where the key is used, e.g. “Okta provisioning” or “CI deploy”.">
-        <input ref={nameInput} id="key-name" type="text" value={name} onInput={(ev) => edited('name', setName)(ev.currentTarget.value)} autoComplete="off" required {...describedBy('key-name', { hint: true, error: e.name })} />
+      <Field
+        id="key-name"
+        label="Name"
+        required
+        error={e.name}
+        hint="Where the key is used, e.g. “Okta provisioning” or “CI deploy”."
+      >
+        <input
+          ref={nameInput}
+          id="key-name"
+          type="text"
+          value={name}
+          onInput={(ev) => edited('name', setName)(ev.currentTarget.value)}
+          autoComplete="off"
+          required
+          {...describedBy('key-name', { hint: true, error: e.name })}
+        />
       </Field>
       <Field id="key-description" label="Description" error={e.description}>
-        <textarea id="key-description" rows={2} value={description} onInput={(ev) => edited('description', setDescription)(ev.currentTarget.value)} {...describedBy('key-description', { error: e.description })} />
+        <textarea
+          id="key-description"
+          rows={2}
+          value={description}
+          onInput={(ev) => edited('description', setDescription)(ev.currentTarget.value)}
+          {...describedBy('key-description', { error: e.description })}
+        />
       </Field>
-      <ExpirationField value={expiration} presets={presets} onChange={edited('expiration', setExpiration)} error={e.expiration} />
+      <ExpirationField
+        value={expiration}
+        presets={presets}
+        onChange={edited('expiration', setExpiration)}
+        error={e.expiration}
+      />
 
       <fieldset class={e.kind ? 'field field-invalid' : 'field'}>
         <legend>Kind</legend>
@@ -152,7 +182,11 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
             name="key-kind"
             value="service"
             label="Service key"
-            hint={mayCreateService ? 'Belongs to the organization; gets its group’s rules' : 'Needs the keys:manage permission'}
+            hint={
+              mayCreateService
+                ? 'Belongs to the organization; gets its group’s rules'
+                : 'Needs the keys:manage permission'
+            }
             checked={kind === 'service'}
             disabled={!mayCreateService}
             onChange={() => edited('kind', setKind)('service')}
@@ -168,18 +202,33 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
             onChange={() => edited('kind', setKind)('personal')}
           />
         </div>
-        {e.kind ? <div class="field-error" role="alert">{e.kind}</div> : null}
+        {e.kind ? (
+          <div class="field-error" role="alert">
+            {e.kind}
+          </div>
+        ) : null}
       </fieldset>
 
-      {kind === 'personal' && mayActForOthers ? <OwnerField value={ownerUserId} onChange={edited('ownerUserId', setOwnerUserId)} error={e.ownerUserId} /> : null}
+      {kind === 'personal' && mayActForOthers ? (
+        <OwnerField value={ownerUserId} onChange={edited('ownerUserId', setOwnerUserId)} error={e.ownerUserId} />
+      ) : null}
 
       <Field
         id="key-group"
         label="Group"
         error={e.groupId}
-        hint={kind === 'service' ? 'The key gets this group’s rules. Without a group it grants nothing (but SCIM, if allowed below).' : 'Optional: narrows the key to one group its owner is in.'}
+        hint={
+          kind === 'service'
+            ? 'The key gets this group’s rules. Without a group it grants nothing (but SCIM, if allowed below).'
+            : 'Optional: narrows the key to one group its owner is in.'
+        }
       >
-        <select id="key-group" value={groupId} onChange={(ev) => edited('groupId', setGroupId)(ev.currentTarget.value)} {...describedBy('key-group', { hint: true, error: e.groupId })}>
+        <select
+          id="key-group"
+          value={groupId}
+          onChange={(ev) => edited('groupId', setGroupId)(ev.currentTarget.value)}
+          {...describedBy('key-group', { hint: true, error: e.groupId })}
+        >
           <option value="">No group</option>
           {groups.map((group) => (
             <option key={group.id} value={group.id}>
@@ -189,7 +238,12 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
         </select>
       </Field>
 
-      <AccessField value={access} onChange={edited('permissions', setAccess)} catalogue={catalogue.permissions} error={e.permissions} />
+      <AccessField
+        value={access}
+        onChange={edited('permissions', setAccess)}
+        catalogue={catalogue.permissions}
+        error={e.permissions}
+      />
 
       {can('org:admin') ? (
         <div class={e.scim ? 'field field-invalid' : 'field'}>
@@ -201,7 +255,11 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
             checked={scim}
             onChange={edited('scim', setScim)}
           />
-          {e.scim ? <div class="field-error" role="alert">{e.scim}</div> : null}
+          {e.scim ? (
+            <div class="field-error" role="alert">
+              {e.scim}
+            </div>
+          ) : null}
         </div>
       ) : null}
 

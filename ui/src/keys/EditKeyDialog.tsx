@@ -45,10 +45,24 @@ export function EditKeyDialog({ apiKey, onClose, onSaved }: EditKeyDialogProps) 
     <Dialog title="Edit API key" onClose={onClose}>
       <form ref={formRef} onSubmit={submit} noValidate class="form">
         <Field id="edit-name" label="Name" required error={e.name}>
-          <input id="edit-name" autofocus type="text" value={name} onInput={(ev) => setName(ev.currentTarget.value)} autoComplete="off" {...describedBy('edit-name', { error: e.name })} />
+          <input
+            id="edit-name"
+            autofocus
+            type="text"
+            value={name}
+            onInput={(ev) => setName(ev.currentTarget.value)}
+            autoComplete="off"
+            {...describedBy('edit-name', { error: e.name })}
+          />
         </Field>
         <Field id="edit-description" label="Description" error={e.description}>
-          <textarea id="edit-description" rows={3} value={description} onInput={(ev) => setDescription(ev.currentTarget.value)} {...describedBy('edit-description', { error: e.description })} />
+          <textarea
+            id="edit-description"
+            rows={3}
+            value={description}
+            onInput={(ev) => setDescription(ev.currentTarget.value)}
+            {...describedBy('edit-description', { error: e.description })}
+          />
         </Field>
         {errors.general ? <Notice kind="error">{errors.general}</Notice> : null}
         <div class="dialog-actions">

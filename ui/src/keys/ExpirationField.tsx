@@ -28,7 +28,12 @@ export function ExpirationField({ value, presets, onChange, error }: ExpirationF
   const tomorrow = isoDay(new Date(Date.now() + 24 * 3600 * 1000));
   return (
     <>
-      <Field id="key-expiration" label="Expiration" hint={custom ? undefined : preview} error={custom ? undefined : error}>
+      <Field
+        id="key-expiration"
+        label="Expiration"
+        hint={custom ? undefined : preview}
+        error={custom ? undefined : error}
+      >
         <select
           id="key-expiration"
           value={'preset' in value ? value.preset : CUSTOM}

@@ -7,7 +7,8 @@ export function IssuedKeyView({ issued, onDone }: { issued: IssuedKey; onDone: (
     <div class="form">
       <TokenReveal token={issued.token} keyName={issued.key.name} />
       <p class="muted">
-        Use it as <code>Authorization: Bearer …</code>. The table shows it only by its fragment <code>{issued.key.fragment}</code>.
+        Use it as <code>Authorization: Bearer …</code>. The table shows it only by its fragment{' '}
+        <code>{issued.key.fragment}</code>.
       </p>
       <div class="dialog-actions">
         <button type="button" class="button button-primary" onClick={onDone}>

@@ -55,7 +55,13 @@ export function KeyFilters({ values, onChange, showOwnerToggle }: KeyFiltersProp
           <legend>Show</legend>
           {(['me', 'all'] as const).map((owner) => (
             <label key={owner} class={values.owner === owner ? 'segment segment-on' : 'segment'}>
-              <input type="radio" name="key-owner" value={owner} checked={values.owner === owner} onChange={() => onChange({ ...values, owner })} />
+              <input
+                type="radio"
+                name="key-owner"
+                value={owner}
+                checked={values.owner === owner}
+                onChange={() => onChange({ ...values, owner })}
+              />
               {owner === 'me' ? 'My keys' : 'All keys'}
             </label>
           ))}

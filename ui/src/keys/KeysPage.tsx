@@ -33,7 +33,14 @@ export function KeysPage() {
   useEffect(() => pages.reset(), [search, filters.status, filters.owner]);
 
   const [page, reload] = useLoad(
-    () => keysApi.list(api, { q: search, status: filters.status || undefined, owner: manager ? filters.owner : undefined, cursor, limit: PAGE_SIZE }),
+    () =>
+      keysApi.list(api, {
+        q: search,
+        status: filters.status || undefined,
+        owner: manager ? filters.owner : undefined,
+        cursor,
+        limit: PAGE_SIZE,
+      }),
     [search, filters.status, filters.owner, cursor],
   );
 
@@ -53,7 +60,10 @@ export function KeysPage() {
       <div class="page-head">
         <div>
           <h1 id="keys-title">API Keys</h1>
-          <p class="muted">Keys authenticate services and scripts. Each key gets the rules of its group, narrowed by its own permissions.</p>
+          <p class="muted">
+            Keys authenticate services and scripts. Each key gets the rules of its group, narrowed by its own
+            permissions.
+          </p>
         </div>
         <button type="button" class="button button-primary" onClick={() => open({ kind: 'create' })}>
           Create API key
@@ -66,15 +76,23 @@ export function KeysPage() {
       {page.state === 'ready' ? (
         page.data.items.length ? (
           <>
-            <KeysTable keys={page.data.items} showCreator={manager && filters.owner === 'all'} onAction={(kind, key) => open({ kind, key })} />
+            <KeysTable
+              keys={page.data.items}
+              showCreator={manager && filters.owner === 'all'}
+              onAction={(kind, key) => open({ kind, key })}
+            />
             <Pager label="Key pages" {...pages.pager(page.data.nextCursor)} />
           </>
         ) : (
-          <p class="empty">{filtered ? 'No keys match these filters.' : 'No API keys yet. Create one to get started.'}</p>
+          <p class="empty">
+            {filtered ? 'No keys match these filters.' : 'No API keys yet. Create one to get started.'}
+          </p>
         )
       ) : null}
 
-      {dialog?.kind === 'create' ? <CreateKeyDialog onClose={() => setDialog(null)} onCreated={(key) => changed(`Created “${key.name}”.`)} /> : null}
+      {dialog?.kind === 'create' ? (
+        <CreateKeyDialog onClose={() => setDialog(null)} onCreated={(key) => changed(`Created “${key.name}”.`)} />
+      ) : null}
       {dialog?.kind === 'edit' ? (
         <EditKeyDialog
           apiKey={dialog.key}
@@ -85,7 +103,13 @@ export function KeysPage() {
           }}
         />
       ) : null}
-      {dialog?.kind === 'rotate' ? <RotateKeyDialog apiKey={dialog.key} onClose={() => setDialog(null)} onRotated={(key) => changed(`Rotated “${key.name}”: a new key replaces it.`)} /> : null}
+      {dialog?.kind === 'rotate' ? (
+        <RotateKeyDialog
+          apiKey={dialog.key}
+          onClose={() => setDialog(null)}
+          onRotated={(key) => changed(`Rotated “${key.name}”: a new key replaces it.`)}
+        />
+      ) : null}
       {dialog?.kind === 'revoke' ? (
         <RevokeKeyDialog
           apiKey={dialog.key}

@@ -59,7 +59,15 @@ export function KeysTable({ keys, showCreator, onAction }: KeysTableProps) {
   );
 }
 
-function KeyRow({ apiKey: key, showCreator, onAction }: { apiKey: ApiKey; showCreator: boolean; onAction: KeysTableProps['onAction'] }) {
+function KeyRow({
+  apiKey: key,
+  showCreator,
+  onAction,
+}: {
+  apiKey: ApiKey;
+  showCreator: boolean;
+  onAction: KeysTableProps['onAction'];
+}) {
   const access = accessLabel(key.permissions);
   return (
     <tr data-key-id={key.id}>
@@ -67,7 +75,9 @@ function KeyRow({ apiKey: key, showCreator, onAction }: { apiKey: ApiKey; showCr
         <span class="key-name">{key.name}</span>
         {key.description ? <span class="key-description">{key.description}</span> : null}
         <span class="tags">
-          <span class="tag">{key.kind === 'personal' ? `Personal${key.ownerUserName ? `: ${key.ownerUserName}` : ''}` : 'Service'}</span>
+          <span class="tag">
+            {key.kind === 'personal' ? `Personal${key.ownerUserName ? `: ${key.ownerUserName}` : ''}` : 'Service'}
+          </span>
           {key.scim ? <span class="tag tag-scim">SCIM</span> : null}
           {access ? <span class="tag">{access}</span> : null}
         </span>
@@ -80,7 +90,13 @@ function KeyRow({ apiKey: key, showCreator, onAction }: { apiKey: ApiKey; showCr
       </td>
       <td data-label="Group">{key.groupName ?? <span class="muted">None</span>}</td>
       <td data-label="Last used">
-        {key.lastUsedAt ? <time dateTime={key.lastUsedAt} title={formatDateTime(key.lastUsedAt)}>{formatPast(key.lastUsedAt)}</time> : <span class="muted">Never used</span>}
+        {key.lastUsedAt ? (
+          <time dateTime={key.lastUsedAt} title={formatDateTime(key.lastUsedAt)}>
+            {formatPast(key.lastUsedAt)}
+          </time>
+        ) : (
+          <span class="muted">Never used</span>
+        )}
       </td>
       <td data-label="Expires">
         {key.revokedAt ? (

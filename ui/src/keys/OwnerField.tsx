@@ -25,14 +25,25 @@ export function OwnerField({ value, onChange, error }: OwnerFieldProps) {
     <div class="owner-field">
       <div class="field">
         <label for="key-owner-search">Find the owner</label>
-        <input id="key-owner-search" type="search" placeholder="User name" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+        <input
+          id="key-owner-search"
+          type="search"
+          placeholder="User name"
+          value={search}
+          onInput={(e) => setSearch(e.currentTarget.value)}
+        />
       </div>
       <Field id="key-owner" label="Owner" error={users.state === 'error' ? messageOf(users.error) : error} required>
-        <select id="key-owner" value={value} onChange={(e) => {
+        <select
+          id="key-owner"
+          value={value}
+          onChange={(e) => {
             const id = e.currentTarget.value;
             setPicked(options.find((u) => u.id === id) ?? null);
             onChange(id);
-          }} {...describedBy('key-owner', { error })}>
+          }}
+          {...describedBy('key-owner', { error })}
+        >
           <option value="">{me.owner ? `Me (${me.owner.userName})` : 'Choose a user'}</option>
           {options.map((user) => (
             <option key={user.id} value={user.id}>

@@ -30,10 +30,19 @@ export function RevokeKeyDialog({ apiKey, onClose, onRevoked }: RevokeKeyDialogP
     <Dialog title="Revoke access?" onClose={onClose}>
       <form onSubmit={submit} class="form">
         <p>
-          Anything using “<strong>{apiKey.name}</strong>” (<code>{apiKey.fragment}</code>) loses access immediately. This cannot be undone.
+          Anything using “<strong>{apiKey.name}</strong>” (<code>{apiKey.fragment}</code>) loses access immediately.
+          This cannot be undone.
         </p>
         <Field id="revoke-confirm" label={`Type “${apiKey.name}” to confirm`}>
-          <input id="revoke-confirm" autofocus type="text" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} autoComplete="off" spellcheck={false} />
+          <input
+            id="revoke-confirm"
+            autofocus
+            type="text"
+            value={typed}
+            onInput={(e) => setTyped(e.currentTarget.value)}
+            autoComplete="off"
+            spellcheck={false}
+          />
         </Field>
         {error ? <Notice kind="error">{error}</Notice> : null}
         <div class="dialog-actions">

@@ -44,8 +44,8 @@ export function RotateKeyDialog({ apiKey, onClose, onRotated }: RotateKeyDialogP
       ) : (
         <form onSubmit={submit} class="form">
           <p>
-            Rotating “<strong>{apiKey.name}</strong>” issues a new key with the same name, group, permissions and lifetime. Put the new key where the old one is
-            used.
+            Rotating “<strong>{apiKey.name}</strong>” issues a new key with the same name, group, permissions and
+            lifetime. Put the new key where the old one is used.
           </p>
           <Field id="rotate-grace" label="The old key stops working">
             <select id="rotate-grace" autofocus value={grace} onChange={(e) => setGrace(Number(e.currentTarget.value))}>

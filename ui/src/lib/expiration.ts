@@ -2,7 +2,14 @@ import type { ExpirationPreset, OrgPolicy } from '../api/types';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-export const PRESET_DAYS: Record<Exclude<ExpirationPreset, 'never'>, number> = { '7d': 7, '30d': 30, '60d': 60, '90d': 90, '180d': 180, '1y': 365 };
+export const PRESET_DAYS: Record<Exclude<ExpirationPreset, 'never'>, number> = {
+  '7d': 7,
+  '30d': 30,
+  '60d': 60,
+  '90d': 90,
+  '180d': 180,
+  '1y': 365,
+};
 
 export const PRESET_LABELS: Record<ExpirationPreset, string> = {
   '7d': '7 days',

@@ -11,7 +11,10 @@ export interface FormErrors<F extends string> {
  * server field to a form field (or undefined when the form has none). The summary `detail`
  * shows at the form's foot when no field took a message.
  */
-export function formErrors<F extends string>(error: unknown, fieldOf: (serverField: string) => F | undefined): FormErrors<F> {
+export function formErrors<F extends string>(
+  error: unknown,
+  fieldOf: (serverField: string) => F | undefined,
+): FormErrors<F> {
   if (!(error instanceof ApiError)) return { fields: {}, general: messageOf(error) };
   const fields: Partial<Record<F, string>> = {};
   const leftover: string[] = [];

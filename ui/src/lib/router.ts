@@ -10,7 +10,8 @@ export function parseRoute(pathname: string): Route {
   const parts = rest.split('/').filter(Boolean);
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'keys')) return { page: 'keys' };
   if (parts.length === 1 && parts[0] === 'groups') return { page: 'groups' };
-  if (parts.length === 2 && parts[0] === 'groups' && parts[1]) return { page: 'group', id: decodeURIComponent(parts[1]) };
+  if (parts.length === 2 && parts[0] === 'groups' && parts[1])
+    return { page: 'group', id: decodeURIComponent(parts[1]) };
   return { page: 'not-found' };
 }
 

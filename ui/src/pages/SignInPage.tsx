@@ -32,7 +32,12 @@ export function SignInPage({ onSignedIn, notice }: SignInProps) {
         <p class="muted">Sign in with an API key to manage your organization’s keys and groups.</p>
         {notice ? <Notice kind="info">{notice}</Notice> : null}
         <form onSubmit={submit} noValidate>
-          <Field id="signin-key" label="API key" error={error} hint="Kept in this browser tab only, and forgotten when you sign out or close the tab.">
+          <Field
+            id="signin-key"
+            label="API key"
+            error={error}
+            hint="Kept in this browser tab only, and forgotten when you sign out or close the tab."
+          >
             <input
               id="signin-key"
               type="password"
