@@ -81,6 +81,11 @@ export function normalizeValue(value: unknown, def: AttrDef): unknown {
     const items = value.map((v) => normalizeSingle(v, def)).filter((v) => v !== undefined);
     return items;
   }
+  if (Array.isArray(value)) {
+    // Microsoft's documented add-manager request sends the single-valued manager as a one-element array.
+    if (def.type === 'complex' && value.length === 1) return normalizeSingle(value[0], def);
+    throw badRequest(`"${def.name}" is single-valued: send one value, not a list of ${value.length}`, 'invalidValue');
+  }
   return normalizeSingle(value, def);
 }
 
