@@ -159,9 +159,17 @@ function expand({ raw, path, value }: Unit, elementMatches: () => boolean): Scim
   const normalized =
     path.filter && !path.sub ? normalizeElements(value, path.attr) : normalizeValue(value, targetDef(path));
   if (normalized === undefined) return removal(path, undefined);
-  if (path.filter && path.sub && !elementMatches()) {
-    const element = elementFromEqFilter(path.filter);
-    if (element) return [{ op: 'add', path: stripFilter(path), value: [{ ...element, [path.sub.name]: normalized }] }];
+  if (path.filter && path.sub) {
+    if (!elementMatches()) {
+      const element = elementFromEqFilter(path.filter);
+      if (element)
+        return [{ op: 'add', path: stripFilter(path), value: [{ ...element, [path.sub.name]: normalized }] }];
+    } else if (raw.op === 'replace') {
+      // RFC 7644 §3.5.2.3: set the sub-attribute on the elements the filter matches now. scimmy's
+      // replace removes it first and then looks for them again, which finds none when the filter is
+      // on that sub-attribute (`emails[value eq "old"].value`). A sub-attribute is simple, so add sets it.
+      return [{ op: 'add', path: path.text, value: normalized }];
+    }
   }
   // `manager.value`, `name.givenName`: setting part of a single-valued complex attribute the user
   // does not have yet creates it (RFC 7644 §3.5.2.1); scimmy would answer noTarget.
