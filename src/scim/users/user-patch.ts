@@ -43,12 +43,14 @@ export async function patchUserDocument(
   let batch: ScimmyOperation[] = [];
   // Attributes the batch changes → the one value filter every change went through, or null.
   let touched = new Map<string, string | null>();
+  // Multi-valued attributes the batch has only added to → the elements it added.
+  let appended = new Map<string, unknown[]>();
 
   const flush = async () => {
     if (!batch.length) return;
     if (++applies > MAX_APPLIES) {
       throw badRequest(
-        `This PATCH changes the same multi-valued attribute through different value filters too many times; send it as several requests`,
+        `This PATCH changes the same multi-valued attribute through different value filters, or adds to it after changing it, too many times; send it as several requests`,
         'invalidValue',
       );
     }
@@ -59,22 +61,70 @@ export async function patchUserDocument(
     }
     batch = [];
     touched = new Map();
+    appended = new Map();
   };
 
   for (const unit of readPatchRequest(body).flatMap(units)) {
     const key = attributeKey(unit.path);
     const filter = unit.path.filter && unit.path.sub ? formatFilter(unit.path.filter) : null;
+    const appending = isAppend(unit);
     if (filter !== null && touched.has(key) && touched.get(key) !== filter) await flush();
+    // An add compares its values with what the attribute holds, so it sees earlier changes applied.
+    else if (appending && touched.has(key) && !appended.has(key)) await flush();
     // Within a batch, an element this filter created or found earlier is there still.
     const matches = () => touched.get(key) === filter || anyElementMatches(doc, unit.path);
-    const operations = expand(unit, matches);
+    let operations = expand(unit, matches);
+    const adds = appending && operations.every((o) => o.op === 'add');
+    if (adds) operations = withoutPresent(operations, [...elementsAt(doc, unit.path), ...(appended.get(key) ?? [])]);
     if (!operations.length) continue;
     batch.push(...operations);
+    if (adds) appended.set(key, [...(appended.get(key) ?? []), ...operations.flatMap((o) => asList(o.value))]);
+    else appended.delete(key);
     const kept = operations.every((o) => o.op !== 'remove') && (!touched.has(key) || touched.get(key) === filter);
     touched.set(key, kept ? filter : null);
   }
   await flush();
   return changed ? withOnePrimary(current, doc) : undefined;
+}
+
+/** `add` on a multi-valued attribute as a whole (`emails`, or `emails` as a key of a pathless value). */
+function isAppend(unit: Unit): boolean {
+  return unit.raw.op === 'add' && unit.path.attr.multiValued && !unit.path.filter && !unit.path.sub;
+}
+
+/**
+ * RFC 7644 §3.5.2.1: adding a value the attribute already holds changes nothing (and an add whose
+ * values are all there is no change at all, so the resource's version and lastModified stay).
+ */
+function withoutPresent(operations: ScimmyOperation[], present: unknown[]): ScimmyOperation[] {
+  const seen = new Set(present.map(canonical));
+  return operations.flatMap((o) => {
+    const fresh = asList(o.value).filter((v) => {
+      const c = canonical(v);
+      if (seen.has(c)) return false;
+      seen.add(c);
+      return true;
+    });
+    return fresh.length ? [{ ...o, value: fresh }] : [];
+  });
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The elements a multi-valued attribute holds in this document. */
+function elementsAt(doc: Record<string, unknown>, path: PatchPath): unknown[] {
+  const container = path.schema ? doc[path.schema] : doc;
+  const list = isPlainObject(container) ? container[path.attr.name] : undefined;
+  return Array.isArray(list) ? list : [];
+}
+
+/** JSON with object keys sorted: two elements are identical when this is equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isPlainObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 /**
