@@ -145,10 +145,13 @@ function withOnePrimary(before: Record<string, unknown>, after: Record<string, u
   return out;
 }
 
-// A value is the same value when its `value` is, whatever else changed about it.
+// A value is the same value when its `value` is, whatever else changed about it; an element without
+// `value` (an address) when everything but `primary` is, in whatever order scimmy wrote its keys.
 function identity(element: unknown): string {
   const value = (element as { value?: unknown }).value;
-  return value === undefined ? JSON.stringify(element) : JSON.stringify(value);
+  if (value !== undefined) return JSON.stringify(value);
+  const { primary: _primary, ...rest } = element as Record<string, unknown>;
+  return canonical(rest);
 }
 
 function isPrimary(element: unknown): boolean {
