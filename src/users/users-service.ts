@@ -107,10 +107,6 @@ export class UsersService {
     return listUsers(this.deps.db, ctx.orgId, query);
   }
 
-  replace(ctx: RequestContext, id: string, fields: UserFields, precondition?: Precondition): Promise<UserRecord> {
-    return this.modify(ctx, id, async () => fields, precondition).then((r) => r.user);
-  }
-
   /**
    * Read-modify-write under the row lock, so concurrent changes to one user serialize rather than
    * overwrite each other. `change` returns the new fields, or undefined for "nothing to change".

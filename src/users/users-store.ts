@@ -13,7 +13,7 @@ interface UserRow {
   id: string;
   user_name: string;
   external_id: string | null;
-  active: boolean;
+  active: boolean | null;
   display_name: string | null;
   attributes: Record<string, unknown>;
   version: number;
@@ -238,7 +238,7 @@ export interface UserSummaryRow {
   user_name: string;
   display_name: string | null;
   external_id: string | null;
-  active: boolean;
+  active: boolean | null;
 }
 
 /** Users for admin pickers: search by userName, displayName or externalId, in userName order. */

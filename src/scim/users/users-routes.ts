@@ -62,12 +62,25 @@ export function usersRoutes(users: UsersService): Router {
   });
 
   router.post('/', async (req, res) => {
-    const created = await users.create(contextOf(req), userFieldsFromScim(req.body));
+    const body = userFieldsFromScim(req.body);
+    // A new user without `active` is active: the service provider's default (RFC 7644 §3.3).
+    const created = await users.create(contextOf(req), {
+      ...body,
+      active: body.active === undefined ? true : body.active,
+    });
     respond(req, res, 201, { ...created, groups: [] }, parseProjection(cat, req.query));
   });
 
+  // RFC 7644 §3.5.1: a readWrite attribute the body omits "MAY be assumed to be not asserted by the
+  // client": a PUT without `active` leaves it as it is, so it never reactivates a deactivated user.
   router.put('/:id', async (req, res) => {
-    const user = await users.replace(contextOf(req), String(req.params.id), userFieldsFromScim(req.body), ifMatch(req));
+    const body = userFieldsFromScim(req.body);
+    const { user } = await users.modify(
+      contextOf(req),
+      String(req.params.id),
+      async (current) => ({ ...body, active: body.active === undefined ? current.active : body.active }),
+      ifMatch(req),
+    );
     await respondWritten(req, res, 200, user);
   });
 
