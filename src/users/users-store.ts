@@ -2,7 +2,7 @@ import type { Queryable } from '../db/db.js';
 import { containsPattern } from '../db/like.js';
 import { jsonStorage, metaStorage, type Storage } from '../db/filter-sql.js';
 import { isUuid } from '../db/uuid.js';
-import { listRows, type ListResult, type ListWindow } from '../db/list-sql.js';
+import { listRows, type ListResult, type ListSource, type ListWindow } from '../db/list-sql.js';
 import { literal } from '../db/sql-params.js';
 import type { FilterNode } from '../schema/filter-ast.js';
 import { catalogue, resolvePath } from '../schema/catalogue.js';
@@ -206,6 +206,9 @@ export interface UserListQuery {
   window: ListWindow;
   withGroups: boolean;
 }
+
+/** Users as one of the resource types of a list across types (db/list-sql listAcross). */
+export const userListSource: ListSource = { resourceType: 'User', table: 'users u', storage: userStorage };
 
 export async function listUsers(q: Queryable, orgId: string, query: UserListQuery): Promise<ListResult<UserRecord>> {
   const { rows, total } = await listRows<UserRow, UserRow>(q, {
