@@ -1,6 +1,7 @@
 import { badRequest } from '../../http/http-error.js';
 import type { UserFields, UserRecord } from '../../users/users.js';
 import { catalogue } from '../../schema/catalogue.js';
+import { checkDocument } from '../attributes/check-value.js';
 import { isPlainObject, normalizeInbound, withScimmy } from '../attributes/coerce.js';
 import { checkNameLength, checkUserAttributesSize, checkValueCount } from '../attributes/limits.js';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, scimmy } from '../../schema/scimmy.js';
@@ -31,6 +32,7 @@ export type UserBody = Omit<UserFields, 'active'> & { active: boolean | null | u
 export function userFieldsFromScim(body: unknown): UserBody {
   if (!isPlainObject(body)) throw badRequest('The body must be a JSON object holding a SCIM User', 'invalidSyntax');
   const normalized = normalizeInbound(body, catalogue('User'));
+  checkDocument(normalized, catalogue('User'));
   const coerced = withScimmy(
     () => JSON.parse(JSON.stringify(new (scimmy().Schemas.User)(normalized, 'in'))) as Record<string, unknown>,
   );
