@@ -161,14 +161,19 @@ async function revoke(id: string): Promise<void> {
 
 describe('keyscopeAuth in front of a service, against a real keyscope', () => {
   it('lets an allowed request through with the decision on req.keyscope, then from the cache', async () => {
+    // keyscope pays bcrypt once for a new key: done here, so the calls below take milliseconds.
+    await new KeyscopeClient({ url: keyscopeUrl }).authorize(readerToken, 'projects:read');
     const first = await call('/read', readerToken);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({
       served: true,
       keyscope: { allowed: true, permission: 'projects:read', cached: false },
     });
-    const second = await call('/read', readerToken);
-    expect(second.body.keyscope).toEqual({ allowed: true, permission: 'projects:read', cached: true });
+    // Reused for 500 ms from when keyscope was asked; a loaded machine may need another try.
+    const next: unknown[] = [];
+    for (let i = 0; i < 5 && !next.some((k) => (k as { cached: boolean }).cached); i++)
+      next.push((await call('/read', readerToken)).body.keyscope);
+    expect(next).toContainEqual({ allowed: true, permission: 'projects:read', cached: true });
   });
 
   it('answers 403 with keyscope’s reason when the key lacks the permission, on a resource read from the request', async () => {
@@ -220,6 +225,7 @@ describe('keyscopeAuth in front of a service, against a real keyscope', () => {
   it('sees a revocation within 1 second despite the cache, even asked for a 60-second cache', async () => {
     expect(handlers.greedy!.cache.ttlMs).toBe(1000);
     const { token, id } = await newReaderKey('revoked while cached');
+    await new KeyscopeClient({ url: keyscopeUrl }).authorize(token, 'projects:read'); // bcrypt, once
     expect((await call('/greedy', token)).body.keyscope).toMatchObject({ cached: false });
     await revoke(id);
     const revokedAt = Date.now();
@@ -281,6 +287,7 @@ describe('keyscopeAuth in front of a service, against a real keyscope', () => {
 
   it('asks keyscope once for concurrent requests of one key, and again once the decision is old', async () => {
     const { token } = await newReaderKey('concurrent');
+    await new KeyscopeClient({ url: keyscopeUrl }).authorize(token, 'projects:read'); // bcrypt, once
     const before = counting.calls;
     const answers = await Promise.all(Array.from({ length: 10 }, () => call('/counted', token)));
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
