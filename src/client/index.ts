@@ -12,6 +12,7 @@ export {
 } from './keyscope-auth.js';
 export {
   type AuthorizeDecision,
+  type AuthorizeOptions,
   type ClientFailureCode,
   type FieldError,
   type GrantEntry,

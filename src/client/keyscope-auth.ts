@@ -38,6 +38,12 @@ export interface KeyscopeAuthOptions {
   /** How long to wait for keyscope, in ms; after that the request is refused with 503. Default 2000. */
   timeoutMs?: number;
   /**
+   * Send the caller's address (`req.ip`, as this app's own `trust proxy` setting reads it) to
+   * keyscope as `X-Forwarded-For`. keyscope uses it only if its TRUST_PROXY trusts this service;
+   * then failed authentications count per caller, not per service. Default true.
+   */
+  forwardClientAddress?: boolean;
+  /**
    * Called when the request is refused for a reason that is not the caller's: keyscope unreachable,
    * too slow or failing (503), or the permission unknown to keyscope (500). Default: console.error.
    */
@@ -84,6 +90,7 @@ export function keyscopeAuth(options: KeyscopeAuthOptions): KeyscopeAuthHandler 
   const keyscope = client;
   const cache = new DecisionCache({ ttlMs: cacheMs, maxEntries: options.maxCacheEntries ?? DEFAULT_MAX_ENTRIES });
   const resourceOf = options.resource;
+  const forward = options.forwardClientAddress ?? true;
   const onError = options.onError ?? ((error: KeyscopeError) => console.error(`keyscopeAuth: ${error.message}`));
 
   async function keyscopeAuthMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -101,7 +108,9 @@ export function keyscopeAuth(options: KeyscopeAuthOptions): KeyscopeAuthHandler 
     }
     let outcome: Awaited<ReturnType<DecisionCache['decide']>>;
     try {
-      outcome = await cache.decide(token, permission, resource, () => keyscope.authorize(token, permission, resource));
+      outcome = await cache.decide(token, permission, resource, () =>
+        keyscope.authorize(token, permission, resource, forward && req.ip ? { clientAddress: req.ip } : {}),
+      );
     } catch (error) {
       if (!(error instanceof KeyscopeError)) return next(error);
       const refusal = refusalOf(error);

@@ -96,6 +96,18 @@ export interface RequestOptions {
   body?: unknown;
   /** The bearer token to send; default: the client's own key. */
   token?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+export interface AuthorizeOptions {
+  /**
+   * The address of the caller whose token this is, sent as `X-Forwarded-For`. keyscope counts
+   * failed authentications per client address (AUTH_FAILURE_LIMIT); it reads this header only when
+   * its TRUST_PROXY trusts this service, and then counts each caller on its own instead of the
+   * service as one client whose callers' junk tokens could get its new tokens refused (429).
+   */
+  clientAddress?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 2000;
@@ -130,10 +142,16 @@ export class KeyscopeClient {
    * included; rejects with a KeyscopeError for an invalid, revoked, expired or suspended token
    * (401), an unknown permission (400 `unknown_permission`), and when keyscope gives no answer.
    */
-  async authorize(token: string, permission: string, resource?: string): Promise<AuthorizeDecision> {
+  async authorize(
+    token: string,
+    permission: string,
+    resource?: string,
+    options: AuthorizeOptions = {},
+  ): Promise<AuthorizeDecision> {
     const answer = await this.request<unknown>('POST', '/authorize', {
       token,
       body: resource === undefined ? { permission } : { permission, resource },
+      ...(options.clientAddress ? { headers: { 'X-Forwarded-For': options.clientAddress } } : {}),
     });
     const decision = answer as { allowed?: unknown; reason?: unknown } | null;
     if (typeof decision !== 'object' || decision === null || typeof decision.allowed !== 'boolean')
@@ -164,6 +182,7 @@ export class KeyscopeClient {
         res = await fetch(`${this.apiBase}${path}`, {
           method,
           headers: {
+            ...options.headers,
             Authorization: `Bearer ${token}`,
             Accept: 'application/json',
             ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),

@@ -29,9 +29,9 @@ const reported: { route: string; code: string }[] = [];
 /** A client that counts the /authorize calls it makes. */
 class CountingClient extends KeyscopeClient {
   calls = 0;
-  override authorize(token: string, permission: string, resource?: string) {
+  override authorize(...args: Parameters<KeyscopeClient['authorize']>) {
     this.calls++;
-    return super.authorize(token, permission, resource);
+    return super.authorize(...args);
   }
 }
 
