@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { runPrimary } from './cluster.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, configWarnings, loadConfig, type Config } from './config.js';
 import { bufferedStdout, createLogger } from './http/logger.js';
 import { runServer } from './server.js';
 
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const logs = bufferedStdout();
   const logger = createLogger(config.logLevel, logs.stream);
   process.on('exit', () => logs.flushSync());
+  if (!cluster.isWorker) for (const warning of configWarnings(config)) logger.warn(warning);
 
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger);
 

@@ -57,7 +57,10 @@ export async function runServer(
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, database: db.kind, pid: process.pid }, `keyscope listening on ${listeningOn(config.host, port)}`);
+  logger.info(
+    { port, database: db.kind, pid: process.pid, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) },
+    `keyscope listening on ${listeningOn(config.host, port)}${config.publicUrl ? `, reached at ${config.publicUrl}` : ''}`,
+  );
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason: string) => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, configWarnings, loadConfig } from '../src/config.js';
 
 describe('configuration is read once at start, and bad values stop the process with a clear message', () => {
   it('has the documented defaults', () => {
@@ -34,6 +34,9 @@ describe('configuration is read once at start, and bad values stop the process w
     [{ TRUST_PROXY: 'garbage' }, /TRUST_PROXY: invalid IP address: garbage/],
     [{ TRUST_PROXY: '10.0.0.0/8, 10.0.0.300' }, /TRUST_PROXY: invalid IP address: 10\.0\.0\.300/],
     [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY: invalid range on address: 10\.0\.0\.0\/33/],
+    [{ PUBLIC_URL: 'keyscope.example.com' }, /PUBLIC_URL: must be an absolute http:\/\/ or https:\/\/ URL/],
+    [{ PUBLIC_URL: 'ftp://keyscope.example.com' }, /PUBLIC_URL/],
+    [{ PUBLIC_URL: 'https://keyscope.example.com/?x=1' }, /PUBLIC_URL: .*without query or fragment/],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -65,5 +68,16 @@ describe('configuration is read once at start, and bad values stop the process w
       'fd00::/8',
       '::1',
     ]);
+  });
+
+  it('reads PUBLIC_URL without its trailing slash, and warns when it is https without TRUST_PROXY', () => {
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: 'https://keyscope.example.com/' }).publicUrl).toBe('https://keyscope.example.com');
+    expect(loadConfig({ PUBLIC_URL: 'http://10.0.0.5:3000/keyscope' }).publicUrl).toBe('http://10.0.0.5:3000/keyscope');
+    expect(configWarnings(loadConfig({ PUBLIC_URL: 'https://keyscope.example.com' }))).toEqual([
+      expect.stringMatching(/^PUBLIC_URL is https but TRUST_PROXY is not set/),
+    ]);
+    expect(configWarnings(loadConfig({ PUBLIC_URL: 'https://keyscope.example.com', TRUST_PROXY: '1' }))).toEqual([]);
+    expect(configWarnings(loadConfig({ PUBLIC_URL: 'http://localhost:3000' }))).toEqual([]);
   });
 });
