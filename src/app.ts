@@ -19,7 +19,7 @@ import { UnitOfWork } from './db/unit-of-work.js';
 import { groupsAdminRoutes } from './groups/groups-admin-routes.js';
 import { GroupsAdminService } from './groups/groups-admin-service.js';
 import { GroupsService } from './groups/groups-service.js';
-import { authenticate } from './http/authenticate.js';
+import { authenticate, requirePermission } from './http/authenticate.js';
 import { errorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
 import { HttpError } from './http/http-error.js';
@@ -142,7 +142,8 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   // fetch the admin page's scripts and styles over https and show a blank page.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   healthRoutes(app, k.db);
-  app.get('/metrics', async (_req, res) => {
+  // On the public listener only with a key that may read them; METRICS_PORT serves them without one.
+  app.get('/metrics', authenticate(k.authenticator), requirePermission('metrics:read'), async (_req, res) => {
     const { contentType, text } = await k.metrics.render();
     res.type(contentType).send(text);
   });

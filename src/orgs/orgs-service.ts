@@ -54,7 +54,7 @@ export class OrgsService {
 
   /**
    * First start on an empty database (DESIGN §7): organization `default`, group `Admins` (role admin,
-   * plus orgs:create, which no wildcard grants) and an admin key. `suppliedKey` (BOOTSTRAP_ADMIN_KEY)
+   * plus the platform permissions orgs:create and metrics:read, which no wildcard grants) and an admin key. `suppliedKey` (BOOTSTRAP_ADMIN_KEY)
    * becomes that key's value instead of a generated one; only its hash is stored.
    */
   async bootstrap(suppliedKey?: string): Promise<BootstrapResult> {
@@ -63,7 +63,7 @@ export class OrgsService {
       const existing = await firstOrganization(tx);
       if (existing) return { organization: existing, created: false };
       const { organization, token } = await this.createWithAdminKey(tx, DEFAULT_ORG_NAME, SYSTEM_ACTOR, {
-        rules: [{ role: 'admin' }, { permission: 'orgs:create' }],
+        rules: [{ role: 'admin' }, { permission: 'orgs:create' }, { permission: 'metrics:read' }],
         keyName: 'Bootstrap admin key',
         suppliedKey,
       });

@@ -1,7 +1,7 @@
 /**
  * Permissions are `resource:action` strings with wildcards `resource:*`, `*:action` and `*` (DESIGN §5).
- * Platform permissions (creating organizations) sit above any one organization: no wildcard covers
- * them, so an organization's own admins cannot grant them to themselves.
+ * Platform permissions (creating organizations, reading the deployment's metrics) sit above any one
+ * organization: no wildcard covers them, so an organization's own admins cannot grant them to themselves.
  */
 
 export interface PermissionInfo {
@@ -29,9 +29,19 @@ export const BUILTIN_PERMISSIONS: readonly PermissionInfo[] = [
   { name: 'groups:write', description: 'Create local groups and change group rules', builtin: true },
   { name: 'users:read', description: 'Read provisioned users', builtin: true },
   { name: 'audit:read', description: 'Read the audit log', builtin: true },
+  {
+    name: 'metrics:read',
+    description:
+      'Read /metrics: totals of the whole deployment, every organization (platform operators only; no wildcard grants it)',
+    builtin: true,
+  },
 ];
 
-export const PLATFORM_PERMISSIONS: ReadonlySet<string> = new Set(['orgs:create']);
+/**
+ * Above any one organization: orgs:create makes organizations; metrics:read shows every
+ * organization's traffic added up, which one tenant's admins must not see of the others.
+ */
+export const PLATFORM_PERMISSIONS: ReadonlySet<string> = new Set(['orgs:create', 'metrics:read']);
 
 export const ROLES: Readonly<Record<string, readonly string[]>> = {
   admin: ['*'],

@@ -62,7 +62,9 @@ describeOnPostgres('processes sharing one PostgreSQL', () => {
       });
       expect(res.status).toBe(200);
     }
-    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { Connection: 'close' } })).text();
+    const metrics = await (
+      await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${ADMIN_KEY}`, Connection: 'close' } })
+    ).text();
     const served = [
       ...metrics.matchAll(/^keyscope_http_requests_total\{method="GET",route="\/api\/v1\/me",status="200"\} (\d+)/gm),
     ].map((m) => Number(m[1]));
@@ -85,7 +87,9 @@ describeOnPostgres('processes sharing one PostgreSQL', () => {
     while (!server.output().includes('worker died')) await new Promise((r) => setTimeout(r, 20));
     // The primary forks the replacement 1 s later; it loads for a while before it listens.
     await new Promise((r) => setTimeout(r, 1100));
-    const res = await fetch(`${server.url}/metrics`, { headers: { Connection: 'close' } });
+    const res = await fetch(`${server.url}/metrics`, {
+      headers: { Authorization: `Bearer ${ADMIN_KEY}`, Connection: 'close' },
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/^keyscope_process_cpu_user_seconds_total \d/m);
     expect(await server.stop()).toBe(0);
