@@ -24,7 +24,7 @@
 #   KEYSCOPE_DB_NAME, KEYSCOPE_DB_USER   names a doc may use for a database and a role it creates
 #   KEYSCOPE_RESTORE_DB              a name a doc may use for a database it restores into
 #   DATA_DIR                         an empty directory for the embedded database
-#   PORT_A, PORT_B                   free TCP ports for servers a doc starts itself
+#   PORT_A, PORT_B, PORT_C, PORT_D   free TCP ports for servers (and proxies) a doc starts itself
 #   TMPDIR                           a scratch directory (mktemp writes there)
 #   PATH                             with `keyscope` = node dist/cli/keyscope.js (a small shim)
 #
@@ -184,7 +184,7 @@ SQL
   port="$(free_port)"
   admin_key="docs-admin-$(openssl rand -hex 24)"
   (
-    unset WORKERS DATA_DIR TRUST_PROXY KEYSCOPE_PERMISSIONS AUTH_FAILURE_LIMIT PRINCIPAL_CACHE_TTL_SECONDS
+    unset WORKERS DATA_DIR TRUST_PROXY KEYSCOPE_PERMISSIONS AUTH_FAILURE_LIMIT PRINCIPAL_CACHE_TTL_SECONDS PUBLIC_URL METRICS_PORT METRICS_HOST
     export PORT="$port" HOST=127.0.0.1 DATABASE_URL="$database_url" BOOTSTRAP_ADMIN_KEY="$admin_key" LOG_LEVEL=warn
     exec node --enable-source-maps dist/main.js
   ) >"$dir/server.log" 2>&1 &
@@ -214,17 +214,20 @@ SQL
     echo "echo done >'$dir/current'"
   } >"$dir/doc.sh"
 
-  local port_a port_b
-  port_a="$(free_port)"
-  port_b="$(free_port)"
-  while [ "$port_b" = "$port_a" ] || [ "$port_b" = "$port" ]; do port_b="$(free_port)"; done
+  local ports=() candidate
+  while [ "${#ports[@]}" -lt 4 ]; do
+    candidate="$(free_port)"
+    [ "$candidate" != "$port" ] && [[ " ${ports[*]} " != *" $candidate "* ]] && ports+=("$candidate")
+  done
   (
     for v in DATABASE_URL WORKERS PORT HOST DATA_DIR BOOTSTRAP_ADMIN_KEY TRUST_PROXY LOG_LEVEL KEYSCOPE_PERMISSIONS \
-      BCRYPT_COST AUTH_FAILURE_LIMIT PRINCIPAL_CACHE_TTL_SECONDS SHUTDOWN_TIMEOUT_SECONDS KEYSCOPE_URL KEYSCOPE_API_KEY; do unset "$v"; done
+      BCRYPT_COST AUTH_FAILURE_LIMIT PRINCIPAL_CACHE_TTL_SECONDS SHUTDOWN_TIMEOUT_SECONDS KEYSCOPE_URL KEYSCOPE_API_KEY \
+      PUBLIC_URL METRICS_PORT METRICS_HOST; do unset "$v"; done
     export KEYSCOPE_URL="http://127.0.0.1:$port" KEYSCOPE_API_KEY="$admin_key" DATABASE_URL="$database_url"
     export PG_ADMIN_URL="$pg_base" PGHOST="$pg_host" PGPORT="$pg_port" KEYSCOPE_DB_NAME="${prefix}${name}_db" KEYSCOPE_DB_USER="${prefix}${name}_user"
     export KEYSCOPE_RESTORE_DB="${prefix}${name}_restored"
-    export DATA_DIR="$dir/data" PORT_A="$port_a" PORT_B="$port_b" TMPDIR="$dir/tmp" PATH="$dir/bin:$PATH"
+    export DATA_DIR="$dir/data" PORT_A="${ports[0]}" PORT_B="${ports[1]}" PORT_C="${ports[2]}" PORT_D="${ports[3]}"
+    export TMPDIR="$dir/tmp" PATH="$dir/bin:$PATH"
     exec setsid timeout -k 10 "$doc_timeout" bash -euo pipefail "$dir/doc.sh"
   ) >"$dir/doc.out" 2>&1 </dev/null &
   doc_pgid=$!

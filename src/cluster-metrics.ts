@@ -29,6 +29,11 @@ export class ClusterMetrics {
     cluster.on('exit', (worker) => this.serving.delete(worker));
   }
 
+  /** What the METRICS_PORT listener of the primary answers. */
+  async render(): Promise<{ contentType: string; text: string }> {
+    return { contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE, text: await this.gather() };
+  }
+
   async gather(): Promise<string> {
     const workers = [...this.serving].filter((w) => w.isConnected());
     const replies = await Promise.all(workers.map((w) => this.ask(w)));

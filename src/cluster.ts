@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { prepareDatabase } from './server.js';
 
 import { METRICS_REPLY, METRICS_REQUEST } from './http/cluster-messages.js';
+import { startMetricsListener, type MetricsListener } from './http/metrics-listener.js';
 import { ClusterMetrics } from './cluster-metrics.js';
 
 const RESTART_DELAY_MS = 1000;
@@ -32,6 +33,16 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
       (err: Error) => worker.send({ type: METRICS_REPLY, id: message.id, error: err.message }),
     );
   });
+  // METRICS_PORT: the primary serves it, with every worker's metrics added up.
+  const metricsListener: MetricsListener | undefined =
+    config.metricsPort !== undefined
+      ? await startMetricsListener({
+          port: config.metricsPort,
+          host: config.metricsHost,
+          render: () => metrics.render(),
+          logger,
+        })
+      : undefined;
   for (let i = 0; i < config.workers; i++) fork();
   logger.info({ workers: config.workers }, 'cluster started');
 
@@ -40,6 +51,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     stopping = true;
     logger.info({ signal }, 'stopping workers');
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    void metricsListener?.close();
     const timer = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000);
     timer.unref();
     cluster.on('exit', () => {

@@ -43,6 +43,8 @@ const EnvSchema = z.object({
     )
     .transform((v) => v.replace(/\/+$/, ''))
     .optional(),
+  METRICS_PORT: integer(0, 65535).optional(),
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
 });
 
 function isPublicUrl(value: string): boolean {
@@ -78,6 +80,10 @@ export interface Config {
    * trailing slash. Logged at start for now; sign-in (DESIGN §10) will build its redirects from it.
    */
   publicUrl: string | undefined;
+  /** A second listener serving only /metrics, without authentication, for Prometheus; undefined: none. */
+  metricsPort: number | undefined;
+  /** Where that listener binds: loopback unless said otherwise, since it asks for no key. */
+  metricsHost: string;
 }
 
 export class ConfigError extends Error {}
@@ -168,6 +174,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `WORKERS=${e.WORKERS} needs DATABASE_URL: the embedded database (PGlite) belongs to one process. Set DATABASE_URL to a PostgreSQL server, or use WORKERS=1.`,
     );
   }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    throw new ConfigError(
+      `METRICS_PORT=${e.METRICS_PORT} is also PORT: the metrics listener needs a port of its own (or leave METRICS_PORT unset)`,
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -184,5 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     principalCacheTtlMs: e.PRINCIPAL_CACHE_TTL_SECONDS * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     publicUrl: e.PUBLIC_URL,
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
   };
 }

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const worker = cluster.isWorker;
   const running = await runServer(config, worker ? logger.child({ worker: cluster.worker?.id }) : logger, {
     prepareDatabase: !worker,
+    metricsListener: !worker,
   });
   let stopping = false;
   // The last lines are written while the event loop still runs, so a failed stdout shows up as an error

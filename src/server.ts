@@ -4,22 +4,26 @@ import { createKeyscope, type Keyscope } from './app.js';
 import type { Config } from './config.js';
 import { migrate } from './db/migrate.js';
 import { openDb } from './db/open-db.js';
+import { startMetricsListener, type MetricsListener } from './http/metrics-listener.js';
 
 export interface RunningServer {
   keyscope: Keyscope;
   server: Server;
+  /** The METRICS_PORT listener, when this process serves one. */
+  metrics: MetricsListener | undefined;
   /** Graceful stop: refuse new requests, finish in-flight ones, close the database. Resolves when done. */
   shutdown(reason: string): Promise<void>;
 }
 
 /**
  * One keyscope process: opens the database, optionally migrates and bootstraps it (a single
- * process does; cluster workers leave that to the primary), and serves HTTP.
+ * process does; cluster workers leave that to the primary), and serves HTTP. With METRICS_PORT,
+ * a single process also serves /metrics there (in a cluster the primary does, for every worker).
  */
 export async function runServer(
   config: Config,
   logger: Logger,
-  options: { prepareDatabase: boolean },
+  options: { prepareDatabase: boolean; metricsListener?: boolean },
 ): Promise<RunningServer> {
   const db = await openDb({
     databaseUrl: config.databaseUrl,
@@ -54,6 +58,15 @@ export async function runServer(
   });
   // Keep-alive connections must not outlive a load balancer's idle timeout in the wrong order.
   server.keepAliveTimeout = 65_000;
+  const metrics =
+    options.metricsListener !== false && config.metricsPort !== undefined
+      ? await startMetricsListener({
+          port: config.metricsPort,
+          host: config.metricsHost,
+          render: () => keyscope.metrics.render(),
+          logger,
+        })
+      : undefined;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -76,13 +89,14 @@ export async function runServer(
         logger.warn('in-flight requests did not finish in time; closing their connections');
         server.closeAllConnections();
       }
+      await metrics?.close();
       await keyscope.stop();
       await db.close();
       logger.info('stopped: database closed');
     })();
     return stopping;
   };
-  return { keyscope, server, shutdown };
+  return { keyscope, server, metrics, shutdown };
 }
 
 /** Without HOST, Node listens on every interface: the log says so rather than naming one. */

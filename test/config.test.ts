@@ -15,6 +15,8 @@ describe('configuration is read once at start, and bad values stop the process w
       workers: 1,
       authFailureLimit: 10,
       databaseUrl: undefined,
+      metricsPort: undefined,
+      metricsHost: '127.0.0.1',
     });
   });
 
@@ -34,6 +36,8 @@ describe('configuration is read once at start, and bad values stop the process w
     [{ TRUST_PROXY: 'garbage' }, /TRUST_PROXY: invalid IP address: garbage/],
     [{ TRUST_PROXY: '10.0.0.0/8, 10.0.0.300' }, /TRUST_PROXY: invalid IP address: 10\.0\.0\.300/],
     [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY: invalid range on address: 10\.0\.0\.0\/33/],
+    [{ METRICS_PORT: '3000' }, /METRICS_PORT=3000 is also PORT/],
+    [{ METRICS_PORT: 'x' }, /METRICS_PORT: must be a whole number/],
     [{ PUBLIC_URL: 'keyscope.example.com' }, /PUBLIC_URL: must be an absolute http:\/\/ or https:\/\/ URL/],
     [{ PUBLIC_URL: 'ftp://keyscope.example.com' }, /PUBLIC_URL/],
     [{ PUBLIC_URL: 'https://keyscope.example.com/?x=1' }, /PUBLIC_URL: .*without query or fragment/],

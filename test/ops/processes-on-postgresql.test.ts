@@ -1,5 +1,5 @@
 import { onPostgres, openTestDatabase, type TestDatabase } from '../support/test-db.js';
-import { ADMIN_KEY, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { ADMIN_KEY, freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 /**
  * Several processes on one PostgreSQL (DESIGN §2, §5): two separate servers, and WORKERS=2.
@@ -52,8 +52,9 @@ describeOnPostgres('processes sharing one PostgreSQL', () => {
     expect(status).toBe(401);
   });
 
-  it('WORKERS=2 serves on one port from two processes, and /metrics adds both up', async () => {
-    const server = await start({ WORKERS: '2' });
+  it('WORKERS=2 serves on one port from two processes, and /metrics adds both up (on METRICS_PORT too)', async () => {
+    const metricsPort = await freePort();
+    const server = await start({ WORKERS: '2', METRICS_PORT: String(metricsPort) });
     const pids = new Set<number>();
     for (let i = 0; i < 40 && pids.size < 2; i++) {
       // A new connection each time, so the cluster spreads them over the workers.
@@ -69,6 +70,15 @@ describeOnPostgres('processes sharing one PostgreSQL', () => {
       ...metrics.matchAll(/^keyscope_http_requests_total\{method="GET",route="\/api\/v1\/me",status="200"\} (\d+)/gm),
     ].map((m) => Number(m[1]));
     expect(served.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(40);
+    // The primary serves METRICS_PORT, without a key, with the same totals.
+    const unauthenticated = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const counted = [
+      ...unauthenticated.matchAll(
+        /^keyscope_http_requests_total\{method="GET",route="\/api\/v1\/me",status="200"\} (\d+)/gm,
+      ),
+    ].map((m) => Number(m[1]));
+    expect(counted.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(40);
+    expect(server.output()).toContain(`metrics listening on http://127.0.0.1:${metricsPort}/metrics`);
     // start() returns when one worker answers; under load the other's "listening" line can come later.
     for (const deadline = Date.now() + 10_000; pids.size < 2 && Date.now() < deadline; ) {
       for (const m of server.output().matchAll(/"pid":(\d+).*keyscope listening/g)) pids.add(Number(m[1]));
