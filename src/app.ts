@@ -22,6 +22,7 @@ import { GroupsService } from './groups/groups-service.js';
 import { authenticate, requirePermission } from './http/authenticate.js';
 import { errorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
+import { hstsOverHttpsOnly } from './http/hsts.js';
 import { HttpError } from './http/http-error.js';
 import { jsonBody } from './http/json-body.js';
 import { Metrics } from './http/metrics.js';
@@ -140,7 +141,13 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   app.use(k.metrics.middleware());
   // Without upgrade-insecure-requests: over plain HTTP on any host but localhost, the browser would
   // fetch the admin page's scripts and styles over https and show a blank page.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use(hstsOverHttpsOnly());
   healthRoutes(app, k.db);
   // On the public listener only with a key that may read them; METRICS_PORT serves them without one.
   app.get('/metrics', authenticate(k.authenticator), requirePermission('metrics:read'), async (_req, res) => {
