@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { HEALTH_PATHS } from './health-routes.js';
 import { pathOf } from './request-path.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -49,7 +50,8 @@ export function requestContext(logger: Logger) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = res.statusCode >= 500 ? 'error' : 'info';
+      // Health probes that succeed are debug: one every few seconds per balancer would drown the rest.
+      const level = res.statusCode >= 500 ? 'error' : HEALTH_PATHS.has(pathOf(req)) ? 'debug' : 'info';
       // The path only: query strings and headers are never logged. `client` is the address the
       // failure limit counts (after TRUST_PROXY), so an operator can see who was limited. Behind
       // TRUST_PROXY it comes from X-Forwarded-For, which a client reaching keyscope directly writes
