@@ -24,7 +24,7 @@
 #   KEYSCOPE_DB_NAME, KEYSCOPE_DB_USER   names a doc may use for a database and a role it creates
 #   KEYSCOPE_RESTORE_DB              a name a doc may use for a database it restores into
 #   DATA_DIR                         an empty directory for the embedded database
-#   PORT_A, PORT_B, PORT_C, PORT_D   free TCP ports for servers (and proxies) a doc starts itself
+#   PORT_A … PORT_F                  six free TCP ports for servers (and proxies) a doc starts itself
 #   TMPDIR                           a scratch directory (mktemp writes there)
 #   PATH                             with `keyscope` = node dist/cli/keyscope.js (a small shim)
 #
@@ -215,7 +215,7 @@ SQL
   } >"$dir/doc.sh"
 
   local ports=() candidate
-  while [ "${#ports[@]}" -lt 4 ]; do
+  while [ "${#ports[@]}" -lt 6 ]; do
     candidate="$(free_port)"
     [ "$candidate" != "$port" ] && [[ " ${ports[*]} " != *" $candidate "* ]] && ports+=("$candidate")
   done
@@ -226,7 +226,8 @@ SQL
     export KEYSCOPE_URL="http://127.0.0.1:$port" KEYSCOPE_API_KEY="$admin_key" DATABASE_URL="$database_url"
     export PG_ADMIN_URL="$pg_base" PGHOST="$pg_host" PGPORT="$pg_port" KEYSCOPE_DB_NAME="${prefix}${name}_db" KEYSCOPE_DB_USER="${prefix}${name}_user"
     export KEYSCOPE_RESTORE_DB="${prefix}${name}_restored"
-    export DATA_DIR="$dir/data" PORT_A="${ports[0]}" PORT_B="${ports[1]}" PORT_C="${ports[2]}" PORT_D="${ports[3]}"
+    export DATA_DIR="$dir/data" PORT_A="${ports[0]}" PORT_B="${ports[1]}" PORT_C="${ports[2]}" PORT_D="${ports[3]}" \
+      PORT_E="${ports[4]}" PORT_F="${ports[5]}"
     export TMPDIR="$dir/tmp" PATH="$dir/bin:$PATH"
     exec setsid timeout -k 10 "$doc_timeout" bash -euo pipefail "$dir/doc.sh"
   ) >"$dir/doc.out" 2>&1 </dev/null &
