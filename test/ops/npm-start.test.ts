@@ -134,7 +134,14 @@ interface Run {
 function npmStart(cwd: string, env: Record<string, string> = {}): Run {
   const child = spawn('npm', ['start'], {
     cwd,
-    env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: '', ...env },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      DATABASE_URL: '',
+      npm_config_update_notifier: 'false',
+      npm_config_fund: 'false',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
