@@ -36,6 +36,9 @@ describe('the startup log line', () => {
   it('says all interfaces when HOST is unset, and the address when it is set', async () => {
     expect(await startupMessage({})).toBe('keyscope listening on all interfaces, port PORT');
     expect(await startupMessage({ HOST: '127.0.0.1' })).toBe('keyscope listening on http://127.0.0.1:PORT');
+  }, 60_000);
+
+  it('names PUBLIC_URL when it is set', async () => {
     expect(await startupMessage({ HOST: '127.0.0.1', PUBLIC_URL: 'https://keyscope.example.com/' })).toBe(
       'keyscope listening on http://127.0.0.1:PORT, reached at https://keyscope.example.com',
     );
