@@ -54,8 +54,9 @@ export class OrgsService {
 
   /**
    * First start on an empty database (DESIGN §7): organization `default`, group `Admins` (role admin,
-   * plus the platform permissions orgs:create and metrics:read, which no wildcard grants) and an admin key. `suppliedKey` (BOOTSTRAP_ADMIN_KEY)
-   * becomes that key's value instead of a generated one; only its hash is stored.
+   * plus the platform permissions orgs:create and metrics:read, which no wildcard grants) and an
+   * admin key. `suppliedKey` (BOOTSTRAP_ADMIN_KEY) becomes that key's value instead of a generated
+   * one; only its hash is stored.
    */
   async bootstrap(suppliedKey?: string): Promise<BootstrapResult> {
     return this.deps.db.transaction(async (tx) => {
