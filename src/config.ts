@@ -30,11 +30,31 @@ const EnvSchema = z.object({
       'must not start with ksk_ (the prefix of tokens keyscope issues); use any other string of 32+ characters',
     )
     .optional(),
+  SIGNING_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   WORKERS: integer(1, 64).default(1),
   AUTH_FAILURE_LIMIT: integer(1, 100000).default(10),
   PRINCIPAL_CACHE_TTL_SECONDS: integer(1, 86400).default(60),
   SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600).default(10),
+  PUBLIC_URL: z
+    .string()
+    .trim()
+    .refine(
+      isPublicUrl,
+      'must be an absolute http:// or https:// URL without query or fragment (https://keyscope.example.com)',
+    )
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
 });
+
+function isPublicUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash && !url.username;
+}
 
 export interface Config {
   port: number;
@@ -50,10 +70,17 @@ export interface Config {
   /** Application permissions added to the built-ins (`resource:action`). */
   extraPermissions: string[];
   bootstrapAdminKey: string | undefined;
+  /** Encrypts the private signing keys at rest (AES-256-GCM); without it they are stored in plain (docs/security.md). */
+  signingKeySecret: string | undefined;
   workers: number;
   authFailureLimit: number;
   principalCacheTtlMs: number;
   shutdownTimeoutMs: number;
+  /**
+   * Where users and identity providers reach keyscope (https://keyscope.example.com), without a
+   * trailing slash. Logged at start for now; sign-in (DESIGN §10) will build its redirects from it.
+   */
+  publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -114,6 +141,20 @@ function parsePermissions(raw: string | undefined): string[] {
   return [...new Set(names)];
 }
 
+/**
+ * Settings that are valid alone but wrong together: logged at start as warnings, since keyscope
+ * still works (this is how every deployment looked before PUBLIC_URL existed).
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.publicUrl?.startsWith('https:') && config.trustProxy === false) {
+    warnings.push(
+      'PUBLIC_URL is https but TRUST_PROXY is not set: keyscope cannot see that requests came over https (SCIM locations will say http://, no Strict-Transport-Security) nor the client addresses; set TRUST_PROXY to the proxies in front of keyscope (1 for one)',
+    );
+  }
+  return warnings;
+}
+
 /** Parses the environment once at start; a bad value stops the process with a message naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const blankAsMissing = Object.fromEntries(
@@ -141,9 +182,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     extraPermissions: parsePermissions(e.KEYSCOPE_PERMISSIONS),
     bootstrapAdminKey: e.BOOTSTRAP_ADMIN_KEY,
+    signingKeySecret: e.SIGNING_KEY_SECRET,
     workers: e.WORKERS,
     authFailureLimit: e.AUTH_FAILURE_LIMIT,
     principalCacheTtlMs: e.PRINCIPAL_CACHE_TTL_SECONDS * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    publicUrl: e.PUBLIC_URL,
   };
 }
