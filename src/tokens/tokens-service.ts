@@ -232,6 +232,15 @@ export class TokensService {
     };
   }
 
+  /** `keyscope signing-keys rotate`: the operator on the database, no key involved. */
+  async rotateOnDatabase(): Promise<{ kid: string; retired: string | null }> {
+    return this.deps.unitOfWork.write(async (tx, changed) => {
+      const result = await this.deps.signingKeys.rotate(tx);
+      changed(tag.signingKeys());
+      return result;
+    });
+  }
+
   /** A new signing key now (platform permission orgs:create, the bootstrap key's). */
   async rotate(ctx: RequestContext): Promise<{ kid: string; retired: string | null }> {
     const p = ctx.principal;
@@ -250,18 +259,6 @@ export class TokensService {
       return result;
     });
   }
-}
-
-/** Rotates the signing keys on the database, without a running server (`keyscope signing-keys rotate`). */
-export async function rotateSigningKeys(
-  unitOfWork: UnitOfWork,
-  signingKeys: SigningKeys,
-): Promise<{ kid: string; retired: string | null }> {
-  return unitOfWork.write(async (tx, changed) => {
-    const result = await signingKeys.rotate(tx);
-    changed(tag.signingKeys());
-    return result;
-  });
 }
 
 function seconds(d: Date): number {
