@@ -172,6 +172,32 @@ async function exchangeFor(audience: string): Promise<string> {
   return exchange({ audience });
 }
 
+describe('a missed notification', () => {
+  it('is made up for by reading the keys again within seconds', async () => {
+    const db = await app.database.connectAgain();
+    const deaf = await startTestApp({
+      database: app.database,
+      db,
+      adminToken: app.adminToken,
+      env: { PUBLIC_URL: issuer },
+    });
+    deaf.clock.advance(16 * 60_000);
+    try {
+      await deaf.http.get('/.well-known/jwks.json');
+      // This process hears nothing from now on.
+      await deaf.keyscope.invalidation.stop();
+      const rotated = await app.http.post('/api/v1/signing-keys/rotate').set(bearer(app.adminToken));
+      const kids = async () =>
+        (await deaf.http.get('/.well-known/jwks.json')).body.keys.map((k: { kid: string }) => k.kid);
+      expect(await kids()).not.toContain(rotated.body.kid);
+      deaf.clock.advance(6_000);
+      expect(await kids()).toContain(rotated.body.kid);
+    } finally {
+      await deaf.close();
+    }
+  });
+});
+
 describe('SIGNING_KEY_SECRET', () => {
   it('seals the private key at rest, and a process without the secret cannot sign with it', async () => {
     const sealedApp = await startTestApp({ env: { SIGNING_KEY_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://k.test' } });
@@ -206,6 +232,41 @@ describe('SIGNING_KEY_SECRET', () => {
       }
     } finally {
       await sealedApp.close();
+    }
+  });
+});
+
+describe('without PUBLIC_URL', () => {
+  it('the issuer is the base URL the request came to, and keyscope accepts its tokens there', async () => {
+    const plain = await startTestApp();
+    const listening = plain.keyscope.app.listen(0, '127.0.0.1');
+    await new Promise((r) => listening.once('listening', r));
+    const origin = `http://127.0.0.1:${(listening.address() as { port: number }).port}`;
+    try {
+      const own = await createKey(plain, { name: 'no public url' });
+      const res = await fetch(`${origin}/api/v1/token`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${own.token}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: GRANT, subject_token: own.token, subject_token_type: ACCESS }),
+      });
+      const { access_token: jwt } = (await res.json()) as { access_token: string };
+      const meta = (await (await fetch(`${origin}/.well-known/oauth-authorization-server`)).json()) as {
+        issuer: string;
+      };
+      expect(meta.issuer).toBe(origin);
+      const { payload } = await jwtVerify(
+        jwt,
+        createLocalJWKSet((await (await fetch(`${origin}/.well-known/jwks.json`)).json()) as JSONWebKeySet),
+        {
+          issuer: origin,
+          audience: origin,
+        },
+      );
+      expect(payload.sub).toBe(`key:${own.id}`);
+      expect((await fetch(`${origin}/api/v1/me`, { headers: { Authorization: `Bearer ${jwt}` } })).status).toBe(200);
+    } finally {
+      await new Promise((r) => listening.close(r));
+      await plain.close();
     }
   });
 });
