@@ -110,6 +110,11 @@ describe('impersonation keys', () => {
       .get(`/api/v1/audit?action=key.create&target=key:${allowed.id}`)
       .set(bearer(app.adminToken));
     expect(audit.body.items[0].details.impersonation).toBe(true);
+    await app.http.delete(`/api/v1/keys/${rotated.body.key.id}`).set(bearer(app.adminToken));
+    const revoked = await app.http
+      .get(`/api/v1/audit?action=key.revoke&target=key:${rotated.body.key.id}`)
+      .set(bearer(app.adminToken));
+    expect(revoked.body.items[0].details.impersonation).toBe(true);
   });
 });
 
@@ -166,8 +171,11 @@ describe('POST /api/v1/token (RFC 8693)', () => {
     expect(yes.body).toEqual({ allowed: true });
     const no = await app.http.post('/api/v1/authorize').set(bearer(jwt)).send({ permission: 'reports:write' });
     expect(no.body.allowed).toBe(false);
-    const keys = await app.http.get('/api/v1/users').set(bearer(jwt));
-    expect(keys.status).toBe(401);
+    for (const path of ['/api/v1/users', '/api/v1/keys', '/api/v1/audit']) {
+      const res = await app.http.get(path).set(bearer(jwt));
+      expect({ path, status: res.status }).toEqual({ path, status: 401 });
+    }
+    expect((await app.http.get('/scim/v2/Users').set(bearer(jwt))).status).toBe(401);
     const again = await exchange(jwt);
     expect(again.status).toBe(401);
     expect(again.body.error).toBe('invalid_client');
