@@ -375,3 +375,39 @@ describe('forged tokens are refused', () => {
     }
   });
 });
+
+describe('on every process within a second', () => {
+  it('a token is refused by a second process once its user is deactivated or its key revoked on the first', async () => {
+    const db = await app.database.connectAgain();
+    const two = await startTestApp({
+      database: app.database,
+      db,
+      adminToken: app.adminToken,
+      env: { KEYSCOPE_PERMISSIONS: 'reports:read,reports:write', PUBLIC_URL: ISSUER },
+    });
+    // The first process's clock was moved on above; this one's must agree with it.
+    two.clock.advance(app.clock.now.getTime() - two.clock.now.getTime());
+    const eventually = async (check: () => Promise<boolean>) => {
+      const started = Date.now();
+      while (Date.now() - started < 1000) {
+        if (await check()) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error('not seen within 1 s');
+    };
+    try {
+      const erin = await createUser(scim, oktaUser('erin@example.com'));
+      const asErin = (await exchange(imp.token, { requested_subject: erin.id })).body.access_token as string;
+      const key = await createKey(app, { name: 'second process', groupId: gatewayGroup });
+      const asKey = (await exchange(key.token)).body.access_token as string;
+      for (const jwt of [asErin, asKey]) expect((await two.http.get('/api/v1/me').set(bearer(jwt))).status).toBe(200);
+
+      await scim.patch(`/Users/${erin.id}`, patchOp({ op: 'replace', value: { active: false } }));
+      await eventually(async () => (await two.http.get('/api/v1/me').set(bearer(asErin))).status === 401);
+      await app.http.delete(`/api/v1/keys/${key.id}`).set(bearer(app.adminToken));
+      await eventually(async () => (await two.http.get('/api/v1/me').set(bearer(asKey))).status === 401);
+    } finally {
+      await two.close();
+    }
+  });
+});
