@@ -90,6 +90,28 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/errors/' },
     },
     {
+      name: 'client-talks-http-only',
+      comment:
+        'src/client/ is what services import (keyscope/client): it reaches keyscope over HTTP and imports nothing of the server.',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: '^src/', pathNot: '^src/client/' },
+    },
+    {
+      name: 'client-loads-only-node-builtins',
+      comment: 'A service importing keyscope/client loads nothing else at run time (Express is imported for its types only).',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { dependencyTypesNot: ['core', 'local', 'type-only'] },
+    },
+    {
+      name: 'only-the-cli-uses-the-client',
+      comment: 'The server never calls itself over HTTP; the CLI is a client like any service.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/client/', '^src/cli/'] },
+      to: { path: '^src/client/' },
+    },
+    {
       name: 'scim-adapter-uses-services-not-stores',
       severity: 'error',
       from: { path: '^src/scim/' },

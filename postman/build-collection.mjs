@@ -1169,6 +1169,18 @@ const access = folder(
       test: problem(403, 'forbidden'),
     }),
     request({
+      name: 'Access: authorize an unknown permission (400 unknown_permission, not a denial)',
+      method: 'POST',
+      url: `${API}/authorize`,
+      contentType: 'application/json',
+      auth: bearer('{{appToken}}'),
+      body: { permission: 'keys:raed' },
+      test: [
+        ...problem(400, 'unknown_permission'),
+        'pm.test("names the field", () => pm.expect(body.errors[0].field).to.equal("permission"));',
+      ],
+    }),
+    request({
       name: 'Access: authorize without a key (401)',
       method: 'POST',
       url: `${API}/authorize`,

@@ -422,6 +422,8 @@ export function openApiDocument(): Json {
       '/authorize': {
         post: {
           summary: 'May this key do something? A denial is a 200 with allowed false, never a 403',
+          description:
+            'A permission that matches nothing this deployment knows (built-in or KEYSCOPE_PERMISSIONS) is not a denial: it answers 400 with `code` `unknown_permission` and `errors: [{field: "permission"}]`, so a typo never reads as a plain "no".',
           requestBody: body(z.object({ permission: z.string(), resource: z.string().optional() })),
           responses: {
             '200': json('The decision', {
@@ -429,6 +431,9 @@ export function openApiDocument(): Json {
               properties: { allowed: { type: 'boolean' }, reason: { type: 'string' } },
             }),
             ...errors,
+            '400': problem(
+              'Invalid input; `code` `unknown_permission` when the permission matches nothing this deployment knows (a typo, or missing from KEYSCOPE_PERMISSIONS)',
+            ),
           },
         },
       },

@@ -2,6 +2,7 @@ import { forbidden } from '../errors/domain-error.js';
 import { BUILTIN_PERMISSIONS, can, decide } from '../principals/permissions.js';
 import { principalStatus, type Principal } from '../principals/principal.js';
 import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
+import { accessErrors } from './access-errors.js';
 import type { Authenticator } from './authenticator.js';
 
 /** What a key is and may do, as services see it (DESIGN §7). */
@@ -68,8 +69,13 @@ export class AccessService {
     return describePrincipal(principal, this.deps.now());
   }
 
-  /** A denied permission is a normal answer (allowed false, with the reason), not an error. */
+  /**
+   * A denied permission is a normal answer (allowed false, with the reason), not an error; an
+   * unknown one is an error (400 unknown_permission), whoever asks: even a `*` key would be
+   * "allowed" a misspelt permission, and hide the typo until a narrower key meets it.
+   */
   authorize(principal: Principal, query: { permission: string; resource?: string }): AuthorizeAnswer {
+    if (!this.deps.permissions.isKnown(query.permission)) throw accessErrors.unknownPermission(query.permission);
     const decision = decide(principal.grant, query.permission, query.resource);
     return decision.allowed ? { allowed: true } : { allowed: false, reason: decision.reason };
   }

@@ -75,6 +75,6 @@ export async function resolveUserSubject(
   if (!user) return undefined;
   const { ownerGroups } = await groupsOfKey(q, orgId, { kind: 'personal', groupId: null, ownerUserId: userId });
   const tags = [tag.user(userId), tag.org(orgId), ...ownerGroups.map((id) => tag.group(id))];
-  const grant = user.active ? await grantOfGroups(q, orgId, ownerGroups) : [];
-  return { subject: { userId, userName: user.userName, active: user.active, grant }, tags };
+  const grant = user.active === true ? await grantOfGroups(q, orgId, ownerGroups) : [];
+  return { subject: { userId, userName: user.userName, active: user.active === true, grant }, tags };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ApiClient, ApiError } from './api-client.js';
+import { type AuthorizeDecision, type Introspection, KeyscopeClient, KeyscopeError } from '../client/index.js';
 import { output, shortDate, type Output } from './output.js';
 
 const HELP = `keyscope: manage API keys, groups and organizations through the keyscope admin API.
@@ -23,6 +23,9 @@ Commands:
   orgs create NAME
   audit [--action A] [--actor A] [--target T] [--limit N]
   whoami
+  authorize PERMISSION [--resource R]   may KEYSCOPE_API_KEY do this? exit 0 allowed, 3 denied
+  introspect   what the token on standard input is (needs keys:introspect); exit 0 active, 3 not:
+               printf %s "$TOKEN" | keyscope introspect
   migrate      apply database migrations (DATABASE_URL, or the embedded database in DATA_DIR)
   bootstrap    create organization "default" and its admin key on an empty database
   signing-keys rotate   a new token signing key now (on the database, like migrate)
@@ -54,6 +57,7 @@ const OPTIONS = {
   action: { type: 'string' },
   actor: { type: 'string' },
   target: { type: 'string' },
+  resource: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -76,6 +80,26 @@ interface ApiKey {
 }
 
 class UsageError extends Error {}
+
+/** Exit status of a "no": `authorize` denied, `introspect` inactive (1 is an error, 2 a usage error). */
+const DENIED = 3;
+/** The CLI waits longer than a service would: a person is watching, and `keys list --all` pages. */
+const CLI_TIMEOUT_MS = 60_000;
+const KEY_MISSING =
+  'KEYSCOPE_API_KEY is not set: export the API key to use (it is read from the environment, never from arguments)';
+
+function needKey(): string {
+  const key = process.env.KEYSCOPE_API_KEY;
+  if (!key) throw new KeyscopeError(0, 'no_key', KEY_MISSING);
+  return key;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  let text = '';
+  for await (const chunk of process.stdin) text += String(chunk);
+  return text;
+}
 
 function parseCommandLine(argv: string[]) {
   try {
@@ -106,10 +130,12 @@ async function main(argv: string[]): Promise<number> {
     const { runDatabaseCommand } = await import('./database-commands.js');
     return runDatabaseCommand('signing-keys-rotate', out);
   }
-  const api = new ApiClient(
-    process.env.KEYSCOPE_URL || 'http://localhost:3000',
-    process.env.KEYSCOPE_API_KEY || undefined,
-  );
+  // No key yet is no error: a usage error comes first, and a call without one fails as no_key.
+  const api = new KeyscopeClient({
+    url: process.env.KEYSCOPE_URL || 'http://localhost:3000',
+    key: process.env.KEYSCOPE_API_KEY || undefined,
+    timeoutMs: CLI_TIMEOUT_MS,
+  });
   switch (command) {
     case 'keys':
       return keysCommand(api, out, sub, rest, values);
@@ -117,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
       return groupsCommand(api, out, sub, rest, values);
     case 'orgs':
       if (sub !== 'create' || !rest[0]) throw new UsageError('usage: keyscope orgs create NAME');
-      return printIssued(out, await api.request('POST', '/organizations', { name: rest[0] }));
+      return printIssued(out, await api.request('POST', '/organizations', { body: { name: rest[0] } }));
     case 'audit': {
       const q = query({ action: values.action, actor: values.actor, target: values.target, limit: values.limit });
       const page = await api.request<{
@@ -136,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'whoami': {
-      const me = await api.request<Me>('GET', '/me');
+      const me = await api.me();
       const permissions = me.permissions
         .map((g) => g.permission + (g.resources ? `@${g.resources.join(',')}` : ''))
         .join(' ');
@@ -157,22 +183,50 @@ async function main(argv: string[]): Promise<number> {
       }));
       return 0;
     }
+    case 'authorize': {
+      const permission = need(sub, 'authorize PERMISSION [--resource R]');
+      const decision: AuthorizeDecision = await api.authorize(needKey(), permission, values.resource);
+      out.print(decision, () => ({
+        headers: ['PERMISSION', 'RESOURCE', 'ALLOWED', 'REASON'],
+        rows: [
+          [permission, values.resource, decision.allowed ? 'yes' : 'no', decision.allowed ? null : decision.reason],
+        ],
+      }));
+      return decision.allowed ? 0 : DENIED;
+    }
+    case 'introspect': {
+      const token = (await readStdin()).trim();
+      if (!token || sub)
+        throw new UsageError(
+          'introspect reads the token from standard input: printf %s "$TOKEN" | keyscope introspect',
+        );
+      const info: Introspection = await api.introspect(token);
+      out.print(info, () => ({
+        headers: ['ACTIVE', 'KEY', 'KIND', 'STATUS', 'GROUP', 'OWNER', 'EXPIRES', 'SCOPE'],
+        rows: [
+          info.active
+            ? [
+                'yes',
+                `${info.key.name} (${info.key.id})`,
+                info.key.kind,
+                info.key.status,
+                info.group?.name,
+                info.owner?.userName,
+                info.key.expiresAt ? shortDate(info.key.expiresAt) : 'never',
+                info.scope || '(none)',
+              ]
+            : ['no'],
+        ],
+      }));
+      return info.active ? 0 : DENIED;
+    }
     default:
       throw new UsageError(`unknown command "${command}"; see keyscope --help`);
   }
 }
 
-/** GET /api/v1/me, the parts `whoami` prints. */
-interface Me {
-  organization: { name: string };
-  key: { id: string; name: string; kind: string; status: string; scim: boolean };
-  group: { name: string } | null;
-  owner: { userName: string } | null;
-  permissions: { permission: string; resources: string[] | null }[];
-}
-
 async function keysCommand(
-  api: ApiClient,
+  api: KeyscopeClient,
   out: Output,
   sub: string | undefined,
   rest: string[],
@@ -200,7 +254,7 @@ async function keysCommand(
         ...(v.expiration ? { expiration: v.expiration } : {}),
         ...(v['expires-at'] ? { expiresAt: v['expires-at'] } : {}),
       };
-      return printIssued(out, await api.request('POST', '/keys', body));
+      return printIssued(out, await api.request('POST', '/keys', { body }));
     }
     case 'list': {
       const items: ApiKey[] = [];
@@ -244,16 +298,14 @@ async function keysCommand(
       if (!Object.keys(body).length) throw new UsageError('keys update needs --name, --description or --group');
       return printKey(
         out,
-        await api.request('PATCH', `/keys/${encodeURIComponent(need(rest[0], 'keys update ID'))}`, body),
+        await api.request('PATCH', `/keys/${encodeURIComponent(need(rest[0], 'keys update ID'))}`, { body }),
       );
     }
     case 'revoke': {
       if (v.group || v.owner) {
-        const result = await api.request<{ revoked: string[] }>(
-          'POST',
-          '/keys/revoke',
-          v.group ? { groupId: v.group } : { ownerUserId: v.owner },
-        );
+        const result = await api.request<{ revoked: string[] }>('POST', '/keys/revoke', {
+          body: v.group ? { groupId: v.group } : { ownerUserId: v.owner },
+        });
         out.print(result, () => ({ headers: ['REVOKED'], rows: result.revoked.map((id) => [id]) }));
         return 0;
       }
@@ -271,11 +323,9 @@ async function keysCommand(
         throw new UsageError('--grace takes a whole number of seconds');
       return printIssued(
         out,
-        await api.request(
-          'POST',
-          `/keys/${encodeURIComponent(need(rest[0], 'keys rotate ID'))}/rotate`,
-          grace !== undefined ? { gracePeriodSeconds: grace } : {},
-        ),
+        await api.request('POST', `/keys/${encodeURIComponent(need(rest[0], 'keys rotate ID'))}/rotate`, {
+          body: grace !== undefined ? { gracePeriodSeconds: grace } : {},
+        }),
       );
     }
     default:
@@ -284,7 +334,7 @@ async function keysCommand(
 }
 
 async function groupsCommand(
-  api: ApiClient,
+  api: KeyscopeClient,
   out: Output,
   sub: string | undefined,
   rest: string[],
@@ -327,7 +377,7 @@ async function groupsCommand(
       return { [kind]: name, ...(resources ? { resources: resources.split(',').filter(Boolean) } : {}) };
     };
     const rules = [...(v.permission ?? []).map(parse('permission')), ...(v.role ?? []).map(parse('role'))];
-    const group = await api.request<Group>('PUT', `/groups/${encodeURIComponent(id)}/rules`, { rules });
+    const group = await api.request<Group>('PUT', `/groups/${encodeURIComponent(id)}/rules`, { body: { rules } });
     out.print(group, () => ({ headers: ['GROUP', 'RULES'], rows: [[group.displayName, ruleText(group) || '(none)']] }));
     return 0;
   }
@@ -386,8 +436,14 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`keyscope: ${error.message}\n`);
       process.exit(2);
     }
-    if (error instanceof ApiError) {
-      process.stderr.write(`keyscope: ${error.status ? `${error.status}: ` : ''}${error.message}\n`);
+    if (error instanceof KeyscopeError) {
+      const message =
+        error.code === 'no_key'
+          ? KEY_MISSING
+          : error.code === 'unreachable' || error.code === 'timeout'
+            ? `${error.message}; set KEYSCOPE_URL`
+            : error.message;
+      process.stderr.write(`keyscope: ${error.status ? `${error.status}: ` : ''}${message}\n`);
       for (const e of error.fieldErrors) process.stderr.write(`  ${e.field}: ${e.message}\n`);
       process.exit(1);
     }

@@ -287,3 +287,38 @@ export function metaStorage(alias: string, resourceType: string, sub: string | u
       return undefined;
   }
 }
+
+/**
+ * Where an attribute lives for a resource type that does not have it (a query across types, RFC 7644
+ * §3.4.2.1): no value, of the same shape and SQL type as `like`, so comparisons are false, `pr` is
+ * false, `not (…)` is true and the sort value is NULL, and a UNION of types still type-checks.
+ */
+export function absentStorage(like: Storage): Storage {
+  if (like.kind === 'complex') return { kind: 'complex', presentExpr: 'false' };
+  if (like.kind === 'elements') {
+    return {
+      kind: 'elements',
+      def: like.def,
+      ...(like.json ? { json: true } : {}),
+      from: (alias) => `(SELECT NULL::jsonb AS el WHERE false) AS ${alias}`,
+      element: (alias, sub) => {
+        const real = like.element(alias, sub);
+        return real ? absentScalar(real) : undefined;
+      },
+    };
+  }
+  return absentScalar(like);
+}
+
+function absentScalar(like: ScalarStorage): ScalarStorage {
+  return { ...like, expr: `NULL::${like.json ? 'text' : (SQL_TYPE[like.type] ?? 'text')}` };
+}
+
+// The SQL type of a column holding a value of this attribute type (JSON values are text).
+const SQL_TYPE: Partial<Record<ScalarStorage['type'], string>> = {
+  boolean: 'boolean',
+  dateTime: 'timestamptz',
+  integer: 'numeric',
+  decimal: 'numeric',
+  uuid: 'uuid',
+};

@@ -4,7 +4,7 @@ import type { Precondition } from '../audit/audit.js';
 import type { RequestContext } from '../principals/request-context.js';
 import { auditedBy, recordAudit } from '../audit/audit-service.js';
 import type { Db, Queryable } from '../db/db.js';
-import type { ListResult } from '../db/list-sql.js';
+import type { ListResult, ListSource } from '../db/list-sql.js';
 import { preconditionFailed } from '../errors/domain-error.js';
 import { groupErrors } from './groups-errors.js';
 import type { FilterNode } from '../schema/filter-ast.js';
@@ -25,6 +25,7 @@ import {
   removeMembers,
   removeMembersNotIn,
   removeMembersWhere,
+  scimGroupListSource,
   touchGroup,
   updateGroup,
   wouldCreateCycle,
@@ -74,6 +75,21 @@ export function groupById(q: Queryable, orgId: string, id: string): Promise<Grou
  */
 export function leaveAllGroups(q: Queryable, orgId: string, memberId: string, at: Date): Promise<string[]> {
   return leaveAll(q, orgId, memberId, at);
+}
+
+/** The identity provider's groups, for a list across resource types that another domain runs. */
+export function scimGroupsSource(): ListSource {
+  return scimGroupListSource;
+}
+
+/** SCIM groups by id, read by another domain (a list across resource types loads what it found). */
+export function scimGroupsByIds(
+  q: Queryable,
+  orgId: string,
+  ids: string[],
+  withMembers: boolean,
+): Promise<Map<string, GroupRecord>> {
+  return findGroupsByIds(q, orgId, ids, { withMembers, source: 'scim' });
 }
 
 export class GroupsService {

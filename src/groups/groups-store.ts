@@ -2,7 +2,7 @@ import type { Queryable } from '../db/db.js';
 import { containsPattern } from '../db/like.js';
 import { compileFilter, metaStorage, type Storage } from '../db/filter-sql.js';
 import { SqlParams } from '../db/sql-params.js';
-import { listRows, type ListResult, type ListWindow } from '../db/list-sql.js';
+import { listRows, type ListResult, type ListSource, type ListWindow } from '../db/list-sql.js';
 import type { FilterNode } from '../schema/filter-ast.js';
 import { catalogue, resolvePath } from '../schema/catalogue.js';
 import { isUuid } from '../db/uuid.js';
@@ -387,6 +387,14 @@ export interface GroupListQuery {
   withMembers: boolean;
   source?: GroupSource;
 }
+
+/** The identity provider's groups as one of the resource types of a list across types (db/list-sql listAcross). */
+export const scimGroupListSource: ListSource = {
+  resourceType: 'Group',
+  table: 'groups g',
+  extraWhere: "g.source = 'scim'",
+  storage: groupStorage,
+};
 
 export async function listGroups(q: Queryable, orgId: string, query: GroupListQuery): Promise<ListResult<GroupRecord>> {
   return listRows<GroupRow, GroupRecord>(q, {

@@ -10,6 +10,8 @@ import { pathOf } from './request-path.js';
  * values, whatever clients request.
  */
 const ROUTES: [RegExp, string][] = [
+  [/^\/scim\/v2\/(users|groups)\/\.search$/i, '/scim/v2/$1/.search'],
+  [/^\/scim\/v2\/\.search$/i, '/scim/v2/.search'],
   [/^\/scim\/v2\/(users|groups)\/[^/]+$/i, '/scim/v2/$1/:id'],
   [/^\/scim\/v2\/(users|groups|serviceproviderconfig|resourcetypes|schemas)$/i, '/scim/v2/$1'],
   [/^\/scim\/v2\/(resourcetypes|schemas)\/[^/]+$/i, '/scim/v2/$1/:id'],

@@ -6,7 +6,8 @@ import type { KeyRow, KeyRowWithHash } from './keys.js';
 /**
  * Every key read goes through this select, so the admin API, the CLI and authentication agree on a
  * key's suspension; its status follows from the clock (statusOf). A personal key narrowed to a group
- * is suspended while its owner is not in that group, directly or through nested groups.
+ * is suspended while its owner is not in that group, directly or through nested groups. An owner whose
+ * `active` is unassigned (NULL) is not active: the key fails closed.
  */
 const KEY_SELECT = `
   SELECT k.org_id, k.id, k.name, k.description, k.kind, k.group_id, g.display_name AS group_name,
@@ -18,7 +19,7 @@ const KEY_SELECT = `
     LEFT JOIN groups g ON g.id = k.group_id AND g.org_id = k.org_id
     LEFT JOIN users u ON u.id = k.owner_user_id AND u.org_id = k.org_id
     CROSS JOIN LATERAL (SELECT CASE
-      WHEN k.kind = 'personal' AND (u.id IS NULL OR NOT u.active) THEN 'owner_inactive'
+      WHEN k.kind = 'personal' AND (u.id IS NULL OR u.active IS NOT TRUE) THEN 'owner_inactive'
       WHEN k.group_id IS NOT NULL AND g.id IS NULL THEN 'group_deleted'
       WHEN k.kind = 'personal' AND k.group_id IS NOT NULL AND NOT EXISTS (
         WITH RECURSIVE memberships(group_id) AS (

@@ -1,7 +1,14 @@
 import { Router, type Request } from 'express';
 import { notFound } from '../http/http-error.js';
 import { DEFAULT_COUNT, MAX_COUNT } from './list-params.js';
-import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, USER_SCHEMA, scimmy } from '../schema/scimmy.js';
+import {
+  describeSchema,
+  ENTERPRISE_USER_SCHEMA,
+  GROUP_SCHEMA,
+  LIST_RESPONSE_SCHEMA,
+  USER_SCHEMA,
+  scimmy,
+} from '../schema/scimmy.js';
 import { scimBaseUrl, sendScim } from './scim-http.js';
 
 const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
@@ -114,7 +121,7 @@ function schemas(req: Request): Record<string, unknown>[] {
   const S = scimmy();
   const base = scimBaseUrl(req);
   return [S.Schemas.User, S.Schemas.Group, S.Schemas.EnterpriseUser].map((schema) => {
-    const description = schema.definition.describe() as Record<string, unknown>;
+    const description = describeSchema(schema.definition);
     return { ...description, meta: { resourceType: 'Schema', location: `${base}/Schemas/${String(description.id)}` } };
   });
 }

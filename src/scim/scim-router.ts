@@ -7,6 +7,7 @@ import { HttpError, forbidden } from '../http/http-error.js';
 import { jsonBody } from '../http/json-body.js';
 import type { UsersService } from '../users/users-service.js';
 import { discoveryRoutes } from './discovery-routes.js';
+import { rootSearchRoutes } from './root-search-routes.js';
 import { rememberScimBase } from './scim-http.js';
 import { groupsRoutes } from './groups/groups-routes.js';
 import { usersRoutes } from './users/users-routes.js';
@@ -36,6 +37,7 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   router.use(jsonBody());
   router.use('/Users', usersRoutes(deps.users));
   router.use('/Groups', groupsRoutes(deps.groups));
+  router.use(rootSearchRoutes(deps.users));
   router.use(discoveryRoutes());
   router.use((req) => {
     throw new HttpError(404, 'not_found', `No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import type { Precondition } from '../audit/audit.js';
 import { auditedBy, recordAudit } from '../audit/audit-service.js';
-import { leaveAllGroups } from '../groups/groups-service.js';
+import { leaveAllGroups, scimGroupsByIds, scimGroupsSource } from '../groups/groups-service.js';
+import type { GroupRecord } from '../groups/groups.js';
 import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db, Queryable } from '../db/db.js';
 import { can } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
-import type { ListResult } from '../db/list-sql.js';
+import { listAcross, type ListResult, type ListWindow } from '../db/list-sql.js';
+import type { FilterNode } from '../schema/filter-ast.js';
 import { preconditionFailed } from '../errors/domain-error.js';
 import { userErrors } from './users-errors.js';
 import { BatchLoader } from '../db/batch-loader.js';
@@ -21,6 +23,7 @@ import {
   listUsers,
   searchUsers,
   updateUser,
+  userListSource,
   userLookup,
   type UserListQuery,
   type UserLookupColumn,
@@ -49,6 +52,19 @@ export async function userByIdOrName(q: Queryable, orgId: string, idOrName: stri
   if (byId) return byId;
   const found = (await findUsersBy(q, orgId, 'user_name', [idOrName], { withGroups: false, limit: 2 })).get(idOrName);
   return found?.total === 1 ? found.rows[0] : undefined;
+}
+
+/** A resource found by a search across resource types. */
+export type DirectoryEntry =
+  | { resourceType: 'User'; id: string; createdAt: Date; user: UserRecord }
+  | { resourceType: 'Group'; id: string; createdAt: Date; group: GroupRecord };
+
+export interface DirectoryQuery {
+  filter?: FilterNode;
+  sort?: { path: string; descending: boolean };
+  window: ListWindow;
+  withGroups: boolean;
+  withMembers: boolean;
 }
 
 export class UsersService {
@@ -115,14 +131,39 @@ export class UsersService {
     return listUsers(this.deps.db, ctx.orgId, query);
   }
 
-  replace(ctx: RequestContext, id: string, fields: UserFields, precondition?: Precondition): Promise<UserRecord> {
-    return this.modify(ctx, id, async () => fields, precondition).then((r) => r.user);
-  }
-
   /**
    * Read-modify-write under the row lock, so concurrent changes to one user serialize rather than
    * overwrite each other. `change` returns the new fields, or undefined for "nothing to change".
    */
+  /**
+   * Users and the identity provider's groups in one list (RFC 7644 §3.4.2.1, a search on the SCIM
+   * root), filtered, sorted and paged in one query (db/list-sql listAcross), then each page's
+   * resources loaded by id. Users sit above groups in the domain order, so this domain can see both.
+   */
+  async searchDirectory(ctx: RequestContext, query: DirectoryQuery): Promise<ListResult<DirectoryEntry>> {
+    const { db } = this.deps;
+    const { rows, total } = await listAcross(db, {
+      orgId: ctx.orgId,
+      sources: [userListSource, scimGroupsSource()],
+      filter: query.filter,
+      sort: query.sort,
+      window: query.window,
+    });
+    const idsOf = (type: string) => rows.filter((r) => r.resourceType === type).map((r) => r.id);
+    const [users, groups] = await Promise.all([
+      findUsersByIds(db, ctx.orgId, idsOf('User'), query.withGroups),
+      scimGroupsByIds(db, ctx.orgId, idsOf('Group'), query.withMembers),
+    ]);
+    // A resource deleted between the two reads is left out of the page.
+    const entries = rows.flatMap((r): DirectoryEntry[] => {
+      const user = r.resourceType === 'User' ? users.get(r.id) : undefined;
+      if (user) return [{ resourceType: 'User', id: r.id, createdAt: r.createdAt, user }];
+      const group = r.resourceType === 'Group' ? groups.get(r.id) : undefined;
+      return group ? [{ resourceType: 'Group', id: r.id, createdAt: r.createdAt, group }] : [];
+    });
+    return { rows: entries, total };
+  }
+
   modify(
     ctx: RequestContext,
     id: string,

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/db.js';
 import { containsPattern } from '../db/like.js';
 import { jsonStorage, metaStorage, type Storage } from '../db/filter-sql.js';
 import { isUuid } from '../db/uuid.js';
-import { listRows, type ListResult, type ListWindow } from '../db/list-sql.js';
+import { listRows, type ListResult, type ListSource, type ListWindow } from '../db/list-sql.js';
 import { literal } from '../db/sql-params.js';
 import type { FilterNode } from '../schema/filter-ast.js';
 import { catalogue, resolvePath } from '../schema/catalogue.js';
@@ -13,7 +13,7 @@ interface UserRow {
   id: string;
   user_name: string;
   external_id: string | null;
-  active: boolean;
+  active: boolean | null;
   display_name: string | null;
   attributes: Record<string, unknown>;
   version: number;
@@ -207,6 +207,9 @@ export interface UserListQuery {
   withGroups: boolean;
 }
 
+/** Users as one of the resource types of a list across types (db/list-sql listAcross). */
+export const userListSource: ListSource = { resourceType: 'User', table: 'users u', storage: userStorage };
+
 export async function listUsers(q: Queryable, orgId: string, query: UserListQuery): Promise<ListResult<UserRecord>> {
   const { rows, total } = await listRows<UserRow, UserRow>(q, {
     table: 'users u',
@@ -238,7 +241,7 @@ export interface UserSummaryRow {
   user_name: string;
   display_name: string | null;
   external_id: string | null;
-  active: boolean;
+  active: boolean | null;
 }
 
 /** Users for admin pickers: search by userName, displayName or externalId, in userName order. */

@@ -6,7 +6,11 @@ export interface UserRecord {
   id: string;
   userName: string;
   externalId: string | null;
-  active: boolean;
+  /**
+   * null: unassigned (a SCIM `remove` of active, RFC 7644 §3.5.2.2). Only `true` is active: null
+   * suspends the user's personal keys as false does.
+   */
+  active: boolean | null;
   displayName: string | null;
   attributes: Record<string, unknown>;
   version: number;
@@ -25,7 +29,7 @@ export interface UserGroupRef {
 export interface UserFields {
   userName: string;
   externalId: string | null;
-  active: boolean;
+  active: boolean | null;
   displayName: string | null;
   attributes: Record<string, unknown>;
 }

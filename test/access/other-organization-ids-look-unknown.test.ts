@@ -306,6 +306,28 @@ describe('SCIM: organization A’s ids answer organization B’s SCIM key like u
     const all = await list('/Groups?count=1000');
     expect(all.Resources.map((r) => r.id)).not.toContain(A.groupId);
   });
+
+  it('searches by POST, on the root too, never return A’s users or groups', async () => {
+    const schemas = ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'];
+    const ofA = `id eq "${A.userId}" or id eq "${A.groupId}"`;
+    const searches: [string, string | undefined][] = [
+      ['/.search', undefined],
+      ['/.search', ofA],
+      ['/.search', 'displayName pr or userName pr'],
+      ['/Users/.search', ofA],
+      ['/Users/.search', 'userName pr'],
+      ['/Groups/.search', ofA],
+      ['/Groups/.search', 'displayName pr'],
+    ];
+    for (const [url, filter] of searches) {
+      const res = await scimB.post(url, { schemas, count: 1000, ...(filter ? { filter } : {}) });
+      expect({ url, filter, status: res.status }).toEqual({ url, filter, status: 200 });
+      const ids = (res.body.Resources as { id: string }[]).map((r) => r.id);
+      expect(ids).not.toContain(A.userId);
+      expect(ids).not.toContain(A.groupId);
+      expect(res.body.totalResults).toBe(ids.length);
+    }
+  });
 });
 
 describe('after all of B’s attempts', () => {

@@ -27,11 +27,14 @@ afterAll(async () => {
 async function keyscope(
   args: string[],
   key = app.adminToken,
+  stdin = '',
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const running = run(process.execPath, [BIN, ...args], {
+    env: { ...process.env, KEYSCOPE_URL: url, KEYSCOPE_API_KEY: key, NODE_OPTIONS: '' },
+  });
+  running.child.stdin?.end(stdin);
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, KEYSCOPE_URL: url, KEYSCOPE_API_KEY: key, NODE_OPTIONS: '' },
-    });
+    const { stdout, stderr } = await running;
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -126,6 +129,43 @@ describe('keyscope CLI', () => {
       can: Record<string, boolean>;
     };
     expect(json).toMatchObject({ organization: { name: 'default' }, can: { 'org:admin': true } });
+  });
+
+  it('asks whether its key may do something: exit 0 allowed, 3 denied, 1 for an unknown permission', async () => {
+    const allowed = await keyscope(['authorize', 'keys:manage']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout.split('\n')[0]).toMatch(/^PERMISSION\s+RESOURCE\s+ALLOWED\s+REASON/);
+    expect(allowed.stdout).toMatch(/keys:manage\s+-\s+yes/);
+    const reader = JSON.parse(
+      (await keyscope(['keys', 'create', '--name', 'cli reader', '--permissions', 'keys:read', '--json'])).stdout,
+    ) as { token: string };
+    const denied = await keyscope(['authorize', 'audit:read', '--resource', 'r1', '--json'], reader.token);
+    expect(denied.code).toBe(3);
+    expect(JSON.parse(denied.stdout)).toEqual({ allowed: false, reason: expect.stringContaining('audit:read') });
+    const unknown = await keyscope(['authorize', 'projcts:read'], reader.token);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^keyscope: 400: Unknown permission "projcts:read"/m);
+    expect(unknown.stderr).toMatch(/^\s+permission: /m);
+  });
+
+  it('introspects the token it reads on standard input, never from its arguments', async () => {
+    const created = JSON.parse((await keyscope(['keys', 'create', '--name', 'inspected', '--json'])).stdout) as {
+      token: string;
+      key: { id: string };
+    };
+    const active = await keyscope(['introspect'], app.adminToken, created.token);
+    expect(active.code).toBe(0);
+    expect(active.stdout.split('\n')[0]).toMatch(/^ACTIVE\s+KEY\s+KIND\s+STATUS/);
+    expect(active.stdout).toMatch(new RegExp(`yes\\s+inspected \\(${created.key.id}\\)\\s+service\\s+active`));
+    const json = JSON.parse((await keyscope(['introspect', '--json'], app.adminToken, `${created.token}\n`)).stdout);
+    expect(json).toMatchObject({ active: true, client_id: created.key.id });
+    await keyscope(['keys', 'revoke', created.key.id]);
+    const inactive = await keyscope(['introspect', '--json'], app.adminToken, created.token);
+    expect(inactive.code).toBe(3);
+    expect(JSON.parse(inactive.stdout)).toEqual({ active: false });
+    const noToken = await keyscope(['introspect'], app.adminToken, '');
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/standard input/);
   });
 
   it('creates an organization and reads the audit log', async () => {

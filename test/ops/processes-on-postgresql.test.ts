@@ -67,9 +67,10 @@ describeOnPostgres('processes sharing one PostgreSQL', () => {
       ...metrics.matchAll(/^keyscope_http_requests_total\{method="GET",route="\/api\/v1\/me",status="200"\} (\d+)/gm),
     ].map((m) => Number(m[1]));
     expect(served.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(40);
-    for (const line of server.output().split('\n')) {
-      const m = /"pid":(\d+).*keyscope listening/.exec(line);
-      if (m) pids.add(Number(m[1]));
+    // start() returns when one worker answers; under load the other's "listening" line can come later.
+    for (const deadline = Date.now() + 10_000; pids.size < 2 && Date.now() < deadline; ) {
+      for (const m of server.output().matchAll(/"pid":(\d+).*keyscope listening/g)) pids.add(Number(m[1]));
+      if (pids.size < 2) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(pids.size).toBe(2);
     expect(await server.stop()).toBe(0);

@@ -1,6 +1,7 @@
 import type { GroupRecord, MemberType } from '../../groups/groups.js';
 import { badRequest } from '../../http/http-error.js';
 import { catalogue } from '../../schema/catalogue.js';
+import { checkDocument } from '../attributes/check-value.js';
 import { isPlainObject, normalizeInbound, withScimmy } from '../attributes/coerce.js';
 import { checkNameLength } from '../attributes/limits.js';
 import { GROUP_SCHEMA, scimmy } from '../../schema/scimmy.js';
@@ -27,6 +28,7 @@ export function groupInputFromScim(body: unknown): GroupInput {
   if (!isPlainObject(body)) throw badRequest('The body must be a JSON object holding a SCIM Group', 'invalidSyntax');
   const { members: rawMembers, ...rest } = lowerKeyed(body, 'members');
   const normalized = normalizeInbound(rest, catalogue('Group'));
+  checkDocument(normalized, catalogue('Group'));
   const coerced = withScimmy(
     () => JSON.parse(JSON.stringify(new (scimmy().Schemas.Group)(normalized, 'in'))) as Record<string, unknown>,
   );

@@ -3,7 +3,7 @@ import type { GroupChange, GroupsService } from '../../groups/groups-service.js'
 import type { GroupRecord } from '../../groups/groups.js';
 import { contextOf } from '../../http/authenticate.js';
 import { notFound } from '../../http/http-error.js';
-import { readListParams } from '../list-params.js';
+import { listParams, readListParams, readSearchRequest, type ListParams } from '../list-params.js';
 import { listResponse } from '../list-response.js';
 import { catalogue } from '../../schema/catalogue.js';
 import { includes, parseProjection, project, type Projection } from '../attributes/projection.js';
@@ -36,8 +36,7 @@ export function groupsRoutes(groups: GroupsService): Router {
     });
   }
 
-  router.get('/', async (req, res) => {
-    const params = readListParams(req.query, cat);
+  async function list(req: Request, res: Response, params: ListParams): Promise<void> {
     const { rows, total } = await groups.list(contextOf(req), {
       filter: params.filter,
       sort: params.sort,
@@ -49,7 +48,12 @@ export function groupsRoutes(groups: GroupsService): Router {
       200,
       listResponse(params, rows, total, (g) => render(req, g, params.projection)),
     );
-  });
+  }
+
+  router.get('/', (req, res) => list(req, res, readListParams(req.query, cat)));
+
+  // RFC 7644 §3.4.3: the same query, its parameters in a SearchRequest body.
+  router.post('/.search', (req, res) => list(req, res, listParams(readSearchRequest(req.body), cat.resourceType, cat)));
 
   router.get('/:id', async (req, res) => {
     const id = String(req.params.id);

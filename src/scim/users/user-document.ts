@@ -1,6 +1,7 @@
 import { badRequest } from '../../http/http-error.js';
 import type { UserFields, UserRecord } from '../../users/users.js';
 import { catalogue } from '../../schema/catalogue.js';
+import { checkDocument } from '../attributes/check-value.js';
 import { isPlainObject, normalizeInbound, withScimmy } from '../attributes/coerce.js';
 import { checkNameLength, checkUserAttributesSize, checkValueCount } from '../attributes/limits.js';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, scimmy } from '../../schema/scimmy.js';
@@ -19,20 +20,42 @@ const NOT_IN_DOCUMENT = new Set([
 ]);
 
 /**
+ * A POST or PUT body: `active` is undefined when the body does not name it, null when it sends
+ * null or "" (unassigned); the route decides what absence means (POST: true, PUT: as it was).
+ */
+export type UserBody = Omit<UserFields, 'active'> & { active: boolean | null | undefined };
+
+/**
  * A SCIM User body → what the store keeps. scimmy validates and coerces (types, case-insensitive
  * names, unknown attributes dropped, read-only ones ignored); `password` is accepted and never stored.
  */
-export function userFieldsFromScim(body: unknown): UserFields {
+export function userFieldsFromScim(body: unknown): UserBody {
   if (!isPlainObject(body)) throw badRequest('The body must be a JSON object holding a SCIM User', 'invalidSyntax');
   const normalized = normalizeInbound(body, catalogue('User'));
+  checkDocument(normalized, catalogue('User'));
   const coerced = withScimmy(
     () => JSON.parse(JSON.stringify(new (scimmy().Schemas.User)(normalized, 'in'))) as Record<string, unknown>,
   );
-  return userFieldsFromDocument(coerced);
+  const unassigned = Object.entries(body).some(
+    ([key, value]) => key.toLowerCase() === 'active' && (value === null || value === ''),
+  );
+  return { ...documentFields(coerced), active: unassigned ? null : activeOf(coerced) };
 }
 
-/** Splits a coerced SCIM document into columns and the attributes document. */
+/**
+ * A document PATCH produced → what the store keeps. Without `active` (a `remove`, RFC 7644
+ * §3.5.2.2) the user's active is unassigned: null, which is not active.
+ */
 export function userFieldsFromDocument(doc: Record<string, unknown>): UserFields {
+  return { ...documentFields(doc), active: activeOf(doc) ?? null };
+}
+
+function activeOf(doc: Record<string, unknown>): boolean | undefined {
+  return doc.active === undefined ? undefined : doc.active === true;
+}
+
+/** Splits a coerced SCIM document into columns and the attributes document (all but `active`). */
+function documentFields(doc: Record<string, unknown>): Omit<UserFields, 'active'> {
   const attributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc)) {
     if (NOT_IN_DOCUMENT.has(key) || value === undefined) continue;
@@ -51,7 +74,6 @@ export function userFieldsFromDocument(doc: Record<string, unknown>): UserFields
   const fields = {
     userName,
     externalId: typeof doc.externalId === 'string' ? doc.externalId : null,
-    active: doc.active === undefined ? true : doc.active === true,
     displayName: typeof doc.displayName === 'string' ? doc.displayName : null,
     attributes,
   };
@@ -71,7 +93,8 @@ export function userDocument(user: UserRecord): Record<string, unknown> {
     userName: user.userName,
     ...user.attributes,
     ...(user.displayName !== null ? { displayName: user.displayName } : {}),
-    active: user.active,
+    // Unassigned (null) is not shown (RFC 7643 §2.5: unassigned attributes are not returned).
+    ...(user.active !== null ? { active: user.active } : {}),
   };
   return doc;
 }

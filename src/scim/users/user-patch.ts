@@ -1,8 +1,9 @@
-import { badRequest } from '../../http/http-error.js';
+import { HttpError, badRequest } from '../../http/http-error.js';
 import { formatFilter } from '../../schema/filter-format.js';
 import { readPatchRequest, type RawOperation } from '../patch-request.js';
 import { catalogue, type AttrDef } from '../../schema/catalogue.js';
-import { isPlainObject, normalizeValue, withScimmy } from '../attributes/coerce.js';
+import { checkElement, checkExtension, checkValue } from '../attributes/check-value.js';
+import { isPlainObject, normalizeValue, scimmyErrorAsHttp, withScimmy } from '../attributes/coerce.js';
 import { elementFromEqFilter, parsePatchPath, targetDef, type PatchPath } from '../attributes/patch-path.js';
 import { PATCH_OP_SCHEMA, scimmy } from '../../schema/scimmy.js';
 
@@ -10,6 +11,12 @@ interface ScimmyOperation {
   op: 'add' | 'remove' | 'replace';
   path?: string;
   value?: unknown;
+}
+
+/** The client's operation a step comes from, so an error names it as the client numbered it. */
+interface Origin {
+  index: number;
+  path: string;
 }
 
 // scimmy re-reads the whole user for each batch; more batches than this in one request are refused.
@@ -40,15 +47,17 @@ export async function patchUserDocument(
   let doc = current;
   let changed = false;
   let applies = 0;
-  let batch: ScimmyOperation[] = [];
+  let batch: (ScimmyOperation & { origin: Origin })[] = [];
   // Attributes the batch changes → the one value filter every change went through, or null.
   let touched = new Map<string, string | null>();
+  // Multi-valued attributes the batch has only added to → the elements it added.
+  let appended = new Map<string, unknown[]>();
 
   const flush = async () => {
     if (!batch.length) return;
     if (++applies > MAX_APPLIES) {
       throw badRequest(
-        `This PATCH changes the same multi-valued attribute through different value filters too many times; send it as several requests`,
+        `This PATCH changes the same multi-valued attribute through different value filters, or adds to it after changing it, too many times; send it as several requests`,
         'invalidValue',
       );
     }
@@ -59,22 +68,70 @@ export async function patchUserDocument(
     }
     batch = [];
     touched = new Map();
+    appended = new Map();
   };
 
   for (const unit of readPatchRequest(body).flatMap(units)) {
     const key = attributeKey(unit.path);
     const filter = unit.path.filter && unit.path.sub ? formatFilter(unit.path.filter) : null;
+    const appending = isAppend(unit);
     if (filter !== null && touched.has(key) && touched.get(key) !== filter) await flush();
+    // An add compares its values with what the attribute holds, so it sees earlier changes applied.
+    else if (appending && touched.has(key) && !appended.has(key)) await flush();
     // Within a batch, an element this filter created or found earlier is there still.
     const matches = () => touched.get(key) === filter || anyElementMatches(doc, unit.path);
-    const operations = expand(unit, matches);
+    let operations = expand(unit, matches);
+    const adds = appending && operations.every((o) => o.op === 'add');
+    if (adds) operations = withoutPresent(operations, [...elementsAt(doc, unit.path), ...(appended.get(key) ?? [])]);
     if (!operations.length) continue;
-    batch.push(...operations);
+    batch.push(...operations.map((o) => ({ ...o, origin: { index: unit.raw.index, path: unit.path.text } })));
+    if (adds) appended.set(key, [...(appended.get(key) ?? []), ...operations.flatMap((o) => asList(o.value))]);
+    else appended.delete(key);
     const kept = operations.every((o) => o.op !== 'remove') && (!touched.has(key) || touched.get(key) === filter);
     touched.set(key, kept ? filter : null);
   }
   await flush();
   return changed ? withOnePrimary(current, doc) : undefined;
+}
+
+/** `add` on a multi-valued attribute as a whole (`emails`, or `emails` as a key of a pathless value). */
+function isAppend(unit: Unit): boolean {
+  return unit.raw.op === 'add' && unit.path.attr.multiValued && !unit.path.filter && !unit.path.sub;
+}
+
+/**
+ * RFC 7644 §3.5.2.1: adding a value the attribute already holds changes nothing (and an add whose
+ * values are all there is no change at all, so the resource's version and lastModified stay).
+ */
+function withoutPresent(operations: ScimmyOperation[], present: unknown[]): ScimmyOperation[] {
+  const seen = new Set(present.map(canonical));
+  return operations.flatMap((o) => {
+    const fresh = asList(o.value).filter((v) => {
+      const c = canonical(v);
+      if (seen.has(c)) return false;
+      seen.add(c);
+      return true;
+    });
+    return fresh.length ? [{ ...o, value: fresh }] : [];
+  });
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The elements a multi-valued attribute holds in this document. */
+function elementsAt(doc: Record<string, unknown>, path: PatchPath): unknown[] {
+  const container = path.schema ? doc[path.schema] : doc;
+  const list = isPlainObject(container) ? container[path.attr.name] : undefined;
+  return Array.isArray(list) ? list : [];
+}
+
+/** JSON with object keys sorted: two elements are identical when this is equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isPlainObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 /**
@@ -95,10 +152,13 @@ function withOnePrimary(before: Record<string, unknown>, after: Record<string, u
   return out;
 }
 
-// A value is the same value when its `value` is, whatever else changed about it.
+// A value is the same value when its `value` is, whatever else changed about it; an element without
+// `value` (an address) when everything but `primary` is, in whatever order scimmy wrote its keys.
 function identity(element: unknown): string {
   const value = (element as { value?: unknown }).value;
-  return value === undefined ? JSON.stringify(element) : JSON.stringify(value);
+  if (value !== undefined) return JSON.stringify(value);
+  const { primary: _primary, ...rest } = element as Record<string, unknown>;
+  return canonical(rest);
 }
 
 function isPrimary(element: unknown): boolean {
@@ -107,15 +167,23 @@ function isPrimary(element: unknown): boolean {
 
 async function applyWithScimmy(
   doc: Record<string, unknown>,
-  operations: ScimmyOperation[],
+  operations: (ScimmyOperation & { origin: Origin })[],
 ): Promise<Record<string, unknown> | undefined> {
   const S = scimmy();
-  return withScimmyAsync(async () => {
+  try {
     const resource = new S.Schemas.User(doc, 'in');
-    const message = new S.Messages.PatchOp({ schemas: [PATCH_OP_SCHEMA], Operations: operations });
+    const message = new S.Messages.PatchOp({
+      schemas: [PATCH_OP_SCHEMA],
+      Operations: operations.map(({ origin: _origin, ...o }) => o),
+    });
     const result = await message.apply(resource);
     return result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as Record<string, unknown>);
-  });
+  } catch (error) {
+    // scimmy numbers the operations of its batch; the client's numbering is the origin's.
+    const step = /operation (\d+) in PatchOp/.exec(error instanceof Error ? error.message : '')?.[1];
+    const origin = step ? operations[Number(step) - 1]?.origin : undefined;
+    throw scimmyErrorAsHttp(error, origin ? { where: `Operation ${origin.index}: `, path: origin.path } : {});
+  }
 }
 
 /** One step of a PatchOp: an operation with a path, or one key of a pathless operation's value. */
@@ -141,27 +209,50 @@ function units(raw: RawOperation): Unit[] {
   return [{ raw, path, value: raw.value }];
 }
 
-async function withScimmyAsync<T>(work: () => Promise<T>): Promise<T> {
+/** What `work` refuses, prefixed with the client's operation number. */
+function inOperation<T>(index: number, work: () => T): T {
   try {
-    return await work();
+    return work();
   } catch (error) {
-    return withScimmy(() => {
-      throw error;
-    });
+    if (error instanceof HttpError && !error.message.startsWith('Operation '))
+      throw new HttpError(error.status, error.code, `Operation ${index}: ${error.message}`, error.options);
+    throw error;
   }
 }
 
-function expand({ raw, path, value }: Unit, elementMatches: () => boolean): ScimmyOperation[] {
+function expand(unit: Unit, elementMatches: () => boolean): ScimmyOperation[] {
+  return inOperation(unit.raw.index, () => expandUnit(unit, elementMatches));
+}
+
+function expandUnit({ raw, path, value }: Unit, elementMatches: () => boolean): ScimmyOperation[] {
   if (path.attr.mutability === 'readOnly' || ECHOED_READ_ONLY.has(path.attr.name.toLowerCase())) {
-    throw badRequest(`Operation ${raw.index}: "${path.text}" is read-only`, 'mutability');
+    throw badRequest(`"${path.text}" is read-only`, 'mutability');
   }
-  if (raw.op === 'remove') return removal(path, raw.value);
+  // `emails.value` would name a sub-attribute of every e-mail at once, which scimmy cannot apply.
+  if (path.sub && path.attr.multiValued && !path.filter) {
+    throw badRequest(
+      `"${path.text}" names a sub-attribute of every value of ${path.attr.name}; name the values with a filter, as in ${stripFilter(path)}[type eq "work"].${path.sub.name}`,
+      'invalidPath',
+    );
+  }
+  if (raw.op === 'remove') return removal(path, removedValues(path, raw.value));
   const normalized =
-    path.filter && !path.sub ? normalizeElements(value, path.attr) : normalizeValue(value, targetDef(path));
+    path.filter && !path.sub
+      ? normalizeElements(value, path.attr, path.text)
+      : normalizeValue(value, targetDef(path), path.text);
   if (normalized === undefined) return removal(path, undefined);
-  if (path.filter && path.sub && !elementMatches()) {
-    const element = elementFromEqFilter(path.filter);
-    if (element) return [{ op: 'add', path: stripFilter(path), value: [{ ...element, [path.sub.name]: normalized }] }];
+  checkPatchValue(path, normalized);
+  if (path.filter && path.sub) {
+    if (!elementMatches()) {
+      const element = elementFromEqFilter(path.filter);
+      if (element)
+        return [{ op: 'add', path: stripFilter(path), value: [{ ...element, [path.sub.name]: normalized }] }];
+    } else if (raw.op === 'replace') {
+      // RFC 7644 §3.5.2.3: set the sub-attribute on the elements the filter matches now. scimmy's
+      // replace removes it first and then looks for them again, which finds none when the filter is
+      // on that sub-attribute (`emails[value eq "old"].value`). A sub-attribute is simple, so add sets it.
+      return [{ op: 'add', path: path.text, value: normalized }];
+    }
   }
   // `manager.value`, `name.givenName`: setting part of a single-valued complex attribute the user
   // does not have yet creates it (RFC 7644 §3.5.2.1); scimmy would answer noTarget.
@@ -183,6 +274,33 @@ function expand({ raw, path, value }: Unit, elementMatches: () => boolean): Scim
   return [{ op: raw.op, path: path.text, value: normalized }];
 }
 
+/** The value of an add or replace has the shape of what its path names (check-value.ts). */
+function checkPatchValue(path: PatchPath, value: unknown): void {
+  const strict = { strict: true };
+  if (path.wholeExtension) checkExtension(value, path.attr.sub!, path.text, strict);
+  else if (path.filter && !path.sub) {
+    for (const element of Array.isArray(value) ? value : [value]) checkElement(element, path.attr, path.text, strict);
+  } else checkValue(value, targetDef(path), path.text, strict, true);
+}
+
+/**
+ * `remove` with a value (Entra's old dialect for members) removes those values from a multi-valued
+ * attribute: objects of its sub-attributes, each naming at least one. scimmy builds a filter from
+ * them, so anything else is refused here. On any other path the value has no meaning and is ignored.
+ */
+function removedValues(path: PatchPath, value: unknown): unknown {
+  if (value === undefined || value === null || !path.attr.multiValued || path.filter || path.sub) return value;
+  const normalized = normalizeElements(value, path.attr, path.text);
+  const values = Array.isArray(normalized) ? normalized : [normalized];
+  const usage = `remove on "${path.text}" takes the values to remove, as objects of their sub-attributes such as {"value": "…"}`;
+  for (const v of values) {
+    if (!isPlainObject(v) || Object.keys(v).length === 0) throw badRequest(usage, 'invalidValue');
+    checkElement(v, path.attr, path.text, { strict: true });
+    if (Object.values(v).some((x) => x === null || typeof x === 'object')) throw badRequest(usage, 'invalidValue');
+  }
+  return normalized;
+}
+
 /** A remove; the extension as a whole is removed attribute by attribute (scimmy cannot remove it). */
 function removal(path: PatchPath, value: unknown): ScimmyOperation[] {
   if (path.wholeExtension)
@@ -190,9 +308,9 @@ function removal(path: PatchPath, value: unknown): ScimmyOperation[] {
   return [{ op: 'remove', path: path.text, ...(value !== undefined ? { value } : {}) }];
 }
 
-function normalizeElements(value: unknown, def: AttrDef): unknown {
+function normalizeElements(value: unknown, def: AttrDef, name: string): unknown {
   const items = Array.isArray(value) ? value : [value];
-  const out = items.flatMap((v) => normalizeValue([v], def)) as unknown[];
+  const out = items.flatMap((v) => normalizeValue([v], def, name)) as unknown[];
   return Array.isArray(value) ? out : out[0];
 }
 
@@ -201,7 +319,7 @@ function anyElementMatches(current: Record<string, unknown>, path: PatchPath): b
   const list = container?.[path.attr.name];
   if (!Array.isArray(list) || !list.length) return false;
   const S = scimmy();
-  return withScimmy(() => new S.Types.Filter(formatFilter(path.filter!)).match(list).length > 0);
+  return withScimmy(() => new S.Types.Filter(formatFilter(path.filter!)).match(list).length > 0, { path: path.text });
 }
 
 /** The attribute a step changes, whatever sub-attribute or element it names. */

@@ -3,7 +3,7 @@ import { contextOf } from '../../http/authenticate.js';
 import { notFound } from '../../http/http-error.js';
 import type { UsersService } from '../../users/users-service.js';
 import type { UserRecord } from '../../users/users.js';
-import { readListParams } from '../list-params.js';
+import { listParams, readListParams, readSearchRequest, type ListParams } from '../list-params.js';
 import { listResponse } from '../list-response.js';
 import { catalogue } from '../../schema/catalogue.js';
 import { includes, parseProjection, project, type Projection } from '../attributes/projection.js';
@@ -34,8 +34,7 @@ export function usersRoutes(users: UsersService): Router {
     respond(req, res, status, user, projection);
   }
 
-  router.get('/', async (req, res) => {
-    const params = readListParams(req.query, cat);
+  async function list(req: Request, res: Response, params: ListParams): Promise<void> {
     const { rows, total } = await users.list(contextOf(req), {
       filter: params.filter,
       sort: params.sort,
@@ -47,7 +46,12 @@ export function usersRoutes(users: UsersService): Router {
       200,
       listResponse(params, rows, total, (u) => render(req, u, params.projection)),
     );
-  });
+  }
+
+  router.get('/', (req, res) => list(req, res, readListParams(req.query, cat)));
+
+  // RFC 7644 §3.4.3: the same query, its parameters in a SearchRequest body.
+  router.post('/.search', (req, res) => list(req, res, listParams(readSearchRequest(req.body), cat.resourceType, cat)));
 
   router.get('/:id', async (req, res) => {
     const id = String(req.params.id);
@@ -62,12 +66,25 @@ export function usersRoutes(users: UsersService): Router {
   });
 
   router.post('/', async (req, res) => {
-    const created = await users.create(contextOf(req), userFieldsFromScim(req.body));
+    const body = userFieldsFromScim(req.body);
+    // A new user without `active` is active: the service provider's default (RFC 7644 §3.3).
+    const created = await users.create(contextOf(req), {
+      ...body,
+      active: body.active === undefined ? true : body.active,
+    });
     respond(req, res, 201, { ...created, groups: [] }, parseProjection(cat, req.query));
   });
 
+  // RFC 7644 §3.5.1: a readWrite attribute the body omits "MAY be assumed to be not asserted by the
+  // client": a PUT without `active` leaves it as it is, so it never reactivates a deactivated user.
   router.put('/:id', async (req, res) => {
-    const user = await users.replace(contextOf(req), String(req.params.id), userFieldsFromScim(req.body), ifMatch(req));
+    const body = userFieldsFromScim(req.body);
+    const { user } = await users.modify(
+      contextOf(req),
+      String(req.params.id),
+      async (current) => ({ ...body, active: body.active === undefined ? current.active : body.active }),
+      ifMatch(req),
+    );
     await respondWritten(req, res, 200, user);
   });
 

@@ -89,7 +89,8 @@ export interface User {
   id: string;
   userName: string;
   displayName: string | null;
-  active: boolean;
+  /** null: unassigned by the identity provider; not active. */
+  active: boolean | null;
 }
 
 export interface OrgPolicy {

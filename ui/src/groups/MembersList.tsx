@@ -26,7 +26,8 @@ export function MembersList({ groupId }: { groupId: string }) {
               <span class="muted"> {member.name}</span>
             ) : null}
             {member.type === 'Group' ? <span class="tag">Group</span> : null}
-            {member.active === false ? <span class="tag tag-warn">Deactivated</span> : null}
+            {/* active null on a user: unassigned by the identity provider, which keyscope reads as not active */}
+            {member.type === 'User' && member.active !== true ? <span class="tag tag-warn">Deactivated</span> : null}
           </li>
         ))}
       </ul>

@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import type { AuthorizeAnswer, IntrospectAnswer, PrincipalDescription } from '../../src/access/access-service.js';
+import type { AuthorizeDecision, Introspection, Me } from '../../src/client/index.js';
+
+/**
+ * Services import the client as `keyscope/client` (package.json "exports", built into dist/client
+ * with its types by `npm run build`, which `npm test` runs first).
+ */
+const run = promisify(execFile);
+
+// Compile-time (npm run typecheck): what the server answers fits the client's types. The client
+// imports nothing of the server, so this is where the two are held together.
+function clientReads(server: { me: PrincipalDescription; authorize: AuthorizeAnswer; introspect: IntrospectAnswer }): {
+  me: Me;
+  authorize: AuthorizeDecision;
+  introspect: Introspection;
+} {
+  return server;
+}
+
+describe('keyscope/client', () => {
+  it('resolves through package.json "exports" to the built client', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('keyscope/client'); console.log(JSON.stringify(Object.keys(m).sort()))",
+      ],
+      { env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    expect(JSON.parse(stdout)).toEqual(
+      expect.arrayContaining([
+        'DecisionCache',
+        'KeyscopeClient',
+        'KeyscopeError',
+        'MAX_DECISION_TTL_MS',
+        'keyscopeAuth',
+      ]),
+    );
+  });
+
+  it('ships its types, which fit what the server answers (checked by npm run typecheck)', () => {
+    expect(clientReads).toBeInstanceOf(Function);
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      exports: Record<string, { types: string; default: string }>;
+    };
+    const entry = pkg.exports['./client']!;
+    expect(existsSync(entry.default)).toBe(true);
+    expect(existsSync(entry.types)).toBe(true);
+    const types = readFileSync(entry.types, 'utf8');
+    expect(types).toContain('keyscopeAuth');
+    expect(types).toContain('KeyscopeClient');
+  });
+});
