@@ -5,6 +5,7 @@
 //   DATABASE_URL    also measure on this PostgreSQL server (a scratch database is created and dropped)
 //   BENCH_ONLY      auth: only the cost of authenticating a cached key;
 //                   groups: only member PATCHes beside a large filtered PATCH on another group
+//                   tokens: only token exchange and /authorize with a JWT beside the same with a key
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -335,6 +336,7 @@ async function measureStore(kind: 'pglite' | 'postgres', baseline: Baseline): Pr
       vsHello: pct(authorizeRatio),
       target: '>= 50 %',
     });
+    await measureTokens(base, serviceKey, baseline, store);
 
     if (kind === 'postgres') {
       await pickupLag(server.port, prepared.env, store);
@@ -723,6 +725,86 @@ function round(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+/**
+ * Token exchange (RFC 8693): exchanges per second (one ES256 signature each), then /authorize with
+ * the exchanged JWT (a signature check once, then cached claims) beside the figure with the key.
+ */
+async function measureTokens(base: string, serviceKey: string, baseline: Baseline, store: string): Promise<void> {
+  const form = new URLSearchParams({
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    subject_token: serviceKey,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    scope: 'keys:read',
+    expires_in: '900',
+  }).toString();
+  const headers = { Authorization: `Bearer ${serviceKey}`, 'Content-Type': 'application/x-www-form-urlencoded' };
+  const exchange = await load(`${base}/api/v1/token`, { method: 'POST', headers, body: form });
+  rows.push({
+    store,
+    what: 'POST /api/v1/token (exchange)',
+    reqPerSec: exchange.requests.average,
+    p50: exchange.latency.p50,
+    p99: exchange.latency.p99,
+    note: 'one ES256 signature per request',
+  });
+  const issued = await fetch(`${base}/api/v1/token`, { method: 'POST', headers, body: form });
+  const jwt = ((await issued.json()) as { access_token: string }).access_token;
+  const { result, ratio } = await versusHello(baseline, `${base}/api/v1/authorize`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ permission: 'keys:read' }),
+  });
+  rows.push({
+    store,
+    what: 'POST /api/v1/authorize with a JWT',
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    vsHello: `${Math.round(ratio * 100)} %`,
+    note: 'the same key, exchanged: compare with the row with the key',
+  });
+}
+
+/** BENCH_ONLY=tokens: a server without seeded users, the key figure and the token figures. */
+async function tokensOnly(baseline: Baseline): Promise<void> {
+  const prepared = await prepare('pglite', { seed: false });
+  const server = await startServer({ ...prepared.env, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
+  const base = `http://127.0.0.1:${server.port}`;
+  try {
+    const group = await api(server.port, 'POST', '/api/v1/groups', ADMIN_KEY, {
+      displayName: 'Bench services',
+      rules: [{ permission: 'keys:read' }],
+    });
+    const serviceKey = (
+      await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench service', groupId: group.json.id })
+    ).json.token as string;
+    // Warm up (JIT, the first bcrypt, caches), as the full run's earlier figures do.
+    await load(`${base}/api/v1/authorize`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${serviceKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ permission: 'keys:read' }),
+      duration: 2,
+    });
+    const { result, ratio } = await versusHello(baseline, `${base}/api/v1/authorize`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${serviceKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ permission: 'keys:read' }),
+    });
+    rows.push({
+      store: 'PGlite',
+      what: 'POST /api/v1/authorize',
+      reqPerSec: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      vsHello: `${Math.round(ratio * 100)} %`,
+    });
+    await measureTokens(base, serviceKey, baseline, 'PGlite');
+  } finally {
+    await stop(server.child);
+    await prepared.cleanup();
+  }
+}
+
 async function main() {
   process.stderr.write(`keyscope bench: ${DURATION}s per measurement, ${CONNECTIONS} connections, ${USERS} users\n`);
   if (process.env.BENCH_ONLY === 'auth') {
@@ -738,6 +820,15 @@ async function main() {
     return;
   }
   const { baseline, child } = await startBaseline();
+  if (process.env.BENCH_ONLY === 'tokens') {
+    try {
+      await tokensOnly(baseline);
+    } finally {
+      await stop(child);
+    }
+    printRows();
+    return;
+  }
   try {
     await authOverhead('pglite');
     await measureStore('pglite', baseline);

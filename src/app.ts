@@ -10,6 +10,7 @@ import { LastUsedRecorder } from './access/last-used.js';
 import { PermissionCatalogue } from './principals/permission-catalogue.js';
 import { permissionsRoutes } from './access/permissions-routes.js';
 import { PrincipalCache } from './access/principal-cache.js';
+import type { UserSubject } from './access/resolver.js';
 import { VerifiedTokens } from './access/verified-tokens.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { AuditService } from './audit/audit-service.js';
@@ -34,6 +35,9 @@ import { KeysService } from './keys/keys-service.js';
 import { orgsRoutes } from './orgs/orgs-routes.js';
 import { lockKeyPolicy, OrgsService } from './orgs/orgs-service.js';
 import { scimRouter } from './scim/scim-router.js';
+import { SigningKeys } from './tokens/signing-keys.js';
+import { signingKeysRoutes, tokenRoutes, wellKnownRoutes } from './tokens/tokens-routes.js';
+import { TokensService } from './tokens/tokens-service.js';
 import { usersAdminRoutes } from './users/users-admin-routes.js';
 import { UsersService } from './users/users-service.js';
 
@@ -63,6 +67,7 @@ export interface Keyscope {
   orgs: OrgsService;
   audit: AuditService;
   access: AccessService;
+  tokens: TokensService;
   metrics: Metrics;
   /** Stops listening for invalidations (the database is closed by its owner). */
   stop(): Promise<void>;
@@ -84,6 +89,11 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   );
   await invalidation.start();
   const unitOfWork = new UnitOfWork(db, (tags) => invalidation.evict(tags));
+  const subjects = new PrincipalCache<UserSubject>(config.principalCacheTtlMs);
+  invalidation.alsoEvict(subjects);
+  const signingKeys = new SigningKeys({ db, unitOfWork, now, secret: config.signingKeySecret });
+  invalidation.onChange((tags) => signingKeys.hear(tags));
+  const tokens = new TokensService({ db, unitOfWork, signingKeys, now, publicUrl: config.publicUrl });
   const authenticator = new Authenticator({
     db,
     cache,
@@ -92,6 +102,8 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     lastUsed: new LastUsedRecorder(db, logger, now),
     now,
     onFailure: (reason) => metrics.authFailures.inc({ reason }),
+    signedTokens: tokens,
+    subjects,
   });
   const permissions = new PermissionCatalogue(config.extraPermissions);
   const users = new UsersService({ db, unitOfWork, now });
@@ -126,6 +138,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     orgs,
     audit,
     access,
+    tokens,
     metrics,
   };
   return { ...parts, app: buildApp(parts), stop: () => invalidation.stop() };
@@ -160,12 +173,16 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
     scimRouter({ authenticator: k.authenticator, users: k.users, groups: k.groups, logger: k.logger }),
   );
 
+  app.use(wellKnownRoutes(k.tokens));
+
   const api = express.Router();
   const openApi = JSON.stringify(openApiDocument());
   api.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openApi);
   });
-  api.use(authenticate(k.authenticator));
+  // RFC 8693: form-encoded, authenticated and answered the OAuth way, so before the admin API's own.
+  api.use('/token', tokenRoutes(k.tokens, k.authenticator));
+  api.use(authenticate(k.authenticator, { signedTokenPaths: ['/me', '/authorize'] }));
   api.use(jsonBody());
   api.use('/keys', keysRoutes(k.keys));
   api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
@@ -173,6 +190,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use('/organizations', orgsRoutes(k.orgs));
   api.use('/audit', auditRoutes(k.audit));
   api.use('/permissions', permissionsRoutes(k.access));
+  api.use('/signing-keys', signingKeysRoutes(k.tokens));
   api.use(accessRoutes(k.access));
   api.use((req) => {
     throw new HttpError(404, 'not_found', `No API endpoint at ${req.method} ${req.baseUrl}${req.path}`);

@@ -30,6 +30,7 @@ const EnvSchema = z.object({
       'must not start with ksk_ (the prefix of tokens keyscope issues); use any other string of 32+ characters',
     )
     .optional(),
+  SIGNING_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   WORKERS: integer(1, 64).default(1),
   AUTH_FAILURE_LIMIT: integer(1, 100000).default(10),
   PRINCIPAL_CACHE_TTL_SECONDS: integer(1, 86400).default(60),
@@ -71,6 +72,8 @@ export interface Config {
   /** Application permissions added to the built-ins (`resource:action`). */
   extraPermissions: string[];
   bootstrapAdminKey: string | undefined;
+  /** Encrypts the private signing keys at rest (AES-256-GCM); without it they are stored in plain (docs/security.md). */
+  signingKeySecret: string | undefined;
   workers: number;
   authFailureLimit: number;
   principalCacheTtlMs: number;
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     extraPermissions: parsePermissions(e.KEYSCOPE_PERMISSIONS),
     bootstrapAdminKey: e.BOOTSTRAP_ADMIN_KEY,
+    signingKeySecret: e.SIGNING_KEY_SECRET,
     workers: e.WORKERS,
     authFailureLimit: e.AUTH_FAILURE_LIMIT,
     principalCacheTtlMs: e.PRINCIPAL_CACHE_TTL_SECONDS * 1000,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CreateGroupBody, PutRulesBody, UpdateGroupBody } from './groups/groups.js';
 import { CreateKeyBody, RevokeAllBody, RotateKeyBody, UpdateKeyBody } from './keys/keys.js';
 import { CreateOrgBody, UpdatePolicyBody } from './orgs/orgs.js';
+import { TokenRequestBody } from './tokens/tokens.js';
 
 /**
  * The admin and access API as OpenAPI 3.1, served at /api/v1/openapi.json. Request bodies come
@@ -48,6 +49,11 @@ const ApiKey = {
     ownerUserId: { type: ['string', 'null'] },
     ownerUserName: { type: ['string', 'null'] },
     scim: { type: 'boolean' },
+    impersonation: {
+      type: 'boolean',
+      description:
+        'An impersonation key may exchange itself for tokens of other users (POST /token, requested_subject); fixed at creation, only org:admin or keys:impersonate may set it',
+    },
     permissions: { type: ['array', 'null'], items: { type: 'string' } },
     fragment: { type: 'string', description: 'ksk_<id>…<last 4>: recognisable, useless to an attacker' },
     status: { enum: ['active', 'expiring_soon', 'expired', 'revoked', 'suspended'] },
@@ -122,12 +128,30 @@ const Me = {
         name: { type: 'string' },
         kind: { type: 'string' },
         scim: { type: 'boolean' },
+        impersonation: { type: 'boolean' },
         status: { type: 'string' },
         expiresAt: { type: ['string', 'null'] },
       },
     },
     group: { type: ['object', 'null'] },
-    owner: { type: ['object', 'null'] },
+    owner: {
+      type: ['object', 'null'],
+      description: "A personal key's owner, or the user an impersonation token acts for",
+    },
+    token: {
+      type: 'object',
+      description: 'Only when the caller presented a keyscope token (POST /token) instead of a key: its claims',
+      properties: {
+        iss: { type: 'string' },
+        sub: { type: 'string' },
+        aud: { type: ['string', 'array'] },
+        iat: { type: 'integer' },
+        exp: { type: 'integer' },
+        jti: { type: 'string' },
+        scope: { type: 'string' },
+        act: { type: 'object', properties: { sub: { type: 'string' } } },
+      },
+    },
     permissions: Grant,
     can: {
       type: 'object',
@@ -157,12 +181,33 @@ export function openApiDocument(): Json {
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A keyscope API key (ksk_…)' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A keyscope API key (ksk_…); /me, /authorize and /introspect also take the JWTs POST /token issues',
+        },
+      },
       schemas: {
         ApiKey,
         Group,
         Organization,
         Me,
+        TokenResponse: {
+          type: 'object',
+          properties: {
+            access_token: { type: 'string' },
+            issued_token_type: { const: 'urn:ietf:params:oauth:token-type:jwt' },
+            token_type: { const: 'Bearer' },
+            expires_in: { type: 'integer' },
+            scope: { type: 'string' },
+          },
+        },
+        OAuthError: {
+          type: 'object',
+          properties: { error: { type: 'string' }, error_description: { type: 'string' } },
+        },
         Problem: {
           type: 'object',
           properties: {
@@ -392,6 +437,46 @@ export function openApiDocument(): Json {
           },
         },
       },
+      '/token': {
+        post: {
+          summary:
+            'RFC 8693 token exchange: this key (Bearer, and again as subject_token) for a short-lived ES256 JWT (at most 900 s)',
+          description:
+            'Form-encoded (application/x-www-form-urlencoded) as RFC 8693 says, or JSON. requested_subject (a user id or userName) needs an impersonation key; the token never grants more than the key and that user both hold. Errors are RFC 6749 §5.2 JSON, not problem details. Verify the token offline against /.well-known/jwks.json (issuer and metadata at /.well-known/oauth-authorization-server).',
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: z.toJSONSchema(TokenRequestBody, { io: 'input', unrepresentable: 'any' }),
+              },
+              'application/json': { schema: z.toJSONSchema(TokenRequestBody, { io: 'input', unrepresentable: 'any' }) },
+            },
+          },
+          responses: {
+            '200': json('RFC 8693 §2.2.1 (Cache-Control: no-store)', ref('TokenResponse')),
+            '400': json(
+              'invalid_request, unsupported_grant_type, unauthorized_client, invalid_scope or invalid_target',
+              ref('OAuthError'),
+            ),
+            '401': json(
+              'invalid_client: no key, or a key that is unknown, revoked, expired or suspended',
+              ref('OAuthError'),
+            ),
+          },
+        },
+      },
+      '/signing-keys/rotate': {
+        post: {
+          summary: 'A new token signing key now (orgs:create); the old one stays in the JWKS for 15 minutes',
+          responses: {
+            '200': json('The new key id and the retired one', {
+              type: 'object',
+              properties: { kid: { type: 'string' }, retired: { type: ['string', 'null'] } },
+            }),
+            ...errors,
+          },
+        },
+      },
       '/introspect': {
         post: {
           summary: 'RFC 7662 introspection of another token (keys:introspect)',
@@ -408,6 +493,14 @@ export function openApiDocument(): Json {
                   sub: { type: 'string' },
                   exp: { type: 'integer' },
                   iat: { type: 'integer' },
+                  iss: { type: 'string', description: 'keyscope tokens only' },
+                  aud: { type: ['string', 'array'], description: 'keyscope tokens only' },
+                  jti: { type: 'string', description: 'keyscope tokens only' },
+                  act: {
+                    type: 'object',
+                    properties: { sub: { type: 'string' } },
+                    description: 'Impersonation tokens: the key acting for the user (RFC 8693 §4.1)',
+                  },
                 },
               },
             ),

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { principalOf, requirePermission } from '../http/authenticate.js';
+import { requestOrigin } from '../http/origin.js';
 import { parseInput } from '../http/validate.js';
 import type { AccessService } from './access-service.js';
 
@@ -30,7 +31,7 @@ export function accessRoutes(access: AccessService): Router {
     const caller = principalOf(req);
     const body = parseInput(IntrospectBody, req.body);
     res.setHeader('Cache-Control', 'no-store');
-    res.json(await access.introspect(caller, body.token));
+    res.json(await access.introspect(caller, body.token, requestOrigin(req)));
   });
 
   return router;

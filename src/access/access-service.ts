@@ -15,12 +15,15 @@ export function describePrincipal(p: Principal, now: Date) {
       name: p.keyName,
       kind: p.kind,
       scim: p.scim,
+      impersonation: p.impersonation === true,
       status,
       statusReason: reason,
       expiresAt: p.expiresAt?.toISOString() ?? null,
     },
     group: p.groupId ? { id: p.groupId, name: p.groupName } : null,
     owner: p.ownerUserId ? { id: p.ownerUserId, userName: p.ownerUserName } : null,
+    // A keyscope JWT (token exchange): its subject, actor, audience and lifetime.
+    ...(p.signedToken ? { token: p.signedToken } : {}),
     permissions: p.grant,
     // Each built-in permission, decided: what a client (the admin page) may offer this key.
     can: Object.fromEntries(BUILTIN_PERMISSIONS.map((b) => [b.name, can(p.grant, b.name)])),
@@ -41,6 +44,10 @@ export type IntrospectAnswer =
       token_type: 'Bearer';
       iat: number;
       exp?: number;
+      iss?: string;
+      aud?: string | string[];
+      jti?: string;
+      act?: { sub: string };
     } & PrincipalDescription);
 
 export interface AccessServiceDeps {
@@ -74,13 +81,32 @@ export class AccessService {
   }
 
   /** RFC 7662. Unknown, revoked, expired and other organizations' tokens all read as {active: false}. */
-  async introspect(caller: Principal, token: string): Promise<IntrospectAnswer> {
+  async introspect(caller: Principal, token: string, origin = ''): Promise<IntrospectAnswer> {
     if (!can(caller.grant, 'keys:introspect')) throw forbidden('This key lacks the keys:introspect permission');
     const result = await this.deps.authenticator.authenticate(`Bearer ${token}`, `introspect:${caller.keyId}`, {
       recordUse: false,
+      // A token made for another service is still keyscope's to describe (RFC 7662 §2.2).
+      signedTokens: { origin, anyAudience: true },
     });
     if (!result.ok || result.principal.orgId !== caller.orgId) return { active: false };
     const p = result.principal;
+    const signed = p.signedToken;
+    if (signed) {
+      return {
+        active: true,
+        scope: signed.scope,
+        client_id: p.keyId,
+        sub: signed.sub,
+        token_type: 'Bearer',
+        iat: signed.iat,
+        exp: signed.exp,
+        iss: signed.iss,
+        aud: signed.aud,
+        jti: signed.jti,
+        ...(signed.act ? { act: signed.act } : {}),
+        ...describePrincipal(p, this.deps.now()),
+      };
+    }
     return {
       active: true,
       scope: p.grant.map((g) => g.permission).join(' '),

@@ -7,7 +7,10 @@ import type { FailureLimiter } from './failure-limiter.js';
 import type { LastUsedRecorder } from './last-used.js';
 import type { PrincipalCache } from './principal-cache.js';
 import { principalStatus, type Principal } from '../principals/principal.js';
-import { resolvePrincipal, type Resolved } from './resolver.js';
+import { intersect, narrow } from '../principals/permissions.js';
+import { looksLikeJwt, type VerifyOptions } from '../tokens/tokens-service.js';
+import type { KeyscopeClaims } from '../tokens/tokens.js';
+import { resolvePrincipal, resolveUserSubject, type Resolved, type UserSubject } from './resolver.js';
 import type { VerifiedTokens } from './verified-tokens.js';
 
 const MESSAGES: Record<Exclude<AuthFailureCode, 'too_many_attempts'>, string> = {
@@ -31,6 +34,20 @@ export interface AuthenticatorDeps {
   lastUsed: LastUsedRecorder;
   now: () => Date;
   onFailure?: (code: AuthFailureCode) => void;
+  /** keyscope's own signed tokens (tokens/): verified here, then resolved against their key and user. */
+  signedTokens?: SignedTokenVerifier;
+  /** The users impersonation tokens act for, evicted like principals. */
+  subjects?: PrincipalCache<UserSubject>;
+}
+
+export interface SignedTokenVerifier {
+  verify(token: string, options: VerifyOptions): Promise<KeyscopeClaims | undefined>;
+}
+
+export interface AuthenticateOptions {
+  recordUse?: boolean;
+  /** Accept keyscope's own JWTs (only /me, /authorize and introspection do). */
+  signedTokens?: VerifyOptions;
 }
 
 type Verification = { ok: true; keyId: string } | { ok: false; blockedMs?: number };
@@ -64,10 +81,15 @@ export class Authenticator {
   async authenticate(
     authorization: string | undefined,
     clientAddress: string,
-    options: { recordUse?: boolean } = {},
+    options: AuthenticateOptions = {},
   ): Promise<AuthResult> {
     const token = bearerToken(authorization);
     if (!token) return this.fail('invalid_token');
+    // A JWT is never a key: checked as a signed token where those are accepted, refused elsewhere at no cost.
+    if (looksLikeJwt(token))
+      return options.signedTokens
+        ? this.authenticateSigned(token, options.signedTokens, options)
+        : this.fail('invalid_token');
     const digest = tokenDigest(token);
 
     let keyId = this.deps.verified.get(digest);
@@ -95,6 +117,56 @@ export class Authenticator {
     if (status === 'suspended' && reason) return this.fail(reason);
     if (options.recordUse !== false) this.deps.lastUsed.record(principal.orgId, principal.keyId, now.getTime());
     return { ok: true, principal };
+  }
+
+  /**
+   * A keyscope JWT: its signature and claims (tokens/), then its key, resolved and judged like the key
+   * itself (cached, evicted on change), then for impersonation the user, resolved like a personal key
+   * of theirs; the grant is what both hold, narrowed to the token's scope. A revoked key or a
+   * deactivated user ends the token as soon as the change reaches this process.
+   */
+  private async authenticateSigned(
+    token: string,
+    verify: VerifyOptions,
+    options: AuthenticateOptions,
+  ): Promise<AuthResult> {
+    const claims = await this.deps.signedTokens?.verify(token, verify);
+    if (!claims) return this.fail('invalid_token');
+    const key = await this.principalFor(claims.key_id);
+    if (!key || key.orgId !== claims.org) return this.fail('invalid_token');
+    const judged = this.judge(key, options);
+    if (!judged.ok) return judged;
+    let base = key.grant;
+    let owner = { id: key.ownerUserId, name: key.ownerUserName };
+    if (claims.act) {
+      if (!key.impersonation || claims.act.sub !== `key:${key.keyId}`) return this.fail('invalid_token');
+      const subject = await this.subjectFor(key.orgId, claims.sub);
+      if (!subject?.active) return this.fail('owner_inactive');
+      base = intersect(key.grant, subject.grant);
+      owner = { id: subject.userId, name: subject.userName };
+    }
+    const { iss, sub, aud, iat, exp, jti, scope, act } = claims;
+    return {
+      ok: true,
+      principal: {
+        ...key,
+        grant: narrow(base, scope.split(' ').filter(Boolean)),
+        ownerUserId: owner.id,
+        ownerUserName: owner.name,
+        signedToken: { iss, sub, aud, iat, exp, jti, scope, ...(act ? { act } : {}) },
+      },
+    };
+  }
+
+  private async subjectFor(orgId: string, userId: string): Promise<UserSubject | undefined> {
+    const cache = this.deps.subjects;
+    const cacheKey = `${orgId}/${userId}`;
+    const cached = cache?.get(cacheKey);
+    if (cached) return cached;
+    const epoch = cache?.epoch ?? 0;
+    const resolved = await resolveUserSubject(this.deps.db, orgId, userId);
+    if (resolved) cache?.set(cacheKey, resolved.subject, resolved.tags, epoch);
+    return resolved?.subject;
   }
 
   /** One verification per token at a time; concurrent requests with the same token share it. */

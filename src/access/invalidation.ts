@@ -11,6 +11,8 @@ import type { VerifiedTokens } from './verified-tokens.js';
  */
 export class Invalidation {
   private unlisten?: () => Promise<void>;
+  private readonly caches: Pick<PrincipalCache<unknown>, 'evict' | 'flush' | 'setCoherent'>[] = [];
+  private readonly listeners: ((tags: string[]) => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -24,7 +26,11 @@ export class Invalidation {
     this.unlisten = await this.db.listen(CHANGES_CHANNEL, {
       onMessage: (payload) => this.receive(payload),
       // Verified secrets stay valid through a gap: revocation is read again with the principal.
-      onGap: (state) => this.cache.setCoherent(state === 'restored'),
+      onGap: (state) => {
+        this.cache.setCoherent(state === 'restored');
+        for (const c of this.caches) c.setCoherent(state === 'restored');
+        this.tell(['*']);
+      },
     });
   }
 
@@ -41,6 +47,8 @@ export class Invalidation {
     } catch {
       this.logger.warn('unreadable invalidation notification; flushing the principal cache');
       this.cache.flush();
+      for (const c of this.caches) c.flush();
+      this.tell(['*']);
       return;
     }
     this.evict(payload.t);
@@ -50,6 +58,22 @@ export class Invalidation {
   /** Evicts every cached principal that depends on one of `tags`. */
   evict(tags: string[]): void {
     this.cache.evict(tags);
+    for (const c of this.caches) c.evict(tags);
     for (const t of tags) if (t.startsWith('k:')) this.verified.forgetKey(t.slice(2));
+    this.tell(tags);
+  }
+
+  /** Another cache kept the same way (the subjects of impersonation tokens). */
+  alsoEvict(cache: Pick<PrincipalCache<unknown>, 'evict' | 'flush' | 'setCoherent'>): void {
+    this.caches.push(cache);
+  }
+
+  /** Told every change (`*` when changes may have been missed): the signing keys reload on theirs. */
+  onChange(listener: (tags: string[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private tell(tags: string[]): void {
+    for (const listener of this.listeners) listener(tags);
   }
 }

@@ -1,7 +1,7 @@
 import type { Principal } from '../principals/principal.js';
 
-interface Entry {
-  principal: Principal;
+interface Entry<T> {
+  principal: T;
   tags: string[];
   expiresAt: number;
 }
@@ -18,8 +18,8 @@ export interface CacheStats {
  * flight; `epoch` moves on every eviction, and a resolution that started in an older epoch is not
  * stored (it may hold what the change replaced). The TTL is only a safety net.
  */
-export class PrincipalCache {
-  private readonly entries = new Map<string, Entry>();
+export class PrincipalCache<T = Principal> {
+  private readonly entries = new Map<string, Entry<T>>();
   private readonly byTag = new Map<string, Set<string>>();
   private currentEpoch = 0;
   private coherent = true;
@@ -35,7 +35,7 @@ export class PrincipalCache {
     return this.currentEpoch;
   }
 
-  get(keyId: string): Principal | undefined {
+  get(keyId: string): T | undefined {
     const entry = this.entries.get(keyId);
     if (!entry || entry.expiresAt <= this.now()) {
       if (entry) this.delete(keyId);
@@ -47,7 +47,7 @@ export class PrincipalCache {
   }
 
   /** Stores a resolution unless something was evicted since it started, or notifications are down. */
-  set(keyId: string, principal: Principal, tags: string[], startedInEpoch: number): void {
+  set(keyId: string, principal: T, tags: string[], startedInEpoch: number): void {
     if (startedInEpoch !== this.currentEpoch || !this.coherent) return;
     this.delete(keyId);
     if (this.entries.size >= this.maxEntries) {

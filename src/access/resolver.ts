@@ -2,6 +2,7 @@ import type { Queryable } from '../db/db.js';
 import { tag } from '../db/unit-of-work.js';
 import type { KeyRow } from '../keys/keys.js';
 import { grantOfGroups, groupsOfKey } from '../groups/grants.js';
+import { userById } from '../users/users-service.js';
 import { organizationName } from '../orgs/orgs-service.js';
 import { narrow, type Grant } from '../principals/permissions.js';
 import type { Principal } from '../principals/principal.js';
@@ -45,6 +46,7 @@ export async function resolvePrincipal(q: Queryable, row: KeyRow): Promise<Resol
     ownerUserId: row.owner_user_id,
     ownerUserName: row.owner_name,
     scim: row.scim,
+    impersonation: row.impersonation,
     bootstrap: row.bootstrap,
     permissions: row.permissions,
     grant,
@@ -54,4 +56,25 @@ export async function resolvePrincipal(q: Queryable, row: KeyRow): Promise<Resol
     suspension: row.suspension,
   };
   return { principal, tags: [...tags] };
+}
+
+/** A user an impersonation token acts for, resolved like a personal key of that user (DESIGN §5). */
+export interface UserSubject {
+  userId: string;
+  userName: string;
+  active: boolean;
+  grant: Grant;
+}
+
+export async function resolveUserSubject(
+  q: Queryable,
+  orgId: string,
+  userId: string,
+): Promise<{ subject: UserSubject; tags: string[] } | undefined> {
+  const user = await userById(q, orgId, userId);
+  if (!user) return undefined;
+  const { ownerGroups } = await groupsOfKey(q, orgId, { kind: 'personal', groupId: null, ownerUserId: userId });
+  const tags = [tag.user(userId), tag.org(orgId), ...ownerGroups.map((id) => tag.group(id))];
+  const grant = user.active === true ? await grantOfGroups(q, orgId, ownerGroups) : [];
+  return { subject: { userId, userName: user.userName, active: user.active === true, grant }, tags };
 }

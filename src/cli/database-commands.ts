@@ -5,8 +5,14 @@ import { openDb } from '../db/open-db.js';
 import { createLogger } from '../http/logger.js';
 import type { Output } from './output.js';
 
-/** `keyscope migrate` and `keyscope bootstrap` work on the database itself (DATABASE_URL or DATA_DIR). */
-export async function runDatabaseCommand(command: 'migrate' | 'bootstrap', out: Output): Promise<number> {
+/**
+ * `keyscope migrate`, `keyscope bootstrap` and `keyscope signing-keys rotate` work on the database
+ * itself (DATABASE_URL or DATA_DIR).
+ */
+export async function runDatabaseCommand(
+  command: 'migrate' | 'bootstrap' | 'signing-keys-rotate',
+  out: Output,
+): Promise<number> {
   const config = loadConfig();
   const logger = createLogger('warn');
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
@@ -21,6 +27,12 @@ export async function runDatabaseCommand(command: 'migrate' | 'bootstrap', out: 
     }
     const keyscope = await createKeyscope({ db, config, logger });
     try {
+      if (command === 'signing-keys-rotate') {
+        // Running servers hear of it through the change notification (or within 5 s by polling).
+        const rotated = await keyscope.tokens.rotateOnDatabase();
+        out.print(rotated, () => ({ headers: ['NEW KEY', 'RETIRED'], rows: [[rotated.kid, rotated.retired ?? '-']] }));
+        return 0;
+      }
       const boot = await keyscope.orgs.bootstrap(config.bootstrapAdminKey);
       if (!boot.created) {
         out.warn(`already bootstrapped: organization "${boot.organization.name}" exists; nothing created`);

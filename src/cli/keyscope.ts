@@ -11,7 +11,7 @@ Environment:
 
 Commands:
   keys create --name N [--description D] [--kind service|personal] [--group ID] [--owner USER_ID]
-              [--scim] [--permissions a,b] [--expiration 7d|30d|60d|90d|180d|1y|never | --expires-at DATE]
+              [--scim] [--impersonation] [--permissions a,b] [--expiration 7d|30d|60d|90d|180d|1y|never | --expires-at DATE]
   keys list [--status S] [--search TEXT] [--owner me|all] [--group ID] [--limit N] [--all]
   keys get ID
   keys update ID [--name N] [--description D] [--group ID]
@@ -28,6 +28,7 @@ Commands:
                printf %s "$TOKEN" | keyscope introspect
   migrate      apply database migrations (DATABASE_URL, or the embedded database in DATA_DIR)
   bootstrap    create organization "default" and its admin key on an empty database
+  signing-keys rotate   a new token signing key now (on the database, like migrate)
 
 Options: --json (machine-readable output), --help, --version
 `;
@@ -42,6 +43,7 @@ const OPTIONS = {
   group: { type: 'string' },
   owner: { type: 'string' },
   scim: { type: 'boolean' },
+  impersonation: { type: 'boolean' },
   permissions: { type: 'string' },
   expiration: { type: 'string' },
   'expires-at': { type: 'string' },
@@ -67,6 +69,7 @@ interface ApiKey {
   groupName: string | null;
   ownerUserName: string | null;
   scim: boolean;
+  impersonation?: boolean;
   fragment: string;
   status: string;
   statusReason: string | null;
@@ -121,6 +124,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'migrate' || command === 'bootstrap') {
     const { runDatabaseCommand } = await import('./database-commands.js');
     return runDatabaseCommand(command, out);
+  }
+  if (command === 'signing-keys') {
+    if (sub !== 'rotate') throw new UsageError('usage: keyscope signing-keys rotate');
+    const { runDatabaseCommand } = await import('./database-commands.js');
+    return runDatabaseCommand('signing-keys-rotate', out);
   }
   // No key yet is no error: a usage error comes first, and a call without one fails as no_key.
   const api = new KeyscopeClient({
@@ -234,6 +242,7 @@ async function keysCommand(
         ...(v.group ? { groupId: v.group } : {}),
         ...(v.owner ? { ownerUserId: v.owner } : {}),
         ...(v.scim ? { scim: true } : {}),
+        ...(v.impersonation ? { impersonation: true } : {}),
         ...(v.permissions
           ? {
               permissions: v.permissions
@@ -267,7 +276,7 @@ async function keysCommand(
         headers: ['ID', 'NAME', 'KEY', 'STATUS', 'GROUP', 'LAST USED', 'EXPIRES', 'CREATED BY'],
         rows: items.map((k) => [
           k.id,
-          k.name,
+          k.impersonation ? `${k.name} [impersonator]` : k.name,
           k.fragment,
           k.statusReason ? `${k.status} (${k.statusReason})` : k.status,
           k.groupName ?? (k.ownerUserName ? `personal: ${k.ownerUserName}` : null),
@@ -393,7 +402,7 @@ function printIssued(out: Output, issued: unknown): number {
 
 function printKey(out: Output, key: ApiKey): number {
   out.print(key, () => ({
-    headers: ['ID', 'NAME', 'KEY', 'STATUS', 'GROUP', 'EXPIRES', 'SCIM'],
+    headers: ['ID', 'NAME', 'KEY', 'STATUS', 'GROUP', 'EXPIRES', 'SCIM', 'IMPERSONATION'],
     rows: [
       [
         key.id,
@@ -403,6 +412,7 @@ function printKey(out: Output, key: ApiKey): number {
         key.groupName ?? key.ownerUserName,
         key.expiresAt ? shortDate(key.expiresAt) : 'never',
         key.scim ? 'yes' : 'no',
+        key.impersonation ? 'yes' : 'no',
       ],
     ],
   }));

@@ -13,6 +13,8 @@ export const tag = {
   group: (id: string) => `g:${id}`,
   user: (id: string) => `u:${id}`,
   org: (id: string) => `o:${id}`,
+  /** The token signing keys (tokens/): every process reloads them. */
+  signingKeys: () => 'sk:*',
 };
 
 /** Marks what a write changed, with the tags above. */

@@ -4,6 +4,7 @@ import { can } from '../principals/permissions.js';
 import type { Principal } from '../principals/principal.js';
 import { requestContext, type RequestContext } from '../principals/request-context.js';
 import { HttpError } from './http-error.js';
+import { requestOrigin } from './origin.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -17,17 +18,27 @@ declare module 'express-serve-static-core' {
  */
 export interface TokenAuthenticator {
   authenticateCached(authorization: string | undefined): AuthResult | undefined;
-  authenticate(authorization: string | undefined, clientAddress: string): Promise<AuthResult>;
+  authenticate(
+    authorization: string | undefined,
+    clientAddress: string,
+    options?: { signedTokens?: { origin: string } },
+  ): Promise<AuthResult>;
+}
+
+export interface AuthenticateOptions {
+  /** Paths (below the mount point) that also accept keyscope's own signed tokens: /me and /authorize. */
+  signedTokenPaths?: readonly string[];
 }
 
 /** Resolves `Authorization: Bearer <key>` to a principal, or answers 401/429 with the reason code (DESIGN §7). */
-export function authenticate(authenticator: TokenAuthenticator) {
+export function authenticate(authenticator: TokenAuthenticator, options: AuthenticateOptions = {}) {
   return function authenticateMiddleware(req: Request, _res: Response, next: NextFunction) {
     const header = req.headers.authorization;
     // Most requests carry a key this process already knows: answer without a promise.
     const cached = authenticator.authenticateCached(header);
     if (cached) return settle(cached, req, next);
-    return authenticator.authenticate(header, req.ip ?? 'unknown').then((result) => settle(result, req, next));
+    const signed = options.signedTokenPaths?.includes(req.path) ? { signedTokens: { origin: requestOrigin(req) } } : {};
+    return authenticator.authenticate(header, req.ip ?? 'unknown', signed).then((result) => settle(result, req, next));
   };
 }
 

@@ -32,6 +32,17 @@ export const keyErrors = {
       { field: 'groupId', message: 'Only service keys can move' },
     ]),
   scimNeedsAdmin: () => forbidden('Only keys with org:admin may create keys with the SCIM flag'),
+  impersonationNeedsPermission: () =>
+    forbidden(
+      'Only keys with org:admin or keys:impersonate may create or rotate impersonation keys: such a key can obtain tokens acting as any user of the organization',
+    ),
+  impersonationFixed: (current: boolean) =>
+    new DomainError(
+      'invalid',
+      'impersonation_fixed',
+      `impersonation is fixed when a key is created (this key's is ${current}); create a new key ${current ? 'without' : 'with'} it and revoke this one`,
+      { scimType: 'mutability', errors: [{ field: 'impersonation', message: 'Cannot be changed after creation' }] },
+    ),
   changeScimNeedsAdmin: () => forbidden('Only keys with org:admin may change or revoke a key with the SCIM flag'),
   changeBeyondCaller: (missing: string[]) =>
     forbidden(

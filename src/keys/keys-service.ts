@@ -130,6 +130,7 @@ export class KeysService {
     const permissions = input.permissions ?? null;
     if (permissions) this.deps.permissions.assertKnown(permissions, 'permissions');
     if (input.scim && !isOrgAdmin(p)) throw keyErrors.scimNeedsAdmin();
+    if (input.impersonation && !mayImpersonate(p)) throw keyErrors.impersonationNeedsPermission();
 
     let ownerUserId: string | null = null;
     if (kind === 'service') {
@@ -165,6 +166,7 @@ export class KeysService {
         groupId,
         ownerUserId,
         scim: input.scim === true,
+        impersonation: input.impersonation === true,
         permissions,
         expiresAt,
         rotatedFrom: null,
@@ -184,6 +186,7 @@ export class KeysService {
           ownerUserId,
           ...forAnotherUser(p, ownerUserId),
           scim: input.scim === true,
+          ...(input.impersonation ? { impersonation: true } : {}),
           permissions,
           expiresAt: expiresAt?.toISOString() ?? null,
         },
@@ -228,6 +231,8 @@ export class KeysService {
       this.requireChange(p, key);
       await this.checkMayTouch(tx, p, key);
       if (key.status === 'revoked' || key.status === 'expired') throw keyErrors.inactive(key.status);
+      if (input.impersonation !== undefined && input.impersonation !== key.impersonation)
+        throw keyErrors.impersonationFixed(key.impersonation);
       if (input.groupId !== undefined && input.groupId !== key.group_id) {
         if (key.kind !== 'service') throw keyErrors.serviceOnly();
         if (!can(p.grant, 'keys:manage'))
@@ -239,7 +244,8 @@ export class KeysService {
           permissions: key.permissions,
         });
       }
-      await updateKeyFields(tx, p.orgId, id, input);
+      const { impersonation: _fixed, ...fields } = input;
+      await updateKeyFields(tx, p.orgId, id, fields);
       changed(tag.key(id));
       await recordAudit(tx, {
         orgId: p.orgId,
@@ -247,7 +253,7 @@ export class KeysService {
         requestId: ctx.requestId,
         action: input.groupId !== undefined && input.groupId !== key.group_id ? 'key.move' : 'key.update',
         target: `key:${id}`,
-        details: { ...input, ...(input.groupId !== undefined ? { fromGroupId: key.group_id } : {}) },
+        details: { ...fields, ...(input.groupId !== undefined ? { fromGroupId: key.group_id } : {}) },
       });
       return (await findKey(tx, p.orgId, id, now))!;
     });
@@ -270,7 +276,7 @@ export class KeysService {
           requestId: ctx.requestId,
           action: 'key.revoke',
           target: `key:${id}`,
-          details: { name: key.name },
+          details: { name: key.name, ...(key.impersonation ? { impersonation: true } : {}) },
         });
       }
       return (await findKey(tx, p.orgId, id, now))!;
@@ -291,6 +297,8 @@ export class KeysService {
       if (key.revoked_at) throw keyErrors.rotationPending(key.revoked_at);
       const admin = isOrgAdmin(p);
       if (key.scim && !admin) throw keyErrors.scimNeedsAdmin();
+      // A rotation hands out a fresh impersonation token: the same permission as creating one.
+      if (key.impersonation && !mayImpersonate(p)) throw keyErrors.impersonationNeedsPermission();
       if (key.owner_user_id !== null && key.owner_user_id !== p.ownerUserId && !admin) {
         throw keyErrors.forAnotherUserNeedsAdmin("Rotating another user's personal key");
       }
@@ -315,6 +323,7 @@ export class KeysService {
         groupId: key.group_id,
         ownerUserId: key.owner_user_id,
         scim: key.scim,
+        impersonation: key.impersonation,
         permissions: key.permissions,
         expiresAt,
         rotatedFrom: key.id,
@@ -487,6 +496,11 @@ function sameLifetime(key: KeyRow, policy: KeyPolicy, now: Date): Date | null {
   }
 }
 
+/** Who may create (or rotate) an impersonation key: org:admin, or a holder of keys:impersonate (DESIGN §9). */
+function mayImpersonate(p: Principal): boolean {
+  return isOrgAdmin(p) || can(p.grant, 'keys:impersonate');
+}
+
 /** Keys "of mine": this key itself, keys it created, or personal keys of the same owner. */
 function isMine(p: Principal, key: KeyRow): boolean {
   return (
@@ -507,6 +521,7 @@ export function toApiKey(row: KeyRow): ApiKey {
     ownerUserId: row.owner_user_id,
     ownerUserName: row.owner_name,
     scim: row.scim,
+    impersonation: row.impersonation,
     permissions: row.permissions,
     fragment: row.fragment,
     status: row.status,

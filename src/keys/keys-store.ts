@@ -11,7 +11,7 @@ import type { KeyRow, KeyRowWithHash } from './keys.js';
  */
 const KEY_SELECT = `
   SELECT k.org_id, k.id, k.name, k.description, k.kind, k.group_id, g.display_name AS group_name,
-         k.owner_user_id, u.user_name AS owner_name, k.scim, k.permissions, k.fragment, k.bootstrap,
+         k.owner_user_id, u.user_name AS owner_name, k.scim, k.impersonation, k.permissions, k.fragment, k.bootstrap,
          k.expires_at, k.revoked_at, k.revoked_by, k.rotated_from, k.created_by, k.created_by_name,
          k.created_at, k.last_used_at, s.suspension
          %HASH%
@@ -63,6 +63,8 @@ export interface NewKeyRow {
   groupId: string | null;
   ownerUserId: string | null;
   scim: boolean;
+  /** Default false. */
+  impersonation?: boolean;
   permissions: string[] | null;
   secretHash: string;
   fragment: string;
@@ -76,8 +78,9 @@ export interface NewKeyRow {
 export async function insertKey(q: Queryable, key: NewKeyRow): Promise<void> {
   await q.query(
     `INSERT INTO api_keys (org_id, id, name, description, kind, group_id, owner_user_id, scim, permissions,
-       secret_hash, fragment, bootstrap, expires_at, rotated_from, created_by, created_by_name, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+       secret_hash, fragment, bootstrap, expires_at, rotated_from, created_by, created_by_name, created_at,
+       impersonation)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
     [
       key.orgId,
       key.id,
@@ -96,6 +99,7 @@ export async function insertKey(q: Queryable, key: NewKeyRow): Promise<void> {
       key.createdBy.id,
       key.createdBy.name,
       key.createdAt,
+      key.impersonation ?? false,
     ],
   );
 }

@@ -13,6 +13,8 @@ export interface ApiKey {
   ownerUserId: string | null;
   ownerUserName: string | null;
   scim: boolean;
+  /** An impersonation key may exchange itself for tokens of other users (issue 12); fixed for life. */
+  impersonation: boolean;
   permissions: string[] | null;
   fragment: string;
   status: KeyStatus;
@@ -37,6 +39,7 @@ export interface KeyRow {
   owner_user_id: string | null;
   owner_name: string | null;
   scim: boolean;
+  impersonation: boolean;
   permissions: string[] | null;
   fragment: string;
   bootstrap: boolean;
@@ -96,6 +99,7 @@ export const CreateKeyBody = z
     groupId: uuid.nullable().optional(),
     ownerUserId: uuid.nullable().optional(),
     scim: z.boolean().optional(),
+    impersonation: z.boolean().optional(),
     permissions: z.array(permission).max(100).nullable().optional(),
     expiration: z.string().optional(),
     expiresAt: z.string().optional(),
@@ -104,7 +108,13 @@ export const CreateKeyBody = z
 export type CreateKeyInput = z.infer<typeof CreateKeyBody>;
 
 export const UpdateKeyBody = z
-  .object({ name: name.optional(), description: description.optional(), groupId: uuid.optional() })
+  .object({
+    name: name.optional(),
+    description: description.optional(),
+    groupId: uuid.optional(),
+    // Accepted only to refuse a change with a clear error: the flag is fixed for the key's life.
+    impersonation: z.boolean().optional(),
+  })
   .strict();
 export type UpdateKeyInput = z.infer<typeof UpdateKeyBody>;
 

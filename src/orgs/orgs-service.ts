@@ -143,6 +143,7 @@ export class OrgsService {
       groupId: admins.id,
       ownerUserId: null,
       scim: false,
+      impersonation: false,
       permissions: null,
       expiresAt: null,
       rotatedFrom: null,

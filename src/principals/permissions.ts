@@ -25,6 +25,11 @@ export const BUILTIN_PERMISSIONS: readonly PermissionInfo[] = [
   { name: 'keys:write', description: 'Create, edit, rotate and revoke your own personal keys', builtin: true },
   { name: 'keys:manage', description: 'Create service keys and manage every key in the organization', builtin: true },
   { name: 'keys:introspect', description: 'Introspect other tokens (RFC 7662)', builtin: true },
+  {
+    name: 'keys:impersonate',
+    description: 'Create impersonation keys, which exchange themselves for tokens of any user (RFC 8693)',
+    builtin: true,
+  },
   { name: 'groups:read', description: 'List groups, their members and rules', builtin: true },
   { name: 'groups:write', description: 'Create local groups and change group rules', builtin: true },
   { name: 'users:read', description: 'Read provisioned users', builtin: true },
@@ -131,6 +136,26 @@ export function narrow(grant: Grant, permissions: readonly string[] | null): Gra
     for (const p of permissions) {
       const m = meet(entry.permission, p);
       if (m !== undefined) out.push({ permission: m, resources: entry.resources });
+    }
+  }
+  return compact(out);
+}
+
+/** What both grants allow (an impersonation token: never more than the key nor the user holds). */
+export function intersect(a: Grant, b: Grant): Grant {
+  const out: Grant = [];
+  for (const x of a) {
+    for (const y of b) {
+      const permission = meet(x.permission, y.permission);
+      if (permission === undefined) continue;
+      const resources =
+        x.resources === null
+          ? y.resources
+          : y.resources === null
+            ? x.resources
+            : x.resources.filter((r) => y.resources?.includes(r));
+      if (resources !== null && !resources.length) continue;
+      out.push({ permission, resources });
     }
   }
   return compact(out);

@@ -15,6 +15,8 @@ export interface Principal {
   ownerUserId: string | null;
   ownerUserName: string | null;
   scim: boolean;
+  /** An impersonation key (issue 12): may exchange itself for tokens of other users. */
+  impersonation?: boolean;
   bootstrap: boolean;
   /** The key's own explicit subset, if any. */
   permissions: string[] | null;
@@ -24,6 +26,24 @@ export interface Principal {
   revokedAt: Date | null;
   issuedAt: Date;
   suspension: SuspensionReason | null;
+  /**
+   * Set when the caller presented one of keyscope's own signed tokens (RFC 8693 token exchange)
+   * instead of the key: the grant above is then the token's, and the owner its subject.
+   */
+  signedToken?: SignedTokenInfo;
+}
+
+/** The claims of a verified keyscope JWT that the access API reports. */
+export interface SignedTokenInfo {
+  jti: string;
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  iat: number;
+  exp: number;
+  scope: string;
+  /** RFC 8693 §4.1: the impersonation key acting for the subject. */
+  act?: { sub: string };
 }
 
 export function principalStatus(p: Principal, now: Date): { status: KeyStatus; reason: SuspensionReason | null } {

@@ -46,6 +46,14 @@ export function userById(q: Queryable, orgId: string, id: string): Promise<UserR
   return findUser(q, orgId, id);
 }
 
+/** A user by id, else by userName (case-insensitive): the requested_subject of a token exchange (tokens/). */
+export async function userByIdOrName(q: Queryable, orgId: string, idOrName: string): Promise<UserRecord | undefined> {
+  const byId = await findUser(q, orgId, idOrName);
+  if (byId) return byId;
+  const found = (await findUsersBy(q, orgId, 'user_name', [idOrName], { withGroups: false, limit: 2 })).get(idOrName);
+  return found?.total === 1 ? found.rows[0] : undefined;
+}
+
 /** A resource found by a search across resource types. */
 export type DirectoryEntry =
   | { resourceType: 'User'; id: string; createdAt: Date; user: UserRecord }

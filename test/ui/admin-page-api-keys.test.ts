@@ -391,4 +391,34 @@ describeInBrowser('admin page: API keys', () => {
     },
     STEP_TIMEOUT_MS,
   );
+
+  it(
+    'offers impersonation to admins only; such a key carries an Impersonator badge',
+    async () => {
+      await page.getByLabel('Search').fill('embedding backend');
+      const token = await createKey(async (form) => {
+        await form.getByLabel('Name (required)').fill('embedding backend');
+        await form.getByLabel('Impersonation').check();
+      });
+      await dialog('API key created').getByRole('button', { name: 'Close' }).click();
+      await keyRow('embedding backend').getByText('Impersonator').waitFor();
+      expect((await ui.call(token, 'GET', '/me')).body.key).toMatchObject({ impersonation: true });
+      await expectNoTokenOnPage();
+
+      // A key manager without keys:impersonate is not offered the toggle.
+      const group = await ui.call(ui.app.adminToken, 'POST', '/groups', {
+        displayName: 'Key managers',
+        rules: [{ role: 'key-manager' }],
+      });
+      const manager = await ui.call(ui.app.adminToken, 'POST', '/keys', { name: 'manager', groupId: group.body.id });
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await signIn(page, String(manager.body.token));
+      await page.getByRole('button', { name: 'Create API key' }).click();
+      const form = dialog('Create API key');
+      await form.getByLabel('Name (required)').waitFor();
+      expect(await form.getByLabel('Impersonation').count()).toBe(0);
+      await form.getByRole('button', { name: 'Cancel' }).click();
+    },
+    STEP_TIMEOUT_MS,
+  );
 });

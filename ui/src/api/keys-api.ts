@@ -16,6 +16,8 @@ export interface CreateKeyRequest {
   groupId?: string | null;
   ownerUserId?: string;
   scim?: boolean;
+  /** Fixed for the key's life; only org:admin or keys:impersonate may set it. */
+  impersonation?: boolean;
   /** Absent: all the key inherits; otherwise the subset it keeps. */
   permissions?: string[];
   expiration?: ExpirationPreset;

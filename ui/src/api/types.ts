@@ -25,7 +25,15 @@ export interface GrantEntry {
 
 export interface Me {
   organization: { id: string; name: string };
-  key: { id: string; name: string; kind: KeyKind; scim: boolean; status: KeyStatus; expiresAt: string | null };
+  key: {
+    id: string;
+    name: string;
+    kind: KeyKind;
+    scim: boolean;
+    impersonation: boolean;
+    status: KeyStatus;
+    expiresAt: string | null;
+  };
   group: { id: string; name: string } | null;
   owner: { id: string; userName: string } | null;
   permissions: GrantEntry[];

@@ -18,12 +18,30 @@ import { ExpirationField } from './ExpirationField';
 import { IssuedKeyView } from './IssuedKeyView';
 import { OwnerField } from './OwnerField';
 
-type FormField = 'name' | 'description' | 'expiration' | 'groupId' | 'kind' | 'ownerUserId' | 'permissions' | 'scim';
+type FormField =
+  | 'name'
+  | 'description'
+  | 'expiration'
+  | 'groupId'
+  | 'kind'
+  | 'ownerUserId'
+  | 'permissions'
+  | 'scim'
+  | 'impersonation';
 
 function formFieldOf(serverField: string): FormField | undefined {
   if (serverField === 'expiresAt') return 'expiration';
   if (serverField.startsWith('permissions')) return 'permissions';
-  const known: FormField[] = ['name', 'description', 'expiration', 'groupId', 'kind', 'ownerUserId', 'scim'];
+  const known: FormField[] = [
+    'name',
+    'description',
+    'expiration',
+    'groupId',
+    'kind',
+    'ownerUserId',
+    'scim',
+    'impersonation',
+  ];
   return known.find((f) => f === serverField);
 }
 
@@ -82,6 +100,9 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
   const [ownerUserId, setOwnerUserId] = useState('');
   const [access, setAccess] = useState<Access>({ mode: 'all' });
   const [scim, setScim] = useState(false);
+  const [impersonation, setImpersonation] = useState(false);
+  // The server decides; the toggle is offered only to callers it would allow (org:admin or keys:impersonate).
+  const mayImpersonate = can('org:admin') || can('keys:impersonate');
   const [errors, setErrors] = useState<FormErrors<FormField>>({ fields: {} });
   const [busy, setBusy] = useState(false);
   // Focus moves to the first invalid field after a submit, never while the user edits.
@@ -122,6 +143,7 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
       ...(groupId ? { groupId } : {}),
       ...(kind === 'personal' && ownerUserId ? { ownerUserId } : {}),
       ...(scim ? { scim } : {}),
+      ...(impersonation ? { impersonation } : {}),
       ...(permissionsOf(access) ? { permissions: permissionsOf(access) } : {}),
       ...expirationFields(expiration),
     };
@@ -258,6 +280,24 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
           {e.scim ? (
             <div class="field-error" role="alert">
               {e.scim}
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+
+      {mayImpersonate ? (
+        <div class={e.impersonation ? 'field field-invalid' : 'field'}>
+          <Choice
+            id="key-impersonation"
+            type="checkbox"
+            label="Impersonation"
+            hint="Lets this key obtain short-lived tokens acting as any active user of the organization (token exchange). Cannot be changed later."
+            checked={impersonation}
+            onChange={edited('impersonation', setImpersonation)}
+          />
+          {e.impersonation ? (
+            <div class="field-error" role="alert">
+              {e.impersonation}
             </div>
           ) : null}
         </div>

@@ -79,6 +79,7 @@ function KeyRow({
             {key.kind === 'personal' ? `Personal${key.ownerUserName ? `: ${key.ownerUserName}` : ''}` : 'Service'}
           </span>
           {key.scim ? <span class="tag tag-scim">SCIM</span> : null}
+          {key.impersonation ? <span class="tag tag-impersonator">Impersonator</span> : null}
           {access ? <span class="tag">{access}</span> : null}
         </span>
       </th>
