@@ -1,9 +1,6 @@
-import { createKeyscope } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/db.js';
 import { loadMigrations, migrate } from '../../src/db/migrate.js';
 import { PgliteDb } from '../../src/db/pglite-db.js';
-import { createLogger } from '../../src/http/logger.js';
 
 /**
  * metrics:read is a platform permission: no wildcard grants it and only a holder hands it out. A
@@ -41,21 +38,19 @@ it('gives metrics:read to each group holding orgs:create, once, and to no other 
   const mine = migrations.findIndex((m) => m.version === MIGRATION);
   expect(mine).toBeGreaterThan(0);
   await migrate(db, migrations.slice(0, mine));
-  // A deployment as the previous release left it: bootstrapped (Admins: role admin and orgs:create),
-  // a group its operators gave orgs:create, one that already holds both, and an ordinary one.
-  const keyscope = await createKeyscope({
-    db,
-    config: loadConfig({ BCRYPT_COST: '4' }),
-    logger: createLogger('silent'),
-  });
-  await keyscope.orgs.bootstrap('bootstrap-admin-key-migration-0123456789');
-  await keyscope.stop();
+  // A deployment as the previous release left it, written in SQL (today's code expects today's
+  // schema): bootstrapped (Admins: role admin and orgs:create), a group its operators gave
+  // orgs:create, one that already holds both, and an ordinary one.
   await db.exec(`
-    DELETE FROM group_rules WHERE permission = 'metrics:read';
+    INSERT INTO organizations (id, name, settings) VALUES (gen_random_uuid(), 'default', '{}');
     INSERT INTO groups (id, org_id, display_name, source, version, created_at, updated_at)
       SELECT gen_random_uuid(), org_id, name, 'local', 1, now(), now()
         FROM (SELECT id AS org_id FROM organizations LIMIT 1) o,
-             (VALUES ('Platform'), ('Both'), ('Developers')) AS n(name);
+             (VALUES ('Admins'), ('Platform'), ('Both'), ('Developers')) AS n(name);
+    INSERT INTO group_rules (org_id, group_id, position, permission, role)
+      SELECT org_id, id, 0, NULL, 'admin' FROM groups WHERE display_name = 'Admins';
+    INSERT INTO group_rules (org_id, group_id, position, permission, role)
+      SELECT org_id, id, 1, 'orgs:create', NULL FROM groups WHERE display_name = 'Admins';
     INSERT INTO group_rules (org_id, group_id, position, permission, role)
       SELECT org_id, id, 0, 'orgs:create', NULL FROM groups WHERE display_name IN ('Platform', 'Both');
     INSERT INTO group_rules (org_id, group_id, position, permission, role)
