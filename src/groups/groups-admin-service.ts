@@ -4,8 +4,8 @@ import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
 import { ROLES, beyondCaller, can, grantOf, type Grant } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
-import { actorOf, type Principal } from '../principals/principal.js';
-import { recordAudit } from '../audit/audit-service.js';
+import type { Principal } from '../principals/principal.js';
+import { auditedBy, recordAudit } from '../audit/audit-service.js';
 import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db, Queryable } from '../db/db.js';
 import {
@@ -74,7 +74,7 @@ export async function createLocalGroup(
     { displayName: group.displayName, externalId: null, source: 'local', description: group.description },
     at,
   );
-  await replaceRules(q, orgId, created.id, group.rules);
+  if (group.rules.length) await replaceRules(q, orgId, created.id, group.rules);
   return { id: created.id };
 }
 
@@ -147,9 +147,7 @@ export class GroupsAdminService {
       assertHolds(p, await groupGrant(tx, p.orgId, id));
       changed(tag.group(id));
       await recordAudit(tx, {
-        orgId: p.orgId,
-        actor: actorOf(p),
-        requestId: ctx.requestId,
+        ...auditedBy(ctx),
         action: 'group.rules',
         target: `group:${id}`,
         details: { displayName: group.displayName, rules },
@@ -166,24 +164,20 @@ export class GroupsAdminService {
       this.validateRules(input.rules);
       assertDelegable(p, input.rules);
     }
-    const id = randomUUID();
-    await this.deps.unitOfWork.write(async (tx) => {
-      await insertGroup(
+    const { id } = await this.deps.unitOfWork.write(async (tx) => {
+      const created = await createLocalGroup(
         tx,
         p.orgId,
-        id,
-        { displayName: input.displayName, externalId: null, source: 'local', description: input.description ?? '' },
+        { displayName: input.displayName, description: input.description ?? '', rules: input.rules ?? [] },
         this.deps.now(),
       );
-      if (input.rules?.length) await replaceRules(tx, p.orgId, id, input.rules);
       await recordAudit(tx, {
-        orgId: p.orgId,
-        actor: actorOf(p),
-        requestId: ctx.requestId,
+        ...auditedBy(ctx),
         action: 'group.create',
-        target: `group:${id}`,
+        target: `group:${created.id}`,
         details: { displayName: input.displayName, source: 'local', rules: input.rules ?? [] },
       });
+      return created;
     });
     return this.read(p.orgId, id);
   }
@@ -199,9 +193,7 @@ export class GroupsAdminService {
       await updateLocalGroup(tx, p.orgId, id, input, this.deps.now());
       changed(tag.group(id));
       await recordAudit(tx, {
-        orgId: p.orgId,
-        actor: actorOf(p),
-        requestId: ctx.requestId,
+        ...auditedBy(ctx),
         action: 'group.update',
         target: `group:${id}`,
         details: input,
@@ -224,9 +216,7 @@ export class GroupsAdminService {
       await deleteGroup(tx, p.orgId, id, this.deps.now());
       changed(tag.group(id));
       await recordAudit(tx, {
-        orgId: p.orgId,
-        actor: actorOf(p),
-        requestId: ctx.requestId,
+        ...auditedBy(ctx),
         action: 'group.delete',
         target: `group:${id}`,
         details: { displayName: group.displayName, source: 'local' },

@@ -5,7 +5,7 @@ import type { PermissionCatalogue } from '../principals/permission-catalogue.js'
 import { beyondCaller, can, type Grant } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
 import { actorOf, isOrgAdmin, type Principal } from '../principals/principal.js';
-import { recordAudit } from '../audit/audit-service.js';
+import { auditedBy, recordAudit } from '../audit/audit-service.js';
 import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db, Queryable } from '../db/db.js';
 import { isStorableTimestamp } from '../db/timestamp.js';
@@ -174,9 +174,7 @@ export class KeysService {
         createdAt: now,
       });
       await recordAudit(tx, {
-        orgId: p.orgId,
-        actor: actorOf(p),
-        requestId: ctx.requestId,
+        ...auditedBy(ctx),
         action: 'key.create',
         target: `key:${secret.keyId}`,
         details: {
@@ -248,9 +246,7 @@ export class KeysService {
       await updateKeyFields(tx, p.orgId, id, fields);
       changed(tag.key(id));
       await recordAudit(tx, {
-        orgId: p.orgId,
-        actor: actorOf(p),
-        requestId: ctx.requestId,
+        ...auditedBy(ctx),
         action: input.groupId !== undefined && input.groupId !== key.group_id ? 'key.move' : 'key.update',
         target: `key:${id}`,
         details: { ...fields, ...(input.groupId !== undefined ? { fromGroupId: key.group_id } : {}) },
@@ -271,9 +267,7 @@ export class KeysService {
       if (revoked.length) {
         changed(tag.key(id));
         await recordAudit(tx, {
-          orgId: p.orgId,
-          actor: actorOf(p),
-          requestId: ctx.requestId,
+          ...auditedBy(ctx),
           action: 'key.revoke',
           target: `key:${id}`,
           details: { name: key.name, ...(key.impersonation ? { impersonation: true } : {}) },
@@ -334,9 +328,7 @@ export class KeysService {
       await revokeKeys(tx, p.orgId, [id], revokeAt, actorOf(p).id);
       changed(tag.key(id));
       await recordAudit(tx, {
-        orgId: p.orgId,
-        actor: actorOf(p),
-        requestId: ctx.requestId,
+        ...auditedBy(ctx),
         action: 'key.rotate',
         target: `key:${id}`,
         details: {
@@ -366,9 +358,7 @@ export class KeysService {
       const revoked = await revokeKeys(tx, p.orgId, ids, now, actorOf(p).id);
       for (const id of revoked) changed(tag.key(id));
       await recordAudit(tx, {
-        orgId: p.orgId,
-        actor: actorOf(p),
-        requestId: ctx.requestId,
+        ...auditedBy(ctx),
         action: 'key.revoke_all',
         target: filter.groupId ? `group:${filter.groupId}` : `user:${filter.ownerUserId}`,
         details: { count: revoked.length, keys: revoked.slice(0, 100) },

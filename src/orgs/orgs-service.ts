@@ -4,7 +4,7 @@ import { can } from '../principals/permissions.js';
 import { actorOf } from '../principals/principal.js';
 import type { RequestContext } from '../principals/request-context.js';
 import { SYSTEM_ACTOR, type Actor } from '../principals/actor.js';
-import { recordAudit } from '../audit/audit-service.js';
+import { auditedBy, recordAudit } from '../audit/audit-service.js';
 import type { Db, Queryable } from '../db/db.js';
 import { createLocalGroup } from '../groups/groups-admin-service.js';
 import type { GroupRule } from '../groups/groups.js';
@@ -83,9 +83,7 @@ export class OrgsService {
         requestId,
       });
       await recordAudit(tx, {
-        orgId: principal.orgId,
-        actor: actorOf(principal),
-        requestId,
+        ...auditedBy(ctx),
         action: 'org.create',
         target: `org:${result.organization.id}`,
         details: { name },
@@ -99,7 +97,7 @@ export class OrgsService {
   }
 
   async updatePolicy(ctx: RequestContext, patch: UpdatePolicyInput): Promise<Organization> {
-    const { principal, requestId } = ctx;
+    const { principal } = ctx;
     if (!can(principal.grant, 'org:admin')) throw orgErrors.policyNeedsAdmin();
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const org = (await findOrganization(tx, principal.orgId))!;
@@ -109,9 +107,7 @@ export class OrgsService {
       const updated = (await updateOrganizationPolicy(tx, principal.orgId, parsed.data))!;
       changed(tag.org(principal.orgId));
       await recordAudit(tx, {
-        orgId: principal.orgId,
-        actor: actorOf(principal),
-        requestId,
+        ...auditedBy(ctx),
         action: 'org.policy',
         target: `org:${principal.orgId}`,
         details: patch,

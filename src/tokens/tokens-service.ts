@@ -1,12 +1,11 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import { recordAudit } from '../audit/audit-service.js';
+import { auditedBy, recordAudit } from '../audit/audit-service.js';
 import type { Db } from '../db/db.js';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import { userGrant } from '../groups/grants.js';
 import { forbidden } from '../errors/domain-error.js';
 import { can, covers, intersect, isPattern, type Grant } from '../principals/permissions.js';
-import { actorOf } from '../principals/principal.js';
 import type { RequestContext } from '../principals/request-context.js';
 import { tokenDigest } from '../principals/token.js';
 import { userByIdOrName } from '../users/users-service.js';
@@ -137,9 +136,7 @@ export class TokensService {
     if (impersonated) {
       // Acting as another person is audited every time (DESIGN §9).
       await recordAudit(this.deps.db, {
-        orgId: p.orgId,
-        actor: actorOf(p),
-        requestId: ctx.requestId,
+        ...auditedBy(ctx),
         action: 'key.impersonate',
         target: `user:${impersonated.id}`,
         details: {
@@ -249,9 +246,7 @@ export class TokensService {
       const result = await this.deps.signingKeys.rotate(tx);
       changed(tag.signingKeys());
       await recordAudit(tx, {
-        orgId: p.orgId,
-        actor: actorOf(p),
-        requestId: ctx.requestId,
+        ...auditedBy(ctx),
         action: 'signing_key.rotate',
         target: `signing_key:${result.kid}`,
         details: { retired: result.retired },
