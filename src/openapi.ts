@@ -186,7 +186,7 @@ export function openApiDocument(): Json {
           type: 'http',
           scheme: 'bearer',
           description:
-            'A keyscope API key (ksk_…); /me, /authorize and /introspect also take the JWTs POST /token issues',
+            'A keyscope API key (ksk_…); /me and /authorize also take the JWTs POST /token issues as Bearer, and /introspect reports on them',
         },
       },
       schemas: {

@@ -13,10 +13,18 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Whether a value a client sent may be a token: one in keyscope's form, or the request's own credential. */
+/** A JWS in compact form (RFC 7515 §7.1), such as the tokens POST /api/v1/token issues: `eyJ…` header first. */
+const COMPACT_JWS = /eyJ[\w-]*\.[\w-]+\./;
+
+/**
+ * Whether a value a client sent may be a token: a key in keyscope's form, a signed token, or the
+ * request's own credential.
+ */
 function mayBeToken(value: string, authorization: string | undefined): boolean {
   // Every token is at least 32 characters: shorter values cannot be one, whatever the header holds.
-  return /ksk_/i.test(value) || (value.length >= 32 && (authorization ?? '').includes(value));
+  return (
+    /ksk_/i.test(value) || COMPACT_JWS.test(value) || (value.length >= 32 && (authorization ?? '').includes(value))
+  );
 }
 
 /** Logged, echoed and audited, so never a token. */

@@ -3,7 +3,8 @@ import { scimClient, startTestApp, type TestApp } from '../support/test-app.js';
 let app: TestApp;
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { LOG_LEVEL: 'trace' } });
+  // PUBLIC_URL: supertest serves each request on a new port, so the issuer must not come from the request.
+  app = await startTestApp({ env: { LOG_LEVEL: 'trace', PUBLIC_URL: 'https://keyscope.example.test' } });
 });
 afterAll(() => app.close());
 
@@ -67,5 +68,31 @@ describe('tokens never reach the log', () => {
       // Not even the secret part alone.
       expect(logs).not.toContain(secret.slice(21, 45));
     }
+  });
+
+  it('never logs a signed token (POST /api/v1/token) pasted into a path, a query or a request id', async () => {
+    const exchanged = await app.http
+      .post('/api/v1/token')
+      .set('Authorization', `Bearer ${app.adminToken}`)
+      .type('form')
+      .send({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: app.adminToken,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      });
+    expect(exchanged.status).toBe(200);
+    const jwt = (exchanged.body as { access_token: string }).access_token;
+    const responses = await Promise.all([
+      app.http.get(`/api/v1/${jwt}`).set('Authorization', `Bearer ${app.adminToken}`),
+      app.http.get(`/api/v1/keys/${jwt}`).set('Authorization', `Bearer ${app.adminToken}`),
+      app.http.get(`/api/v1/me/${jwt}`),
+      app.http.get('/api/v1/me').set('Authorization', `Bearer ${jwt}`),
+      app.http.get('/api/v1/me').set('Authorization', `Bearer ${jwt}`).set('X-Request-Id', jwt),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([404, 404, 401, 200, 200]);
+    const logs = app.logs();
+    expect(logs).not.toContain(jwt);
+    // Not even its signature alone.
+    expect(logs).not.toContain(jwt.split('.')[2]!);
   });
 });
