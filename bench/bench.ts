@@ -6,6 +6,7 @@
 //   BENCH_ONLY      auth: only the cost of authenticating a cached key;
 //                   groups: only member PATCHes beside a large filtered PATCH on another group
 //                   tokens: only token exchange and /authorize with a JWT beside the same with a key
+//                   hot: only /authorize and /me with a cached key beside the hello-world answering them
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -129,11 +130,12 @@ const tsx = (file: string) => ['--import', 'tsx', path.resolve('bench', file)];
 interface Baseline {
   url: string;
   runs: autocannon.Result[];
+  pid: number | undefined;
 }
 
 async function startBaseline(): Promise<{ baseline: Baseline; child: ChildProcess }> {
   const { child, port } = await startProcess(tsx('hello-server.ts'), {});
-  return { baseline: { url: `http://127.0.0.1:${port}/`, runs: [] }, child };
+  return { baseline: { url: `http://127.0.0.1:${port}/`, runs: [], pid: child.pid }, child };
 }
 
 async function versusHello(
@@ -805,6 +807,70 @@ async function tokensOnly(baseline: Baseline): Promise<void> {
   }
 }
 
+/**
+ * Issue 15's figure: POST /api/v1/authorize and GET /api/v1/me with a cached key, beside the
+ * hello-world answering the same requests (same path, headers and body; helmet and express.json()
+ * included), alternated six times. Throughput is the target; each server's own CPU time per request
+ * is the steadier figure on a machine that drifts.
+ */
+async function hotPath(baseline: Baseline, store = 'PGlite'): Promise<void> {
+  const prepared = await prepare('pglite', { seed: false });
+  const server = await startServer({ ...prepared.env, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
+  const base = `http://127.0.0.1:${server.port}`;
+  try {
+    const group = await api(server.port, 'POST', '/api/v1/groups', ADMIN_KEY, {
+      displayName: 'Bench services',
+      rules: [{ permission: 'keys:read' }],
+    });
+    const serviceKey = (
+      await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench service', groupId: group.json.id })
+    ).json.token as string;
+    const requests: [string, string, Partial<autocannon.Options>][] = [
+      [
+        'POST /api/v1/authorize, cached key',
+        '/api/v1/authorize',
+        {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${serviceKey}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ permission: 'keys:read' }),
+        },
+      ],
+      ['GET /api/v1/me, cached key', '/api/v1/me', { headers: { Authorization: `Bearer ${serviceKey}` } }],
+    ];
+    const helloBase = baseline.url.replace(/\/$/, '');
+    for (const [what, pathname, options] of requests) {
+      await load(`${base}${pathname}`, { ...options, duration: 2 }); // warm up: JIT, the one bcrypt, caches
+      const ours = { rps: [] as number[], cpu: [] as number[] };
+      const hello = { rps: [] as number[], cpu: [] as number[] };
+      const half = Math.max(1, Math.round(DURATION / 2));
+      for (let i = 0; i < 6; i++) {
+        for (const [runs, url, pid] of [
+          [ours, `${base}${pathname}`, server.child.pid],
+          [hello, `${helloBase}${pathname}`, baseline.pid],
+        ] as const) {
+          const before = cpuMs(pid);
+          const r = await load(url, { ...options, duration: half });
+          const after = cpuMs(pid);
+          runs.rps.push(r.requests.average);
+          if (before !== undefined && after !== undefined) runs.cpu.push(((after - before) * 1000) / r.requests.total);
+        }
+      }
+      const cpu = (runs: { cpu: number[] }) => (runs.cpu.length ? `${median(runs.cpu).toFixed(0)} µs` : '?');
+      rows.push({
+        store,
+        what,
+        reqPerSec: median(ours.rps),
+        vsHello: `${Math.round((median(ours.rps) / median(hello.rps)) * 100)} %`,
+        target: '>= 80 %',
+        note: `server CPU/request ${cpu(ours)} vs hello ${cpu(hello)} (${Math.round(median(hello.rps))} req/s); median of 6 alternated runs`,
+      });
+    }
+  } finally {
+    await stop(server.child);
+    await prepared.cleanup();
+  }
+}
+
 async function main() {
   process.stderr.write(`keyscope bench: ${DURATION}s per measurement, ${CONNECTIONS} connections, ${USERS} users\n`);
   if (process.env.BENCH_ONLY === 'auth') {
@@ -820,6 +886,15 @@ async function main() {
     return;
   }
   const { baseline, child } = await startBaseline();
+  if (process.env.BENCH_ONLY === 'hot') {
+    try {
+      await hotPath(baseline);
+    } finally {
+      await stop(child);
+    }
+    printRows();
+    return;
+  }
   if (process.env.BENCH_ONLY === 'tokens') {
     try {
       await tokensOnly(baseline);
@@ -830,6 +905,7 @@ async function main() {
     return;
   }
   try {
+    await hotPath(baseline);
     await authOverhead('pglite');
     await measureStore('pglite', baseline);
     if (process.env.DATABASE_URL) {

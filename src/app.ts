@@ -150,8 +150,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   // Entity tags are ours (SCIM meta.version); Express's would hash every body for nothing.
   app.set('etag', false);
   app.set('trust proxy', k.config.trustProxy);
-  app.use(requestContext(k.logger));
-  app.use(k.metrics.middleware());
+  app.use(requestContext(k.logger, k.metrics.observe));
   // Without upgrade-insecure-requests: over plain HTTP on any host but localhost, the browser would
   // fetch the admin page's scripts and styles over https and show a blank page.
   app.use(
@@ -161,6 +160,30 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
     }),
   );
   app.use(hstsOverHttpsOnly());
+  // The admin and access API first: /api/v1/authorize is every service's hot path, and each layer
+  // Express tries before it costs that request.
+  const api = express.Router();
+  const openApi = JSON.stringify(openApiDocument());
+  api.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openApi);
+  });
+  // RFC 8693: form-encoded, authenticated and answered the OAuth way, so before the admin API's own.
+  api.use('/token', tokenRoutes(k.tokens, k.authenticator));
+  api.use(authenticate(k.authenticator, { signedTokenPaths: ['/me', '/authorize'] }));
+  api.use(jsonBody());
+  api.use(accessRoutes(k.access));
+  api.use('/keys', keysRoutes(k.keys));
+  api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
+  api.use('/users', usersAdminRoutes(k.users));
+  api.use('/organizations', orgsRoutes(k.orgs));
+  api.use('/audit', auditRoutes(k.audit));
+  api.use('/permissions', permissionsRoutes(k.access));
+  api.use('/signing-keys', signingKeysRoutes(k.tokens));
+  api.use((req) => {
+    throw new HttpError(404, 'not_found', `No API endpoint at ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  app.use('/api/v1', api, errorHandler(k.logger, 'problem'));
+
   healthRoutes(app, k.db);
   // On the public listener only with a key that may read them; METRICS_PORT serves them without one.
   app.get('/metrics', authenticate(k.authenticator), requirePermission('metrics:read'), async (_req, res) => {
@@ -173,29 +196,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
     scimRouter({ authenticator: k.authenticator, users: k.users, groups: k.groups, logger: k.logger }),
   );
 
-  app.use(wellKnownRoutes(k.tokens));
-
-  const api = express.Router();
-  const openApi = JSON.stringify(openApiDocument());
-  api.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(openApi);
-  });
-  // RFC 8693: form-encoded, authenticated and answered the OAuth way, so before the admin API's own.
-  api.use('/token', tokenRoutes(k.tokens, k.authenticator));
-  api.use(authenticate(k.authenticator, { signedTokenPaths: ['/me', '/authorize'] }));
-  api.use(jsonBody());
-  api.use('/keys', keysRoutes(k.keys));
-  api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
-  api.use('/users', usersAdminRoutes(k.users));
-  api.use('/organizations', orgsRoutes(k.orgs));
-  api.use('/audit', auditRoutes(k.audit));
-  api.use('/permissions', permissionsRoutes(k.access));
-  api.use('/signing-keys', signingKeysRoutes(k.tokens));
-  api.use(accessRoutes(k.access));
-  api.use((req) => {
-    throw new HttpError(404, 'not_found', `No API endpoint at ${req.method} ${req.baseUrl}${req.path}`);
-  });
-  app.use('/api/v1', api, errorHandler(k.logger, 'problem'));
+  app.use('/.well-known', wellKnownRoutes(k.tokens));
 
   app.use('/ui', uiRoutes());
   app.get('/', (_req, res) => res.redirect('/ui/'));

@@ -1,13 +1,28 @@
 import { forbidden } from '../errors/domain-error.js';
 import { BUILTIN_PERMISSIONS, can, decide } from '../principals/permissions.js';
 import { principalStatus, type Principal } from '../principals/principal.js';
+import type { KeyStatus, SuspensionReason } from '../principals/key-status.js';
 import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
 import { accessErrors } from './access-errors.js';
 import type { Authenticator } from './authenticator.js';
 
-/** What a key is and may do, as services see it (DESIGN §7). */
-export function describePrincipal(p: Principal, now: Date) {
+/**
+ * The last description of each cached principal: a principal never changes (a change evicts it and
+ * resolves a new one), so only its status, which time moves, can make the description differ.
+ */
+const described = new WeakMap<Principal, PrincipalDescription>();
+
+/** What a key is and may do, as services see it (DESIGN §7). Shared between requests: never mutated. */
+export function describePrincipal(p: Principal, now: Date): PrincipalDescription {
   const { status, reason } = principalStatus(p, now);
+  const last = described.get(p);
+  if (last && last.key.status === status && last.key.statusReason === reason) return last;
+  const description = describe(p, status, reason);
+  described.set(p, description);
+  return description;
+}
+
+function describe(p: Principal, status: KeyStatus, reason: SuspensionReason | null) {
   return {
     organization: { id: p.orgId, name: p.orgName },
     key: {
@@ -30,7 +45,7 @@ export function describePrincipal(p: Principal, now: Date) {
   };
 }
 
-export type PrincipalDescription = ReturnType<typeof describePrincipal>;
+export type PrincipalDescription = Readonly<ReturnType<typeof describe>>;
 
 export type AuthorizeAnswer = { allowed: true } | { allowed: false; reason: string | undefined };
 

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { METRICS_REPLY, METRICS_REQUEST, WORKER_METRICS_REPLY, WORKER_METRICS_REQUEST } from './cluster-messages.js';
 import { HttpError } from './http-error.js';
@@ -27,6 +27,9 @@ const ROUTES: [RegExp, string][] = [
   [/^\/(healthz|readyz|metrics)$/, '/$1'],
   [/^\/ui(\/.*)?$/, '/ui'],
 ];
+
+const MAX_KEPT_SERIES = 2000;
+const MAX_KEPT_PATH = 200;
 
 export function routeLabel(path: string): string {
   for (const [pattern, label] of ROUTES) {
@@ -138,17 +141,34 @@ export class Metrics {
     if (cluster.isWorker) answerPrimaryWith(this.registry);
   }
 
-  middleware() {
-    return (req: Request, res: Response, next: NextFunction) => {
-      const started = process.hrtime.bigint();
-      res.on('finish', () => {
-        const route = routeLabel(pathOf(req));
-        this.requests.inc({ method: req.method, route, status: res.statusCode });
-        this.duration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - started) / 1e9);
-      });
-      next();
-    };
+  /**
+   * The counter and histogram children of one method, path and status, kept: prom-client would
+   * otherwise hash the labels on every request. Bounded: routes are labels (ids are not), methods
+   * are what Node accepts and statuses three digits.
+   */
+  private readonly series = new Map<string, { count: () => void; observe: (seconds: number) => void }>();
+
+  private seriesOf(method: string, path: string, status: number) {
+    const key = `${method} ${status} ${path}`;
+    let found = this.series.get(key);
+    if (!found) {
+      const route = routeLabel(path);
+      const counter = this.requests.labels({ method, route, status });
+      const histogram = this.duration.labels({ method, route });
+      found = { count: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) };
+      // Paths carry ids: when a few thousand are kept, start again, so the busy ones come back first.
+      if (this.series.size >= MAX_KEPT_SERIES) this.series.clear();
+      if (path.length <= MAX_KEPT_PATH) this.series.set(key, found);
+    }
+    return found;
   }
+
+  /** Counts a finished request and its duration (called by requestContext's one 'finish' listener). */
+  readonly observe = (req: Request, res: Response, seconds: number): void => {
+    const series = this.seriesOf(req.method, pathOf(req), res.statusCode);
+    series.count();
+    series.observe(seconds);
+  };
 
   /** Prometheus text: this process's, or in a cluster every worker's added up by the primary. */
   async render(): Promise<{ contentType: string; text: string }> {

@@ -32,10 +32,15 @@ function isSafeRequestId(id: string, authorization: string | undefined): boolean
   return SAFE_REQUEST_ID.test(id) && !mayBeToken(id, authorization);
 }
 
+/** A path none of whose segments can be a token: short segments, no `ksk_`, no JWS header, no escapes. */
+const PLAINLY_NO_TOKEN = /^(?:\/[^/%]{0,31})*$/;
+const TOKEN_MARKS = /ksk_|eyJ/i;
+
 /** The path as logged: a segment that may be a token (pasted where an id goes) is replaced. */
-function loggedPath(req: Request): string {
-  const authorization = req.get('authorization');
-  return pathOf(req)
+export function pathForLog(path: string, authorization: string | undefined): string {
+  // Most paths (every request to /api/v1/authorize) are short words: nothing to look at per segment.
+  if (PLAINLY_NO_TOKEN.test(path) && !TOKEN_MARKS.test(path)) return path;
+  return path
     .split('/')
     .map((segment) => (mayBeToken(decodeSegment(segment), authorization) ? '[redacted]' : segment))
     .join('/');
@@ -49,17 +54,26 @@ function decodeSegment(segment: string): string {
   }
 }
 
-/** Gives every request an id (a caller's X-Request-Id when it is safe to echo) and logs one line when it ends. */
-export function requestContext(logger: Logger) {
+/** Called once per request when its response is sent: the metrics, beside the log line. */
+export type FinishedObserver = (req: Request, res: Response, seconds: number) => void;
+
+/**
+ * Gives every request an id (a caller's X-Request-Id when it is safe to echo) and, when it ends,
+ * logs one line and tells `onFinished` (one listener and one clock reading for both).
+ */
+export function requestContext(logger: Logger, onFinished?: FinishedObserver) {
   return function requestContextMiddleware(req: Request, res: Response, next: NextFunction) {
-    const incoming = req.get('x-request-id');
-    req.id = incoming && isSafeRequestId(incoming, req.get('authorization')) ? incoming : randomUUID();
+    const incoming = req.headers['x-request-id'];
+    req.id =
+      typeof incoming === 'string' && isSafeRequestId(incoming, req.headers.authorization) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      onFinished?.(req, res, seconds);
       // Health probes that succeed are debug: one every few seconds per balancer would drown the rest.
       const level = res.statusCode >= 500 ? 'error' : HEALTH_PATHS.has(pathOf(req)) ? 'debug' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
       // The path only: query strings and headers are never logged. `client` is the address the
       // failure limit counts (after TRUST_PROXY), so an operator can see who was limited. Behind
       // TRUST_PROXY it comes from X-Forwarded-For, which a client reaching keyscope directly writes
@@ -70,9 +84,9 @@ export function requestContext(logger: Logger) {
           reqId: req.id,
           client,
           method: req.method,
-          path: loggedPath(req),
+          path: pathForLog(pathOf(req), req.headers.authorization),
           status: res.statusCode,
-          ms: Math.round(ms * 10) / 10,
+          ms: Math.round(seconds * 10_000) / 10,
         },
         'request',
       );

@@ -64,12 +64,12 @@ export function tokenRoutes(tokens: TokensService, authenticator: TokenAuthentic
 /** GET /.well-known/jwks.json and /.well-known/oauth-authorization-server: public, unauthenticated. */
 export function wellKnownRoutes(tokens: TokensService): Router {
   const router = Router();
-  router.get('/.well-known/jwks.json', async (_req, res) => {
+  router.get('/jwks.json', async (_req, res) => {
     // Short: a new key is published within seconds and verifiers should see it soon.
     res.setHeader('Cache-Control', 'public, max-age=10');
     res.type('application/jwk-set+json').send(JSON.stringify(await tokens.jwks()));
   });
-  router.get('/.well-known/oauth-authorization-server', (req, res) => {
+  router.get('/oauth-authorization-server', (req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(tokens.metadata(requestOrigin(req)));
   });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { Metrics } from '../../src/http/metrics.js';
 import { createKey, scimClient, startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
@@ -32,6 +34,28 @@ describe('GET /metrics (Prometheus)', () => {
     ).toBe(3);
     expect(metric(res.text, 'keyscope_http_requests_total', 'method="GET",route="other",status="404"')).toBe(1);
     expect(res.text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+  });
+
+  it('keeps counting every request when more distinct paths arrive than it keeps series for', async () => {
+    const metrics = new Metrics(
+      () => ({ hits: 0, misses: 0, size: 0 }),
+      () => 0,
+    );
+    for (let i = 0; i < 5000; i++) {
+      const req = { method: 'GET', originalUrl: `/nothing/${i}?q=${i}` } as Request;
+      metrics.observe(req, { statusCode: 404 } as Response, 0.001);
+      metrics.observe(
+        { method: 'POST', originalUrl: '/api/v1/authorize' } as Request,
+        { statusCode: 200 } as Response,
+        0.001,
+      );
+    }
+    const { text } = await metrics.render();
+    expect(metric(text, 'keyscope_http_requests_total', 'method="GET",route="other",status="404"')).toBe(5000);
+    expect(metric(text, 'keyscope_http_requests_total', 'method="POST",route="/api/v1/authorize",status="200"')).toBe(
+      5000,
+    );
+    expect(metric(text, 'keyscope_http_request_duration_seconds_count', 'method="GET",route="other"')).toBe(5000);
   });
 
   it('counts refused authentications by reason', async () => {

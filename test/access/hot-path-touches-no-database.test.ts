@@ -1,0 +1,74 @@
+import type { Db } from '../../src/db/db.js';
+import { createKey, startTestApp, type TestApp } from '../support/test-app.js';
+import { openTestDatabase } from '../support/test-db.js';
+
+/** The real database, with every statement sent to it counted (listening excepted). */
+function counted(db: Db): { db: Db; statements: () => number } {
+  let statements = 0;
+  const counting = new Set(['query', 'exec', 'transaction', 'ping']);
+  const wrapped = new Proxy(db, {
+    get(target, property, _receiver) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      if (!counting.has(String(property))) return value.bind(target);
+      return (...args: unknown[]) => {
+        statements++;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { db: wrapped, statements: () => statements };
+}
+
+describe('the hot path: /authorize and /me with a key this process already knows', () => {
+  let app: TestApp;
+  let statements: () => number;
+  let token: string;
+
+  beforeAll(async () => {
+    const database = await openTestDatabase();
+    const counter = counted(database.db);
+    statements = counter.statements;
+    app = await startTestApp({ database, db: counter.db });
+    const group = await app.http
+      .post('/api/v1/groups')
+      .set('Authorization', `Bearer ${app.adminToken}`)
+      .send({ displayName: 'Services', rules: [{ permission: 'keys:read' }] });
+    ({ token } = await createKey(app, { name: 'service', groupId: group.body.id }));
+  });
+  afterAll(async () => {
+    await app.close();
+    await app.database.drop();
+  });
+
+  it('sends no statement to the database, whatever the answer', async () => {
+    const auth = `Bearer ${token}`;
+    // The first use resolves the key (database, bcrypt) and records its last use once.
+    expect((await app.http.get('/api/v1/me').set('Authorization', auth)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = statements();
+    for (let i = 0; i < 50; i++) {
+      const allowed = await app.http
+        .post('/api/v1/authorize')
+        .set('Authorization', auth)
+        .send({ permission: 'keys:read' });
+      expect(allowed.body).toEqual({ allowed: true });
+      const denied = await app.http
+        .post('/api/v1/authorize')
+        .set('Authorization', auth)
+        .send({ permission: 'keys:write' });
+      expect(denied.body.allowed).toBe(false);
+      const me = await app.http.get('/api/v1/me').set('Authorization', auth);
+      expect(me.body.key.name).toBe('service');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(statements() - before).toBe(0);
+  });
+
+  it('does send them for a key it does not know yet (the counter sees the database)', async () => {
+    const before = statements();
+    const { token: fresh } = await createKey(app, { name: 'fresh' });
+    expect((await app.http.get('/api/v1/me').set('Authorization', `Bearer ${fresh}`)).status).toBe(200);
+    expect(statements()).toBeGreaterThan(before);
+  });
+});
