@@ -171,7 +171,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use('/token', tokenRoutes(k.tokens, k.authenticator));
   api.use(authenticate(k.authenticator, { signedTokenPaths: ['/me', '/authorize'] }));
   api.use(jsonBody());
-  api.use(accessRoutes(k.access));
+  accessRoutes(api, k.access);
   api.use('/keys', keysRoutes(k.keys));
   api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
   api.use('/users', usersAdminRoutes(k.users));

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { principalOf, requirePermission } from '../http/authenticate.js';
 import { requestOrigin } from '../http/origin.js';
@@ -12,10 +12,11 @@ const IntrospectBody = z
   .object({ token: z.string().min(1).max(1000), token_type_hint: z.string().optional() })
   .strict();
 
-/** GET /me, POST /authorize, POST /introspect: the access API services call. */
-export function accessRoutes(access: AccessService): Router {
-  const router = Router();
-
+/**
+ * GET /me, POST /authorize, POST /introspect: the access API services call, added to the API's own
+ * router rather than a router of their own, which every request to /authorize would pay to enter.
+ */
+export function accessRoutes(router: Router, access: AccessService): Router {
   router.get('/me', (req, res) => {
     res.json(access.me(principalOf(req)));
   });

@@ -10,7 +10,9 @@ import { strictTransportSecurity } from 'helmet';
 export function hstsOverHttpsOnly() {
   const hsts = strictTransportSecurity();
   return function hstsOverHttpsOnlyMiddleware(req: Request, res: Response, next: NextFunction) {
-    if (req.secure) return hsts(req, res, next);
+    // Only a TLS socket or an X-Forwarded-Proto header can make a request secure: most skip req.secure.
+    const mayBeSecure = (req.socket as { encrypted?: boolean }).encrypted || req.headers['x-forwarded-proto'];
+    if (mayBeSecure && req.secure) return hsts(req, res, next);
     next();
   };
 }
