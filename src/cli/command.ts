@@ -12,6 +12,8 @@ export interface Flag {
   value?: string;
   help: string;
   multiple?: boolean;
+  /** The command cannot run without it. */
+  required?: boolean;
 }
 
 /** The flags a command was given, read by name. */
@@ -56,9 +58,10 @@ export function commandWords(command: Command): string {
 }
 
 export function usageLine(command: Command): string {
-  const flags = Object.entries(command.flags ?? {}).map(
-    ([name, f]) => `[--${name}${f.value ? ` ${f.value}` : ''}]${f.multiple ? '...' : ''}`,
-  );
+  const flags = Object.entries(command.flags ?? {}).map(([name, f]) => {
+    const flag = `--${name}${f.value ? ` ${f.value}` : ''}`;
+    return f.required ? flag : `[${flag}]${f.multiple ? '...' : ''}`;
+  });
   return ['keyscope', commandWords(command), ...flags].join(' ');
 }
 

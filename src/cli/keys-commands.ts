@@ -1,5 +1,14 @@
 import type { ApiKey, IssuedKey, KeyQuery, Page } from '../client/index.js';
-import { type Command, collect, type Invocation, limitOf, PAGING_FLAGS, UsageError, yesNo } from './command.js';
+import {
+  type Command,
+  collect,
+  type Flag,
+  type Invocation,
+  limitOf,
+  PAGING_FLAGS,
+  UsageError,
+  yesNo,
+} from './command.js';
 import { type Output, shortDate } from './output.js';
 
 const id = (value: string) => encodeURIComponent(value);
@@ -86,13 +95,16 @@ export function listKeys(call: Pick<Invocation, 'api' | 'flags'>, query: KeyQuer
   );
 }
 
+/** `--status`, of `keys list` and `users keys`. */
+export const STATUS_FLAG: Flag = { value: 'S', help: 'active, expiring_soon, expired, revoked or suspended' };
+
 export const keysCommands: Command[] = [
   {
     path: 'keys create',
     summary: 'Create a key and print its token, once.',
     help: 'A service key by default; --kind personal --owner USER_ID for a user. --expiration or --expires-at, not both.',
     flags: {
-      name: { value: 'N', help: 'its name (required)' },
+      name: { value: 'N', help: 'its name', required: true },
       description: { value: 'D', help: 'what it is for' },
       kind: { value: 'service|personal', help: 'a service key (default) or a personal one' },
       group: { value: 'ID', help: 'the group whose rules it gets' },
@@ -105,8 +117,7 @@ export const keysCommands: Command[] = [
     },
     example: 'keyscope keys create --name "deploy bot" --group GROUP_ID --expiration 90d',
     async run({ api, out, flags }) {
-      const name = flags.string('name');
-      if (!name) throw new UsageError('keys create needs --name (see keyscope keys create --help)');
+      const name = flags.string('name')!;
       const permissions = flags.string('permissions');
       const optional = {
         description: flags.string('description'),
@@ -130,7 +141,7 @@ export const keysCommands: Command[] = [
     path: 'keys list',
     summary: 'List keys: kind, SCIM flag, owner, and when a key being replaced stops working.',
     flags: {
-      status: { value: 'S', help: 'active, expiring_soon, expired, revoked or suspended' },
+      status: STATUS_FLAG,
       search: { value: 'TEXT', help: 'in names and descriptions' },
       owner: { value: 'me|all', help: "only this key's own keys, or everyone's (keys:manage)" },
       group: { value: 'ID', help: "only this group's keys" },

@@ -6,7 +6,6 @@ import {
   type Command,
   commandHelp,
   commandWords,
-  type Flag,
   type Flags,
   GLOBAL_FLAGS,
   UsageError,
@@ -79,17 +78,22 @@ Options: --json (machine-readable output), --help, --version
 `;
 }
 
-/** Every flag of every command, for the first reading of the command line (which finds the command). */
-const ALL_OPTIONS: ParseArgsConfig['options'] = Object.fromEntries(
-  [...COMMANDS.flatMap((c) => Object.entries(c.flags ?? {})), ...Object.entries(GLOBAL_FLAGS)].map(
-    ([name, f]: [string, Flag]) => [
-      name,
-      { type: f.value ? 'string' : 'boolean', ...(f.multiple ? { multiple: true } : {}) },
-    ],
-  ),
-);
-ALL_OPTIONS.help = { type: 'boolean', short: 'h' };
-ALL_OPTIONS.version = { type: 'boolean' };
+/**
+ * Every flag of every command, for the first reading of the command line (which finds the command).
+ * A flag means the same in every command: a switch everywhere, or a value everywhere.
+ */
+const ALL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+};
+for (const [name, f] of COMMANDS.flatMap((c) => Object.entries(c.flags ?? {}))) {
+  const option = { type: f.value ? ('string' as const) : ('boolean' as const), multiple: f.multiple === true };
+  const seen = ALL_OPTIONS[name];
+  if (seen && (seen.type !== option.type || (seen.multiple ?? false) !== option.multiple))
+    throw new Error(`--${name} is read in two ways by two commands`);
+  ALL_OPTIONS[name] = option;
+}
+ALL_OPTIONS.json = { type: 'boolean' };
 
 /** The command the words name (the longest match), and the words after it. */
 function resolve(words: string[]): { command?: Command; args: string[]; prefix: string } {
@@ -124,12 +128,26 @@ function checkFlags(command: Command, tokens: ReturnType<typeof parseArgs>['toke
   }
 }
 
-function checkArgs(command: Command, args: string[]): void {
+/** Required arguments and flags given, and no argument too many. */
+function checkArgs(command: Command, args: string[], flags: Flags): void {
   const names = command.args ?? [];
   const missing = names.find((name, i) => !name.endsWith('?') && !args[i]);
   if (missing) throw usageError(command, `missing ${missing}`);
-  if (args.length > names.length) throw usageError(command, `unexpected argument "${args[names.length]}"`);
+  const required = Object.entries(command.flags ?? {}).find(([name, f]) => f.required && !flags.string(name));
+  if (required) throw usageError(command, `missing --${required[0]}`);
+  const extra = args[names.length];
+  if (extra === undefined) return;
+  // A token is never echoed: it would land in a terminal's scrollback or a CI log.
+  if (LOOKS_LIKE_A_TOKEN.test(extra))
+    throw usageError(
+      command,
+      'unexpected argument (a token? it is never an argument: KEYSCOPE_API_KEY, or standard input)',
+    );
+  throw usageError(command, `unexpected argument "${extra}"`);
 }
+
+/** keyscope's keys (`ksk_…`) and signed tokens (compact JWS, `eyJ…`). */
+const LOOKS_LIKE_A_TOKEN = /^(ksk_|eyJ)/;
 
 function flagsOf(values: Record<string, unknown>): Flags {
   return {
@@ -176,7 +194,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   checkFlags(command, tokens);
-  checkArgs(command, args);
+  const flags = flagsOf(values);
+  checkArgs(command, args, flags);
   let client: KeyscopeClient | undefined;
   const api = () => {
     // No key yet is no error here: a call without one fails as no_key, after the usage checks.
@@ -187,7 +206,7 @@ async function main(argv: string[]): Promise<number> {
     });
     return client;
   };
-  return command.run({ api, out, flags: flagsOf(values), args });
+  return command.run({ api, out, flags, args });
 }
 
 /** The CLI waits longer than a service would: a person is watching, and `--all` pages. */

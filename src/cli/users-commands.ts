@@ -1,5 +1,5 @@
 import { type Command, collect, limitOf, PAGING_FLAGS, yesNo } from './command.js';
-import { listKeys, printKeys } from './keys-commands.js';
+import { listKeys, printKeys, STATUS_FLAG } from './keys-commands.js';
 
 /** Provisioned users are read-only here: the identity provider writes them over SCIM. */
 export const usersCommands: Command[] = [
@@ -53,7 +53,7 @@ export const usersCommands: Command[] = [
     path: 'users keys',
     args: ['ID'],
     summary: "List a user's personal keys (keys:manage).",
-    flags: { status: { value: 'S', help: 'active, expiring_soon, expired, revoked or suspended' }, ...PAGING_FLAGS },
+    flags: { status: STATUS_FLAG, ...PAGING_FLAGS },
     example: 'keyscope users keys USER_ID --status active',
     async run(call) {
       printKeys(

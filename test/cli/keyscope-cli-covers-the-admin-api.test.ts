@@ -226,12 +226,17 @@ describe('keyscope usage errors', () => {
   it.each([
     [['keys', 'list', '--foo'], 'keyscope: unknown option --foo for "keys list" (see keyscope keys list --help)'],
     [['users', 'get'], 'keyscope: missing ID for "users get" (see keyscope users get --help)'],
+    [['keys', 'create'], 'keyscope: missing --name for "keys create" (see keyscope keys create --help)'],
     [['groups', 'rename', 'x'], 'keyscope: missing NAME for "groups rename" (see keyscope groups rename --help)'],
     [['keys', 'get', 'a', 'b'], 'keyscope: unexpected argument "b" for "keys get" (see keyscope keys get --help)'],
     [['audit', '--since'], 'keyscope: option --since needs a value (WHEN) for "audit" (see keyscope audit --help)'],
     [['users', 'list', '--limit', '0'], 'keyscope: --limit takes a whole number above 0, got "0"'],
     [['users', 'explode'], 'keyscope: unknown command "users explode" (see keyscope users --help)'],
     [['explode'], 'keyscope: unknown command "explode" (see keyscope --help)'],
+    [
+      ['introspect', 'ksk_AAAAAAAAAAAAAAAA_secret'],
+      'keyscope: unexpected argument (a token? it is never an argument: KEYSCOPE_API_KEY, or standard input) for "introspect" (see keyscope introspect --help)',
+    ],
   ])('%j: one line on stderr, exit 2, no call made', async (args, message) => {
     // A key that would fail (401) if a call were made: the usage error comes first.
     expect(await keyscope(args, 'not-a-key')).toEqual({ code: 2, stdout: '', stderr: `${message}\n` });
