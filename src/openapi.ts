@@ -367,6 +367,13 @@ export function openApiDocument(): Json {
           responses: { '200': json('A page of users', page({ type: 'object' })), ...errors },
         },
       },
+      '/users/{id}': {
+        parameters: [idParam()],
+        get: {
+          summary: 'One provisioned user and its groups (direct and nested)',
+          responses: { '200': json('The user', { type: 'object' }), ...errors },
+        },
+      },
       '/organizations': {
         post: {
           summary: 'Create an organization and its first admin key (orgs:create)',

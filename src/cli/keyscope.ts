@@ -1,433 +1,218 @@
 #!/usr/bin/env node
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { type AuthorizeDecision, type Introspection, KeyscopeClient, KeyscopeError } from '../client/index.js';
-import { output, shortDate, type Output } from './output.js';
+import { KeyscopeClient, KeyscopeError } from '../client/index.js';
+import { accessCommands } from './access-commands.js';
+import {
+  type Command,
+  commandHelp,
+  commandWords,
+  type Flags,
+  GLOBAL_FLAGS,
+  UsageError,
+  usageError,
+} from './command.js';
+import { groupsCommands } from './groups-commands.js';
+import { keysCommands } from './keys-commands.js';
+import { orgCommands } from './org-commands.js';
+import { output } from './output.js';
+import { usersCommands } from './users-commands.js';
 
-const HELP = `keyscope: manage API keys, groups and organizations through the keyscope admin API.
+/** Commands on the database itself (DATABASE_URL or DATA_DIR): loaded only when run, they import the server. */
+const databaseCommand = (
+  path: string,
+  name: 'migrate' | 'bootstrap' | 'signing-keys-rotate',
+  summary: string,
+  example: string,
+): Command => ({
+  path,
+  summary,
+  example,
+  async run({ out }) {
+    const { runDatabaseCommand } = await import('./database-commands.js');
+    return runDatabaseCommand(name, out);
+  },
+});
+
+const COMMANDS: Command[] = [
+  ...keysCommands,
+  ...groupsCommands,
+  ...usersCommands,
+  ...accessCommands,
+  ...orgCommands,
+  databaseCommand(
+    'migrate',
+    'migrate',
+    'Apply database migrations (DATABASE_URL, or the embedded database in DATA_DIR).',
+    'DATABASE_URL=postgres://keyscope@db/keyscope keyscope migrate',
+  ),
+  databaseCommand(
+    'bootstrap',
+    'bootstrap',
+    'Create organization "default" and its admin key on an empty database; prints the key once.',
+    'keyscope bootstrap',
+  ),
+  databaseCommand(
+    'signing-keys rotate',
+    'signing-keys-rotate',
+    'A new token signing key now (on the database, like migrate).',
+    'keyscope signing-keys rotate',
+  ),
+];
+
+const VERSION = 'keyscope 0.1.0';
+
+function mainHelp(): string {
+  const entries = COMMANDS.map((c) => [commandWords(c), c.summary.split('. ')[0]!] as const);
+  const width = Math.max(...entries.map(([e]) => e.length));
+  return `keyscope: manage API keys, groups, users' keys and organizations through the keyscope admin API.
 
 Environment:
   KEYSCOPE_URL        the server (default http://localhost:3000)
   KEYSCOPE_API_KEY    the key to act with (never given as an argument, so it stays out of shell history)
 
 Commands:
-  keys create --name N [--description D] [--kind service|personal] [--group ID] [--owner USER_ID]
-              [--scim] [--impersonation] [--permissions a,b] [--expiration 7d|30d|60d|90d|180d|1y|never | --expires-at DATE]
-  keys list [--status S] [--search TEXT] [--owner me|all] [--group ID] [--limit N] [--all]
-  keys get ID
-  keys update ID [--name N] [--description D] [--group ID]
-  keys revoke ID | keys revoke --group ID | keys revoke --owner USER_ID
-  keys rotate ID [--grace SECONDS]
-  groups list [--search TEXT]
-  groups get ID
-  groups rules set ID [--permission P[@res1,res2]]... [--role R[@res1,res2]]...   (no rule flags: clear the rules)
-  orgs create NAME
-  audit [--action A] [--actor A] [--target T] [--limit N]
-  whoami
-  authorize PERMISSION [--resource R]   may KEYSCOPE_API_KEY do this? exit 0 allowed, 3 denied
-  introspect   what the token on standard input is (needs keys:introspect); exit 0 active, 3 not:
-               printf %s "$TOKEN" | keyscope introspect
-  migrate      apply database migrations (DATABASE_URL, or the embedded database in DATA_DIR)
-  bootstrap    create organization "default" and its admin key on an empty database
-  signing-keys rotate   a new token signing key now (on the database, like migrate)
+${entries.map(([e, summary]) => `  ${e.padEnd(width)}  ${summary.replace(/\.$/, '')}`).join('\n')}
 
+keyscope <command> --help (or keyscope help <command>) shows a command's flags and an example.
 Options: --json (machine-readable output), --help, --version
 `;
+}
 
-const OPTIONS = {
-  json: { type: 'boolean' },
+/**
+ * Every flag of every command, for the first reading of the command line (which finds the command).
+ * A flag means the same in every command: a switch everywhere, or a value everywhere.
+ */
+const ALL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
-  name: { type: 'string' },
-  description: { type: 'string' },
-  kind: { type: 'string' },
-  group: { type: 'string' },
-  owner: { type: 'string' },
-  scim: { type: 'boolean' },
-  impersonation: { type: 'boolean' },
-  permissions: { type: 'string' },
-  expiration: { type: 'string' },
-  'expires-at': { type: 'string' },
-  status: { type: 'string' },
-  search: { type: 'string' },
-  limit: { type: 'string' },
-  all: { type: 'boolean' },
-  grace: { type: 'string' },
-  permission: { type: 'string', multiple: true },
-  role: { type: 'string', multiple: true },
-  action: { type: 'string' },
-  actor: { type: 'string' },
-  target: { type: 'string' },
-  resource: { type: 'string' },
-} satisfies ParseArgsConfig['options'];
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
-
-interface ApiKey {
-  id: string;
-  name: string;
-  kind: string;
-  groupName: string | null;
-  ownerUserName: string | null;
-  scim: boolean;
-  impersonation?: boolean;
-  fragment: string;
-  status: string;
-  statusReason: string | null;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  createdAt: string;
-  createdBy: { name: string };
+};
+for (const [name, f] of COMMANDS.flatMap((c) => Object.entries(c.flags ?? {}))) {
+  const option = { type: f.value ? ('string' as const) : ('boolean' as const), multiple: f.multiple === true };
+  const seen = ALL_OPTIONS[name];
+  if (seen && (seen.type !== option.type || (seen.multiple ?? false) !== option.multiple))
+    throw new Error(`--${name} is read in two ways by two commands`);
+  ALL_OPTIONS[name] = option;
 }
+ALL_OPTIONS.json = { type: 'boolean' };
 
-class UsageError extends Error {}
-
-/** Exit status of a "no": `authorize` denied, `introspect` inactive (1 is an error, 2 a usage error). */
-const DENIED = 3;
-/** The CLI waits longer than a service would: a person is watching, and `keys list --all` pages. */
-const CLI_TIMEOUT_MS = 60_000;
-const KEY_MISSING =
-  'KEYSCOPE_API_KEY is not set: export the API key to use (it is read from the environment, never from arguments)';
-
-function needKey(): string {
-  const key = process.env.KEYSCOPE_API_KEY;
-  if (!key) throw new KeyscopeError(0, 'no_key', KEY_MISSING);
-  return key;
-}
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return '';
-  let text = '';
-  for await (const chunk of process.stdin) text += String(chunk);
-  return text;
-}
-
-function parseCommandLine(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+/** The command the words name (the longest match), and the words after it. */
+function resolve(words: string[]): { command?: Command; args: string[]; prefix: string } {
+  let best: Command | undefined;
+  for (const c of COMMANDS) {
+    const path = c.path.split(' ');
+    if (path.every((w, i) => words[i] === w) && (!best || path.length > best.path.split(' ').length)) best = c;
   }
+  if (best) return { command: best, args: words.slice(best.path.split(' ').length), prefix: best.path };
+  // The longest run of words that starts some command: `keys`, `org policy`.
+  let n = words.length;
+  while (n > 0 && !COMMANDS.some((c) => `${c.path} `.startsWith(`${words.slice(0, n).join(' ')} `))) n--;
+  return { args: words.slice(n), prefix: words.slice(0, n).join(' ') };
+}
+
+/** `keyscope keys --help`: the commands under `keys`, each with its usage and summary. */
+function groupHelp(prefix: string): string {
+  const under = COMMANDS.filter((c) => `${c.path} `.startsWith(`${prefix} `));
+  return `${under.map((c) => `${commandHelp(c).split('\n')[0]}\n  ${c.summary}`).join('\n\n')}\n\nkeyscope ${prefix} <command> --help shows its flags and an example.\n`;
+}
+
+/** The command's own flags, checked: an unknown one, or a value missing or where none belongs, is a usage error. */
+function checkFlags(command: Command, tokens: ReturnType<typeof parseArgs>['tokens']): void {
+  const known = { ...command.flags, ...GLOBAL_FLAGS };
+  for (const t of tokens ?? []) {
+    if (t.kind !== 'option') continue;
+    const flag = t.name === 'h' ? GLOBAL_FLAGS.help : known[t.name];
+    if (!flag) throw usageError(command, `unknown option ${t.rawName}`);
+    if (flag.value && t.value === undefined)
+      throw usageError(command, `option ${t.rawName} needs a value (${flag.value})`);
+    if (!flag.value && t.inlineValue) throw usageError(command, `option ${t.rawName} takes no value`);
+  }
+}
+
+/** Required arguments and flags given, and no argument too many. */
+function checkArgs(command: Command, args: string[], flags: Flags): void {
+  const names = command.args ?? [];
+  const missing = names.find((name, i) => !name.endsWith('?') && !args[i]);
+  if (missing) throw usageError(command, `missing ${missing}`);
+  const required = Object.entries(command.flags ?? {}).find(([name, f]) => f.required && !flags.string(name));
+  if (required) throw usageError(command, `missing --${required[0]}`);
+  const extra = args[names.length];
+  if (extra === undefined) return;
+  // A token is never echoed: it would land in a terminal's scrollback or a CI log.
+  if (LOOKS_LIKE_A_TOKEN.test(extra))
+    throw usageError(
+      command,
+      'unexpected argument (a token? it is never an argument: KEYSCOPE_API_KEY, or standard input)',
+    );
+  throw usageError(command, `unexpected argument "${extra}"`);
+}
+
+/** keyscope's keys (`ksk_…`) and signed tokens (compact JWS, `eyJ…`). */
+const LOOKS_LIKE_A_TOKEN = /^(ksk_|eyJ)/;
+
+function flagsOf(values: Record<string, unknown>): Flags {
+  return {
+    string: (name) => (typeof values[name] === 'string' ? (values[name] as string) : undefined),
+    list: (name) => (Array.isArray(values[name]) ? (values[name] as string[]) : []),
+    has: (name) => values[name] === true,
+  };
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv);
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: ALL_OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals, tokens } = parsed;
   const out = output(values.json === true);
   if (values.version) {
-    out.line('keyscope 0.1.0');
+    out.line(VERSION);
     return 0;
   }
-  if (values.help || !positionals.length) {
-    process.stdout.write(HELP);
-    return positionals.length || values.help ? 0 : 2;
+  const helpAsked = values.help === true || positionals[0] === 'help';
+  const words = positionals[0] === 'help' ? positionals.slice(1) : positionals;
+  if (!words.length) {
+    process.stdout.write(mainHelp());
+    return helpAsked ? 0 : 2;
   }
-  const [command, sub, ...rest] = positionals;
-  if (command === 'migrate' || command === 'bootstrap') {
-    const { runDatabaseCommand } = await import('./database-commands.js');
-    return runDatabaseCommand(command, out);
-  }
-  if (command === 'signing-keys') {
-    if (sub !== 'rotate') throw new UsageError('usage: keyscope signing-keys rotate');
-    const { runDatabaseCommand } = await import('./database-commands.js');
-    return runDatabaseCommand('signing-keys-rotate', out);
-  }
-  // No key yet is no error: a usage error comes first, and a call without one fails as no_key.
-  const api = new KeyscopeClient({
-    url: process.env.KEYSCOPE_URL || 'http://localhost:3000',
-    key: process.env.KEYSCOPE_API_KEY || undefined,
-    timeoutMs: CLI_TIMEOUT_MS,
-  });
-  switch (command) {
-    case 'keys':
-      return keysCommand(api, out, sub, rest, values);
-    case 'groups':
-      return groupsCommand(api, out, sub, rest, values);
-    case 'orgs':
-      if (sub !== 'create' || !rest[0]) throw new UsageError('usage: keyscope orgs create NAME');
-      return printIssued(out, await api.request('POST', '/organizations', { body: { name: rest[0] } }));
-    case 'audit': {
-      const q = query({ action: values.action, actor: values.actor, target: values.target, limit: values.limit });
-      const page = await api.request<{
-        items: {
-          at: string;
-          actor: { name: string };
-          action: string;
-          target: string | null;
-          requestId: string | null;
-        }[];
-      }>('GET', `/audit${q}`);
-      out.print(page, () => ({
-        headers: ['AT', 'ACTION', 'TARGET', 'ACTOR'],
-        rows: page.items.map((e) => [shortDate(e.at), e.action, e.target, e.actor.name]),
-      }));
+  const { command, args, prefix } = resolve(words);
+  if (!command) {
+    if (!prefix) throw new UsageError(`unknown command "${words[0]}" (see keyscope --help)`);
+    if (helpAsked && !args.length) {
+      process.stdout.write(groupHelp(prefix));
       return 0;
     }
-    case 'whoami': {
-      const me = await api.me();
-      const permissions = me.permissions
-        .map((g) => g.permission + (g.resources ? `@${g.resources.join(',')}` : ''))
-        .join(' ');
-      out.print(me, () => ({
-        headers: ['ORGANIZATION', 'KEY', 'KIND', 'STATUS', 'GROUP', 'OWNER', 'SCIM', 'PERMISSIONS'],
-        rows: [
-          [
-            me.organization.name,
-            `${me.key.name} (${me.key.id})`,
-            me.key.kind,
-            me.key.status,
-            me.group?.name,
-            me.owner?.userName,
-            me.key.scim ? 'yes' : 'no',
-            permissions || '(none)',
-          ],
-        ],
-      }));
-      return 0;
-    }
-    case 'authorize': {
-      const permission = need(sub, 'authorize PERMISSION [--resource R]');
-      const decision: AuthorizeDecision = await api.authorize(needKey(), permission, values.resource);
-      out.print(decision, () => ({
-        headers: ['PERMISSION', 'RESOURCE', 'ALLOWED', 'REASON'],
-        rows: [
-          [permission, values.resource, decision.allowed ? 'yes' : 'no', decision.allowed ? null : decision.reason],
-        ],
-      }));
-      return decision.allowed ? 0 : DENIED;
-    }
-    case 'introspect': {
-      const token = (await readStdin()).trim();
-      if (!token || sub)
-        throw new UsageError(
-          'introspect reads the token from standard input: printf %s "$TOKEN" | keyscope introspect',
-        );
-      const info: Introspection = await api.introspect(token);
-      out.print(info, () => ({
-        headers: ['ACTIVE', 'KEY', 'KIND', 'STATUS', 'GROUP', 'OWNER', 'EXPIRES', 'SCOPE'],
-        rows: [
-          info.active
-            ? [
-                'yes',
-                `${info.key.name} (${info.key.id})`,
-                info.key.kind,
-                info.key.status,
-                info.group?.name,
-                info.owner?.userName,
-                info.key.expiresAt ? shortDate(info.key.expiresAt) : 'never',
-                info.scope || '(none)',
-              ]
-            : ['no'],
-        ],
-      }));
-      return info.active ? 0 : DENIED;
-    }
-    default:
-      throw new UsageError(`unknown command "${command}"; see keyscope --help`);
-  }
-}
-
-async function keysCommand(
-  api: KeyscopeClient,
-  out: Output,
-  sub: string | undefined,
-  rest: string[],
-  v: Values,
-): Promise<number> {
-  switch (sub) {
-    case 'create': {
-      if (!v.name) throw new UsageError('keys create needs --name');
-      const body = {
-        name: v.name,
-        ...(v.description !== undefined ? { description: v.description } : {}),
-        ...(v.kind ? { kind: v.kind } : {}),
-        ...(v.group ? { groupId: v.group } : {}),
-        ...(v.owner ? { ownerUserId: v.owner } : {}),
-        ...(v.scim ? { scim: true } : {}),
-        ...(v.impersonation ? { impersonation: true } : {}),
-        ...(v.permissions
-          ? {
-              permissions: v.permissions
-                .split(',')
-                .map((p) => p.trim())
-                .filter(Boolean),
-            }
-          : {}),
-        ...(v.expiration ? { expiration: v.expiration } : {}),
-        ...(v['expires-at'] ? { expiresAt: v['expires-at'] } : {}),
-      };
-      return printIssued(out, await api.request('POST', '/keys', { body }));
-    }
-    case 'list': {
-      const items: ApiKey[] = [];
-      let cursor: string | null = null;
-      do {
-        const q = query({
-          status: v.status,
-          q: v.search,
-          owner: v.owner,
-          groupId: v.group,
-          limit: v.limit,
-          cursor: cursor ?? undefined,
-        });
-        const page: { items: ApiKey[]; nextCursor: string | null } = await api.request('GET', `/keys${q}`);
-        items.push(...page.items);
-        cursor = v.all ? page.nextCursor : null;
-      } while (cursor);
-      out.print(v.json ? { items } : items, () => ({
-        headers: ['ID', 'NAME', 'KEY', 'STATUS', 'GROUP', 'LAST USED', 'EXPIRES', 'CREATED BY'],
-        rows: items.map((k) => [
-          k.id,
-          k.impersonation ? `${k.name} [impersonator]` : k.name,
-          k.fragment,
-          k.statusReason ? `${k.status} (${k.statusReason})` : k.status,
-          k.groupName ?? (k.ownerUserName ? `personal: ${k.ownerUserName}` : null),
-          shortDate(k.lastUsedAt),
-          k.expiresAt ? shortDate(k.expiresAt) : 'never',
-          k.createdBy.name,
-        ]),
-      }));
-      return 0;
-    }
-    case 'get':
-      return printKey(out, await api.request('GET', `/keys/${encodeURIComponent(need(rest[0], 'keys get ID'))}`));
-    case 'update': {
-      const body = {
-        ...(v.name !== undefined ? { name: v.name } : {}),
-        ...(v.description !== undefined ? { description: v.description } : {}),
-        ...(v.group ? { groupId: v.group } : {}),
-      };
-      if (!Object.keys(body).length) throw new UsageError('keys update needs --name, --description or --group');
-      return printKey(
-        out,
-        await api.request('PATCH', `/keys/${encodeURIComponent(need(rest[0], 'keys update ID'))}`, { body }),
-      );
-    }
-    case 'revoke': {
-      if (v.group || v.owner) {
-        const result = await api.request<{ revoked: string[] }>('POST', '/keys/revoke', {
-          body: v.group ? { groupId: v.group } : { ownerUserId: v.owner },
-        });
-        out.print(result, () => ({ headers: ['REVOKED'], rows: result.revoked.map((id) => [id]) }));
-        return 0;
-      }
-      return printKey(
-        out,
-        await api.request(
-          'DELETE',
-          `/keys/${encodeURIComponent(need(rest[0], 'keys revoke ID (or --group ID / --owner USER_ID)'))}`,
-        ),
-      );
-    }
-    case 'rotate': {
-      const grace = v.grace !== undefined ? Number(v.grace) : undefined;
-      if (grace !== undefined && !Number.isInteger(grace))
-        throw new UsageError('--grace takes a whole number of seconds');
-      return printIssued(
-        out,
-        await api.request('POST', `/keys/${encodeURIComponent(need(rest[0], 'keys rotate ID'))}/rotate`, {
-          body: grace !== undefined ? { gracePeriodSeconds: grace } : {},
-        }),
-      );
-    }
-    default:
-      throw new UsageError('usage: keyscope keys create|list|get|update|revoke|rotate');
-  }
-}
-
-async function groupsCommand(
-  api: KeyscopeClient,
-  out: Output,
-  sub: string | undefined,
-  rest: string[],
-  v: Values,
-): Promise<number> {
-  interface Group {
-    id: string;
-    displayName: string;
-    source: string;
-    memberCount: number;
-    rules: { permission?: string; role?: string; resources?: string[] }[];
-    keys: unknown[];
-  }
-  const ruleText = (g: Group) =>
-    g.rules
-      .map((r) => `${r.role ? `role:${r.role}` : r.permission}${r.resources ? `@${r.resources.join(',')}` : ''}`)
-      .join(' ');
-  if (sub === 'list') {
-    const page = await api.request<{ items: Group[] }>('GET', `/groups${query({ q: v.search, limit: '500' })}`);
-    out.print(page, () => ({
-      headers: ['ID', 'NAME', 'SOURCE', 'MEMBERS', 'KEYS', 'RULES'],
-      rows: page.items.map((g) => [g.id, g.displayName, g.source, g.memberCount, g.keys.length, ruleText(g)]),
-    }));
-    return 0;
-  }
-  if (sub === 'get') {
-    const group = await api.request<Group>('GET', `/groups/${encodeURIComponent(need(rest[0], 'groups get ID'))}`);
-    out.print(group, () => ({
-      headers: ['ID', 'NAME', 'SOURCE', 'MEMBERS', 'KEYS', 'RULES'],
-      rows: [
-        [group.id, group.displayName, group.source, group.memberCount, group.keys.length, ruleText(group) || '(none)'],
-      ],
-    }));
-    return 0;
-  }
-  if (sub === 'rules' && rest[0] === 'set') {
-    const id = need(rest[1], 'groups rules set ID [--permission P]... [--role R]...');
-    const parse = (kind: 'permission' | 'role') => (spec: string) => {
-      const [name, resources] = spec.split('@') as [string, string | undefined];
-      return { [kind]: name, ...(resources ? { resources: resources.split(',').filter(Boolean) } : {}) };
-    };
-    const rules = [...(v.permission ?? []).map(parse('permission')), ...(v.role ?? []).map(parse('role'))];
-    const group = await api.request<Group>('PUT', `/groups/${encodeURIComponent(id)}/rules`, { body: { rules } });
-    out.print(group, () => ({ headers: ['GROUP', 'RULES'], rows: [[group.displayName, ruleText(group) || '(none)']] }));
-    return 0;
-  }
-  throw new UsageError('usage: keyscope groups list | groups get ID | groups rules set ID ...');
-}
-
-function printIssued(out: Output, issued: unknown): number {
-  const { token, key } = issued as { token: string; key: ApiKey };
-  if (out.json) {
-    out.print(issued);
-  } else {
-    printKey(out, key);
-    out.line('');
-    out.line(`  ${token}`);
-    out.line('');
-    out.warn(
-      'This token is shown once and cannot be shown again. Store it now (a secrets manager, not a file in git).',
+    throw new UsageError(
+      args.length
+        ? `unknown command "${prefix} ${args[0]}" (see keyscope ${prefix} --help)`
+        : `"${prefix}" needs a command (see keyscope ${prefix} --help)`,
     );
   }
-  return 0;
+  if (helpAsked) {
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
+  checkFlags(command, tokens);
+  const flags = flagsOf(values);
+  checkArgs(command, args, flags);
+  let client: KeyscopeClient | undefined;
+  const api = () => {
+    // No key yet is no error here: a call without one fails as no_key, after the usage checks.
+    client ??= new KeyscopeClient({
+      url: process.env.KEYSCOPE_URL || 'http://localhost:3000',
+      key: process.env.KEYSCOPE_API_KEY || undefined,
+      timeoutMs: CLI_TIMEOUT_MS,
+    });
+    return client;
+  };
+  return command.run({ api, out, flags, args });
 }
 
-function printKey(out: Output, key: ApiKey): number {
-  out.print(key, () => ({
-    headers: ['ID', 'NAME', 'KEY', 'STATUS', 'GROUP', 'EXPIRES', 'SCIM', 'IMPERSONATION'],
-    rows: [
-      [
-        key.id,
-        key.name,
-        key.fragment,
-        key.statusReason ? `${key.status} (${key.statusReason})` : key.status,
-        key.groupName ?? key.ownerUserName,
-        key.expiresAt ? shortDate(key.expiresAt) : 'never',
-        key.scim ? 'yes' : 'no',
-        key.impersonation ? 'yes' : 'no',
-      ],
-    ],
-  }));
-  return 0;
-}
-
-function need(value: string | undefined, usage: string): string {
-  if (!value) throw new UsageError(`usage: keyscope ${usage}`);
-  return value;
-}
-
-function query(params: Record<string, string | undefined>): string {
-  const entries = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '');
-  return entries.length ? `?${new URLSearchParams(entries).toString()}` : '';
-}
+/** The CLI waits longer than a service would: a person is watching, and `--all` pages. */
+const CLI_TIMEOUT_MS = 60_000;
+const KEY_MISSING =
+  'KEYSCOPE_API_KEY is not set: export the API key to use (it is read from the environment, never from arguments)';
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

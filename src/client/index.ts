@@ -2,6 +2,22 @@
  * keyscope for services: `import { keyscopeAuth, KeyscopeClient } from 'keyscope/client'`.
  * HTTP only: nothing here imports the server (docs/services.md).
  */
+export type {
+  ApiKey,
+  AuditEvent,
+  AuditQuery,
+  Group,
+  GroupMember,
+  GroupRule,
+  IssuedKey,
+  KeyQuery,
+  Organization,
+  OrgPolicy,
+  Page,
+  PermissionCatalogue,
+  User,
+  UserSummary,
+} from './admin-types.js';
 export { DecisionCache, MAX_DECISION_TTL_MS, type DecisionCacheOptions } from './decision-cache.js';
 export {
   DEFAULT_CACHE_MS,

@@ -4,6 +4,21 @@
  * keyscope it reaches: `import { KeyscopeClient } from 'keyscope/client'`.
  */
 
+import type {
+  ApiKey,
+  AuditEvent,
+  AuditQuery,
+  Group,
+  GroupMember,
+  KeyQuery,
+  Organization,
+  OrgPolicy,
+  Page,
+  PermissionCatalogue,
+  User,
+  UserSummary,
+} from './admin-types.js';
+
 /** What `POST /api/v1/authorize` decides: a denial is an answer, with the reason, not an error. */
 export type AuthorizeDecision = { allowed: true } | { allowed: false; reason?: string };
 
@@ -170,6 +185,72 @@ export class KeyscopeClient {
     return this.request<Introspection>('POST', '/introspect', { body: { token } });
   }
 
+  /** `GET /keys`: one page of the keys this client's key may see. */
+  listKeys(query: KeyQuery = {}): Promise<Page<ApiKey>> {
+    return this.request('GET', `/keys${queryString(query)}`);
+  }
+
+  getKey(id: string): Promise<ApiKey> {
+    return this.request('GET', `/keys/${encodeURIComponent(id)}`);
+  }
+
+  /** `GET /users` (users:read): one page of provisioned users, `q` matching names and e-mails. */
+  listUsers(query: { q?: string; cursor?: string; limit?: number } = {}): Promise<Page<UserSummary>> {
+    return this.request('GET', `/users${queryString(query)}`);
+  }
+
+  /** `GET /users/:id` (users:read): a user and its groups. */
+  getUser(id: string): Promise<User> {
+    return this.request('GET', `/users/${encodeURIComponent(id)}`);
+  }
+
+  listGroups(query: { q?: string; source?: 'scim' | 'local'; cursor?: string; limit?: number } = {}) {
+    return this.request<Page<Group>>('GET', `/groups${queryString(query)}`);
+  }
+
+  getGroup(id: string): Promise<Group> {
+    return this.request('GET', `/groups/${encodeURIComponent(id)}`);
+  }
+
+  groupMembers(id: string, query: { cursor?: string; limit?: number } = {}): Promise<Page<GroupMember>> {
+    return this.request('GET', `/groups/${encodeURIComponent(id)}/members${queryString(query)}`);
+  }
+
+  /** A local group (one keyscope owns; the identity provider's groups arrive over SCIM). */
+  createGroup(displayName: string, description?: string): Promise<Group> {
+    return this.request('POST', '/groups', {
+      body: description === undefined ? { displayName } : { displayName, description },
+    });
+  }
+
+  updateGroup(id: string, changes: { displayName?: string; description?: string }): Promise<Group> {
+    return this.request('PATCH', `/groups/${encodeURIComponent(id)}`, { body: changes });
+  }
+
+  async deleteGroup(id: string): Promise<void> {
+    await this.request<undefined>('DELETE', `/groups/${encodeURIComponent(id)}`);
+  }
+
+  /** The permissions and roles this keyscope knows: what rules and keys may name. */
+  permissions(): Promise<PermissionCatalogue> {
+    return this.request('GET', '/permissions');
+  }
+
+  /** This client's key's organization and its policy. */
+  organization(): Promise<Organization> {
+    return this.request('GET', '/organizations/current');
+  }
+
+  /** Changes the organization's policy (org:admin); fields left out stay as they are. */
+  updatePolicy(changes: Partial<OrgPolicy>): Promise<Organization> {
+    return this.request('PATCH', '/organizations/current', { body: changes });
+  }
+
+  /** `GET /audit` (audit:read): one page of the audit log, newest first. */
+  audit(query: AuditQuery = {}): Promise<Page<AuditEvent>> {
+    return this.request('GET', `/audit${queryString(query)}`);
+  }
+
   /** Any call of the admin and access API: `path` is below `/api/v1` (`/keys?status=active`). */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const token = options.token ?? this.key;
@@ -221,6 +302,7 @@ export class KeyscopeClient {
       data = undefined;
     }
     if (res.ok) {
+      if (res.status === 204) return undefined as T;
       if (data === undefined)
         throw new KeyscopeError(502, 'bad_response', `keyscope at ${this.url} answered ${res.status} without JSON`);
       return data as T;
@@ -250,4 +332,12 @@ export class KeyscopeClient {
       Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
     );
   }
+}
+
+/** `?a=1&b=x` from the defined, non-empty values; '' when there are none. */
+function queryString(params: object): string {
+  const entries = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]): [string, string] => [k, String(v)]);
+  return entries.length ? `?${new URLSearchParams(entries).toString()}` : '';
 }

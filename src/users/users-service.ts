@@ -28,7 +28,7 @@ import {
   type UserListQuery,
   type UserLookupColumn,
 } from './users-store.js';
-import type { ListUsersInput, UserFields, UserRecord } from './users.js';
+import type { AdminUser, ListUsersInput, UserFields, UserRecord } from './users.js';
 
 export interface UsersServiceDeps {
   db: Db;
@@ -101,6 +101,23 @@ export class UsersService {
         active: u.active,
       })),
       nextCursor: rows.length > limit && last ? encodeCursor([last.user_name.toLowerCase(), last.id]) : null,
+    };
+  }
+
+  /** GET /api/v1/users/:id: one provisioned user and the groups it is in, directly or through nesting. */
+  async getForAdmin(ctx: RequestContext, id: string): Promise<AdminUser> {
+    if (!can(ctx.principal.grant, 'users:read')) throw userErrors.needsPermission('users:read');
+    const user = await this.get(ctx, id, { withGroups: true });
+    if (!user) throw userErrors.notFound(id);
+    return {
+      id: user.id,
+      userName: user.userName,
+      displayName: user.displayName,
+      externalId: user.externalId,
+      active: user.active,
+      groups: (user.groups ?? []).map((g) => ({ id: g.value, displayName: g.display, type: g.type })),
+      createdAt: user.createdAt.toISOString(),
+      updatedAt: user.updatedAt.toISOString(),
     };
   }
 

@@ -26,6 +26,18 @@ export interface UserGroupRef {
   type: 'direct' | 'indirect';
 }
 
+/** A user as GET /api/v1/users/:id shows it: its groups, direct and through nesting. */
+export interface AdminUser {
+  id: string;
+  userName: string;
+  displayName: string | null;
+  externalId: string | null;
+  active: boolean | null;
+  groups: { id: string; displayName: string; type: 'direct' | 'indirect' }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface UserFields {
   userName: string;
   externalId: string | null;

@@ -191,6 +191,11 @@ describe('admin API: organization A’s ids answer organization B like unknown i
     expect(JSON.parse(byOwner.body)).toEqual({ items: [], nextCursor: null });
   });
 
+  it('GET /api/v1/users/:id of A’s user from B answers 404 like an unknown user', async () => {
+    const ask: Ask = (id) => app.http.get(`/api/v1/users/${id}`).set(adminB());
+    expect((await expectSameAsUnknown(ask, A.userId, unknownUuid())).status).toBe(404);
+  });
+
   it('B’s key, group, user and audit lists hold nothing of A', async () => {
     const keys = await app.http.get('/api/v1/keys?owner=all&limit=100').set(adminB());
     expect(keys.status).toBe(200);

@@ -1,46 +1,8 @@
-import { execFile } from 'node:child_process';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { BIN, cliAgainstRealServer, run } from './cli-harness.js';
 
-/** The real `keyscope` binary (dist/cli/keyscope.js, built by `npm test`'s pretest) against a listening server. */
-const BIN = path.resolve('dist/cli/keyscope.js');
-const run = promisify(execFile);
-
-let app: TestApp;
-let server: Server;
-let url: string;
-
-beforeAll(async () => {
-  app = await startTestApp();
-  server = app.keyscope.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  await new Promise((r) => server.close(r));
-  await app.close();
-});
-
-async function keyscope(
-  args: string[],
-  key = app.adminToken,
-  stdin = '',
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const running = run(process.execPath, [BIN, ...args], {
-    env: { ...process.env, KEYSCOPE_URL: url, KEYSCOPE_API_KEY: key, NODE_OPTIONS: '' },
-  });
-  running.child.stdin?.end(stdin);
-  try {
-    const { stdout, stderr } = await running;
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = cliAgainstRealServer();
+const keyscope = cli.keyscope;
 
 describe('keyscope CLI', () => {
   it('creates a key, prints the token once with a warning, and the JSON form for scripts', async () => {
@@ -67,7 +29,7 @@ describe('keyscope CLI', () => {
   it('lists keys as a table and as JSON, without tokens', async () => {
     const table = await keyscope(['keys', 'list']);
     expect(table.code).toBe(0);
-    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+KEY\s+STATUS/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+KIND\s+KEY\s+STATUS\s+SCIM\s+GROUP\s+OWNER/);
     expect(table.stdout).toContain('deploy bot');
     expect(table.stdout).not.toMatch(/ksk_[0-9A-Za-z]{16}_/);
     const json = JSON.parse((await keyscope(['keys', 'list', '--json', '--search', 'script'])).stdout) as {
@@ -93,9 +55,9 @@ describe('keyscope CLI', () => {
   });
 
   it('sets group rules and lists groups', async () => {
-    const group = await app.http
+    const group = await cli.app.http
       .post('/api/v1/groups')
-      .set('Authorization', `Bearer ${app.adminToken}`)
+      .set('Authorization', `Bearer ${cli.app.adminToken}`)
       .send({ displayName: 'CLI group' });
     const set = await keyscope([
       'groups',
@@ -153,17 +115,19 @@ describe('keyscope CLI', () => {
       token: string;
       key: { id: string };
     };
-    const active = await keyscope(['introspect'], app.adminToken, created.token);
+    const active = await keyscope(['introspect'], cli.app.adminToken, created.token);
     expect(active.code).toBe(0);
     expect(active.stdout.split('\n')[0]).toMatch(/^ACTIVE\s+KEY\s+KIND\s+STATUS/);
     expect(active.stdout).toMatch(new RegExp(`yes\\s+inspected \\(${created.key.id}\\)\\s+service\\s+active`));
-    const json = JSON.parse((await keyscope(['introspect', '--json'], app.adminToken, `${created.token}\n`)).stdout);
+    const json = JSON.parse(
+      (await keyscope(['introspect', '--json'], cli.app.adminToken, `${created.token}\n`)).stdout,
+    );
     expect(json).toMatchObject({ active: true, client_id: created.key.id });
     await keyscope(['keys', 'revoke', created.key.id]);
-    const inactive = await keyscope(['introspect', '--json'], app.adminToken, created.token);
+    const inactive = await keyscope(['introspect', '--json'], cli.app.adminToken, created.token);
     expect(inactive.code).toBe(3);
     expect(JSON.parse(inactive.stdout)).toEqual({ active: false });
-    const noToken = await keyscope(['introspect'], app.adminToken, '');
+    const noToken = await keyscope(['introspect'], cli.app.adminToken, '');
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/standard input/);
   });

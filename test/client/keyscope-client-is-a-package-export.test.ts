@@ -2,7 +2,14 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { AuthorizeAnswer, IntrospectAnswer, PrincipalDescription } from '../../src/access/access-service.js';
+import type { AuditEvent as ServerAuditEvent } from '../../src/audit/audit.js';
 import type { AuthorizeDecision, Introspection, Me } from '../../src/client/index.js';
+import type * as Client from '../../src/client/index.js';
+import type { AdminGroup } from '../../src/groups/groups-admin-service.js';
+import type { ApiKey as ServerApiKey } from '../../src/keys/keys.js';
+import type { Organization as ServerOrganization } from '../../src/orgs/orgs.js';
+import type { PermissionInfo } from '../../src/principals/permissions.js';
+import type { AdminUser } from '../../src/users/users.js';
 
 /**
  * Services import the client as `keyscope/client` (package.json "exports", built into dist/client
@@ -16,6 +23,26 @@ function clientReads(server: { me: PrincipalDescription; authorize: AuthorizeAns
   me: Me;
   authorize: AuthorizeDecision;
   introspect: Introspection;
+} {
+  return server;
+}
+
+// The admin API's answers, as JSON carries them (dates as ISO strings), fit the client's types too.
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
+function clientReadsAdmin(server: {
+  key: ServerApiKey;
+  user: AdminUser;
+  group: AdminGroup;
+  permissions: { permissions: readonly PermissionInfo[]; roles: { name: string; permissions: readonly string[] }[] };
+  organization: Json<ServerOrganization>;
+  audit: Json<ServerAuditEvent>;
+}): {
+  key: Client.ApiKey;
+  user: Client.User;
+  group: Client.Group;
+  permissions: Client.PermissionCatalogue;
+  organization: Client.Organization;
+  audit: Client.AuditEvent;
 } {
   return server;
 }
@@ -44,6 +71,7 @@ describe('keyscope/client', () => {
 
   it('ships its types, which fit what the server answers (checked by npm run typecheck)', () => {
     expect(clientReads).toBeInstanceOf(Function);
+    expect(clientReadsAdmin).toBeInstanceOf(Function);
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
       exports: Record<string, { types: string; default: string }>;
     };

@@ -38,8 +38,9 @@ describe('keyscope CLI: impersonation keys and signing keys', () => {
     );
     expect(created.key.impersonation).toBe(true);
     const got = await keyscope(['keys', 'get', created.key.id]);
-    expect(got.stdout.split('\n')[0]).toMatch(/IMPERSONATION/);
-    expect(got.stdout.split('\n')[2]).toMatch(/no\s+yes\s*$/);
+    expect(got.stdout.split('\n')[0]).toMatch(/\sSCIM\s.*\sIMPERSONATION$/);
+    // SCIM no, and IMPERSONATION (the last column) yes.
+    expect(got.stdout.split('\n')[2]).toMatch(/\sactive\s+no\s.*\syes$/);
     const list = await keyscope(['keys', 'list', '--owner', 'all']);
     expect(list.stdout).toContain('embedder [impersonator]');
   });
