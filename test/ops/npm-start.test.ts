@@ -216,6 +216,8 @@ function portIsFree(port: number): Promise<boolean> {
 /**
  * A project with this repository's start script and a stand-in build (it logs each run) and server
  * (it reports the signal it gets and exits 7 on SIGINT), so real `npm start` runs take a second.
+ * The stand-in says it is up only once its signal handlers are in place: a signal sent on that
+ * word must find them (under load, it once came in between and killed the stand-in outright).
  */
 function fixtureProject(): string {
   const root = tempDir();
@@ -242,10 +244,10 @@ for (const dir of ['dist/cli', 'dist/client', 'dist/db/migrations', 'dist/ui']) 
 writeFileSync('dist/cli/keyscope.js', '');
 writeFileSync('dist/client/index.d.ts', '');
 writeFileSync('dist/ui/index.html', '');
-writeFileSync('dist/main.js', ${JSON.stringify(`console.log('fixture server up');
-setInterval(() => {}, 1000);
+writeFileSync('dist/main.js', ${JSON.stringify(`setInterval(() => {}, 1000);
 process.on('SIGTERM', () => { console.log('server got SIGTERM'); process.exit(0); });
 process.on('SIGINT', () => { console.log('server got SIGINT'); process.exit(7); });
+console.log('fixture server up');
 `)});
 `,
   );
