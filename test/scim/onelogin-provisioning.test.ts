@@ -1,4 +1,12 @@
-import { createUser, expectEmptyList, expectScim, filterQuery, memberIds, readBack, type Json } from '../support/clients.js';
+import {
+  createUser,
+  expectEmptyList,
+  expectScim,
+  filterQuery,
+  memberIds,
+  readBack,
+  type Json,
+} from '../support/clients.js';
 import { keyAccess } from '../support/key-access.js';
 import {
   ENTERPRISE,
@@ -39,7 +47,11 @@ function oneLoginUser(email: string, over: { firstname?: string; title?: string;
     schemas: [USER_SCHEMA, ENTERPRISE],
     id: null,
     userName: email,
-    name: { familyName: 'Lovelace', givenName: over.firstname ?? 'Ada', formatted: `${over.firstname ?? 'Ada'} Lovelace` },
+    name: {
+      familyName: 'Lovelace',
+      givenName: over.firstname ?? 'Ada',
+      formatted: `${over.firstname ?? 'Ada'} Lovelace`,
+    },
     title: over.title ?? '',
     userType: '',
     timezone: '',
@@ -125,6 +137,13 @@ describe('OneLogin provisions a user', () => {
     expectScim(res, 201);
     const read = await readBack(scim, `/Users/${(res.body as Json).id}`);
     expect(enterprise(read).manager).toMatchObject({ value: boss.id });
+    expect(enterprise(read).manager).not.toHaveProperty('managerId');
+
+    // Both names, naming different managers: which one was meant cannot be told.
+    (body[ENTERPRISE] as Json).manager = { managerId: boss.id, value: read.id };
+    const both = await scim.put(`/Users/${read.id}`, body);
+    expectScim(both, 400);
+    expect(both.body).toMatchObject({ scimType: 'invalidValue', detail: expect.stringContaining('managerId') });
   });
 
   it('accepts emails sent as one object, as OneLogin documents its template, as a list of that one address', async () => {

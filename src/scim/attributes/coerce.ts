@@ -179,6 +179,9 @@ function normalizeAttributes(
 export function normalizeValue(value: unknown, def: AttrDef, name: string = def.name): unknown {
   if (value === null || value === '') return undefined;
   if (def.multiValued) {
+    // OneLogin's documented user templates send `"emails": {value, type, primary}`: one value of a
+    // multi-valued complex attribute, not in a list. It is that one value (a list of one).
+    if (def.type === 'complex' && isPlainObject(value)) return [value].map((v) => normalizeSingle(v, def, name));
     if (!Array.isArray(value)) return value;
     checkValueCount(name, value);
     const items = value.map((v) => normalizeSingle(v, def, name)).filter((v) => v !== undefined);
@@ -198,7 +201,25 @@ function normalizeSingle(value: unknown, def: AttrDef, name: string): unknown {
     return value.toLowerCase() === 'true';
   if (def.type === 'complex') {
     if (typeof value === 'string' && def.sub?.has('value')) return { value };
-    if (isPlainObject(value) && def.sub) return normalizeAttributes(value, def.sub, `${name}.`);
+    if (isPlainObject(value) && def.sub)
+      return normalizeAttributes(managerIdAsValue(value, def, name), def.sub, `${name}.`);
   }
   return value;
+}
+
+/**
+ * The enterprise `manager` with SCIM 1.1's sub-attribute name `managerId` (draft enterprise schema;
+ * OneLogin's templates still send it) is `manager.value`. Both, different, is a 400: which one the
+ * client meant cannot be told.
+ */
+function managerIdAsValue(value: Record<string, unknown>, def: AttrDef, name: string): Record<string, unknown> {
+  if (def.name !== 'manager') return value;
+  const idKey = Object.keys(value).find((k) => k.toLowerCase() === 'managerid');
+  if (idKey === undefined) return value;
+  const { [idKey]: managerId, ...rest } = value;
+  const valueKey = Object.keys(rest).find((k) => k.toLowerCase() === 'value');
+  const given = valueKey === undefined ? undefined : rest[valueKey];
+  if (given === undefined || given === null || given === '') return { ...rest, value: managerId };
+  if (managerId === null || managerId === '' || managerId === given) return rest;
+  throw badRequest(`"${name}.value" and "${name}.managerId" name different managers; send one`, 'invalidValue');
 }
