@@ -20,15 +20,19 @@ import {
 } from '../support/test-app.js';
 
 // JumpCloud's "Identity Management" (SCIM 2.0) on a custom SSO application, replayed (docs/jumpcloud.md).
-// What public material shows JumpCloud sending (integration guides of SCIM services that support it,
-// and the request fixtures of SCIM servers tested against it; JumpCloud publishes no request log):
-// - Activate: a GET /Users that must answer 200 even with no users;
-// - before a create, a lookup by `userName eq` (and by `externalId eq`, JumpCloud's own user id);
+// JumpCloud's own documentation ("Identity Management using a Custom SCIM Integration") says: Test
+// Connection creates a test user and a test group and deletes both when DELETE is supported (else
+// it deactivates the user); a lookup precedes each create or update; a deprovisioned user is made
+// inactive, a user deleted in JumpCloud may be deleted; empty groups are not created, a group whose
+// name exists is taken over, renames are sent, and managed groups deleted in JumpCloud are deleted.
+// The request shapes come from the integration guides and request fixtures of SCIM servers tested
+// against JumpCloud (it publishes no request log):
+// - lookups by `userName eq` (and `externalId eq`, JumpCloud's own user id), `displayName eq` for groups;
 // - POST /Users with the core and enterprise schemas and `externalId`;
 // - updates as PATCH, one `replace` per attribute, each with a path (`name.givenName`, URN paths);
-// - deactivation as `replace` of path `active` with false; user groups bound to the application are
-//   pushed as groups: POST /Groups, membership as `add` on path `members` and `remove` on path
-//   `members` with a value array of minimal `{value}` objects, renames as `replace` of `displayName`.
+// - deactivation as `replace` of path `active` with false; membership as `add` on path `members` and
+//   `remove` on path `members` with a value array of minimal `{value}` objects; renames as `replace`
+//   of `displayName`.
 let app: TestApp;
 let scim: ScimClient;
 let access: ReturnType<typeof keyAccess>;
@@ -72,6 +76,16 @@ describe('JumpCloud provisions users', () => {
     expectScim(await scim.get('/ServiceProviderConfig'), 200);
     expectScim(await scim.get('/ResourceTypes'), 200);
     expectScim(await scim.get('/Schemas'), 200);
+  });
+
+  it('tests the connection: creates a test user and a test group, then deletes both', async () => {
+    const user = await createUser(scim, jumpCloudUser('jc-test@jumpcloud.example', jumpCloudId()));
+    const group = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'JumpCloud Test Group' });
+    expectScim(group, 201);
+    expect((await scim.delete(`/Groups/${(group.body as Json).id}`)).status).toBe(204);
+    expect((await scim.delete(userUrl(user.id))).status).toBe(204);
+    expectEmptyList(await scim.get(`/Users?${filterQuery('userName eq "jc-test@jumpcloud.example"')}`));
+    expectEmptyList(await scim.get(`/Groups?${filterQuery('displayName eq "JumpCloud Test Group"')}`));
   });
 
   it('looks up by userName and externalId, creates, and finds the user by both afterwards', async () => {
@@ -140,6 +154,19 @@ describe('JumpCloud provisions users', () => {
 });
 
 describe('JumpCloud pushes a user group bound to the application', () => {
+  it('takes over a group whose name exists: the lookup by displayName finds it, and membership goes to it', async () => {
+    const existing = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Existing Team' });
+    const existingId = (existing.body as Json).id as string;
+    const member = await createUser(scim, jumpCloudUser('taken.over@jumpcloud.example', jumpCloudId()));
+
+    const found = await scim.get(`/Groups?${filterQuery('displayName eq "existing team"')}`);
+    expectScim(found, 200);
+    expect((found.body.Resources as Json[]).map((g) => g.id)).toEqual([existingId]);
+    const add = patchOp({ op: 'add', path: 'members', value: [{ value: member.id }] });
+    expectScim(await scim.patch(`/Groups/${existingId}`, add), 200);
+    expect(memberIds(await readBack(scim, `/Groups/${existingId}`))).toEqual([member.id]);
+  });
+
   it('creates the group, adds and removes members with minimal value arrays, renames and deletes it', async () => {
     const ann = await createUser(scim, jumpCloudUser('ann@jumpcloud.example', jumpCloudId()));
     const ben = await createUser(scim, jumpCloudUser('ben@jumpcloud.example', jumpCloudId()));
