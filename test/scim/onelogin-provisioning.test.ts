@@ -156,6 +156,41 @@ describe('OneLogin provisions a user', () => {
     ]);
   });
 
+  it("accepts the connector's default template, whose URNs are the pre-RFC urn:scim:schemas:…:2.0 ones", async () => {
+    // A OneLogin SCIM v2 Enterprise request as logged by a SCIM server (goauthentik/authentik#11249):
+    // the lookup with `+` for spaces and a trailing `&`, then a PUT whose `schemas` are
+    // urn:scim:schemas:core:2.0 and urn:scim:schemas:extension:enterprise:2.0.
+    const user = await createUser(scim, oneLoginUser('onelogin-test-user01@onelogin.example'));
+    const lookup = await scim.get('/Users?filter=userName+eq+%22onelogin-test-user01%40onelogin.example%22&');
+    expectScim(lookup, 200);
+    expect((lookup.body.Resources as Json[]).map((u) => u.id)).toEqual([user.id]);
+
+    const legacy = {
+      schemas: ['urn:scim:schemas:core:2.0', 'urn:scim:schemas:extension:enterprise:2.0'],
+      userName: 'onelogin-test-user01@onelogin.example',
+      name: { familyName: ' User 01', givenName: 'AAA Test' },
+      emails: [{ value: 'onelogin-test-user01@onelogin.example', type: 'work', primary: true }],
+      'urn:scim:schemas:extension:enterprise:2.0': { department: 'QA', manager: { managerId: '' } },
+    };
+    const put = await app.http
+      .put(`/scim/v2/Users/${user.id}?`)
+      .set('Authorization', `Bearer ${scim.token}`)
+      .set('Content-Type', 'application/scim+json')
+      .send(JSON.stringify(legacy));
+    expectScim(put, 200);
+    const read = await readBack(scim, `/Users/${user.id}`);
+    expect(read).toMatchObject({
+      schemas: [USER_SCHEMA, ENTERPRISE],
+      name: { familyName: ' User 01', givenName: 'AAA Test' },
+      [ENTERPRISE]: { department: 'QA' },
+    });
+    expect(read).not.toHaveProperty(['urn:scim:schemas:extension:enterprise:2.0']);
+
+    const created = await scim.post('/Users', { ...legacy, userName: 'onelogin-test-user02@onelogin.example' });
+    expectScim(created, 201);
+    expect((created.body as Json)[ENTERPRISE]).toMatchObject({ department: 'QA' });
+  });
+
   it('refuses a SCIM 1.1 template pasted into the v2 connector with a 400 that names the schema', async () => {
     const res = await scim.post('/Users', {
       schemas: ['urn:scim:schemas:core:1.0'],

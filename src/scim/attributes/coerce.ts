@@ -139,11 +139,14 @@ export function describeScimmyError(message: string, scimType: ScimType, path: s
  */
 export function normalizeInbound(doc: Record<string, unknown>, cat: ResourceCatalogue): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(doc)) {
-    if (key.toLowerCase() === 'schemas') {
-      out[key] = value;
+  for (const [rawKey, value] of Object.entries(doc)) {
+    if (rawKey.toLowerCase() === 'schemas') {
+      out[rawKey] = Array.isArray(value)
+        ? value.map((urn) => (typeof urn === 'string' ? rfcUrn(urn, cat) : urn))
+        : value;
       continue;
     }
+    const key = rfcUrn(rawKey, cat);
     const extension = resolveExtension(cat, key);
     if (extension) {
       if (isPlainObject(value))
@@ -158,6 +161,23 @@ export function normalizeInbound(doc: Record<string, unknown>, cat: ResourceCata
     if (normalized !== undefined) out[key] = normalized;
   }
   return out;
+}
+
+/**
+ * The schema URNs of the SCIM 2.0 drafts, before RFC 7643 fixed them (`urn:scim:schemas:core:2.0`,
+ * `urn:scim:schemas:extension:enterprise:2.0`), which OneLogin's SCIM v2 connector still sends by
+ * default: the same schemas, named as RFC 7643 §8.7 names them. Any other name is returned as it is.
+ */
+function rfcUrn(urn: string, cat: ResourceCatalogue): string {
+  const lower = urn.toLowerCase();
+  if (lower === 'urn:scim:schemas:core:2.0') return cat.core.id;
+  if (lower === 'urn:scim:schemas:extension:enterprise:2.0') {
+    const enterprise = cat.extensions.find((e) =>
+      e.id.toLowerCase().startsWith('urn:ietf:params:scim:schemas:extension:enterprise:2.0:'),
+    );
+    if (enterprise) return enterprise.id;
+  }
+  return urn;
 }
 
 /** `prefix` makes the names in messages paths: `name.`, `urn:…:enterprise:2.0:User:`. */
