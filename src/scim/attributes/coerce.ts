@@ -139,11 +139,14 @@ export function describeScimmyError(message: string, scimType: ScimType, path: s
  */
 export function normalizeInbound(doc: Record<string, unknown>, cat: ResourceCatalogue): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(doc)) {
-    if (key.toLowerCase() === 'schemas') {
-      out[key] = value;
+  for (const [rawKey, value] of Object.entries(doc)) {
+    if (rawKey.toLowerCase() === 'schemas') {
+      out[rawKey] = Array.isArray(value)
+        ? value.map((urn) => (typeof urn === 'string' ? rfcUrn(urn, cat) : urn))
+        : value;
       continue;
     }
+    const key = rfcUrn(rawKey, cat);
     const extension = resolveExtension(cat, key);
     if (extension) {
       if (isPlainObject(value))
@@ -158,6 +161,23 @@ export function normalizeInbound(doc: Record<string, unknown>, cat: ResourceCata
     if (normalized !== undefined) out[key] = normalized;
   }
   return out;
+}
+
+/**
+ * The schema URNs of the SCIM 2.0 drafts, before RFC 7643 fixed them (`urn:scim:schemas:core:2.0`,
+ * `urn:scim:schemas:extension:enterprise:2.0`), which OneLogin's SCIM v2 connector still sends by
+ * default: the same schemas, named as RFC 7643 §8.7 names them. Any other name is returned as it is.
+ */
+function rfcUrn(urn: string, cat: ResourceCatalogue): string {
+  const lower = urn.toLowerCase();
+  if (lower === 'urn:scim:schemas:core:2.0') return cat.core.id;
+  if (lower === 'urn:scim:schemas:extension:enterprise:2.0') {
+    const enterprise = cat.extensions.find((e) =>
+      e.id.toLowerCase().startsWith('urn:ietf:params:scim:schemas:extension:enterprise:2.0:'),
+    );
+    if (enterprise) return enterprise.id;
+  }
+  return urn;
 }
 
 /** `prefix` makes the names in messages paths: `name.`, `urn:…:enterprise:2.0:User:`. */
@@ -179,6 +199,9 @@ function normalizeAttributes(
 export function normalizeValue(value: unknown, def: AttrDef, name: string = def.name): unknown {
   if (value === null || value === '') return undefined;
   if (def.multiValued) {
+    // OneLogin's documented user templates send `"emails": {value, type, primary}`: one value of a
+    // multi-valued complex attribute, not in a list. It is that one value (a list of one).
+    if (def.type === 'complex' && isPlainObject(value)) return [value].map((v) => normalizeSingle(v, def, name));
     if (!Array.isArray(value)) return value;
     checkValueCount(name, value);
     const items = value.map((v) => normalizeSingle(v, def, name)).filter((v) => v !== undefined);
@@ -198,7 +221,25 @@ function normalizeSingle(value: unknown, def: AttrDef, name: string): unknown {
     return value.toLowerCase() === 'true';
   if (def.type === 'complex') {
     if (typeof value === 'string' && def.sub?.has('value')) return { value };
-    if (isPlainObject(value) && def.sub) return normalizeAttributes(value, def.sub, `${name}.`);
+    if (isPlainObject(value) && def.sub)
+      return normalizeAttributes(managerIdAsValue(value, def, name), def.sub, `${name}.`);
   }
   return value;
+}
+
+/**
+ * The enterprise `manager` with SCIM 1.1's sub-attribute name `managerId` (draft enterprise schema;
+ * OneLogin's templates still send it) is `manager.value`. Both, different, is a 400: which one the
+ * client meant cannot be told.
+ */
+function managerIdAsValue(value: Record<string, unknown>, def: AttrDef, name: string): Record<string, unknown> {
+  if (def.name !== 'manager') return value;
+  const idKey = Object.keys(value).find((k) => k.toLowerCase() === 'managerid');
+  if (idKey === undefined) return value;
+  const { [idKey]: managerId, ...rest } = value;
+  const valueKey = Object.keys(rest).find((k) => k.toLowerCase() === 'value');
+  const given = valueKey === undefined ? undefined : rest[valueKey];
+  if (given === undefined || given === null || given === '') return { ...rest, value: managerId };
+  if (managerId === null || managerId === '' || managerId === given) return rest;
+  throw badRequest(`"${name}.value" and "${name}.managerId" name different managers; send one`, 'invalidValue');
 }
