@@ -5,7 +5,7 @@
  * A domain folder is one of DOMAINS; its files repeat the roles *-routes, *-service, *-store,
  * *-errors and <domain>.ts (types).
  */
-const DOMAINS = 'access|audit|groups|keys|orgs|tokens|users';
+const DOMAINS = 'access|audit|groups|keys|orgs|sessions|tokens|users';
 
 module.exports = {
   forbidden: [

@@ -9,6 +9,8 @@ import type { Authenticator } from './authenticator.js';
 export function describePrincipal(p: Principal, now: Date) {
   const { status, reason } = principalStatus(p, now);
   return {
+    /** `session`: a person signed in with their identity provider (the sign-in cookie); `key`: an API key or token. */
+    kind: p.session ? ('session' as const) : ('key' as const),
     organization: { id: p.orgId, name: p.orgName },
     key: {
       id: p.keyId,
@@ -24,6 +26,18 @@ export function describePrincipal(p: Principal, now: Date) {
     owner: p.ownerUserId ? { id: p.ownerUserId, userName: p.ownerUserName } : null,
     // A keyscope JWT (token exchange): its subject, actor, audience and lifetime.
     ...(p.signedToken ? { token: p.signedToken } : {}),
+    // A session (DESIGN §10): the person, and the token state-changing requests must send as X-CSRF-Token.
+    ...(p.session
+      ? {
+          user: { id: p.ownerUserId, userName: p.ownerUserName, displayName: p.session.userDisplayName },
+          session: {
+            id: p.session.id,
+            createdAt: p.session.createdAt.toISOString(),
+            expiresAt: p.session.expiresAt.toISOString(),
+          },
+          csrfToken: p.session.csrfToken,
+        }
+      : {}),
     permissions: p.grant,
     // Each built-in permission, decided: what a client (the admin page) may offer this key.
     can: Object.fromEntries(BUILTIN_PERMISSIONS.map((b) => [b.name, can(p.grant, b.name)])),
