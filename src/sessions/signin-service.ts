@@ -367,8 +367,13 @@ export class SignInService {
     const url = new URL(issuer);
     try {
       return await oidc.discovery(url, clientId, undefined, oidc.ClientSecretBasic(secret), {
-        // Only for a provider on this machine (see isLoopbackHttp): never over a network.
-        ...(isLoopbackHttp(url) ? { execute: [oidc.allowInsecureRequests] } : {}),
+        // The ID token's signature is checked against the provider's JWKS too, not only trusted for
+        // having come over TLS from the token endpoint (OpenID Connect Core §3.1.3.7 allows that
+        // shortcut; a tampered or forged token must fail here whatever the transport). http only for
+        // a provider on this machine (see isLoopbackHttp): never over a network.
+        execute: isLoopbackHttp(url)
+          ? [oidc.enableNonRepudiationChecks, oidc.allowInsecureRequests]
+          : [oidc.enableNonRepudiationChecks],
         timeout: 10,
       });
     } catch (error) {
