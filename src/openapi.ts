@@ -226,7 +226,7 @@ export function openApiDocument(): Json {
             hasClientSecret: { type: 'boolean' },
             claim: { type: 'string' },
             attribute: { type: 'string', enum: ['userName', 'externalId', 'emails'] },
-            redirectUri: { type: ['string', 'null'], description: '${PUBLIC_URL}/auth/callback' },
+            redirectUri: { type: ['string', 'null'], description: 'PUBLIC_URL + /auth/callback' },
             updatedAt: { type: 'string', format: 'date-time' },
           },
         },
