@@ -99,7 +99,11 @@ export async function startProvider(options: { redirectUris: string[] }): Promis
     accounts,
     tamper: undefined,
     authorize: (url, accountId) => authorizeAt(issuer, url, accountId),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   provider.use(async (ctx, next) => {
     await next();
