@@ -47,6 +47,11 @@ export async function startProvider(options: { redirectUris: string[] }): Promis
     clientSecret: 'another-app-secret-0123456789abcdef0123',
     redirectUri: 'http://127.0.0.1:9/another-app/callback',
   };
+  // oidc-provider warns on the console about its development conveniences (in-memory storage, its
+  // own login pages), which are what these tests want: quiet while it is built.
+  const { warn, info } = console;
+  console.warn = () => undefined;
+  console.info = () => undefined;
   const provider = new Provider(issuer, {
     clients: [
       {
@@ -91,6 +96,8 @@ export async function startProvider(options: { redirectUris: string[] }): Promis
     jwks: { keys: [await signingJwk()] },
     ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Grant: 3600, Session: 3600 },
   });
+  console.warn = warn;
+  console.info = info;
   const state: TestProvider = {
     issuer,
     clientId: 'keyscope',
