@@ -58,11 +58,13 @@ export function authRoutes(signIn: SignInService, options: AuthRoutesOptions): R
     res.json(result);
   });
 
-  // Whether an organization offers sign-in: the admin page asks before anyone is signed in.
+  // Whether an organization offers sign-in: the admin page asks before anyone is signed in. The
+  // same answer for an unknown organization as for one without sign-in (no name is confirmed).
   router.get('/organizations/:org', async (req, res) => {
-    const offered = await signIn.signInOffered(String(req.params.org));
-    if (!offered) return res.status(404).json({ enabled: false });
-    res.json({ ...offered, loginUrl: `/auth/login?org=${encodeURIComponent(offered.organization.id)}` });
+    const org = String(req.params.org);
+    const enabled = await signIn.signInOffered(org);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(enabled ? { enabled, loginUrl: `/auth/login?org=${encodeURIComponent(org)}` } : { enabled });
   });
 
   return router;

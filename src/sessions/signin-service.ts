@@ -102,13 +102,11 @@ export class SignInService {
   }
 
   /** Whether an organization offers sign-in (the admin page asks before anyone is signed in). */
-  async signInOffered(
-    orgRef: string,
-  ): Promise<{ organization: { id: string; name: string }; enabled: boolean } | undefined> {
+  async signInOffered(orgRef: string): Promise<boolean> {
     const org = await organizationByIdOrName(this.deps.db, orgRef);
-    if (!org) return undefined;
-    const row = await findSsoSettings(this.deps.db, org.id);
-    return { organization: { id: org.id, name: org.name }, enabled: row !== undefined && this.redirectUri !== null };
+    return (
+      org !== undefined && this.redirectUri !== null && (await findSsoSettings(this.deps.db, org.id)) !== undefined
+    );
   }
 
   /**
@@ -174,10 +172,10 @@ export class SignInService {
   /** GET /auth/login: a new attempt (state, nonce, PKCE verifier kept server-side) and where to send the browser. */
   async begin(orgRef: string, returnTo: string | undefined): Promise<BeginResult> {
     const org = await organizationByIdOrName(this.deps.db, orgRef);
-    if (!org) return { ok: false, ...NO_ORGANIZATION(orgRef) };
-    const settings = await findSsoSettings(this.deps.db, org.id);
+    const settings = org && (await findSsoSettings(this.deps.db, org.id));
     const redirectUri = this.redirectUri;
-    if (!settings || !redirectUri) return { ok: false, ...NOT_CONFIGURED(org.name) };
+    // An unknown organization reads like one without sign-in: the page does not tell names that exist.
+    if (!org || !settings || !redirectUri) return { ok: false, ...NOT_AVAILABLE(orgRef) };
     let config: oidc.Configuration;
     try {
       config = await this.configurationFor(settings);
@@ -227,7 +225,7 @@ export class SignInService {
     const orgId = attempt.org_id;
     const settings = await findSsoSettings(this.deps.db, orgId);
     const redirectUri = this.redirectUri;
-    if (!settings || !redirectUri) return { ok: false, ...NOT_CONFIGURED('this organization') };
+    if (!settings || !redirectUri) return { ok: false, ...NOT_AVAILABLE('this organization') };
 
     let claims: Record<string, unknown>;
     try {
@@ -443,15 +441,10 @@ function describe(error: unknown): string {
   return 'unknown error';
 }
 
-const NO_ORGANIZATION = (ref: string): SignInPage => ({
+const NOT_AVAILABLE = (ref: string): SignInPage => ({
   status: 404,
-  title: 'Unknown organization',
-  message: `There is no organization "${ref}" here. Check the sign-in link.`,
-});
-const NOT_CONFIGURED = (name: string): SignInPage => ({
-  status: 404,
-  title: 'Sign-in is not set up',
-  message: `Sign-in with an identity provider is not configured for ${name}. Use an API key, or ask an administrator to set up sign-in.`,
+  title: 'Sign-in is not available',
+  message: `Sign-in with an identity provider is not available for organization "${ref}": it is not set up, or there is no such organization. Check the sign-in link, use an API key, or ask an administrator.`,
 });
 const PROVIDER_UNREACHABLE: SignInPage = {
   status: 502,

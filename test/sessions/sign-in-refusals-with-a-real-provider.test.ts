@@ -61,13 +61,14 @@ describe('sign-in refusals with a real provider', () => {
     );
   });
 
-  it('an unknown organization gets a clear page', async () => {
+  it('an unknown organization gets a clear page, which does not tell it from one without sign-in', async () => {
     const browser = new KeyscopeBrowser(app.keyscope.app);
     const res = await browser.get('/auth/login?org=no-such-org');
     expect({ status: res.status, text: res.text }).toEqual({
       status: 404,
-      text: expect.stringMatching(/no organization/),
+      text: expect.stringMatching(/not available for organization &#34;no-such-org&#34;/),
     });
+    expect((await browser.get('/auth/organizations/no-such-org')).body).toEqual({ enabled: false });
   });
 
   it('a replayed code is refused: with the same browser, and with a fresh sign-in attempt', async () => {

@@ -91,7 +91,6 @@ export async function fetchSessionMe(): Promise<Me | null> {
 
 export interface SignInOffer {
   enabled: boolean;
-  organization?: { id: string; name: string };
   loginUrl?: string;
 }
 
