@@ -60,6 +60,9 @@ export async function insertSession(
   q: Queryable,
   s: { id: string; secretHash: string; orgId: string; userId: string; createdAt: Date; expiresAt: Date },
 ): Promise<void> {
+  // A session a day past its lifetime answers nothing any more: it goes as new ones come, so the
+  // table holds about a lifetime's worth of sign-ins.
+  await q.query('DELETE FROM sessions WHERE expires_at < $1', [new Date(s.createdAt.getTime() - 86_400_000)]);
   await q.query(
     `INSERT INTO sessions (id, secret_hash, org_id, user_id, created_at, last_seen_at, expires_at)
      VALUES ($1, $2, $3, $4, $5, $5, $6)`,

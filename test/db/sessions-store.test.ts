@@ -94,6 +94,18 @@ describe('sessions-store', () => {
     expect(await endSession(db, id, now, 'signout')).toBe(true);
     expect(await endSession(db, id, now, 'signout')).toBe(false);
     expect(await findSessionBySecretHash(db, 'nope')).toBeUndefined();
+    // Two days later, a new sign-in clears sessions that ended their lifetime over a day ago.
+    const later = new Date(now.getTime() + 2 * 86_400_000);
+    await insertSession(db, {
+      id: randomUUID(),
+      secretHash: 'hash-2',
+      orgId: a,
+      userId: user,
+      createdAt: later,
+      expiresAt: new Date(later.getTime() + 60_000),
+    });
+    expect(await findSessionBySecretHash(db, 'hash-1')).toBeUndefined();
+    expect(await findSessionBySecretHash(db, 'hash-2')).toBeDefined();
   });
 
   it('the sign-in lookup matches within one organization only, ignoring case, by userName, externalId or e-mail', async () => {

@@ -39,3 +39,5 @@ CREATE TABLE sessions (
   end_reason     text
 );
 CREATE INDEX sessions_user_idx ON sessions (org_id, user_id);
+-- Sessions past their lifetime are deleted a day later, as new ones begin.
+CREATE INDEX sessions_expiry_idx ON sessions (expires_at);
