@@ -94,7 +94,7 @@ describe('sessions follow the identity provider on every process', () => {
     await eventually(async () => (await me(two, cookie)).status === 401, 1000);
   });
 
-  it('a cached session costs no database access', async () => {
+  it('a cached session costs no database access (GET /me, POST /authorize)', async () => {
     const { cookie } = await signedInReader('gus');
     expect((await me(two, cookie)).status).toBe(200);
     const query = two.db.query.bind(two.db);
@@ -104,7 +104,10 @@ describe('sessions follow the identity provider on every process', () => {
       return query(...args);
     }) as typeof two.db.query;
     try {
-      for (let i = 0; i < 5; i++) expect((await me(two, cookie)).status).toBe(200);
+      for (let i = 0; i < 5; i++) {
+        expect((await me(two, cookie)).status).toBe(200);
+        expect(await allowed(two, cookie, 'reports:read')).toBe(true);
+      }
     } finally {
       two.db.query = query;
     }
