@@ -4,8 +4,12 @@
  * principals/ (who calls, what they may do) sits beside schema/, importing only errors/.
  * A domain folder is one of DOMAINS; its files repeat the roles *-routes, *-service, *-store,
  * *-errors and <domain>.ts (types).
+ * sessions/ (issue 11: sign-in with the organization's identity provider, its settings, sessions)
+ * sits below access/, which resolves a session cookie through sessions' service as it resolves keys
+ * through keys' service, and above orgs/, users/, audit/ and tokens/, which it asks for the
+ * organization, the person a sign-in matches, the audit log and the sealing of the client secret.
  */
-const DOMAINS = 'access|audit|groups|keys|orgs|tokens|users';
+const DOMAINS = 'access|audit|groups|keys|orgs|sessions|tokens|users';
 
 module.exports = {
   forbidden: [

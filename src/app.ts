@@ -10,6 +10,7 @@ import { LastUsedRecorder } from './access/last-used.js';
 import { PermissionCatalogue } from './principals/permission-catalogue.js';
 import { permissionsRoutes } from './access/permissions-routes.js';
 import { PrincipalCache } from './access/principal-cache.js';
+import { type CachedSession, SessionAuthenticator } from './access/session-authenticator.js';
 import type { UserSubject } from './access/resolver.js';
 import { VerifiedTokens } from './access/verified-tokens.js';
 import { auditRoutes } from './audit/audit-routes.js';
@@ -33,8 +34,11 @@ import { uiRoutes } from './http/ui-routes.js';
 import { keysRoutes } from './keys/keys-routes.js';
 import { KeysService } from './keys/keys-service.js';
 import { orgsRoutes } from './orgs/orgs-routes.js';
-import { lockKeyPolicy, OrgsService } from './orgs/orgs-service.js';
+import { lockKeyPolicy, OrgsService, readKeyPolicy } from './orgs/orgs-service.js';
 import { scimRouter } from './scim/scim-router.js';
+import { sessionCookieName } from './principals/session-token.js';
+import { authRoutes, ssoRoutes } from './sessions/sessions-routes.js';
+import { SignInService } from './sessions/signin-service.js';
 import { SigningKeys } from './tokens/signing-keys.js';
 import { signingKeysRoutes, tokenRoutes, wellKnownRoutes } from './tokens/tokens-routes.js';
 import { TokensService } from './tokens/tokens-service.js';
@@ -68,6 +72,8 @@ export interface Keyscope {
   audit: AuditService;
   access: AccessService;
   tokens: TokensService;
+  sessions: SessionAuthenticator;
+  signIn: SignInService;
   metrics: Metrics;
   /** Stops listening for invalidations (the database is closed by its owner). */
   stop(): Promise<void>;
@@ -105,6 +111,25 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     signedTokens: tokens,
     subjects,
   });
+  const sessionCache = new PrincipalCache<CachedSession>(config.principalCacheTtlMs);
+  invalidation.alsoEvict(sessionCache);
+  const sessions = new SessionAuthenticator({
+    db,
+    cache: sessionCache,
+    now,
+    idleTimeoutMs: config.sessionIdleTimeoutMs,
+    logger,
+    onFailure: (reason) => metrics.authFailures.inc({ reason }),
+  });
+  const signIn = new SignInService({
+    db,
+    unitOfWork,
+    now,
+    publicUrl: config.publicUrl,
+    sealingSecret: config.signingKeySecret,
+    sessionMaxLifetimeMs: config.sessionMaxLifetimeMs,
+    onProblem: (message, details) => logger.warn(details, `sign-in: ${message}`),
+  });
   const permissions = new PermissionCatalogue(config.extraPermissions);
   const users = new UsersService({ db, unitOfWork, now });
   const groups = new GroupsService({ db, unitOfWork, now });
@@ -113,7 +138,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     db,
     unitOfWork,
     permissions,
-    policies: { lock: lockKeyPolicy },
+    policies: { lock: lockKeyPolicy, read: readKeyPolicy },
     bcryptCost: config.bcryptCost,
     now,
   });
@@ -139,9 +164,16 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     audit,
     access,
     tokens,
+    sessions,
+    signIn,
     metrics,
   };
   return { ...parts, app: buildApp(parts), stop: () => invalidation.stop() };
+}
+
+/** Cookies are Secure (and prefixed) when people reach keyscope over https (PUBLIC_URL). */
+function secureCookies(config: Config): boolean {
+  return config.publicUrl?.startsWith('https:') === true;
 }
 
 export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
@@ -169,9 +201,15 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   });
   // RFC 8693: form-encoded, authenticated and answered the OAuth way, so before the admin API's own.
   api.use('/token', tokenRoutes(k.tokens, k.authenticator));
-  api.use(authenticate(k.authenticator, { signedTokenPaths: ['/me', '/authorize'] }));
+  api.use(
+    authenticate(k.authenticator, {
+      signedTokenPaths: ['/me', '/authorize'],
+      sessions: { authenticator: k.sessions, cookieName: sessionCookieName(secureCookies(k.config)) },
+    }),
+  );
   api.use(jsonBody());
   accessRoutes(api, k.access);
+  api.use('/organizations/current/sso', ssoRoutes(k.signIn));
   api.use('/keys', keysRoutes(k.keys));
   api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
   api.use('/users', usersAdminRoutes(k.users));
@@ -197,6 +235,8 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   );
 
   app.use('/.well-known', wellKnownRoutes(k.tokens));
+
+  app.use('/auth', authRoutes(k.signIn, { secure: secureCookies(k.config) }), errorHandler(k.logger, 'problem'));
 
   app.use('/ui', uiRoutes());
   app.get('/', (_req, res) => res.redirect('/ui/'));

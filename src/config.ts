@@ -45,6 +45,8 @@ const EnvSchema = z.object({
     .transform((v) => v.replace(/\/+$/, ''))
     .optional(),
   METRICS_PORT: integer(0, 65535).optional(),
+  SESSION_IDLE_TIMEOUT_SECONDS: integer(60, 30 * 86400).default(8 * 3600),
+  SESSION_MAX_LIFETIME_SECONDS: integer(60, 90 * 86400).default(24 * 3600),
   METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
 });
 
@@ -80,13 +82,18 @@ export interface Config {
   shutdownTimeoutMs: number;
   /**
    * Where users and identity providers reach keyscope (https://keyscope.example.com), without a
-   * trailing slash. Logged at start for now; sign-in (DESIGN §10) will build its redirects from it.
+   * trailing slash. Sign-in (DESIGN §10) builds its redirect URI from it, and marks its cookies
+   * Secure when it is https.
    */
   publicUrl: string | undefined;
   /** A second listener serving only /metrics, without authentication, for Prometheus; undefined: none. */
   metricsPort: number | undefined;
   /** Where that listener binds: loopback unless said otherwise, since it asks for no key. */
   metricsHost: string;
+  /** A sign-in session ends after this long without a request (DESIGN §10). */
+  sessionIdleTimeoutMs: number;
+  /** ... and this long after the sign-in, whatever happens. */
+  sessionMaxLifetimeMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -201,5 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
+    // An idle timeout longer than the lifetime could never apply: the lifetime bounds it.
+    sessionIdleTimeoutMs: Math.min(e.SESSION_IDLE_TIMEOUT_SECONDS, e.SESSION_MAX_LIFETIME_SECONDS) * 1000,
+    sessionMaxLifetimeMs: e.SESSION_MAX_LIFETIME_SECONDS * 1000,
   };
 }

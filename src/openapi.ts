@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CreateGroupBody, PutRulesBody, UpdateGroupBody } from './groups/groups.js';
 import { CreateKeyBody, RevokeAllBody, RotateKeyBody, UpdateKeyBody } from './keys/keys.js';
 import { CreateOrgBody, UpdatePolicyBody } from './orgs/orgs.js';
+import { PutSsoBody } from './sessions/sessions.js';
 import { TokenRequestBody } from './tokens/tokens.js';
 
 /**
@@ -120,6 +121,21 @@ const Organization = {
 const Me = {
   type: 'object',
   properties: {
+    kind: { type: 'string', enum: ['key', 'session'], description: 'session: a person signed in (the cookie)' },
+    user: {
+      type: 'object',
+      description: 'Sessions only: the person signed in',
+      properties: { id: { type: 'string' }, userName: { type: 'string' }, displayName: { type: ['string', 'null'] } },
+    },
+    csrfToken: {
+      type: 'string',
+      description: 'Sessions only: send it as X-CSRF-Token on every request other than GET, HEAD and OPTIONS',
+    },
+    session: {
+      type: 'object',
+      description: 'Sessions only',
+      properties: { id: { type: 'string' }, createdAt: { type: 'string' }, expiresAt: { type: 'string' } },
+    },
     organization: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
     key: {
       type: 'object',
@@ -179,7 +195,7 @@ export function openApiDocument(): Json {
         'API keys scoped to groups whose rules the identity provider and admins change live. SCIM 2.0 lives at /scim/v2 (RFC 7643/7644) and is not described here.',
     },
     servers: [{ url: '/api/v1' }],
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session: [] }],
     components: {
       securitySchemes: {
         bearer: {
@@ -188,12 +204,32 @@ export function openApiDocument(): Json {
           description:
             'A keyscope API key (ksk_…); /me and /authorize also take the JWTs POST /token issues as Bearer, and /introspect reports on them',
         },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'keyscope_session',
+          description:
+            'A person signed in with their identity provider (GET /auth/login?org=…, outside /api/v1). Named __Host-keyscope_session when PUBLIC_URL is https. Without an Authorization header, every /api/v1 route takes it; a request other than GET, HEAD or OPTIONS must also send X-CSRF-Token (csrfToken of GET /me), else 403 csrf_failed.',
+        },
       },
       schemas: {
         ApiKey,
         Group,
         Organization,
         Me,
+        SsoSettings: {
+          type: 'object',
+          properties: {
+            enabled: { type: 'boolean' },
+            issuer: { type: 'string' },
+            clientId: { type: 'string' },
+            hasClientSecret: { type: 'boolean' },
+            claim: { type: 'string' },
+            attribute: { type: 'string', enum: ['userName', 'externalId', 'emails'] },
+            redirectUri: { type: ['string', 'null'], description: 'PUBLIC_URL + /auth/callback' },
+            updatedAt: { type: 'string', format: 'date-time' },
+          },
+        },
         TokenResponse: {
           type: 'object',
           properties: {
@@ -388,6 +424,31 @@ export function openApiDocument(): Json {
           },
         },
       },
+      '/organizations/current/sso': {
+        get: {
+          summary: "The organization's sign-in settings (org:admin); never the client secret",
+          responses: {
+            '200': json('The settings, and the redirect URI to register at the identity provider', ref('SsoSettings')),
+            '404': problem('Sign-in is not configured'),
+            ...errors,
+          },
+        },
+        put: {
+          summary: 'Set up sign-in with an OpenID Connect provider (org:admin)',
+          description:
+            "The issuer's discovery document is read with these settings before they are saved (400 sso_discovery_failed when it cannot be). `claim` (default preferred_username) is the ID token claim compared, case-insensitively, with `attribute` (userName, externalId or emails) of an active provisioned user. clientSecret may be left out to keep the stored one. The secret is sealed under SIGNING_KEY_SECRET when set, and never returned, logged or audited. http:// issuers only on 127.0.0.1, ::1 or localhost.",
+          requestBody: body(PutSsoBody),
+          responses: { '200': json('The settings', ref('SsoSettings')), ...errors },
+        },
+        delete: {
+          summary: 'Turn sign-in off (org:admin); existing sessions run until they end',
+          responses: {
+            '204': { description: 'Sign-in is off' },
+            '404': problem('Sign-in was not configured'),
+            ...errors,
+          },
+        },
+      },
       '/organizations/current': {
         get: {
           summary: "The caller's organization and its key policy",
@@ -422,7 +483,7 @@ export function openApiDocument(): Json {
       },
       '/me': {
         get: {
-          summary: 'Who this key is and what it may do',
+          summary: 'Who this key (or signed-in person) is and what it may do',
           responses: { '200': json('The caller', ref('Me')), ...errors },
         },
       },

@@ -17,6 +17,8 @@ describe('configuration is read once at start, and bad values stop the process w
       databaseUrl: undefined,
       metricsPort: undefined,
       metricsHost: '127.0.0.1',
+      sessionIdleTimeoutMs: 8 * 3600_000,
+      sessionMaxLifetimeMs: 24 * 3600_000,
     });
   });
 
@@ -41,6 +43,9 @@ describe('configuration is read once at start, and bad values stop the process w
     [{ PUBLIC_URL: 'keyscope.example.com' }, /PUBLIC_URL: must be an absolute http:\/\/ or https:\/\/ URL/],
     [{ PUBLIC_URL: 'ftp://keyscope.example.com' }, /PUBLIC_URL/],
     [{ PUBLIC_URL: 'https://keyscope.example.com/?x=1' }, /PUBLIC_URL: .*without query or fragment/],
+    [{ SESSION_IDLE_TIMEOUT_SECONDS: '30' }, /SESSION_IDLE_TIMEOUT_SECONDS/],
+    [{ SESSION_IDLE_TIMEOUT_SECONDS: '8h' }, /SESSION_IDLE_TIMEOUT_SECONDS: must be a whole number/],
+    [{ SESSION_MAX_LIFETIME_SECONDS: '0' }, /SESSION_MAX_LIFETIME_SECONDS/],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -83,5 +88,13 @@ describe('configuration is read once at start, and bad values stop the process w
     ]);
     expect(configWarnings(loadConfig({ PUBLIC_URL: 'https://keyscope.example.com', TRUST_PROXY: '1' }))).toEqual([]);
     expect(configWarnings(loadConfig({ PUBLIC_URL: 'http://localhost:3000' }))).toEqual([]);
+  });
+
+  it('reads the session settings; an idle timeout longer than the lifetime is bounded by it', () => {
+    expect(loadConfig({ SESSION_IDLE_TIMEOUT_SECONDS: '900', SESSION_MAX_LIFETIME_SECONDS: '3600' })).toMatchObject({
+      sessionIdleTimeoutMs: 900_000,
+      sessionMaxLifetimeMs: 3_600_000,
+    });
+    expect(loadConfig({ SESSION_MAX_LIFETIME_SECONDS: '3600' }).sessionIdleTimeoutMs).toBe(3_600_000);
   });
 });

@@ -18,7 +18,10 @@ const IntrospectBody = z
  */
 export function accessRoutes(router: Router, access: AccessService): Router {
   router.get('/me', (req, res) => {
-    res.json(access.me(principalOf(req)));
+    const principal = principalOf(req);
+    // A session's answer carries its CSRF token: no cache may keep it.
+    if (principal.session) res.setHeader('Cache-Control', 'no-store');
+    res.json(access.me(principal));
   });
 
   // A denied permission is a normal answer (200, allowed false), not an HTTP error.

@@ -24,6 +24,8 @@ export function describePrincipal(p: Principal, now: Date): PrincipalDescription
 
 function describe(p: Principal, status: KeyStatus, reason: SuspensionReason | null) {
   return {
+    /** `session`: a person signed in with their identity provider (the sign-in cookie); `key`: an API key or token. */
+    kind: p.session ? ('session' as const) : ('key' as const),
     organization: { id: p.orgId, name: p.orgName },
     key: {
       id: p.keyId,
@@ -39,6 +41,18 @@ function describe(p: Principal, status: KeyStatus, reason: SuspensionReason | nu
     owner: p.ownerUserId ? { id: p.ownerUserId, userName: p.ownerUserName } : null,
     // A keyscope JWT (token exchange): its subject, actor, audience and lifetime.
     ...(p.signedToken ? { token: p.signedToken } : {}),
+    // A session (DESIGN §10): the person, and the token state-changing requests must send as X-CSRF-Token.
+    ...(p.session
+      ? {
+          user: { id: p.ownerUserId, userName: p.ownerUserName, displayName: p.session.userDisplayName },
+          session: {
+            id: p.session.id,
+            createdAt: p.session.createdAt.toISOString(),
+            expiresAt: p.session.expiresAt.toISOString(),
+          },
+          csrfToken: p.session.csrfToken,
+        }
+      : {}),
     permissions: p.grant,
     // Each built-in permission, decided: what a client (the admin page) may offer this key.
     can: Object.fromEntries(BUILTIN_PERMISSIONS.map((b) => [b.name, can(p.grant, b.name)])),

@@ -13,13 +13,15 @@ import type { KeyscopeClaims } from '../tokens/tokens.js';
 import { resolvePrincipal, resolveUserSubject, type Resolved, type UserSubject } from './resolver.js';
 import type { VerifiedTokens } from './verified-tokens.js';
 
-const MESSAGES: Record<Exclude<AuthFailureCode, 'too_many_attempts'>, string> = {
+export const MESSAGES: Record<Exclude<AuthFailureCode, 'too_many_attempts'>, string> = {
   invalid_token: 'The API key is missing, malformed or unknown',
   key_revoked: 'This API key was revoked',
   key_expired: 'This API key has expired',
   owner_inactive: "This personal key's owner is deactivated or no longer exists",
   owner_left_group: "This personal key's owner is no longer a member of the key's group",
   group_deleted: "This key's group was deleted",
+  session_expired: 'The sign-in session has expired; sign in again',
+  session_ended: 'The sign-in session has ended; sign in again',
 };
 
 // A bootstrap value is at least 32 characters (BOOTSTRAP_ADMIN_KEY); anything shorter costs no bcrypt.

@@ -62,6 +62,7 @@ export async function resolvePrincipal(q: Queryable, row: KeyRow): Promise<Resol
 export interface UserSubject {
   userId: string;
   userName: string;
+  displayName?: string | null;
   active: boolean;
   grant: Grant;
 }
@@ -76,5 +77,8 @@ export async function resolveUserSubject(
   const { ownerGroups } = await groupsOfKey(q, orgId, { kind: 'personal', groupId: null, ownerUserId: userId });
   const tags = [tag.user(userId), tag.org(orgId), ...ownerGroups.map((id) => tag.group(id))];
   const grant = user.active === true ? await grantOfGroups(q, orgId, ownerGroups) : [];
-  return { subject: { userId, userName: user.userName, active: user.active === true, grant }, tags };
+  return {
+    subject: { userId, userName: user.userName, displayName: user.displayName, active: user.active === true, grant },
+    tags,
+  };
 }

@@ -15,6 +15,8 @@ export const tag = {
   org: (id: string) => `o:${id}`,
   /** The token signing keys (tokens/): every process reloads them. */
   signingKeys: () => 'sk:*',
+  /** A sign-in session (sessions/): ended by its person, or by an admin. */
+  session: (id: string) => `s:${id}`,
 };
 
 /** Marks what a write changed, with the tags above. */

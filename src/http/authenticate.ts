@@ -3,6 +3,7 @@ import type { AuthResult } from '../principals/auth-result.js';
 import { can } from '../principals/permissions.js';
 import type { Principal } from '../principals/principal.js';
 import { requestContext, type RequestContext } from '../principals/request-context.js';
+import { cookieValue, csrfMatches } from '../principals/session-token.js';
 import { HttpError } from './http-error.js';
 import { requestOrigin } from './origin.js';
 
@@ -25,15 +26,34 @@ export interface TokenAuthenticator {
   ): Promise<AuthResult>;
 }
 
+/** What the middleware asks of access/'s SessionAuthenticator for the sign-in cookie. */
+export interface SessionCookieAuthenticator {
+  authenticateCached(secret: string): AuthResult | undefined;
+  authenticate(secret: string): Promise<AuthResult>;
+}
+
 export interface AuthenticateOptions {
   /** Paths (below the mount point) that also accept keyscope's own signed tokens: /me and /authorize. */
   signedTokenPaths?: readonly string[];
+  /** Accept a sign-in session's cookie (named `cookieName`) when there is no Authorization header. */
+  sessions?: { authenticator: SessionCookieAuthenticator; cookieName: string };
 }
+
+/** RFC 9110 §9.2.1: the methods that change nothing, which a cross-site form cannot abuse. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Resolves `Authorization: Bearer <key>` to a principal, or answers 401/429 with the reason code (DESIGN §7). */
 export function authenticate(authenticator: TokenAuthenticator, options: AuthenticateOptions = {}) {
   return function authenticateMiddleware(req: Request, _res: Response, next: NextFunction) {
     const header = req.headers.authorization;
+    // A browser sends the cookie on its own, so a key in the header (which it never adds) wins.
+    const sessions = options.sessions;
+    const cookie = !header && sessions ? cookieValue(req.headers.cookie, sessions.cookieName) : undefined;
+    if (sessions && cookie) {
+      const cachedSession = sessions.authenticator.authenticateCached(cookie);
+      if (cachedSession) return settleSession(cachedSession, req, next);
+      return sessions.authenticator.authenticate(cookie).then((result) => settleSession(result, req, next));
+    }
     // Most requests carry a key this process already knows: answer without a promise.
     const cached = authenticator.authenticateCached(header);
     if (cached) return settle(cached, req, next);
@@ -52,6 +72,25 @@ function settle(result: AuthResult, req: Request, next: NextFunction): void {
   }
   req.principal = result.principal;
   next();
+}
+
+/**
+ * A session's request: authenticated like a key, and a state-changing one must also carry the
+ * session's CSRF token in X-CSRF-Token (a header no other site can make a browser send).
+ */
+function settleSession(result: AuthResult, req: Request, next: NextFunction): void {
+  if (
+    result.ok &&
+    !SAFE_METHODS.has(req.method) &&
+    !csrfMatches(result.principal.session?.csrfToken ?? '', req.get('x-csrf-token'))
+  ) {
+    throw new HttpError(
+      403,
+      'csrf_failed',
+      'csrf_failed: a request authenticated by the sign-in cookie must send X-CSRF-Token (the csrfToken of GET /api/v1/me)',
+    );
+  }
+  settle(result, req, next);
 }
 
 /** The principal of an authenticated request (routes behind `authenticate` only). */

@@ -49,6 +49,10 @@ export const keyErrors = {
       `This key grants ${missing.join(', ')}, which yours does not hold; only an org:admin, or a key holding as much, may change or revoke it`,
     ),
   needsPermission: (permission: string, what: string) => forbidden(`${what} needs the ${permission} permission`),
+  selfServiceOff: (what: string) =>
+    forbidden(
+      `${what} needs the keys:write permission: this organization has turned self-service keys off (policy selfServiceKeys)`,
+    ),
   escalation: (missing: string[]) =>
     forbidden(
       `The new key would grant ${missing.join(', ')}, which this key does not hold; keys cannot grant more than their creator`,

@@ -143,16 +143,24 @@ export class KeysService {
         // A personal key acts as its owner and grows with whatever the identity provider later
         // grants them, so no check made today bounds it: only an org:admin may issue one (DESIGN §9).
         if (!isOrgAdmin(p)) throw keyErrors.forAnotherUserNeedsAdmin("Creating another user's personal key");
-      } else if (!can(p.grant, 'keys:write') && !can(p.grant, 'keys:manage')) {
+      } else if (!can(p.grant, 'keys:write') && !can(p.grant, 'keys:manage') && !actsForThemselves(p)) {
         throw keyErrors.needsPermission('keys:write', 'Creating your own personal key');
       }
     }
+    // Self-service (issue 11): one's own personal key with neither keys:write nor keys:manage, if
+    // the organization allows it (checked under the policy lock below).
+    const selfService =
+      kind === 'personal' &&
+      ownerUserId === p.ownerUserId &&
+      !can(p.grant, 'keys:write') &&
+      !can(p.grant, 'keys:manage');
 
     const secret = await prepareSecret(this.deps.bcryptCost);
     const now = this.deps.now();
     return this.deps.unitOfWork.write(async (tx) => {
       const policy = await this.deps.policies.lock(tx, p.orgId);
       if (!policy) throw keyErrors.notFound(p.keyId);
+      if (selfService && !policy.selfServiceKeys) throw keyErrors.selfServiceOff('Creating your own personal key');
       const groupId = input.groupId ?? null;
       await this.checkGroupAndOwner(tx, p.orgId, kind, groupId, ownerUserId);
       await this.checkNoEscalation(tx, p, { groupId, ownerUserId, permissions });
@@ -195,7 +203,7 @@ export class KeysService {
 
   async list(ctx: RequestContext, input: ListKeysInput): Promise<{ items: ApiKey[]; nextCursor: string | null }> {
     const p = ctx.principal;
-    this.requireRead(p);
+    await this.requireRead(p);
     const manager = can(p.grant, 'keys:manage');
     const owner = input.owner ?? (manager ? 'all' : 'me');
     if (owner === 'all' && !manager)
@@ -217,7 +225,7 @@ export class KeysService {
   }
 
   async get(ctx: RequestContext, id: string): Promise<ApiKey> {
-    this.requireRead(ctx.principal);
+    await this.requireRead(ctx.principal);
     return toApiKey(await this.visibleKey(this.deps.db, ctx.principal, id));
   }
 
@@ -226,7 +234,7 @@ export class KeysService {
     const now = this.deps.now();
     const row = await this.deps.unitOfWork.write(async (tx, changed) => {
       const key = await this.visibleKey(tx, p, id);
-      this.requireChange(p, key);
+      await this.requireChange(tx, p, key);
       await this.checkMayTouch(tx, p, key);
       if (key.status === 'revoked' || key.status === 'expired') throw keyErrors.inactive(key.status);
       if (input.impersonation !== undefined && input.impersonation !== key.impersonation)
@@ -261,7 +269,7 @@ export class KeysService {
     const now = this.deps.now();
     const row = await this.deps.unitOfWork.write(async (tx, changed) => {
       const key = await this.visibleKey(tx, p, id);
-      this.requireChange(p, key);
+      await this.requireChange(tx, p, key);
       await this.checkMayTouch(tx, p, key);
       const revoked = await revokeKeys(tx, p.orgId, [id], now, actorOf(p).id);
       if (revoked.length) {
@@ -285,7 +293,7 @@ export class KeysService {
     const now = this.deps.now();
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const key = await this.visibleKey(tx, p, id);
-      this.requireChange(p, key);
+      await this.requireChange(tx, p, key);
       if (key.status === 'revoked') throw keyErrors.revokedCannotRotate();
       // One successor per key: a second rotation during the grace period would mint another token.
       if (key.revoked_at) throw keyErrors.rotationPending(key.revoked_at);
@@ -367,16 +375,24 @@ export class KeysService {
     });
   }
 
-  private requireRead(p: Principal): void {
-    if (!can(p.grant, 'keys:read') && !can(p.grant, 'keys:write') && !can(p.grant, 'keys:manage')) {
-      throw keyErrors.needsPermission('keys:read', 'Reading API keys');
-    }
+  /** keys:read (or more); or, where self-service is on, a person reading their own keys. */
+  private async requireRead(p: Principal): Promise<void> {
+    if (can(p.grant, 'keys:read') || can(p.grant, 'keys:write') || can(p.grant, 'keys:manage')) return;
+    if (actsForThemselves(p) && (await this.deps.policies.read(this.deps.db, p.orgId))?.selfServiceKeys) return;
+    throw keyErrors.needsPermission('keys:read', 'Reading API keys');
   }
 
-  /** Your own keys need keys:write; anyone else's keys:manage. */
-  private requireChange(p: Principal, key: KeyRow): void {
+  /**
+   * Your own keys need keys:write (or, where self-service is on, nothing for a person's own personal
+   * keys); anyone else's keys:manage.
+   */
+  private async requireChange(q: Queryable, p: Principal, key: KeyRow): Promise<void> {
     if (can(p.grant, 'keys:manage')) return;
     if (isMine(p, key) && can(p.grant, 'keys:write')) return;
+    if (isOwnPersonalKey(p, key)) {
+      if ((await this.deps.policies.read(q, p.orgId))?.selfServiceKeys) return;
+      throw keyErrors.selfServiceOff('Changing your own personal key');
+    }
     throw keyErrors.needsPermission(isMine(p, key) ? 'keys:write' : 'keys:manage', 'Changing this key');
   }
 
@@ -489,6 +505,19 @@ function sameLifetime(key: KeyRow, policy: KeyPolicy, now: Date): Date | null {
 /** Who may create (or rotate) an impersonation key: org:admin, or a holder of keys:impersonate (DESIGN §9). */
 function mayImpersonate(p: Principal): boolean {
   return isOrgAdmin(p) || can(p.grant, 'keys:impersonate');
+}
+
+/**
+ * A person acting for themselves (issue 11): a signed-in session, or a personal key of theirs. Not a
+ * signed token: an impersonation token acts for its subject, who did not ask for anything.
+ */
+function actsForThemselves(p: Principal): boolean {
+  return p.kind === 'personal' && p.ownerUserId !== null && !p.signedToken;
+}
+
+/** A personal key of the person acting for themselves. */
+function isOwnPersonalKey(p: Principal, key: KeyRow): boolean {
+  return actsForThemselves(p) && key.kind === 'personal' && key.owner_user_id === p.ownerUserId;
 }
 
 /** Keys "of mine": this key itself, keys it created, or personal keys of the same owner. */

@@ -73,6 +73,12 @@ export const KeyPolicy = z
     allowNever: z.boolean().default(true),
     /** Longest lifetime of a key with the SCIM flag, in days; null for no cap. */
     maxScimKeyLifetimeDays: z.number().int().min(1).max(36500).nullable().default(null),
+    /**
+     * Whether people manage their own personal keys with no special permission (issue 11): a
+     * signed-in person, or a personal key acting for its owner. Such a key never holds more than
+     * its owner, live.
+     */
+    selfServiceKeys: z.boolean().default(true),
   })
   .strict();
 export type KeyPolicy = z.infer<typeof KeyPolicy>;
@@ -80,6 +86,8 @@ export type KeyPolicy = z.infer<typeof KeyPolicy>;
 /** Where keys-service finds the policy: it locks the organization for the rest of the transaction (serializing key-limit checks). */
 export interface KeyPolicySource {
   lock(q: Queryable, orgId: string): Promise<KeyPolicy | undefined>;
+  /** Reads it without a lock (for reads of one's own keys). */
+  read(q: Queryable, orgId: string): Promise<KeyPolicy | undefined>;
 }
 
 // What the admin API accepts (DESIGN §7); the routes parse with these and the service takes their types.

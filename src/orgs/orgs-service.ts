@@ -13,6 +13,7 @@ import type { KeyPolicy } from '../keys/keys.js';
 import { orgErrors } from './orgs-errors.js';
 import {
   findOrganization,
+  findOrganizationByIdOrName,
   firstOrganization,
   insertOrganization,
   lockBootstrap,
@@ -47,6 +48,16 @@ export function organizationName(q: Queryable, orgId: string): Promise<string | 
  */
 export async function lockKeyPolicy(q: Queryable, orgId: string): Promise<KeyPolicy | undefined> {
   return (await lockOrganization(q, orgId))?.policy;
+}
+
+/** An organization by id or name, for a sign-in link (sessions/). */
+export function organizationByIdOrName(q: Queryable, idOrName: string): Promise<Organization | undefined> {
+  return findOrganizationByIdOrName(q, idOrName);
+}
+
+/** The key policy without a lock: keys-service's KeyPolicySource.read. */
+export async function readKeyPolicy(q: Queryable, orgId: string): Promise<KeyPolicy | undefined> {
+  return (await findOrganization(q, orgId))?.policy;
 }
 
 export class OrgsService {

@@ -81,3 +81,15 @@ export async function organizationName(q: Queryable, orgId: string): Promise<str
   const { rows } = await q.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [orgId]);
   return rows[0]?.name;
 }
+
+/** An organization by id, else by name (sign-in links name it either way). */
+export async function findOrganizationByIdOrName(q: Queryable, idOrName: string): Promise<Organization | undefined> {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
+  const { rows } = await q.query<OrgRow>(
+    uuid
+      ? 'SELECT id, name, settings, created_at FROM organizations WHERE id = $1'
+      : 'SELECT id, name, settings, created_at FROM organizations WHERE lower(name) = lower($1)',
+    [idOrName],
+  );
+  return rows[0] && toOrganization(rows[0]);
+}

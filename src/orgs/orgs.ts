@@ -28,6 +28,7 @@ export const UpdatePolicyBody = z
     allowedExpirations: z.array(z.enum(EXPIRATION_PRESETS)).min(1).optional(),
     allowNever: z.boolean().optional(),
     maxScimKeyLifetimeDays: z.number().int().min(1).max(36500).nullable().optional(),
+    selfServiceKeys: z.boolean().optional(),
   })
   .strict();
 export type UpdatePolicyInput = z.infer<typeof UpdatePolicyBody>;

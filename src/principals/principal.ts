@@ -31,6 +31,23 @@ export interface Principal {
    * instead of the key: the grant above is then the token's, and the owner its subject.
    */
   signedToken?: SignedTokenInfo;
+  /**
+   * Set when a person signed in with their identity provider carries the request (a session cookie,
+   * DESIGN §10): the principal is then their user, resolved like a personal key of theirs
+   * (`ownerUserId`), and `keyId` is the session's id.
+   */
+  session?: SessionInfo;
+}
+
+/** A sign-in session as the access API and the audit log see it (never its secret). */
+export interface SessionInfo {
+  id: string;
+  userDisplayName: string | null;
+  /** What state-changing requests must send as X-CSRF-Token. */
+  csrfToken: string;
+  createdAt: Date;
+  /** The absolute end of the session. */
+  expiresAt: Date;
 }
 
 /** The claims of a verified keyscope JWT that the access API reports. */
@@ -60,6 +77,8 @@ export function isOrgAdmin(p: Principal): boolean {
 
 /** How the audit log and `createdBy` name this key. */
 export function actorOf(p: Principal): { id: string; name: string } {
+  // A person in a session is named as themselves (issue 11).
+  if (p.session && p.ownerUserId) return { id: `user:${p.ownerUserId}`, name: `${p.ownerUserName} (via sign-in)` };
   const who = p.ownerUserName ? `${p.ownerUserName} (key "${p.keyName}")` : `key "${p.keyName}"`;
   return { id: `key:${p.keyId}`, name: who };
 }

@@ -189,26 +189,42 @@ export class SigningKeys {
 
 /** AES-256-GCM under a key derived from SIGNING_KEY_SECRET; the kid is authenticated with it, so a sealed key cannot be moved to another row. */
 function seal(plain: string, kid: string, secret: string | undefined): string {
+  return sealWith(plain, kid, secret, 'signing-keys/v1');
+}
+
+function open(sealed: string, kid: string, secret: string): string {
+  return openWith(sealed, kid, secret, 'signing-keys/v1');
+}
+
+/**
+ * The same sealing for other secrets keyscope keeps (an identity provider's client secret): a key
+ * derived from SIGNING_KEY_SECRET for `purpose` alone, `aad` authenticated with the value. Without
+ * the secret the value is kept as given (docs/security.md).
+ */
+export function sealWith(plain: string, aad: string, secret: string | undefined, purpose: string): string {
   if (!secret) return plain;
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', derive(secret), iv);
-  cipher.setAAD(Buffer.from(kid));
+  const cipher = createCipheriv('aes-256-gcm', derive(secret, purpose), iv);
+  cipher.setAAD(Buffer.from(aad));
   const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return `${SEALED_PREFIX}${[iv, cipher.getAuthTag(), data].map((b) => b.toString('base64url')).join('.')}`;
 }
 
-function open(sealed: string, kid: string, secret: string): string {
+/** Opens what sealWith sealed (a value without the sealed prefix was stored plain); throws if it cannot. */
+export function openWith(sealed: string, aad: string, secret: string | undefined, purpose: string): string {
+  if (!sealed.startsWith(SEALED_PREFIX)) return sealed;
+  if (!secret) throw new Error('sealed under SIGNING_KEY_SECRET, which is not set');
   const [iv, authTag, data] = sealed
     .slice(SEALED_PREFIX.length)
     .split('.')
     .map((part) => Buffer.from(part, 'base64url'));
-  if (!iv || !authTag || !data) throw new Error('malformed sealed key');
-  const decipher = createDecipheriv('aes-256-gcm', derive(secret), iv);
-  decipher.setAAD(Buffer.from(kid));
+  if (!iv || !authTag || !data) throw new Error('malformed sealed value');
+  const decipher = createDecipheriv('aes-256-gcm', derive(secret, purpose), iv);
+  decipher.setAAD(Buffer.from(aad));
   decipher.setAuthTag(authTag);
   return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
 }
 
-function derive(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'keyscope', 'signing-keys/v1', 32));
+function derive(secret: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'keyscope', purpose, 32));
 }

@@ -25,10 +25,14 @@ import {
   updateUser,
   userListSource,
   userLookup,
+  findUsersForSignIn,
+  type SignInAttribute,
   type UserListQuery,
   type UserLookupColumn,
 } from './users-store.js';
 import type { AdminUser, ListUsersInput, UserFields, UserRecord } from './users.js';
+
+export type { SignInAttribute } from './users-store.js';
 
 export interface UsersServiceDeps {
   db: Db;
@@ -52,6 +56,16 @@ export async function userByIdOrName(q: Queryable, orgId: string, idOrName: stri
   if (byId) return byId;
   const found = (await findUsersBy(q, orgId, 'user_name', [idOrName], { withGroups: false, limit: 2 })).get(idOrName);
   return found?.total === 1 ? found.rows[0] : undefined;
+}
+
+/** The users a sign-in's claim names (sessions/): at most two, so the caller can refuse an ambiguous match. */
+export function usersForSignIn(
+  q: Queryable,
+  orgId: string,
+  attribute: SignInAttribute,
+  value: string,
+): Promise<UserRecord[]> {
+  return findUsersForSignIn(q, orgId, attribute, value);
 }
 
 /** A resource found by a search across resource types. */

@@ -332,3 +332,30 @@ export async function findUsersBy(
   }
   return out;
 }
+
+/** The SCIM attributes a sign-in may match its claim against (issue 11). */
+export type SignInAttribute = 'userName' | 'externalId' | 'emails';
+
+/**
+ * Users whose `attribute` equals `value`, case-insensitively (at most two: more than one match is
+ * ambiguous and refused by the caller). `emails` matches any of the user's e-mail values.
+ */
+export async function findUsersForSignIn(
+  q: Queryable,
+  orgId: string,
+  attribute: SignInAttribute,
+  value: string,
+): Promise<UserRecord[]> {
+  const match =
+    attribute === 'userName'
+      ? 'lower(u.user_name) = lower($2)'
+      : attribute === 'externalId'
+        ? 'lower(u.external_id) = lower($2)'
+        : `EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(u.attributes->'emails') = 'array'
+             THEN u.attributes->'emails' ELSE '[]'::jsonb END) e WHERE lower(e->>'value') = lower($2))`;
+  const { rows } = await q.query<UserRow>(
+    `SELECT ${COLUMNS} FROM users u WHERE u.org_id = $1 AND ${match} ORDER BY u.created_at, u.id LIMIT 2`,
+    [orgId, value],
+  );
+  return rows.map(toRecord);
+}

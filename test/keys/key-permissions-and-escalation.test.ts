@@ -154,14 +154,27 @@ describe('personal keys', () => {
     expect(res.body.detail).toMatch(/org:admin/);
   });
 
-  it('a personal key without keys:write gets 403 creating a key for itself', async () => {
+  // Issue 11: self-service keys. Without keys:write a person may still make their own personal
+  // keys, unless the organization turns that off (policy selfServiceKeys).
+  it('a personal key without keys:write creates a key for itself (self-service), and gets 403 when self-service is off', async () => {
     const viewer = await scimUser('viewer');
     const viewers = await scimGroup('Viewers', [viewer]);
     await setRules(viewers, [{ role: 'viewer' }]);
     const { token } = await createKey(app, { name: 'viewer personal', ownerUserId: viewer });
-    const res = await post(token, { name: 'viewer second key', kind: 'personal' });
-    expect(res.status).toBe(403);
-    expect(res.body.detail).toMatch(/keys:write/);
+    expect((await post(token, { name: 'viewer second key', kind: 'personal' })).status).toBe(201);
+    const policy = (selfServiceKeys: boolean) =>
+      app.http
+        .patch('/api/v1/organizations/current')
+        .set('Authorization', `Bearer ${app.adminToken}`)
+        .send({ selfServiceKeys });
+    await policy(false);
+    try {
+      const res = await post(token, { name: 'viewer third key', kind: 'personal' });
+      expect(res.status).toBe(403);
+      expect(res.body.detail).toMatch(/keys:write/);
+    } finally {
+      await policy(true);
+    }
   });
 
   it('a personal key narrowed to a group its owner is not in is refused with 400 naming groupId', async () => {

@@ -143,6 +143,7 @@ describe('organization policy', () => {
         allowedExpirations: ['7d', '30d', '60d', '90d', '180d', '1y', 'never'],
         allowNever: true,
         maxScimKeyLifetimeDays: null,
+        selfServiceKeys: true,
       },
     });
   });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiClient, fetchMe } from './api/client';
+import { ApiClient, endSession, fetchMe, fetchSessionMe } from './api/client';
 import { ApiError, messageOf } from './api/problem';
 import type { Me } from './api/types';
 import { Header } from './components/Header';
@@ -14,12 +14,14 @@ import { SignInPage } from './pages/SignInPage';
 
 type State =
   | { phase: 'checking'; token: string }
-  | { phase: 'signed-out'; notice: string | null }
+  | { phase: 'checking-session' }
+  | { phase: 'signed-out'; notice: string | null; endSessionUrl?: string | null }
   | { phase: 'signed-in'; session: Session };
 
 function initialState(): State {
   const token = sessionKey.read();
-  return token ? { phase: 'checking', token } : { phase: 'signed-out', notice: null };
+  // Without a pasted key, the browser may hold a sign-in session (an HttpOnly cookie the page cannot see).
+  return token ? { phase: 'checking', token } : { phase: 'checking-session' };
 }
 
 export function App() {
@@ -44,6 +46,33 @@ export function App() {
     });
   };
 
+  /** A person signed in with their identity provider: the cookie, and the CSRF token for writes. */
+  const signInWithSession = (me: Me) => {
+    const csrfToken = me.csrfToken ?? '';
+    setState({
+      phase: 'signed-in',
+      session: {
+        api: new ApiClient({ csrfToken }, (error) =>
+          setState({ phase: 'signed-out', notice: `Signed out: ${error.detail}` }),
+        ),
+        me,
+        can: (permission) => me.can[permission] === true,
+        signOut: () => {
+          void endSession(csrfToken).then(({ endSessionUrl }) =>
+            setState({ phase: 'signed-out', notice: 'Signed out.', endSessionUrl }),
+          );
+        },
+      },
+    });
+  };
+
+  useEffect(() => {
+    if (state.phase !== 'checking-session') return;
+    fetchSessionMe()
+      .then((me) => (me ? signInWithSession(me) : setState({ phase: 'signed-out', notice: null })))
+      .catch(() => setState({ phase: 'signed-out', notice: null }));
+  }, [state]);
+
   // A reload keeps the tab's key: ask the server again who it is.
   useEffect(() => {
     if (state.phase !== 'checking') return;
@@ -56,13 +85,14 @@ export function App() {
 
   switch (state.phase) {
     case 'checking':
+    case 'checking-session':
       return (
         <main id="main" class="loading" aria-busy="true">
           Signing in…
         </main>
       );
     case 'signed-out':
-      return <SignInPage notice={state.notice} onSignedIn={signIn} />;
+      return <SignInPage notice={state.notice} endSessionUrl={state.endSessionUrl ?? null} onSignedIn={signIn} />;
     case 'signed-in':
       return (
         <SessionContext.Provider value={state.session}>

@@ -24,6 +24,11 @@ export interface GrantEntry {
 }
 
 export interface Me {
+  /** session: a person signed in with their identity provider (the cookie); key: a pasted key. */
+  kind?: 'key' | 'session';
+  /** Sessions only. */
+  user?: { id: string; userName: string; displayName: string | null };
+  csrfToken?: string;
   organization: { id: string; name: string };
   key: {
     id: string;

@@ -5,6 +5,7 @@ import { Link } from './Link';
 
 /** Who is signed in: the key's owner for a personal key, the key itself (and its group) for a service key. */
 export function identityOf(me: Me): string {
+  if (me.kind === 'session' && me.user) return me.user.displayName || me.user.userName;
   if (me.owner) return me.owner.userName;
   return me.group ? `${me.key.name} (service key, ${me.group.name})` : `${me.key.name} (service key)`;
 }

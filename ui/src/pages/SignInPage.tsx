@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import { fetchMe } from '../api/client';
+import { useEffect, useState } from 'preact/hooks';
+import { fetchMe, fetchSignInOffer, type SignInOffer } from '../api/client';
 import type { Me } from '../api/types';
 import { describedBy, Field } from '../components/Field';
 import { Notice } from '../components/Notice';
@@ -9,11 +9,24 @@ interface SignInProps {
   onSignedIn: (token: string, me: Me) => void;
   /** Why the last session ended, when the server ended it. */
   notice: string | null;
+  /** After signing out of a session: the identity provider's own sign-out, when it has one. */
+  endSessionUrl?: string | null;
 }
 
-export function SignInPage({ onSignedIn, notice }: SignInProps) {
+/** The organization people sign in to: `/ui/?org=<id or name>`, else `default`. */
+function organizationOfLink(): string {
+  return new URLSearchParams(window.location.search).get('org') ?? 'default';
+}
+
+export function SignInPage({ onSignedIn, notice, endSessionUrl }: SignInProps) {
   const [token, setToken] = useState('');
   const { busy, error, setError, run } = useAction();
+  const [offer, setOffer] = useState<SignInOffer>({ enabled: false });
+  useEffect(() => {
+    fetchSignInOffer(organizationOfLink())
+      .then(setOffer)
+      .catch(() => setOffer({ enabled: false }));
+  }, []);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -29,8 +42,21 @@ export function SignInPage({ onSignedIn, notice }: SignInProps) {
     <main class="signin" id="main">
       <div class="signin-card">
         <h1 class="brand-title">keyscope</h1>
-        <p class="muted">Sign in with an API key to manage your organization’s keys and groups.</p>
+        <p class="muted">Sign in to manage your organization’s keys and groups.</p>
         {notice ? <Notice kind="info">{notice}</Notice> : null}
+        {endSessionUrl ? (
+          <p>
+            <a href={endSessionUrl}>Also sign out of your identity provider</a>
+          </p>
+        ) : null}
+        {offer.enabled && offer.loginUrl ? (
+          <div class="signin-idp">
+            <a class="button button-primary" href={`${offer.loginUrl}&returnTo=${encodeURIComponent('/ui/')}`}>
+              Sign in with your identity provider
+            </a>
+            <p class="muted">Or, as the break-glass path, paste an API key:</p>
+          </div>
+        ) : null}
         <form onSubmit={submit} noValidate>
           <Field
             id="signin-key"
