@@ -236,7 +236,12 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
 
   app.use('/.well-known', wellKnownRoutes(k.tokens));
 
-  app.use('/auth', authRoutes(k.signIn, { secure: secureCookies(k.config) }), errorHandler(k.logger, 'problem'));
+  const startLimiter = new FailureLimiter(k.config.signInRateLimit, 60_000, () => k.now().getTime());
+  app.use(
+    '/auth',
+    authRoutes(k.signIn, { secure: secureCookies(k.config), startLimiter }),
+    errorHandler(k.logger, 'problem'),
+  );
 
   app.use('/ui', uiRoutes());
   app.get('/', (_req, res) => res.redirect('/ui/'));

@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   SIGNING_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   WORKERS: integer(1, 64).default(1),
   AUTH_FAILURE_LIMIT: integer(1, 100000).default(10),
+  SIGNIN_RATE_LIMIT: integer(1, 100000).default(30),
   PRINCIPAL_CACHE_TTL_SECONDS: integer(1, 86400).default(60),
   SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600).default(10),
   PUBLIC_URL: z
@@ -78,6 +79,8 @@ export interface Config {
   signingKeySecret: string | undefined;
   workers: number;
   authFailureLimit: number;
+  /** Sign-ins started (GET /auth/login) per minute per client address. */
+  signInRateLimit: number;
   principalCacheTtlMs: number;
   shutdownTimeoutMs: number;
   /**
@@ -203,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingKeySecret: e.SIGNING_KEY_SECRET,
     workers: e.WORKERS,
     authFailureLimit: e.AUTH_FAILURE_LIMIT,
+    signInRateLimit: e.SIGNIN_RATE_LIMIT,
     principalCacheTtlMs: e.PRINCIPAL_CACHE_TTL_SECONDS * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     publicUrl: e.PUBLIC_URL,

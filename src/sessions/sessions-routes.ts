@@ -14,6 +14,11 @@ import {
 export interface AuthRoutesOptions {
   /** PUBLIC_URL is https: cookies are Secure (and __Host-/__Secure- prefixed). */
   secure: boolean;
+  /**
+   * Counts sign-in starts per client address (SIGNIN_RATE_LIMIT a minute): each writes an attempt
+   * row without any credential. `begin` answers 0 to go ahead, else the milliseconds to wait.
+   */
+  startLimiter: { begin(key: string): number; end(key: string, counted: boolean): void };
 }
 
 /** GET /auth/login, GET /auth/callback, POST /auth/logout, GET /auth/organizations/:org (DESIGN §10). */
@@ -32,6 +37,17 @@ export function authRoutes(signIn: SignInService, options: AuthRoutesOptions): R
         message: 'The link must name the organization: /auth/login?org=<id or name>.',
       });
     }
+    const client = req.ip ?? 'unknown';
+    const waitMs = options.startLimiter.begin(client);
+    if (waitMs > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+      return sendPage(res, {
+        status: 429,
+        title: 'Too many sign-in attempts',
+        message: 'Too many sign-in attempts came from your address in the last minute. Wait a minute, then try again.',
+      });
+    }
+    options.startLimiter.end(client, true);
     const begun = await signIn.begin(query.data.org, query.data.returnTo);
     if (!begun.ok) return sendPage(res, begun);
     // Lax: the cookie comes back on the provider's top-level redirect to /auth/callback.

@@ -39,6 +39,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     BCRYPT_COST: '4',
     LOG_LEVEL: 'info',
     AUTH_FAILURE_LIMIT: '1000',
+    SIGNIN_RATE_LIMIT: '1000',
     ...options.env,
   });
   let logText = '';
