@@ -3,7 +3,31 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { configureSignIn, startProvider, type TestProvider } from '../support/oidc.js';
 import { oktaUser, patchOp, scimClient, startTestApp, type TestApp } from '../support/test-app.js';
-import { describeInBrowser, launchChromium, shoot, STEP_TIMEOUT_MS, WIDE } from './browser.js';
+import { describeInBrowser, launchChromium, NARROW, shoot, STEP_TIMEOUT_MS, WIDE } from './browser.js';
+
+/** Presses Tab until the focused element's accessible text is `name` (at most 30 times). */
+async function tabTo(page: Page, name: string): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = (globalThis as unknown as { document: { activeElement: { textContent: string | null } | null } })
+        .document.activeElement;
+      return el?.textContent?.trim() ?? '';
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}
+
+/** Whether the page is wider than its viewport (a horizontal scroll bar on a phone). */
+function overflows(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const root = (
+      globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+    ).document.documentElement;
+    return root.scrollWidth > root.clientWidth;
+  });
+}
 
 /** A port free right now, so PUBLIC_URL (and the redirect URI registered at the provider) can name it. */
 async function freePort(): Promise<number> {
@@ -58,6 +82,39 @@ describeInBrowser('admin page: sign in with the identity provider', () => {
     await new Promise((resolve) => server?.close(resolve));
     await app?.close();
   });
+
+  it(
+    'at 390 px, signs in and out with the keyboard alone, nothing wider than the screen',
+    async () => {
+      const narrow = await browser.newContext({ viewport: NARROW, baseURL: url });
+      narrow.setDefaultTimeout(20_000);
+      const phone = await narrow.newPage();
+      phone.on('pageerror', (error) => pageErrors.push(error.message));
+      try {
+        await phone.goto('/ui/');
+        await phone.getByRole('link', { name: 'Sign in with your identity provider' }).waitFor();
+        await tabTo(phone, 'Sign in with your identity provider');
+        expect(await overflows(phone)).toBe(false);
+        await phone.keyboard.press('Enter');
+        await phone.waitForURL((u) => u.href.startsWith(provider.issuer));
+        await phone.locator('input[name="login"]').focus();
+        await phone.keyboard.type('ada');
+        await phone.keyboard.press('Tab');
+        await phone.keyboard.type('any');
+        await phone.keyboard.press('Enter');
+        await phone.waitForURL(`${url}/ui/`);
+        await phone.getByRole('heading', { name: 'API Keys', level: 1 }).waitFor();
+        expect(await overflows(phone)).toBe(false);
+        await tabTo(phone, 'Sign out');
+        await phone.keyboard.press('Enter');
+        await phone.getByRole('link', { name: 'Also sign out of your identity provider' }).waitFor();
+        expect(pageErrors).toEqual([]);
+      } finally {
+        await narrow.close();
+      }
+    },
+    STEP_TIMEOUT_MS,
+  );
 
   it(
     'signs in, creates a personal key on the API Keys page, and the key works',
