@@ -11,5 +11,8 @@ export function usersAdminRoutes(users: UsersService): Router {
   router.get('/', requirePermission('users:read'), async (req, res) => {
     res.json(await users.listForAdmin(contextOf(req), parseInput(ListUsersQuery, req.query, 'query')));
   });
+  router.get('/:id', requirePermission('users:read'), async (req, res) => {
+    res.json(await users.getForAdmin(contextOf(req), String(req.params.id)));
+  });
   return router;
 }

@@ -104,6 +104,23 @@ export class UsersService {
     };
   }
 
+  /** GET /api/v1/users/:id: one provisioned user with the groups they are in, directly or through nesting. */
+  async getForAdmin(ctx: RequestContext, id: string) {
+    if (!can(ctx.principal.grant, 'users:read')) throw userErrors.needsPermission('users:read');
+    const user = await this.get(ctx, id, { withGroups: true });
+    if (!user) throw userErrors.notFound(id);
+    return {
+      id: user.id,
+      userName: user.userName,
+      displayName: user.displayName,
+      externalId: user.externalId,
+      active: user.active,
+      groups: (user.groups ?? []).map((g) => ({ id: g.value, displayName: g.display, type: g.type })),
+      createdAt: user.createdAt.toISOString(),
+      updatedAt: user.updatedAt.toISOString(),
+    };
+  }
+
   create(ctx: RequestContext, fields: UserFields): Promise<UserRecord> {
     return this.deps.unitOfWork.write(async (tx) => {
       const user = await insertUser(tx, ctx.orgId, randomUUID(), fields, this.deps.now());
