@@ -132,7 +132,11 @@ function KeyView({ apiKey: key }: { apiKey: ApiKeyDetail }) {
         </section>
         <section class="panel" aria-labelledby="key-permissions-title">
           <h2 id="key-permissions-title">Permissions</h2>
-          {key.permissions === null ? (
+          {key.kind === 'service' && !key.groupId ? (
+            <p class="muted">
+              None{key.scim ? ' outside /scim/v2' : ''}: a service key without a group holds no permissions.
+            </p>
+          ) : key.permissions === null ? (
             <p>
               Everything {key.kind === 'personal' ? 'its owner may do' : 'its group grants'}
               {key.kind === 'personal' && key.groupName ? ` through ${key.groupName}` : ''}, and no more.
