@@ -101,7 +101,7 @@ export function AuditPage() {
           }}
         >
           {input('action', 'Action', { type: 'text', placeholder: 'key.create, or key.* for all' })}
-          {input('actor', 'Actor', { type: 'text', placeholder: 'Key or user id' })}
+          {input('actor', 'Actor', { type: 'text', placeholder: 'key:<id>, user:<id>…' })}
           {input('target', 'Target', { type: 'text', placeholder: 'key:<id>, group:<id>…' })}
           {input('since', 'From', { type: 'datetime-local' })}
           {input('until', 'Until', { type: 'datetime-local' })}
