@@ -42,6 +42,8 @@ function draftOf(settings: SsoSettings | null): Draft {
 export function SignInSection() {
   const { api } = useSession();
   const [loaded, reload] = useLoad(() => orgApi.signIn(api), []);
+  // Kept here: the form starts afresh from what the server answers after each change.
+  const [done, setDone] = useState<string | null>(null);
   if (loaded.state === 'loading') return null;
   if (loaded.state === 'error')
     return (
@@ -51,38 +53,51 @@ export function SignInSection() {
       </section>
     );
   if (loaded.data.state === 'unavailable') return null;
-  return <SignInForm key={JSON.stringify(loaded.data)} current={loaded.data} onChanged={reload} />;
+  return (
+    <SignInForm
+      key={JSON.stringify(loaded.data)}
+      current={loaded.data}
+      done={done}
+      onEdited={() => setDone(null)}
+      onChanged={(message) => {
+        setDone(message);
+        reload();
+      }}
+    />
+  );
 }
 
 function SignInForm({
   current,
+  done,
+  onEdited,
   onChanged,
 }: {
   current: Exclude<SignInSettings, { state: 'unavailable' }>;
-  onChanged: () => void;
+  done: string | null;
+  onEdited: () => void;
+  onChanged: (message: string) => void;
 }) {
   const { api } = useSession();
   const settings = current.state === 'on' ? current.settings : null;
   const [draft, setDraft] = useState<Draft>(() => draftOf(settings));
   const [errors, setErrors] = useState<FormErrors<SsoField>>({ fields: {} });
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<string | null>(null);
   const form = useFocusFirstInvalid(errors);
 
   const edit = (field: SsoField, value: string) => {
-    setDone(null);
+    onEdited();
     setErrors(withoutField(errors, field));
     setDraft({ ...draft, [field]: value });
   };
 
   const run = async (work: () => Promise<string>) => {
     setBusy(true);
-    setDone(null);
+    onEdited();
     try {
       const message = await work();
       setErrors({ fields: {} });
-      setDone(message);
-      onChanged();
+      onChanged(message);
     } catch (error) {
       setErrors(formErrors<SsoField>(error, (field) => FIELDS.find((f) => f === field)));
     } finally {
