@@ -382,7 +382,27 @@ export function openApiDocument(): Json {
             query('cursor', { type: 'string' }),
             query('limit', { type: 'integer' }),
           ],
-          responses: { '200': json('A page of users', page({ type: 'object' })), ...errors },
+          responses: {
+            '200': json(
+              'A page of users, in userName order',
+              page({
+                type: 'object',
+                properties: {
+                  id: { type: 'string' },
+                  userName: { type: 'string' },
+                  displayName: { type: ['string', 'null'] },
+                  externalId: { type: ['string', 'null'] },
+                  active: { type: ['boolean', 'null'], description: 'null: unassigned by the identity provider' },
+                  groups: {
+                    type: 'array',
+                    description: 'The groups the user is directly in',
+                    items: { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' } } },
+                  },
+                },
+              }),
+            ),
+            ...errors,
+          },
         },
       },
       '/users/{id}': {

@@ -68,6 +68,8 @@ describeInBrowser('admin page: users, their status, groups and keys', () => {
       expect(await userRow('dana@example.com').getByText('Active').count()).toBe(1);
       expect(await userRow('erin@example.com').getByText('Inactive').count()).toBe(1);
       expect(await userRow('frank@example.com').getByText('Unassigned').count()).toBe(1);
+      expect(await userRow('dana@example.com').locator('td[data-label="Groups"]').innerText()).toBe('Engineering');
+      expect(await userRow('erin@example.com').locator('td[data-label="Groups"]').innerText()).toBe('None');
       await shoot(page, 'users');
 
       await page.getByRole('navigation', { name: 'User pages' }).getByRole('button', { name: 'Next' }).click();

@@ -16,7 +16,7 @@ const SEARCH_DELAY_MS = 250;
 
 /** The people the identity provider provisioned, by name; each opens on their groups and keys. */
 export function UsersPage() {
-  const { api } = useSession();
+  const { api, can } = useSession();
   const [text, setText] = useState('');
   const search = useDebounced(text.trim(), SEARCH_DELAY_MS);
   const pages = useCursorPages();
@@ -57,6 +57,7 @@ export function UsersPage() {
                 <tr>
                   <th scope="col">User</th>
                   <th scope="col">Status</th>
+                  <th scope="col">Groups</th>
                   <th scope="col">External id</th>
                 </tr>
               </thead>
@@ -71,6 +72,13 @@ export function UsersPage() {
                     </th>
                     <td data-label="Status">
                       <UserStatusBadge active={user.active} />
+                    </td>
+                    <td data-label="Groups">
+                      {user.groups.length ? (
+                        <GroupNames groups={user.groups} linked={can('groups:read')} />
+                      ) : (
+                        <span class="muted">None</span>
+                      )}
                     </td>
                     <td data-label="External id">
                       {user.externalId ? <code class="wrap">{user.externalId}</code> : <span class="muted">None</span>}
@@ -90,5 +98,18 @@ export function UsersPage() {
         )
       ) : null}
     </section>
+  );
+}
+
+function GroupNames({ groups, linked }: { groups: { id: string; displayName: string }[]; linked: boolean }) {
+  return (
+    <span class="group-names">
+      {groups.map((group, i) => (
+        <span key={group.id}>
+          {i > 0 ? ', ' : null}
+          {linked ? <Link href={hrefOf({ page: 'group', id: group.id })}>{group.displayName}</Link> : group.displayName}
+        </span>
+      ))}
+    </span>
   );
 }

@@ -1,7 +1,10 @@
 import { bearer } from '../support/orgs.js';
 import { createKey, GROUP_SCHEMA, oktaUser, scimClient, startTestApp, type TestApp } from '../support/test-app.js';
 
-/** GET /api/v1/users/:id: one provisioned user, their status and every group they are in (direct and nested). */
+/**
+ * GET /api/v1/users lists each user's direct groups; GET /api/v1/users/:id answers one user, their
+ * status and every group they are in (direct and nested).
+ */
 
 let app: TestApp;
 const admin = () => bearer(app.adminToken);
@@ -31,6 +34,21 @@ beforeAll(async () => {
   platform = plat.body.id;
 });
 afterAll(() => app.close());
+
+it('lists each user with the groups they are directly in', async () => {
+  const res = await app.http.get('/api/v1/users?q=dana').set(admin());
+  expect(res.status).toBe(200);
+  expect(res.body.items).toEqual([
+    {
+      id: dana,
+      userName: 'dana@example.com',
+      displayName: 'Dana Scully',
+      externalId: null,
+      active: true,
+      groups: [{ id: engineering, displayName: 'Engineering' }],
+    },
+  ]);
+});
 
 it('answers the user with their direct and nested groups', async () => {
   const res = await app.http.get(`/api/v1/users/${dana}`).set(admin());
