@@ -56,13 +56,7 @@ function patchOf(draft: Draft): Record<string, unknown> {
 }
 
 /** The organization's key policy (and self-service keys where the server has them), saved in one PATCH. */
-export function PolicyForm({
-  organization,
-  onSaved,
-}: {
-  organization: Organization;
-  onSaved: (org: Organization) => void;
-}) {
+export function PolicyForm({ organization }: { organization: Organization }) {
   const { api, can } = useSession();
   const admin = can('org:admin');
   const [draft, setDraft] = useState<Draft>(() => draftOf(organization.policy));
@@ -86,7 +80,6 @@ export function PolicyForm({
       setDraft(draftOf(org.policy));
       setErrors({ fields: {} });
       setSaved(true);
-      onSaved(org);
     } catch (error) {
       setErrors(formErrors<PolicyField>(error, (field) => FIELDS.find((f) => f === field.split('.')[0])));
     } finally {

@@ -30,7 +30,7 @@ export function SettingsPage() {
         <div class="group-grid">
           <section class="panel" aria-labelledby="policy-title">
             <h2 id="policy-title">Key policy</h2>
-            <PolicyForm organization={loaded.data} onSaved={() => {}} />
+            <PolicyForm organization={loaded.data} />
           </section>
           {can('org:admin') ? <SignInSection /> : null}
         </div>
