@@ -300,8 +300,26 @@ export function openApiDocument(): Json {
       '/keys/{id}': {
         parameters: [idParam()],
         get: {
-          summary: 'Read a key',
-          responses: { '200': json('The key', ref('ApiKey')), '404': problem('Unknown key'), ...errors },
+          summary: 'Read a key, with the key that replaces it once rotated',
+          responses: {
+            '200': json('The key', {
+              allOf: [
+                ref('ApiKey'),
+                {
+                  type: 'object',
+                  properties: {
+                    replacedBy: {
+                      type: ['object', 'null'],
+                      description: 'The key issued by rotating this one (null until it is rotated)',
+                      properties: { id: { type: 'string' }, name: { type: 'string' } },
+                    },
+                  },
+                },
+              ],
+            }),
+            '404': problem('Unknown key'),
+            ...errors,
+          },
         },
         patch: {
           summary: 'Edit name and description, or move a service key to another group',
@@ -400,14 +418,60 @@ export function openApiDocument(): Json {
             query('cursor', { type: 'string' }),
             query('limit', { type: 'integer' }),
           ],
-          responses: { '200': json('A page of users', page({ type: 'object' })), ...errors },
+          responses: {
+            '200': json(
+              'A page of users, in userName order',
+              page({
+                type: 'object',
+                properties: {
+                  id: { type: 'string' },
+                  userName: { type: 'string' },
+                  displayName: { type: ['string', 'null'] },
+                  externalId: { type: ['string', 'null'] },
+                  active: { type: ['boolean', 'null'], description: 'null: unassigned by the identity provider' },
+                  groups: {
+                    type: 'array',
+                    description: 'The groups the user is directly in',
+                    items: { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' } } },
+                  },
+                },
+              }),
+            ),
+            ...errors,
+          },
         },
       },
       '/users/{id}': {
         parameters: [idParam()],
         get: {
-          summary: 'One provisioned user and its groups (direct and nested)',
-          responses: { '200': json('The user', { type: 'object' }), ...errors },
+          summary: 'One provisioned user and their groups, direct and nested (users:read)',
+          responses: {
+            '200': json('The user', {
+              type: 'object',
+              properties: {
+                id: { type: 'string' },
+                userName: { type: 'string' },
+                displayName: { type: ['string', 'null'] },
+                externalId: { type: ['string', 'null'] },
+                active: { type: ['boolean', 'null'], description: 'null: unassigned by the identity provider' },
+                groups: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      id: { type: 'string' },
+                      displayName: { type: 'string' },
+                      type: { enum: ['direct', 'indirect'] },
+                    },
+                  },
+                },
+                createdAt: { type: 'string', format: 'date-time' },
+                updatedAt: { type: 'string', format: 'date-time' },
+              },
+            }),
+            '404': problem('Unknown user'),
+            ...errors,
+          },
         },
       },
       '/organizations': {

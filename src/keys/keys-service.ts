@@ -16,6 +16,7 @@ import { keyErrors } from './keys-errors.js';
 import {
   countLiveKeys,
   findKey,
+  findReplacement,
   insertKey,
   listKeys,
   liveKeyIdsWhere,
@@ -29,6 +30,7 @@ import {
 } from './keys-store.js';
 import type {
   ApiKey,
+  ApiKeyDetail,
   CreateKeyInput,
   KeyPolicy,
   KeyPolicySource,
@@ -224,9 +226,11 @@ export class KeysService {
     return { items: page.map(toApiKey), nextCursor: rows.length > limit && last ? cursorOf(last) : null };
   }
 
-  async get(ctx: RequestContext, id: string): Promise<ApiKey> {
+  async get(ctx: RequestContext, id: string): Promise<ApiKeyDetail> {
     await this.requireRead(ctx.principal);
-    return toApiKey(await this.visibleKey(this.deps.db, ctx.principal, id));
+    const key = toApiKey(await this.visibleKey(this.deps.db, ctx.principal, id));
+    const replacement = await findReplacement(this.deps.db, ctx.principal.orgId, key.id);
+    return { ...key, replacedBy: replacement ?? null };
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateKeyInput): Promise<ApiKey> {

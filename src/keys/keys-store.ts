@@ -250,3 +250,16 @@ export async function touchLastUsed(q: Queryable, orgId: string, id: string, at:
     [orgId, id, at],
   );
 }
+
+/** The key issued by rotating `keyId`, if it was rotated (the new key names it in rotated_from). */
+export async function findReplacement(
+  q: Queryable,
+  orgId: string,
+  keyId: string,
+): Promise<{ id: string; name: string } | undefined> {
+  const { rows } = await q.query<{ id: string; name: string }>(
+    'SELECT id, name FROM api_keys WHERE org_id = $1 AND rotated_from = $2 ORDER BY created_at LIMIT 1',
+    [orgId, keyId],
+  );
+  return rows[0];
+}

@@ -27,6 +27,11 @@ export interface ApiKey {
   rotatedFrom: string | null;
 }
 
+/** GET /api/v1/keys/:id: the key and, once rotated, the key that replaces it. */
+export interface ApiKeyDetail extends ApiKey {
+  replacedBy: { id: string; name: string } | null;
+}
+
 /** A key as keys-store reads it: its suspension computed by the database, its status by statusOf at the time asked. */
 export interface KeyRow {
   org_id: string;

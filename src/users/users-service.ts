@@ -113,6 +113,7 @@ export class UsersService {
         displayName: u.display_name,
         externalId: u.external_id,
         active: u.active,
+        groups: u.groups,
       })),
       nextCursor: rows.length > limit && last ? encodeCursor([last.user_name.toLowerCase(), last.id]) : null,
     };

@@ -242,30 +242,37 @@ export interface UserSummaryRow {
   display_name: string | null;
   external_id: string | null;
   active: boolean | null;
+  /** The groups the user is directly in, by name. */
+  groups: { id: string; displayName: string }[];
 }
 
-/** Users for admin pickers: search by userName, displayName or externalId, in userName order. */
+/** Users for admin pickers and the Users page: search by userName, displayName or externalId, in userName order. */
 export async function searchUsers(
   q: Queryable,
   orgId: string,
   query: { text?: string; after?: { name: string; id: string }; limit: number },
 ): Promise<UserSummaryRow[]> {
   const params: unknown[] = [orgId];
-  const where = ['org_id = $1'];
+  const where = ['u.org_id = $1'];
   if (query.text) {
     params.push(containsPattern(query.text));
     where.push(
-      `(user_name ILIKE $${params.length} OR display_name ILIKE $${params.length} OR external_id ILIKE $${params.length})`,
+      `(u.user_name ILIKE $${params.length} OR u.display_name ILIKE $${params.length} OR u.external_id ILIKE $${params.length})`,
     );
   }
   if (query.after) {
     params.push(query.after.name, query.after.id);
-    where.push(`(lower(user_name), id) > ($${params.length - 1}, $${params.length}::uuid)`);
+    where.push(`(lower(u.user_name), u.id) > ($${params.length - 1}, $${params.length}::uuid)`);
   }
   params.push(query.limit);
   const { rows } = await q.query<UserSummaryRow>(
-    `SELECT id, user_name, display_name, external_id, active FROM users WHERE ${where.join(' AND ')}
-      ORDER BY lower(user_name), id LIMIT $${params.length}`,
+    `SELECT u.id, u.user_name, u.display_name, u.external_id, u.active,
+            (SELECT COALESCE(jsonb_agg(jsonb_build_object('id', g.id, 'displayName', g.display_name)
+                      ORDER BY g.display_name, g.id), '[]'::jsonb)
+               FROM group_members gm JOIN groups g ON g.id = gm.group_id AND g.org_id = gm.org_id
+              WHERE gm.member_id = u.id AND gm.org_id = u.org_id) AS groups
+       FROM users u WHERE ${where.join(' AND ')}
+      ORDER BY lower(u.user_name), u.id LIMIT $${params.length}`,
     params,
   );
   return rows;

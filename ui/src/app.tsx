@@ -5,12 +5,17 @@ import type { Me } from './api/types';
 import { Header } from './components/Header';
 import { GroupPage } from './groups/GroupPage';
 import { GroupsPage } from './groups/GroupsPage';
+import { AuditPage } from './audit/AuditPage';
+import { KeyPage } from './keys/KeyPage';
 import { KeysPage } from './keys/KeysPage';
 import { useRoute } from './lib/router';
 import { SessionContext, type Session } from './lib/session';
 import { sessionKey } from './lib/session-key';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SignInPage } from './pages/SignInPage';
+import { SettingsPage } from './settings/SettingsPage';
+import { UserPage } from './users/UserPage';
+import { UsersPage } from './users/UsersPage';
 
 type State =
   | { phase: 'checking'; token: string }
@@ -111,6 +116,11 @@ function Pages() {
         {route.page === 'keys' ? <KeysPage /> : null}
         {route.page === 'groups' ? <GroupsPage /> : null}
         {route.page === 'group' ? <GroupPage key={route.id} id={route.id} /> : null}
+        {route.page === 'key' ? <KeyPage key={route.id} id={route.id} /> : null}
+        {route.page === 'users' ? <UsersPage /> : null}
+        {route.page === 'user' ? <UserPage key={route.id} id={route.id} /> : null}
+        {route.page === 'audit' ? <AuditPage /> : null}
+        {route.page === 'settings' ? <SettingsPage /> : null}
         {route.page === 'not-found' ? <NotFoundPage /> : null}
       </main>
     </>

@@ -1,8 +1,9 @@
 import type { ApiClient } from './client';
-import type { ApiKey, ExpirationPreset, IssuedKey, KeyKind, KeyStatus, Page } from './types';
+import type { ApiKey, ApiKeyDetail, ExpirationPreset, IssuedKey, KeyKind, KeyStatus, Page } from './types';
 
 export interface KeyListFilter {
   q?: string;
+  ownerUserId?: string;
   status?: KeyStatus;
   owner?: 'me' | 'all';
   cursor?: string;
@@ -27,6 +28,7 @@ export interface CreateKeyRequest {
 /** /api/v1/keys */
 export const keysApi = {
   list: (api: ApiClient, filter: KeyListFilter) => api.get<Page<ApiKey>>('/keys', { ...filter }),
+  get: (api: ApiClient, id: string) => api.get<ApiKeyDetail>(`/keys/${encodeURIComponent(id)}`),
   create: (api: ApiClient, body: CreateKeyRequest) => api.post<IssuedKey>('/keys', body),
   update: (api: ApiClient, id: string, body: { name: string; description: string }) =>
     api.patch<ApiKey>(`/keys/${encodeURIComponent(id)}`, body),

@@ -3,7 +3,7 @@
 // The server's own declarations: a change to the key's shape breaks this page's typecheck.
 import type { ApiKey } from '../../../src/keys/keys.js';
 import type { KeyKind, KeyStatus } from '../../../src/principals/key-status.js';
-export type { ApiKey } from '../../../src/keys/keys.js';
+export type { ApiKey, ApiKeyDetail } from '../../../src/keys/keys.js';
 export type { KeyKind, KeyStatus, SuspensionReason } from '../../../src/principals/key-status.js';
 export type ExpirationPreset = '7d' | '30d' | '60d' | '90d' | '180d' | '1y' | 'never';
 
@@ -103,10 +103,54 @@ export interface OrgPolicy {
   allowedExpirations: ExpirationPreset[];
   allowNever: boolean;
   maxScimKeyLifetimeDays: number | null;
+  /** Whether people may manage their own personal keys; absent on servers without sign-in. */
+  selfServiceKeys?: boolean;
 }
 
 export interface Organization {
   id: string;
   name: string;
   policy: OrgPolicy;
+  createdAt: string;
+}
+
+/** GET /api/v1/users/:id */
+export interface UserDetail extends User {
+  externalId: string | null;
+  groups: { id: string; displayName: string; type: 'direct' | 'indirect' }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One entry of GET /api/v1/audit. */
+export interface AuditEvent {
+  id: string;
+  at: string;
+  actor: { id: string; name: string };
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+  requestId: string | null;
+}
+
+export type SsoAttribute = 'userName' | 'externalId' | 'emails';
+
+/** GET /api/v1/organizations/current/sso: never the client secret itself. */
+export interface SsoSettings {
+  issuer: string;
+  clientId: string;
+  claim: string;
+  attribute: SsoAttribute;
+  hasClientSecret: boolean;
+  /** What to register in the identity provider; null while PUBLIC_URL is not set. */
+  redirectUri: string | null;
+}
+
+export interface PutSsoRequest {
+  issuer: string;
+  clientId: string;
+  /** Left out: keep the stored secret. */
+  clientSecret?: string;
+  claim?: string;
+  attribute?: SsoAttribute;
 }

@@ -22,12 +22,27 @@ export function Header({ route }: { route: Route }) {
           keyscope
         </Link>
         <nav aria-label="Main" class="nav">
-          <Link href={hrefOf({ page: 'keys' })} current={route.page === 'keys'}>
+          <Link href={hrefOf({ page: 'keys' })} current={route.page === 'keys' || route.page === 'key'}>
             API Keys
           </Link>
           {can('groups:read') ? (
             <Link href={hrefOf({ page: 'groups' })} current={route.page === 'groups' || route.page === 'group'}>
               Groups
+            </Link>
+          ) : null}
+          {can('users:read') ? (
+            <Link href={hrefOf({ page: 'users' })} current={route.page === 'users' || route.page === 'user'}>
+              Users
+            </Link>
+          ) : null}
+          {can('audit:read') ? (
+            <Link href={hrefOf({ page: 'audit' })} current={route.page === 'audit'}>
+              Audit log
+            </Link>
+          ) : null}
+          {can('org:admin') ? (
+            <Link href={hrefOf({ page: 'settings' })} current={route.page === 'settings'}>
+              Settings
             </Link>
           ) : null}
         </nav>

@@ -13,6 +13,7 @@ import { KeysTable, type KeyAction } from './KeysTable';
 import { RevokeKeyDialog } from './RevokeKeyDialog';
 import { RotateKeyDialog } from './RotateKeyDialog';
 import { useCursorPages } from '../lib/cursor-pages';
+import { useDebounced } from '../lib/use-debounced';
 
 const PAGE_SIZE = 20;
 const SEARCH_DELAY_MS = 250;
@@ -122,13 +123,4 @@ export function KeysPage() {
       ) : null}
     </section>
   );
-}
-
-function useDebounced<T>(value: T, delayMs: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), delayMs);
-    return () => clearTimeout(timer);
-  }, [value, delayMs]);
-  return settled;
 }

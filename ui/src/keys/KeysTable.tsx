@@ -1,6 +1,9 @@
 import type { ApiKey } from '../api/types';
+import { Link } from '../components/Link';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatDate, formatDateTime, formatRelative } from '../lib/format';
+import { hrefOf } from '../lib/router';
+import { beingReplaced } from './rotation';
 
 /** A past moment; the server's clock may run ahead of the browser's, which must not read as "in 2 minutes". */
 function formatPast(value: string): string {
@@ -20,6 +23,7 @@ interface KeysTableProps {
 export function unavailable(action: KeyAction, key: ApiKey): string | null {
   if (key.status === 'revoked') return 'This key is revoked';
   if (action === 'edit' && key.status === 'expired') return 'Expired keys cannot be edited';
+  if (action === 'rotate' && beingReplaced(key)) return 'A new key already replaces this one';
   return null;
 }
 
@@ -69,10 +73,14 @@ function KeyRow({
   onAction: KeysTableProps['onAction'];
 }) {
   const access = accessLabel(key.permissions);
+  // Rotated with a grace period: it still works, but a new key already replaces it.
+  const replacing = beingReplaced(key);
   return (
     <tr data-key-id={key.id}>
       <th scope="row" class="cell-name" data-label="Name">
-        <span class="key-name">{key.name}</span>
+        <Link href={hrefOf({ page: 'key', id: key.id })} class="key-name">
+          {key.name}
+        </Link>
         {key.description ? <span class="key-description">{key.description}</span> : null}
         <span class="tags">
           <span class="tag">
@@ -81,6 +89,7 @@ function KeyRow({
           {key.scim ? <span class="tag tag-scim">SCIM</span> : null}
           {key.impersonation ? <span class="tag tag-impersonator">Impersonator</span> : null}
           {access ? <span class="tag">{access}</span> : null}
+          {replacing ? <span class="tag tag-warn">Being replaced</span> : null}
         </span>
       </th>
       <td data-label="Key">
@@ -102,7 +111,10 @@ function KeyRow({
       <td data-label="Expires">
         {key.revokedAt ? (
           <span class="muted">
-            Revoked <time dateTime={key.revokedAt}>{formatDate(key.revokedAt)}</time>
+            {replacing ? 'Stops' : 'Revoked'}{' '}
+            <time dateTime={key.revokedAt} title={formatDateTime(key.revokedAt)}>
+              {replacing ? formatDateTime(key.revokedAt) : formatDate(key.revokedAt)}
+            </time>
           </span>
         ) : key.expiresAt ? (
           <time dateTime={key.expiresAt} title={formatDateTime(key.expiresAt)}>
