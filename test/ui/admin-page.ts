@@ -26,11 +26,11 @@ export interface AdminPage {
   close(): Promise<void>;
 }
 
-export async function openAdminPage(): Promise<AdminPage> {
+export async function openAdminPage(env: Record<string, string> = {}): Promise<AdminPage> {
   // The page is served from dist/ui, which `npm test` builds first (pretest: npm run build).
   if (!existsSync(path.resolve('dist/ui/index.html')))
     throw new Error('dist/ui/index.html is missing: run `npm run build` before the UI tests');
-  const app = await startTestApp();
+  const app = await startTestApp({ env });
   const server: Server = app.keyscope.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
