@@ -28,7 +28,7 @@ describeInBrowser('admin page: organization settings', () => {
   const policy = async () => (await ui.call(ui.app.adminToken, 'GET', '/organizations/current')).body.policy;
 
   it(
-    'shows the key policy as it is, without sign-in or self-service parts the server does not offer',
+    'shows the key policy as it is, with the sign-in section (off) and the self-service switch',
     async () => {
       await signIn(page, ui.app.adminToken);
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
@@ -39,10 +39,14 @@ describeInBrowser('admin page: organization settings', () => {
       for (const preset of ['7 days', '30 days', '1 year', 'Never'])
         expect(await page.getByLabel(preset, { exact: true }).isChecked()).toBe(true);
       expect(await page.getByLabel('Longest SCIM key lifetime (days)').inputValue()).toBe('');
-      // The sign-in settings endpoint answered 404 "No API endpoint": no section, no error.
-      await page.waitForLoadState('networkidle');
-      expect(await page.getByRole('heading', { name: 'Sign-in' }).count()).toBe(0);
-      expect(await page.getByText('Self-service keys').count()).toBe(0);
+      // Sign-in is not configured yet: the section says so (no error); self-service is on by default.
+      await page
+        .getByRole('region', { name: 'Sign-in' })
+        .getByText('Sign-in with an identity provider is off')
+        .waitFor();
+      expect(
+        await page.getByRole('switch', { name: 'People may create and manage their own personal keys' }).isChecked(),
+      ).toBe(true);
       expect(await page.getByRole('alert').count()).toBe(0);
       await shoot(page, 'organization-settings');
     },

@@ -2,13 +2,8 @@ import type { ApiClient } from './client';
 import { ApiError } from './problem';
 import type { OrgPolicy, Organization, PutSsoRequest, SsoSettings } from './types';
 
-/** Sign-in settings as the page knows them: this server may not offer sign-in at all yet. */
+/** Sign-in settings as the page knows them: unavailable to a caller without org:admin (403). */
 export type SignInSettings = { state: 'unavailable' } | { state: 'off' } | { state: 'on'; settings: SsoSettings };
-
-/** The 404 keyscope answers for a route it does not have, as opposed to "not configured". */
-function isMissingEndpoint(error: ApiError): boolean {
-  return error.status === 404 && error.detail.startsWith('No API endpoint');
-}
 
 /** /api/v1/organizations/current and its sign-in settings. */
 export const orgApi = {
@@ -19,7 +14,8 @@ export const orgApi = {
       return { state: 'on', settings: await api.get<SsoSettings>('/organizations/current/sso') };
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      if (isMissingEndpoint(error) || error.status === 403) return { state: 'unavailable' };
+      if (error.status === 403) return { state: 'unavailable' };
+      // 404: this organization has no sign-in settings.
       if (error.status === 404) return { state: 'off' };
       throw error;
     }
