@@ -49,7 +49,7 @@ export function printKeys(out: Output, page: Page<ApiKey>): void {
   }));
 }
 
-function printKey(out: Output, key: ApiKey): number {
+function printKey(out: Output, key: ApiKey & { replacedBy?: { id: string; name: string } | null }): number {
   out.print(key, () => ({
     headers: ['ID', 'NAME', 'KIND', 'KEY', 'STATUS', 'SCIM', 'GROUP', 'OWNER', 'EXPIRES', 'IMPERSONATION'],
     rows: [
@@ -58,7 +58,7 @@ function printKey(out: Output, key: ApiKey): number {
         key.name,
         key.kind,
         key.fragment,
-        keyStatus(key),
+        keyStatus(key, key.replacedBy ? `${key.replacedBy.name} (${key.replacedBy.id})` : undefined),
         yesNo(key.scim),
         key.groupName,
         owner(key),

@@ -35,6 +35,11 @@ export interface ApiKey {
   rotatedFrom: string | null;
 }
 
+/** `GET /keys/:id`: a key and, when a rotation replaced it, the key that replaces it. */
+export interface ApiKeyDetail extends ApiKey {
+  replacedBy: { id: string; name: string } | null;
+}
+
 /** `POST /keys`, `POST /keys/:id/rotate`: the token is shown this once. */
 export interface IssuedKey {
   token: string;

@@ -4,6 +4,7 @@
  */
 export type {
   ApiKey,
+  ApiKeyDetail,
   AuditEvent,
   AuditQuery,
   Group,

@@ -6,6 +6,7 @@
 
 import type {
   ApiKey,
+  ApiKeyDetail,
   AuditEvent,
   AuditQuery,
   Group,
@@ -190,7 +191,7 @@ export class KeyscopeClient {
     return this.request('GET', `/keys${queryString(query)}`);
   }
 
-  getKey(id: string): Promise<ApiKey> {
+  getKey(id: string): Promise<ApiKeyDetail> {
     return this.request('GET', `/keys/${encodeURIComponent(id)}`);
   }
 

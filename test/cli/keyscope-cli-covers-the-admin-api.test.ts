@@ -131,7 +131,9 @@ describe('keyscope keys list and get: kind, SCIM flag, owner, rotation', () => {
     expect(newRow).toMatch(/graceful\s+service\s+\S+\s+active\s+no/);
     const get = await keyscope(['keys', 'get', old.id]);
     expect(header(get)).toMatch(/^ID\s+NAME\s+KIND\s+KEY\s+STATUS\s+SCIM\s+GROUP\s+OWNER/);
-    expect(get.stdout).toContain(`expiring_soon (being replaced, stops ${stops.replace('T', ' ')}`);
+    expect(get.stdout).toContain(
+      `expiring_soon (being replaced by graceful (${rotated.key.id}), stops ${stops.replace('T', ' ')}`,
+    );
     await keyscope(['keys', 'revoke', old.id]);
     expect((await keyscope(['keys', 'get', old.id])).stdout).not.toContain('being replaced');
   });

@@ -6,7 +6,7 @@ import type { AuditEvent as ServerAuditEvent } from '../../src/audit/audit.js';
 import type { AuthorizeDecision, Introspection, Me } from '../../src/client/index.js';
 import type * as Client from '../../src/client/index.js';
 import type { AdminGroup } from '../../src/groups/groups-admin-service.js';
-import type { ApiKey as ServerApiKey } from '../../src/keys/keys.js';
+import type { ApiKeyDetail as ServerApiKeyDetail, ApiKey as ServerApiKey } from '../../src/keys/keys.js';
 import type { Organization as ServerOrganization } from '../../src/orgs/orgs.js';
 import type { PermissionInfo } from '../../src/principals/permissions.js';
 import type { AdminUser } from '../../src/users/users.js';
@@ -31,6 +31,7 @@ function clientReads(server: { me: PrincipalDescription; authorize: AuthorizeAns
 type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
 function clientReadsAdmin(server: {
   key: ServerApiKey;
+  keyDetail: ServerApiKeyDetail;
   user: AdminUser;
   group: AdminGroup;
   permissions: { permissions: readonly PermissionInfo[]; roles: { name: string; permissions: readonly string[] }[] };
@@ -38,6 +39,7 @@ function clientReadsAdmin(server: {
   audit: Json<ServerAuditEvent>;
 }): {
   key: Client.ApiKey;
+  keyDetail: Client.ApiKeyDetail;
   user: Client.User;
   group: Client.Group;
   permissions: Client.PermissionCatalogue;
