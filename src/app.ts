@@ -33,7 +33,7 @@ import { uiRoutes } from './http/ui-routes.js';
 import { keysRoutes } from './keys/keys-routes.js';
 import { KeysService } from './keys/keys-service.js';
 import { orgsRoutes } from './orgs/orgs-routes.js';
-import { lockKeyPolicy, OrgsService } from './orgs/orgs-service.js';
+import { lockKeyPolicy, organizationGrantPolicy, OrgsService } from './orgs/orgs-service.js';
 import { scimRouter } from './scim/scim-router.js';
 import { SigningKeys } from './tokens/signing-keys.js';
 import { signingKeysRoutes, tokenRoutes, wellKnownRoutes } from './tokens/tokens-routes.js';
@@ -93,7 +93,15 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   invalidation.alsoEvict(subjects);
   const signingKeys = new SigningKeys({ db, unitOfWork, now, secret: config.signingKeySecret });
   invalidation.onChange((tags) => signingKeys.hear(tags));
-  const tokens = new TokensService({ db, unitOfWork, signingKeys, now, publicUrl: config.publicUrl });
+  const permissions = new PermissionCatalogue(config.extraPermissions);
+  const tokens = new TokensService({
+    db,
+    unitOfWork,
+    signingKeys,
+    now,
+    publicUrl: config.publicUrl,
+    vocabulary: permissions,
+  });
   const authenticator = new Authenticator({
     db,
     cache,
@@ -104,8 +112,8 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     onFailure: (reason) => metrics.authFailures.inc({ reason }),
     signedTokens: tokens,
     subjects,
+    vocabulary: permissions,
   });
-  const permissions = new PermissionCatalogue(config.extraPermissions);
   const users = new UsersService({ db, unitOfWork, now });
   const groups = new GroupsService({ db, unitOfWork, now });
   const groupsAdmin = new GroupsAdminService({ db, unitOfWork, permissions, now });
@@ -113,7 +121,10 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     db,
     unitOfWork,
     permissions,
-    policies: { lock: lockKeyPolicy },
+    policies: {
+      lock: lockKeyPolicy,
+      idpRoles: async (q, orgId) => (await organizationGrantPolicy(q, orgId))?.idpRoles === true,
+    },
     bcryptCost: config.bcryptCost,
     now,
   });

@@ -383,11 +383,11 @@ export function openApiDocument(): Json {
       },
       '/organizations/current': {
         get: {
-          summary: "The caller's organization and its key policy",
+          summary: "The caller's organization and its policy (keys, idpRoles)",
           responses: { '200': json('The organization', ref('Organization')), ...errors },
         },
         patch: {
-          summary: 'Change the key policy (org:admin)',
+          summary: 'Change the policy: keys, and idpRoles (whether the identity provider grants) (org:admin, audited)',
           requestBody: body(UpdatePolicyBody),
           responses: { '200': json('The organization', ref('Organization')), ...errors },
         },

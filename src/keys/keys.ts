@@ -80,6 +80,8 @@ export type KeyPolicy = z.infer<typeof KeyPolicy>;
 /** Where keys-service finds the policy: it locks the organization for the rest of the transaction (serializing key-limit checks). */
 export interface KeyPolicySource {
   lock(q: Queryable, orgId: string): Promise<KeyPolicy | undefined>;
+  /** Whether the identity provider's roles and entitlements grant (organization policy idpRoles). */
+  idpRoles(q: Queryable, orgId: string): Promise<boolean>;
 }
 
 // What the admin API accepts (DESIGN §7); the routes parse with these and the service takes their types.

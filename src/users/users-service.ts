@@ -14,6 +14,9 @@ import { preconditionFailed } from '../errors/domain-error.js';
 import { userErrors } from './users-errors.js';
 import { BatchLoader } from '../db/batch-loader.js';
 import { isUuid } from '../db/uuid.js';
+import { userGrant } from '../groups/grants.js';
+import { idpAssignmentsOf, idpGrant, unionGrant, type IdpVocabulary } from '../principals/idp-grant.js';
+import type { Grant } from '../principals/permissions.js';
 import {
   deleteUser,
   findUser,
@@ -44,6 +47,36 @@ export interface UsersServiceDeps {
 /** A user of the organization, read inside another domain's transaction (keys-service checks a key's owner). */
 export function userById(q: Queryable, orgId: string, id: string): Promise<UserRecord | undefined> {
   return findUser(q, orgId, id);
+}
+
+/**
+ * What the identity provider's roles and entitlements grant this user (principals/idp-grant.ts)
+ * while the organization's idpRoles policy is on; nothing when it is off or the user is unknown.
+ */
+export async function userIdpGrant(
+  q: Queryable,
+  orgId: string,
+  userId: string,
+  options: { idpRoles: boolean; vocabulary: IdpVocabulary },
+): Promise<Grant> {
+  if (!options.idpRoles) return [];
+  const user = await findUser(q, orgId, userId);
+  return user ? idpGrant(idpAssignmentsOf(user.attributes), options.vocabulary, true) : [];
+}
+
+/**
+ * What a person holds (DESIGN §5): the union over their groups' rules and, under the idpRoles
+ * policy, what the identity provider's roles and entitlements grant. A personal key of theirs
+ * (not narrowed to a group) holds this, narrowed by the key's own permissions.
+ */
+export async function personGrant(
+  q: Queryable,
+  orgId: string,
+  userId: string,
+  options: { idpRoles: boolean; vocabulary: IdpVocabulary },
+): Promise<Grant> {
+  const [groups, idp] = await Promise.all([userGrant(q, orgId, userId), userIdpGrant(q, orgId, userId, options)]);
+  return unionGrant(groups, idp);
 }
 
 /** A user by id, else by userName (case-insensitive): the requested_subject of a token exchange (tokens/). */

@@ -32,6 +32,7 @@ describe('orgs-store', () => {
       allowedExpirations: ['7d', '30d', '60d', '90d', '180d', '1y', 'never'],
       allowNever: true,
       maxScimKeyLifetimeDays: null,
+      idpRoles: false,
     });
     expect(await findOrganization(db, a.id)).toEqual(a);
     expect(await lockOrganization(db, a.id)).toEqual(a);

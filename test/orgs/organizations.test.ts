@@ -143,6 +143,7 @@ describe('organization policy', () => {
         allowedExpirations: ['7d', '30d', '60d', '90d', '180d', '1y', 'never'],
         allowNever: true,
         maxScimKeyLifetimeDays: null,
+        idpRoles: false,
       },
     });
   });
@@ -164,6 +165,8 @@ describe('organization policy', () => {
     [{ allowedExpirations: ['5d'] }],
     [{ maxScimKeyLifetimeDays: 0 }],
     [{ unknown: 1 }],
+    [{ idpRoles: 'yes' }],
+    [{ idpRoles: null }],
   ])('refuses policy %j with 400', async (body) => {
     const org = await createOrganization(app);
     expect((await app.http.patch('/api/v1/organizations/current').set(bearer(org.token)).send(body)).status).toBe(400);
