@@ -204,7 +204,13 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
 
   app.use(
     '/scim/v2',
-    scimRouter({ authenticator: k.authenticator, users: k.users, groups: k.groups, logger: k.logger }),
+    scimRouter({
+      authenticator: k.authenticator,
+      users: k.users,
+      groups: k.groups,
+      permissions: k.permissions,
+      logger: k.logger,
+    }),
   );
 
   app.use('/.well-known', wellKnownRoutes(k.tokens));
