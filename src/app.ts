@@ -15,7 +15,7 @@ import { VerifiedTokens } from './access/verified-tokens.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { AuditService } from './audit/audit-service.js';
 import type { Config } from './config.js';
-import type { Db } from './db/db.js';
+import type { Db, Queryable } from './db/db.js';
 import { UnitOfWork } from './db/unit-of-work.js';
 import { groupsAdminRoutes } from './groups/groups-admin-routes.js';
 import { GroupsAdminService } from './groups/groups-admin-service.js';
@@ -114,17 +114,15 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     subjects,
     vocabulary: permissions,
   });
-  const users = new UsersService({ db, unitOfWork, now });
+  const idpRoles = async (q: Queryable, orgId: string) => (await organizationGrantPolicy(q, orgId))?.idpRoles === true;
+  const users = new UsersService({ db, unitOfWork, now, vocabulary: permissions, idpRoles });
   const groups = new GroupsService({ db, unitOfWork, now });
   const groupsAdmin = new GroupsAdminService({ db, unitOfWork, permissions, now });
   const keys = new KeysService({
     db,
     unitOfWork,
     permissions,
-    policies: {
-      lock: lockKeyPolicy,
-      idpRoles: async (q, orgId) => (await organizationGrantPolicy(q, orgId))?.idpRoles === true,
-    },
+    policies: { lock: lockKeyPolicy, idpRoles },
     bcryptCost: config.bcryptCost,
     now,
   });

@@ -108,6 +108,72 @@ const Group = {
     updatedAt: { type: 'string', format: 'date-time' },
   },
 };
+const GrantSource = {
+  oneOf: [
+    {
+      type: 'object',
+      description: "A rule of one of the user's groups (directly or through nesting); role names the rule's role",
+      properties: {
+        type: { const: 'group' },
+        id: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+      },
+      required: ['type', 'id', 'name'],
+    },
+    {
+      type: 'object',
+      description: "A keyscope role the identity provider assigned in the user's roles (policy idpRoles)",
+      properties: { type: { const: 'idpRole' }, value: { type: 'string' } },
+      required: ['type', 'value'],
+    },
+    {
+      type: 'object',
+      description: "A permission the identity provider assigned in the user's entitlements (policy idpRoles)",
+      properties: { type: { const: 'idpEntitlement' }, value: { type: 'string' } },
+      required: ['type', 'value'],
+    },
+  ],
+};
+const IdpAssignment = {
+  type: 'object',
+  properties: {
+    value: { type: 'string' },
+    display: { type: 'string' },
+    type: { type: 'string' },
+    primary: { type: 'boolean' },
+    known: { type: 'boolean', description: 'A keyscope role (roles) or a permission an organization can hold' },
+    grants: { type: 'boolean', description: 'Known, and the organization policy idpRoles is on' },
+  },
+};
+const UserDetail = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    userName: { type: 'string' },
+    displayName: { type: ['string', 'null'] },
+    externalId: { type: ['string', 'null'] },
+    active: { type: ['boolean', 'null'] },
+    idpRoles: { type: 'boolean', description: 'The organization policy: whether roles and entitlements grant' },
+    roles: { type: 'array', items: IdpAssignment },
+    entitlements: { type: 'array', items: IdpAssignment },
+    grants: {
+      type: 'array',
+      description:
+        'What a personal key of this user (not narrowed) holds, entry by entry, with where it comes from; empty while the user is not active',
+      items: {
+        type: 'object',
+        properties: {
+          permission: { type: 'string' },
+          resources: { type: ['array', 'null'], items: { type: 'string' } },
+          source: GrantSource,
+        },
+      },
+    },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
 const Organization = {
   type: 'object',
   properties: {
@@ -193,6 +259,7 @@ export function openApiDocument(): Json {
         ApiKey,
         Group,
         Organization,
+        UserDetail,
         Me,
         TokenResponse: {
           type: 'object',
@@ -365,6 +432,14 @@ export function openApiDocument(): Json {
             query('limit', { type: 'integer' }),
           ],
           responses: { '200': json('A page of users', page({ type: 'object' })), ...errors },
+        },
+      },
+      '/users/{id}': {
+        parameters: [idParam()],
+        get: {
+          summary:
+            'A provisioned user (users:read): the roles and entitlements its identity provider assigned, and where each grant comes from (group rule, IdP role, IdP entitlement)',
+          responses: { '200': json('The user', ref('UserDetail')), '404': problem('No such user'), ...errors },
         },
       },
       '/organizations': {

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/db.js';
-import { ancestorGroupIds, directGroupIdsOfMember, rulesOfGroups } from './grants-store.js';
+import { ancestorGroupIds, directGroupIdsOfMember, namedRulesOfGroups, rulesOfGroups } from './grants-store.js';
+import type { SourcedGrantEntry } from '../principals/idp-grant.js';
 import { grantOf, type Grant } from '../principals/permissions.js';
 
 /** What a group grants: its rules and those of every group it is nested in. */
@@ -15,6 +16,28 @@ export async function groupGrant(q: Queryable, orgId: string, groupId: string): 
 export async function userGrant(q: Queryable, orgId: string, userId: string): Promise<Grant> {
   const groups = await ancestorGroupIds(q, orgId, await directGroupIdsOfMember(q, orgId, userId));
   return toGrant(await rulesOfGroups(q, orgId, groups));
+}
+
+/**
+ * What each of a user's groups grants it (directly or through nesting), rule by rule, roles
+ * expanded into their permissions: the group half of GET /api/v1/users/:id `grants`.
+ */
+export async function userGrantSources(q: Queryable, orgId: string, userId: string): Promise<SourcedGrantEntry[]> {
+  const groups = await ancestorGroupIds(q, orgId, await directGroupIdsOfMember(q, orgId, userId));
+  const out: SourcedGrantEntry[] = [];
+  for (const rule of await namedRulesOfGroups(q, orgId, groups)) {
+    const source = {
+      type: 'group' as const,
+      id: rule.group_id,
+      name: rule.group_name,
+      ...(rule.role !== null ? { role: rule.role } : {}),
+    };
+    const entries = grantOf([
+      { permission: rule.permission ?? undefined, role: rule.role ?? undefined, resources: rule.resources },
+    ]);
+    for (const entry of entries) out.push({ ...entry, source });
+  }
+  return out;
 }
 
 /** Whether a user is in a group, directly or through nested groups. */

@@ -14,8 +14,14 @@ import { preconditionFailed } from '../errors/domain-error.js';
 import { userErrors } from './users-errors.js';
 import { BatchLoader } from '../db/batch-loader.js';
 import { isUuid } from '../db/uuid.js';
-import { userGrant } from '../groups/grants.js';
-import { idpAssignmentsOf, idpGrant, unionGrant, type IdpVocabulary } from '../principals/idp-grant.js';
+import { userGrant, userGrantSources } from '../groups/grants.js';
+import {
+  idpAssignmentsOf,
+  idpGrant,
+  idpGrantEntries,
+  unionGrant,
+  type IdpVocabulary,
+} from '../principals/idp-grant.js';
 import type { Grant } from '../principals/permissions.js';
 import {
   deleteUser,
@@ -31,12 +37,16 @@ import {
   type UserListQuery,
   type UserLookupColumn,
 } from './users-store.js';
-import type { ListUsersInput, UserFields, UserRecord } from './users.js';
+import type { IdpAssignmentView, ListUsersInput, UserDetail, UserFields, UserRecord } from './users.js';
 
 export interface UsersServiceDeps {
   db: Db;
   unitOfWork: UnitOfWork;
   now: () => Date;
+  /** What the identity provider's roles and entitlements may name. */
+  vocabulary: IdpVocabulary;
+  /** Whether they grant: the organization's idpRoles policy (orgs/ owns it; wired in app.ts). */
+  idpRoles: (q: Queryable, orgId: string) => Promise<boolean>;
 }
 
 /**
@@ -134,6 +144,52 @@ export class UsersService {
         active: u.active,
       })),
       nextCursor: rows.length > limit && last ? encodeCursor([last.user_name.toLowerCase(), last.id]) : null,
+    };
+  }
+
+  /**
+   * GET /api/v1/users/:id: the user, the roles and entitlements the identity provider assigned it
+   * (each marked known or not, granting or not), and where each entry of its grant comes from.
+   */
+  async getForAdmin(ctx: RequestContext, id: string): Promise<UserDetail> {
+    if (!can(ctx.principal.grant, 'users:read')) throw userErrors.needsPermission('users:read');
+    const { db, vocabulary } = this.deps;
+    const user = await findUser(db, ctx.orgId, id);
+    if (!user) throw userErrors.notFound(id);
+    const [idpRoles, fromGroups] = await Promise.all([
+      this.deps.idpRoles(db, ctx.orgId),
+      userGrantSources(db, ctx.orgId, user.id),
+    ]);
+    const fromIdp = idpRoles ? idpGrantEntries(idpAssignmentsOf(user.attributes), vocabulary) : [];
+    const view = (attribute: unknown, isKnown: (value: string) => boolean): IdpAssignmentView[] =>
+      (Array.isArray(attribute) ? attribute : []).flatMap((element: unknown) => {
+        if (element === null || typeof element !== 'object') return [];
+        const { value, display, type, primary } = element as Record<string, unknown>;
+        if (typeof value !== 'string') return [];
+        const known = isKnown(value);
+        return [
+          {
+            value,
+            ...(typeof display === 'string' ? { display } : {}),
+            ...(typeof type === 'string' ? { type } : {}),
+            ...(typeof primary === 'boolean' ? { primary } : {}),
+            known,
+            grants: known && idpRoles,
+          },
+        ];
+      });
+    return {
+      id: user.id,
+      userName: user.userName,
+      displayName: user.displayName,
+      externalId: user.externalId,
+      active: user.active,
+      idpRoles,
+      roles: view(user.attributes.roles, (v) => vocabulary.isRole(v)),
+      entitlements: view(user.attributes.entitlements, (v) => vocabulary.isEntitlement(v)),
+      grants: user.active === true ? [...fromGroups, ...fromIdp] : [],
+      createdAt: user.createdAt.toISOString(),
+      updatedAt: user.updatedAt.toISOString(),
     };
   }
 

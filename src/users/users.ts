@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SourcedGrantEntry } from '../principals/idp-grant.js';
 
 /** A provisioned identity. Columns hold what is filtered, sorted or joined; `attributes` the rest of the SCIM document. */
 export interface UserRecord {
@@ -41,3 +42,35 @@ export const ListUsersQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 export type ListUsersInput = z.infer<typeof ListUsersQuery>;
+
+/** One of a user's roles or entitlements as the identity provider sent it, and whether keyscope knows its value. */
+export interface IdpAssignmentView {
+  value: string;
+  display?: string;
+  type?: string;
+  primary?: boolean;
+  /** A keyscope role (roles) or a permission an organization can hold (entitlements). */
+  known: boolean;
+  /** Whether it grants now: known, and the organization's idpRoles policy is on. */
+  grants: boolean;
+}
+
+/** GET /api/v1/users/:id: the user, what the identity provider assigned it, and where each grant comes from. */
+export interface UserDetail {
+  id: string;
+  userName: string;
+  displayName: string | null;
+  externalId: string | null;
+  active: boolean | null;
+  /** The organization's idpRoles policy: whether roles and entitlements grant. */
+  idpRoles: boolean;
+  roles: IdpAssignmentView[];
+  entitlements: IdpAssignmentView[];
+  /**
+   * What a personal key of this user (not narrowed) holds, entry by entry, each with its source: a
+   * group's rule, an identity-provider role or entitlement. Empty while the user is not active.
+   */
+  grants: SourcedGrantEntry[];
+  createdAt: string;
+  updatedAt: string;
+}
