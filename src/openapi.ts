@@ -138,7 +138,11 @@ const GrantSource = {
 const IdpAssignment = {
   type: 'object',
   properties: {
-    value: { type: 'string' },
+    value: { type: 'string', description: 'As the identity provider sent it' },
+    names: {
+      type: 'string',
+      description: "What the value names when it differs: the inner value of Entra's JSON-string app role assignments",
+    },
     display: { type: 'string' },
     type: { type: 'string' },
     primary: { type: 'boolean' },

@@ -30,13 +30,33 @@ export interface IdpVocabulary {
   isEntitlement(value: string): boolean;
 }
 
-/** The `value`s of a multi-valued attribute as stored (strings only; anything else names nothing). */
+/**
+ * What a stored `value` names. Entra ID, in its default (pre-aadOptscim062020) PATCH dialect, sends an
+ * app role assigned through AppRoleAssignmentsComplex as a JSON string inside `value`
+ * (`"{\"id\":\"…\",\"value\":\"admin\",\"displayName\":\"Admin\"}"`, Microsoft Learn,
+ * "Customize user provisioning attribute-mappings"): keyscope keeps it as sent and reads the inner
+ * `value` as what it names. Any other string names itself.
+ */
+export function assignedValue(value: string): string {
+  if (!value.startsWith('{')) return value;
+  try {
+    const inner = JSON.parse(value) as unknown;
+    const named = inner !== null && typeof inner === 'object' ? (inner as { value?: unknown }).value : undefined;
+    return typeof named === 'string' ? named : value;
+  } catch {
+    return value;
+  }
+}
+
+/** What the `value`s of a multi-valued attribute as stored name (strings only; anything else names nothing). */
 export function valuesOf(attribute: unknown): string[] {
   if (!Array.isArray(attribute)) return [];
   const out: string[] = [];
   for (const element of attribute) {
     const value = element !== null && typeof element === 'object' ? (element as { value?: unknown }).value : undefined;
-    if (typeof value === 'string' && !out.includes(value)) out.push(value);
+    if (typeof value !== 'string') continue;
+    const named = assignedValue(value);
+    if (!out.includes(named)) out.push(named);
   }
   return out;
 }

@@ -16,6 +16,7 @@ import { BatchLoader } from '../db/batch-loader.js';
 import { isUuid } from '../db/uuid.js';
 import { userGrant, userGrantSources } from '../groups/grants.js';
 import {
+  assignedValue,
   idpAssignmentsOf,
   idpGrant,
   idpGrantEntries,
@@ -166,10 +167,12 @@ export class UsersService {
         if (element === null || typeof element !== 'object') return [];
         const { value, display, type, primary } = element as Record<string, unknown>;
         if (typeof value !== 'string') return [];
-        const known = isKnown(value);
+        const names = assignedValue(value);
+        const known = isKnown(names);
         return [
           {
             value,
+            ...(names !== value ? { names } : {}),
             ...(typeof display === 'string' ? { display } : {}),
             ...(typeof type === 'string' ? { type } : {}),
             ...(typeof primary === 'boolean' ? { primary } : {}),

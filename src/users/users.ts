@@ -45,7 +45,10 @@ export type ListUsersInput = z.infer<typeof ListUsersQuery>;
 
 /** One of a user's roles or entitlements as the identity provider sent it, and whether keyscope knows its value. */
 export interface IdpAssignmentView {
+  /** As the identity provider sent it. */
   value: string;
+  /** What the value names when that differs from it (Entra's JSON-string app role assignments). */
+  names?: string;
   display?: string;
   type?: string;
   primary?: boolean;
