@@ -98,6 +98,8 @@ export interface OrgPolicy {
   allowedExpirations: ExpirationPreset[];
   allowNever: boolean;
   maxScimKeyLifetimeDays: number | null;
+  /** Whether the identity provider's roles and entitlements grant (issue 13). */
+  idpRoles: boolean;
 }
 
 export interface Organization {
