@@ -1,4 +1,4 @@
-import { bearer } from '../support/orgs.js';
+import { bearer, createOrganization, scimClientFor } from '../support/orgs.js';
 import {
   createKey,
   oktaUser,
@@ -21,7 +21,9 @@ let app: TestApp;
 let scim: ScimClient;
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { KEYSCOPE_PERMISSIONS: 'reports:read,reports:write' } });
+  app = await startTestApp({
+    env: { KEYSCOPE_PERMISSIONS: 'reports:read,reports:write', PUBLIC_URL: 'https://keyscope.test' },
+  });
   scim = await scimClient(app);
 });
 afterAll(() => app.close());
@@ -192,5 +194,42 @@ describe('policy idpRoles', () => {
     // With the policy off again the admin role is gone, so what the IdP granted cannot be kept.
     await setIdpRoles(false);
     expect(await allowed(same.body.token, 'keys:read')).toBe(false);
+  });
+
+  it('is each organization’s own: another organization’s people gain nothing from this one’s policy', async () => {
+    const other = await createOrganization(app);
+    const otherScim = await scimClientFor(app, other.token);
+    const user = (
+      await otherScim.post('/Users', oktaUser('idp.other-org@example.com', { roles: [{ value: 'admin' }] }))
+    ).body.id as string;
+    const key = await createKey(app, { name: 'other org person', kind: 'personal', ownerUserId: user }, other.token);
+    await setIdpRoles(true);
+    expect(await allowed(key.token, 'org:admin')).toBe(false);
+    expect((await app.http.get(`/api/v1/users/${user}`).set(admin())).status).toBe(404);
+    expect(
+      (await app.http.patch('/api/v1/organizations/current').set(bearer(other.token)).send({ idpRoles: true })).status,
+    ).toBe(200);
+    expect(await allowed(key.token, 'org:admin')).toBe(true);
+  });
+
+  it('an impersonation token holds what the user holds through the identity provider, and loses it live', async () => {
+    const p = await person('idp.impersonated@example.com', { entitlements: [{ value: 'reports:read' }] });
+    const gateway = await app.http
+      .post('/api/v1/groups')
+      .set(admin())
+      .send({ displayName: 'Gateway (idp)', rules: [{ permission: 'reports:*' }, { permission: 'users:read' }] });
+    const imp = await createKey(app, { name: 'gateway', groupId: gateway.body.id, impersonation: true });
+    await setIdpRoles(true);
+    const res = await app.http.post('/api/v1/token').set(bearer(imp.token)).type('form').send({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: imp.token,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      requested_subject: p.user,
+    });
+    expect({ status: res.status, scope: res.body.scope }).toEqual({ status: 200, scope: 'reports:read' });
+    const jwt = res.body.access_token as string;
+    expect(await allowed(jwt, 'reports:read')).toBe(true);
+    await scim.patch(`/Users/${p.user}`, patchOp({ op: 'remove', path: 'entitlements' }));
+    expect(await allowed(jwt, 'reports:read')).toBe(false);
   });
 });
