@@ -16,7 +16,7 @@ import { VerifiedTokens } from './access/verified-tokens.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { AuditService } from './audit/audit-service.js';
 import type { Config } from './config.js';
-import type { Db } from './db/db.js';
+import type { Db, Queryable } from './db/db.js';
 import { UnitOfWork } from './db/unit-of-work.js';
 import { groupsAdminRoutes } from './groups/groups-admin-routes.js';
 import { GroupsAdminService } from './groups/groups-admin-service.js';
@@ -34,7 +34,7 @@ import { uiRoutes } from './http/ui-routes.js';
 import { keysRoutes } from './keys/keys-routes.js';
 import { KeysService } from './keys/keys-service.js';
 import { orgsRoutes } from './orgs/orgs-routes.js';
-import { lockKeyPolicy, OrgsService, readKeyPolicy } from './orgs/orgs-service.js';
+import { lockKeyPolicy, organizationGrantPolicy, OrgsService, readKeyPolicy } from './orgs/orgs-service.js';
 import { scimRouter } from './scim/scim-router.js';
 import { sessionCookieName } from './principals/session-token.js';
 import { authRoutes, ssoRoutes } from './sessions/sessions-routes.js';
@@ -99,7 +99,15 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   invalidation.alsoEvict(subjects);
   const signingKeys = new SigningKeys({ db, unitOfWork, now, secret: config.signingKeySecret });
   invalidation.onChange((tags) => signingKeys.hear(tags));
-  const tokens = new TokensService({ db, unitOfWork, signingKeys, now, publicUrl: config.publicUrl });
+  const permissions = new PermissionCatalogue(config.extraPermissions);
+  const tokens = new TokensService({
+    db,
+    unitOfWork,
+    signingKeys,
+    now,
+    publicUrl: config.publicUrl,
+    vocabulary: permissions,
+  });
   const authenticator = new Authenticator({
     db,
     cache,
@@ -110,6 +118,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     onFailure: (reason) => metrics.authFailures.inc({ reason }),
     signedTokens: tokens,
     subjects,
+    vocabulary: permissions,
   });
   const sessionCache = new PrincipalCache<CachedSession>(config.principalCacheTtlMs);
   invalidation.alsoEvict(sessionCache);
@@ -120,6 +129,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     idleTimeoutMs: config.sessionIdleTimeoutMs,
     logger,
     onFailure: (reason) => metrics.authFailures.inc({ reason }),
+    vocabulary: permissions,
   });
   const signIn = new SignInService({
     db,
@@ -130,15 +140,15 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     sessionMaxLifetimeMs: config.sessionMaxLifetimeMs,
     onProblem: (message, details) => logger.warn(details, `sign-in: ${message}`),
   });
-  const permissions = new PermissionCatalogue(config.extraPermissions);
-  const users = new UsersService({ db, unitOfWork, now });
+  const idpRoles = async (q: Queryable, orgId: string) => (await organizationGrantPolicy(q, orgId))?.idpRoles === true;
+  const users = new UsersService({ db, unitOfWork, now, vocabulary: permissions, idpRoles });
   const groups = new GroupsService({ db, unitOfWork, now });
   const groupsAdmin = new GroupsAdminService({ db, unitOfWork, permissions, now });
   const keys = new KeysService({
     db,
     unitOfWork,
     permissions,
-    policies: { lock: lockKeyPolicy, read: readKeyPolicy },
+    policies: { lock: lockKeyPolicy, read: readKeyPolicy, idpRoles },
     bcryptCost: config.bcryptCost,
     now,
   });
@@ -231,7 +241,13 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
 
   app.use(
     '/scim/v2',
-    scimRouter({ authenticator: k.authenticator, users: k.users, groups: k.groups, logger: k.logger }),
+    scimRouter({
+      authenticator: k.authenticator,
+      users: k.users,
+      groups: k.groups,
+      permissions: k.permissions,
+      logger: k.logger,
+    }),
   );
 
   app.use('/.well-known', wellKnownRoutes(k.tokens));

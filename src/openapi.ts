@@ -109,6 +109,88 @@ const Group = {
     updatedAt: { type: 'string', format: 'date-time' },
   },
 };
+const GrantSource = {
+  oneOf: [
+    {
+      type: 'object',
+      description: "A rule of one of the user's groups (directly or through nesting); role names the rule's role",
+      properties: {
+        type: { const: 'group' },
+        id: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+      },
+      required: ['type', 'id', 'name'],
+    },
+    {
+      type: 'object',
+      description: "A keyscope role the identity provider assigned in the user's roles (policy idpRoles)",
+      properties: { type: { const: 'idpRole' }, value: { type: 'string' } },
+      required: ['type', 'value'],
+    },
+    {
+      type: 'object',
+      description: "A permission the identity provider assigned in the user's entitlements (policy idpRoles)",
+      properties: { type: { const: 'idpEntitlement' }, value: { type: 'string' } },
+      required: ['type', 'value'],
+    },
+  ],
+};
+const IdpAssignment = {
+  type: 'object',
+  properties: {
+    value: { type: 'string', description: 'As the identity provider sent it' },
+    names: {
+      type: 'string',
+      description: "What the value names when it differs: the inner value of Entra's JSON-string app role assignments",
+    },
+    display: { type: 'string' },
+    type: { type: 'string' },
+    primary: { type: 'boolean' },
+    known: { type: 'boolean', description: 'A keyscope role (roles) or a permission an organization can hold' },
+    grants: { type: 'boolean', description: 'Known, and the organization policy idpRoles is on' },
+  },
+};
+const UserDetail = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    userName: { type: 'string' },
+    displayName: { type: ['string', 'null'] },
+    externalId: { type: ['string', 'null'] },
+    active: { type: ['boolean', 'null'], description: 'null: unassigned by the identity provider' },
+    groups: {
+      type: 'array',
+      description: 'Its groups, directly and through nesting',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          displayName: { type: 'string' },
+          type: { enum: ['direct', 'indirect'] },
+        },
+      },
+    },
+    idpRoles: { type: 'boolean', description: 'The organization policy: whether roles and entitlements grant' },
+    roles: { type: 'array', items: IdpAssignment },
+    entitlements: { type: 'array', items: IdpAssignment },
+    grants: {
+      type: 'array',
+      description:
+        'What a personal key of this user (not narrowed) holds, entry by entry, with where it comes from; empty while the user is not active',
+      items: {
+        type: 'object',
+        properties: {
+          permission: { type: 'string' },
+          resources: { type: ['array', 'null'], items: { type: 'string' } },
+          source: GrantSource,
+        },
+      },
+    },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
 const Organization = {
   type: 'object',
   properties: {
@@ -216,6 +298,7 @@ export function openApiDocument(): Json {
         ApiKey,
         Group,
         Organization,
+        UserDetail,
         Me,
         SsoSettings: {
           type: 'object',
@@ -444,34 +527,9 @@ export function openApiDocument(): Json {
       '/users/{id}': {
         parameters: [idParam()],
         get: {
-          summary: 'One provisioned user and their groups, direct and nested (users:read)',
-          responses: {
-            '200': json('The user', {
-              type: 'object',
-              properties: {
-                id: { type: 'string' },
-                userName: { type: 'string' },
-                displayName: { type: ['string', 'null'] },
-                externalId: { type: ['string', 'null'] },
-                active: { type: ['boolean', 'null'], description: 'null: unassigned by the identity provider' },
-                groups: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      id: { type: 'string' },
-                      displayName: { type: 'string' },
-                      type: { enum: ['direct', 'indirect'] },
-                    },
-                  },
-                },
-                createdAt: { type: 'string', format: 'date-time' },
-                updatedAt: { type: 'string', format: 'date-time' },
-              },
-            }),
-            '404': problem('Unknown user'),
-            ...errors,
-          },
+          summary:
+            'A provisioned user (users:read): its groups (direct and nested), the roles and entitlements its identity provider assigned, and where each grant comes from (group rule, IdP role, IdP entitlement)',
+          responses: { '200': json('The user', ref('UserDetail')), '404': problem('No such user'), ...errors },
         },
       },
       '/organizations': {
@@ -515,11 +573,11 @@ export function openApiDocument(): Json {
       },
       '/organizations/current': {
         get: {
-          summary: "The caller's organization and its key policy",
+          summary: "The caller's organization and its policy (keys, idpRoles)",
           responses: { '200': json('The organization', ref('Organization')), ...errors },
         },
         patch: {
-          summary: 'Change the key policy (org:admin)',
+          summary: 'Change the policy: keys, and idpRoles (whether the identity provider grants) (org:admin, audited)',
           requestBody: body(UpdatePolicyBody),
           responses: { '200': json('The organization', ref('Organization')), ...errors },
         },

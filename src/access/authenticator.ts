@@ -12,6 +12,7 @@ import { looksLikeJwt, type VerifyOptions } from '../tokens/tokens-service.js';
 import type { KeyscopeClaims } from '../tokens/tokens.js';
 import { resolvePrincipal, resolveUserSubject, type Resolved, type UserSubject } from './resolver.js';
 import type { VerifiedTokens } from './verified-tokens.js';
+import type { IdpVocabulary } from '../principals/idp-grant.js';
 
 export const MESSAGES: Record<Exclude<AuthFailureCode, 'too_many_attempts'>, string> = {
   invalid_token: 'The API key is missing, malformed or unknown',
@@ -40,6 +41,8 @@ export interface AuthenticatorDeps {
   signedTokens?: SignedTokenVerifier;
   /** The users impersonation tokens act for, evicted like principals. */
   subjects?: PrincipalCache<UserSubject>;
+  /** The roles and permissions the identity provider's roles and entitlements may name (idpRoles policy). */
+  vocabulary: IdpVocabulary;
 }
 
 export interface SignedTokenVerifier {
@@ -166,7 +169,7 @@ export class Authenticator {
     const cached = cache?.get(cacheKey);
     if (cached) return cached;
     const epoch = cache?.epoch ?? 0;
-    const resolved = await resolveUserSubject(this.deps.db, orgId, userId);
+    const resolved = await resolveUserSubject(this.deps.db, orgId, userId, this.deps.vocabulary);
     if (resolved) cache?.set(cacheKey, resolved.subject, resolved.tags, epoch);
     return resolved?.subject;
   }
@@ -246,7 +249,7 @@ export class Authenticator {
   private async resolve(keyId: string, epoch: number): Promise<Resolved | undefined> {
     const row = await keysForAuthentication.find(this.deps.db, keyId, this.deps.now());
     if (!row) return undefined;
-    const resolved = await resolvePrincipal(this.deps.db, row);
+    const resolved = await resolvePrincipal(this.deps.db, row, this.deps.vocabulary);
     this.deps.cache.set(keyId, resolved.principal, resolved.tags, epoch);
     return resolved;
   }

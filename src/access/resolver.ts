@@ -2,8 +2,9 @@ import type { Queryable } from '../db/db.js';
 import { tag } from '../db/unit-of-work.js';
 import type { KeyRow } from '../keys/keys.js';
 import { grantOfGroups, groupsOfKey } from '../groups/grants.js';
-import { userById } from '../users/users-service.js';
-import { organizationName } from '../orgs/orgs-service.js';
+import { userById, userIdpGrant } from '../users/users-service.js';
+import { organizationGrantPolicy } from '../orgs/orgs-service.js';
+import { idpAssignmentsOf, idpGrant, unionGrant, type IdpVocabulary } from '../principals/idp-grant.js';
 import { narrow, type Grant } from '../principals/permissions.js';
 import type { Principal } from '../principals/principal.js';
 
@@ -17,9 +18,12 @@ export interface Resolved {
  * DESIGN §5: a service key holds its group's grant; a personal key holds its owner's grant (the union
  * over every group the owner is in), or its group's grant while the owner is active and in that group;
  * nested groups add the rules of every group they sit in; an explicit permission list narrows the result.
+ * Under the organization's idpRoles policy the owner's grant also holds what the identity provider's
+ * roles and entitlements grant (principals/idp-grant.ts); the principal depends on the owner and the
+ * organization (tags), so a change to either reaches it at once.
  * A suspended key resolves to an empty grant (fail closed).
  */
-export async function resolvePrincipal(q: Queryable, row: KeyRow): Promise<Resolved> {
+export async function resolvePrincipal(q: Queryable, row: KeyRow, vocabulary: IdpVocabulary): Promise<Resolved> {
   const orgId = row.org_id;
   const tags = new Set([tag.key(row.id), tag.org(orgId)]);
   if (row.owner_user_id) tags.add(tag.user(row.owner_user_id));
@@ -33,11 +37,21 @@ export async function resolvePrincipal(q: Queryable, row: KeyRow): Promise<Resol
   for (const id of [...ownerGroups, ...keyGroups]) tags.add(tag.group(id));
 
   const grantingGroups = row.group_id ? keyGroups : row.kind === 'personal' ? ownerGroups : [];
-  const grant: Grant = row.suspension ? [] : narrow(await grantOfGroups(q, orgId, grantingGroups), row.permissions);
+  const org = await organizationGrantPolicy(q, orgId);
+  let grant: Grant = [];
+  if (!row.suspension) {
+    const groups = await grantOfGroups(q, orgId, grantingGroups);
+    // The owner's own grant only: a personal key narrowed to a group holds that group's grant.
+    const fromIdp =
+      row.kind === 'personal' && !row.group_id && row.owner_user_id
+        ? await userIdpGrant(q, orgId, row.owner_user_id, { idpRoles: org?.idpRoles === true, vocabulary })
+        : [];
+    grant = narrow(unionGrant(groups, fromIdp), row.permissions);
+  }
 
   const principal: Principal = {
     orgId,
-    orgName: (await organizationName(q, orgId)) ?? '',
+    orgName: org?.name ?? '',
     keyId: row.id,
     keyName: row.name,
     kind: row.kind,
@@ -71,12 +85,20 @@ export async function resolveUserSubject(
   q: Queryable,
   orgId: string,
   userId: string,
+  vocabulary: IdpVocabulary,
 ): Promise<{ subject: UserSubject; tags: string[] } | undefined> {
   const user = await userById(q, orgId, userId);
   if (!user) return undefined;
   const { ownerGroups } = await groupsOfKey(q, orgId, { kind: 'personal', groupId: null, ownerUserId: userId });
   const tags = [tag.user(userId), tag.org(orgId), ...ownerGroups.map((id) => tag.group(id))];
-  const grant = user.active === true ? await grantOfGroups(q, orgId, ownerGroups) : [];
+  const idpRoles = (await organizationGrantPolicy(q, orgId))?.idpRoles === true;
+  const grant =
+    user.active === true
+      ? unionGrant(
+          await grantOfGroups(q, orgId, ownerGroups),
+          idpGrant(idpAssignmentsOf(user.attributes), vocabulary, idpRoles),
+        )
+      : [];
   return {
     subject: { userId, userName: user.userName, displayName: user.displayName, active: user.active === true, grant },
     tags,

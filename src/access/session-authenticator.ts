@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
 import { tag } from '../db/unit-of-work.js';
 import { organizationName } from '../orgs/orgs-service.js';
+import type { IdpVocabulary } from '../principals/idp-grant.js';
 import type { AuthFailureCode, AuthResult } from '../principals/auth-result.js';
 import type { Principal } from '../principals/principal.js';
 import { csrfTokenOf, looksLikeSessionSecret, sessionDigest } from '../principals/session-token.js';
@@ -26,6 +27,8 @@ export interface SessionAuthenticatorDeps {
   idleTimeoutMs: number;
   logger: Logger;
   onFailure?: (code: AuthFailureCode) => void;
+  /** The roles and permissions the identity provider's assignments may name (policy idpRoles). */
+  vocabulary: IdpVocabulary;
 }
 
 type SessionFailure = Extract<
@@ -88,7 +91,7 @@ export class SessionAuthenticator {
       await sessionsForAuthentication.end(db, row.id, at, 'idle');
       return 'session_expired';
     }
-    const resolved = await resolveUserSubject(db, row.org_id, row.user_id);
+    const resolved = await resolveUserSubject(db, row.org_id, row.user_id, this.deps.vocabulary);
     if (!resolved?.subject.active) {
       // The identity provider deactivated (or deleted) them: the session ends for good (issue 11).
       await sessionsForAuthentication.end(db, row.id, at, 'owner_inactive');

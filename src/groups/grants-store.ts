@@ -45,3 +45,19 @@ export async function directGroupIdsOfMember(q: Queryable, orgId: string, member
   );
   return rows.map((r) => r.group_id);
 }
+
+export interface NamedRuleRow extends RuleRow {
+  group_name: string;
+}
+
+/** The rules of these groups with each group's name, in name order (where a user's grant comes from). */
+export async function namedRulesOfGroups(q: Queryable, orgId: string, groupIds: string[]): Promise<NamedRuleRow[]> {
+  if (!groupIds.length) return [];
+  const { rows } = await q.query<NamedRuleRow>(
+    `SELECT r.group_id, g.display_name AS group_name, r.permission, r.role, r.resources
+       FROM group_rules r JOIN groups g ON g.id = r.group_id AND g.org_id = r.org_id
+      WHERE r.org_id = $1 AND r.group_id = ANY($2::uuid[]) ORDER BY lower(g.display_name), g.id, r.position`,
+    [orgId, groupIds],
+  );
+  return rows;
+}

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/db.js';
-import { ancestorGroupIds, directGroupIdsOfMember, rulesOfGroups } from './grants-store.js';
-import { grantOf, narrow, type Grant } from '../principals/permissions.js';
+import { ancestorGroupIds, directGroupIdsOfMember, namedRulesOfGroups, rulesOfGroups } from './grants-store.js';
+import type { SourcedGrantEntry } from '../principals/idp-grant.js';
+import { grantOf, type Grant } from '../principals/permissions.js';
 
 /** What a group grants: its rules and those of every group it is nested in. */
 export async function groupGrant(q: Queryable, orgId: string, groupId: string): Promise<Grant> {
@@ -8,30 +9,41 @@ export async function groupGrant(q: Queryable, orgId: string, groupId: string): 
   return toGrant(await rulesOfGroups(q, orgId, groups));
 }
 
-/** What a user holds: the union over every group it belongs to, directly or through nesting. */
+/**
+ * What a user's groups grant: the union over every group it belongs to, directly or through nesting.
+ * A person holds more under the idpRoles policy: see users-service personGrant.
+ */
 export async function userGrant(q: Queryable, orgId: string, userId: string): Promise<Grant> {
   const groups = await ancestorGroupIds(q, orgId, await directGroupIdsOfMember(q, orgId, userId));
   return toGrant(await rulesOfGroups(q, orgId, groups));
+}
+
+/**
+ * What each of a user's groups grants it (directly or through nesting), rule by rule, roles
+ * expanded into their permissions: the group half of GET /api/v1/users/:id `grants`.
+ */
+export async function userGrantSources(q: Queryable, orgId: string, userId: string): Promise<SourcedGrantEntry[]> {
+  const groups = await ancestorGroupIds(q, orgId, await directGroupIdsOfMember(q, orgId, userId));
+  const out: SourcedGrantEntry[] = [];
+  for (const rule of await namedRulesOfGroups(q, orgId, groups)) {
+    const source = {
+      type: 'group' as const,
+      id: rule.group_id,
+      name: rule.group_name,
+      ...(rule.role !== null ? { role: rule.role } : {}),
+    };
+    const entries = grantOf([
+      { permission: rule.permission ?? undefined, role: rule.role ?? undefined, resources: rule.resources },
+    ]);
+    for (const entry of entries) out.push({ ...entry, source });
+  }
+  return out;
 }
 
 /** Whether a user is in a group, directly or through nested groups. */
 export async function isMemberOf(q: Queryable, orgId: string, userId: string, groupId: string): Promise<boolean> {
   const groups = await ancestorGroupIds(q, orgId, await directGroupIdsOfMember(q, orgId, userId));
   return groups.includes(groupId);
-}
-
-/** The grant a key would hold (DESIGN §5), for checks made before it exists. */
-export async function prospectiveGrant(
-  q: Queryable,
-  orgId: string,
-  key: { groupId: string | null; ownerUserId: string | null; permissions: string[] | null },
-): Promise<Grant> {
-  const base = key.groupId
-    ? await groupGrant(q, orgId, key.groupId)
-    : key.ownerUserId
-      ? await userGrant(q, orgId, key.ownerUserId)
-      : [];
-  return narrow(base, key.permissions);
 }
 
 /**

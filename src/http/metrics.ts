@@ -12,14 +12,15 @@ import { pathOf } from './request-path.js';
 const ROUTES: [RegExp, string][] = [
   [/^\/scim\/v2\/(users|groups)\/\.search$/i, '/scim/v2/$1/.search'],
   [/^\/scim\/v2\/\.search$/i, '/scim/v2/.search'],
-  [/^\/scim\/v2\/(users|groups)\/[^/]+$/i, '/scim/v2/$1/:id'],
-  [/^\/scim\/v2\/(users|groups|serviceproviderconfig|resourcetypes|schemas)$/i, '/scim/v2/$1'],
+  [/^\/scim\/v2\/(users|groups|roles|entitlements)\/[^/]+$/i, '/scim/v2/$1/:id'],
+  [/^\/scim\/v2\/(users|groups|roles|entitlements|serviceproviderconfig|resourcetypes|schemas)$/i, '/scim/v2/$1'],
   [/^\/scim\/v2\/(resourcetypes|schemas)\/[^/]+$/i, '/scim/v2/$1/:id'],
   [/^\/api\/v1\/keys\/revoke$/, '/api/v1/keys/revoke'],
   [/^\/api\/v1\/keys\/[^/]+\/rotate$/, '/api/v1/keys/:id/rotate'],
   [/^\/api\/v1\/keys\/[^/]+$/, '/api/v1/keys/:id'],
   [/^\/api\/v1\/groups\/[^/]+\/(members|rules)$/, '/api/v1/groups/:id/$1'],
   [/^\/api\/v1\/groups\/[^/]+$/, '/api/v1/groups/:id'],
+  [/^\/api\/v1\/users\/[^/]+$/, '/api/v1/users/:id'],
   [
     /^\/api\/v1\/(keys|groups|users|audit|permissions|me|authorize|introspect|organizations|organizations\/current|openapi\.json)$/,
     '/api/v1/$1',
@@ -42,6 +43,8 @@ export function routeLabel(path: string): string {
 const CANONICAL: Record<string, string> = {
   users: 'Users',
   groups: 'Groups',
+  roles: 'Roles',
+  entitlements: 'Entitlements',
   serviceproviderconfig: 'ServiceProviderConfig',
   resourcetypes: 'ResourceTypes',
   schemas: 'Schemas',

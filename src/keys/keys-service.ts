@@ -1,8 +1,8 @@
 import bcrypt from 'bcrypt';
-import { isMemberOf, prospectiveGrant } from '../groups/grants.js';
+import { groupGrant, isMemberOf } from '../groups/grants.js';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
-import { beyondCaller, can, type Grant } from '../principals/permissions.js';
+import { beyondCaller, can, narrow, type Grant } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
 import { actorOf, isOrgAdmin, type Principal } from '../principals/principal.js';
 import { auditedBy, recordAudit } from '../audit/audit-service.js';
@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db, Queryable } from '../db/db.js';
 import { isStorableTimestamp } from '../db/timestamp.js';
 import { groupById } from '../groups/groups-service.js';
-import { userById } from '../users/users-service.js';
+import { personGrant, userById } from '../users/users-service.js';
 import { resolveExpiry } from './expiration.js';
 import { keyErrors } from './keys-errors.js';
 import {
@@ -409,7 +409,7 @@ export class KeysService {
     if (key.scim) throw keyErrors.changeScimNeedsAdmin();
     const beyond = beyondCaller(
       p.grant,
-      await prospectiveGrant(q, p.orgId, {
+      await this.prospectiveGrant(q, p.orgId, {
         groupId: key.group_id,
         ownerUserId: key.owner_user_id,
         permissions: key.permissions,
@@ -448,9 +448,30 @@ export class KeysService {
     p: Principal,
     key: { groupId: string | null; ownerUserId: string | null; permissions: string[] | null },
   ): Promise<void> {
-    const grant: Grant = await prospectiveGrant(q, p.orgId, key);
+    const grant: Grant = await this.prospectiveGrant(q, p.orgId, key);
     const beyond = beyondCaller(p.grant, grant);
     if (beyond.length) throw keyErrors.escalation(describeGrant(beyond));
+  }
+
+  /**
+   * The grant a key would hold (DESIGN §5), for checks made before it exists: its group's, or its
+   * owner's (groups' rules and, under the idpRoles policy, the identity provider's roles and
+   * entitlements), narrowed by its own permissions. The same as access/resolver gives it once used.
+   */
+  private async prospectiveGrant(
+    q: Queryable,
+    orgId: string,
+    key: { groupId: string | null; ownerUserId: string | null; permissions: string[] | null },
+  ): Promise<Grant> {
+    const base = key.groupId
+      ? await groupGrant(q, orgId, key.groupId)
+      : key.ownerUserId
+        ? await personGrant(q, orgId, key.ownerUserId, {
+            idpRoles: await this.deps.policies.idpRoles(q, orgId),
+            vocabulary: this.deps.permissions,
+          })
+        : [];
+    return narrow(base, key.permissions);
   }
 }
 

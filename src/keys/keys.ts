@@ -93,6 +93,8 @@ export interface KeyPolicySource {
   lock(q: Queryable, orgId: string): Promise<KeyPolicy | undefined>;
   /** Reads it without a lock (for reads of one's own keys). */
   read(q: Queryable, orgId: string): Promise<KeyPolicy | undefined>;
+  /** Whether the identity provider's roles and entitlements grant (organization policy idpRoles). */
+  idpRoles(q: Queryable, orgId: string): Promise<boolean>;
 }
 
 // What the admin API accepts (DESIGN §7); the routes parse with these and the service takes their types.

@@ -18,6 +18,7 @@ import {
   insertOrganization,
   lockBootstrap,
   lockOrganization,
+  organizationForPrincipal,
   organizationName as nameOf,
   updateOrganizationPolicy,
 } from './orgs-store.js';
@@ -40,6 +41,17 @@ export interface BootstrapResult {
 /** The organization's name, for a principal (access/resolver); undefined for an unknown id. */
 export function organizationName(q: Queryable, orgId: string): Promise<string | undefined> {
   return nameOf(q, orgId);
+}
+
+/**
+ * The organization's name and whether the identity provider's roles and entitlements grant
+ * (policy idpRoles), for a principal (access/resolver) and for keys-service's checks.
+ */
+export function organizationGrantPolicy(
+  q: Queryable,
+  orgId: string,
+): Promise<{ name: string; idpRoles: boolean } | undefined> {
+  return organizationForPrincipal(q, orgId);
 }
 
 /**

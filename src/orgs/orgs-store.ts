@@ -93,3 +93,17 @@ export async function findOrganizationByIdOrName(q: Queryable, idOrName: string)
   );
   return rows[0] && toOrganization(rows[0]);
 }
+
+/** The name and the idpRoles policy in one read: what resolving a principal needs of its organization. */
+export async function organizationForPrincipal(
+  q: Queryable,
+  orgId: string,
+): Promise<{ name: string; idpRoles: boolean } | undefined> {
+  const { rows } = await q.query<{ name: string; idp_roles: boolean | null }>(
+    `SELECT name, CASE WHEN jsonb_typeof(settings->'idpRoles') = 'boolean' THEN (settings->>'idpRoles')::boolean END AS idp_roles
+       FROM organizations WHERE id = $1`,
+    [orgId],
+  );
+  const row = rows[0];
+  return row && { name: row.name, idpRoles: row.idp_roles === true };
+}

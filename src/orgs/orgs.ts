@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { EXPIRATION_PRESETS, KeyPolicy } from '../keys/keys.js';
 
 /**
- * Organization policy (DESIGN §3), stored in organizations.settings: today what keys may be (the
- * keys domain owns that part, and reads it through the lock keys-service is given).
+ * Organization policy (DESIGN §3), stored in organizations.settings: what keys may be (the keys
+ * domain owns that part, and reads it through the lock keys-service is given), and `idpRoles`:
+ * whether the roles and entitlements the identity provider assigns a person grant anything
+ * (false by default: turning it on lets the identity provider grant any role, which otherwise
+ * only an admin's group rules can).
  */
-export const OrgPolicy = KeyPolicy;
-export type OrgPolicy = KeyPolicy;
+export const OrgPolicy = KeyPolicy.extend({ idpRoles: z.boolean().default(false) }).strict();
+export type OrgPolicy = z.infer<typeof OrgPolicy>;
 
 export interface Organization {
   id: string;
@@ -29,6 +32,12 @@ export const UpdatePolicyBody = z
     allowNever: z.boolean().optional(),
     maxScimKeyLifetimeDays: z.number().int().min(1).max(36500).nullable().optional(),
     selfServiceKeys: z.boolean().optional(),
+    idpRoles: z
+      .boolean()
+      .optional()
+      .describe(
+        'Whether the roles and entitlements the identity provider assigns people (SCIM roles, entitlements) grant keyscope roles and permissions; false by default',
+      ),
   })
   .strict();
 export type UpdatePolicyInput = z.infer<typeof UpdatePolicyBody>;

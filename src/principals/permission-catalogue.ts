@@ -1,8 +1,9 @@
 import { invalid } from '../errors/domain-error.js';
-import { BUILTIN_PERMISSIONS, ROLES, isPattern, type PermissionInfo } from './permissions.js';
+import type { IdpVocabulary } from './idp-grant.js';
+import { BUILTIN_PERMISSIONS, PLATFORM_PERMISSIONS, ROLES, isPattern, type PermissionInfo } from './permissions.js';
 
 /** The permissions this deployment knows: the built-ins plus the application's (KEYSCOPE_PERMISSIONS). */
-export class PermissionCatalogue {
+export class PermissionCatalogue implements IdpVocabulary {
   readonly permissions: readonly PermissionInfo[];
   private readonly resources: Set<string>;
   private readonly names: Set<string>;
@@ -21,6 +22,24 @@ export class PermissionCatalogue {
 
   roles(): { name: string; permissions: readonly string[] }[] {
     return Object.entries(ROLES).map(([name, permissions]) => ({ name, permissions }));
+  }
+
+  /** A role name, as group rules and the identity provider's `roles` name it. */
+  isRole(value: string): boolean {
+    return Object.hasOwn(ROLES, value);
+  }
+
+  /**
+   * The permissions an identity provider may assign as entitlements (/scim/v2/Entitlements): every
+   * known permission but the platform ones, which belong to no single organization.
+   */
+  entitlements(): readonly PermissionInfo[] {
+    return this.permissions.filter((p) => !PLATFORM_PERMISSIONS.has(p.name));
+  }
+
+  /** A permission (no pattern) an identity provider may assign as an entitlement. */
+  isEntitlement(value: string): boolean {
+    return this.names.has(value) && !PLATFORM_PERMISSIONS.has(value);
   }
 
   /** A permission or pattern that can match something this deployment knows. */

@@ -9,6 +9,7 @@ import {
   USER_SCHEMA,
   scimmy,
 } from '../schema/scimmy.js';
+import { ENTITLEMENT_SCHEMA, ROLE_SCHEMA, roleAndEntitlementSchemas } from './roles-entitlements-routes.js';
 import { scimBaseUrl, sendScim } from './scim-http.js';
 
 const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
@@ -114,14 +115,38 @@ function resourceTypes(req: Request) {
       schemaExtensions: [],
       meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/Group` },
     },
+    // Okta's entitlement discovery reads every resource type whose schema is its Role or Entitlement URN.
+    {
+      schemas: [RESOURCE_TYPE_SCHEMA],
+      id: 'Role',
+      name: 'Role',
+      endpoint: '/Roles',
+      description: "keyscope's roles (read-only): assign one through a user's roles",
+      schema: ROLE_SCHEMA,
+      schemaExtensions: [],
+      meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/Role` },
+    },
+    {
+      schemas: [RESOURCE_TYPE_SCHEMA],
+      id: 'Entitlement',
+      name: 'Entitlement',
+      endpoint: '/Entitlements',
+      description: "keyscope's permissions (read-only): assign one through a user's entitlements",
+      schema: ENTITLEMENT_SCHEMA,
+      schemaExtensions: [],
+      meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/Entitlement` },
+    },
   ];
 }
 
 function schemas(req: Request): Record<string, unknown>[] {
   const S = scimmy();
   const base = scimBaseUrl(req);
-  return [S.Schemas.User, S.Schemas.Group, S.Schemas.EnterpriseUser].map((schema) => {
-    const description = describeSchema(schema.definition);
-    return { ...description, meta: { resourceType: 'Schema', location: `${base}/Schemas/${String(description.id)}` } };
-  });
+  return [
+    ...[S.Schemas.User, S.Schemas.Group, S.Schemas.EnterpriseUser].map((schema) => describeSchema(schema.definition)),
+    ...roleAndEntitlementSchemas(),
+  ].map((description) => ({
+    ...description,
+    meta: { resourceType: 'Schema', location: `${base}/Schemas/${String(description.id)}` },
+  }));
 }

@@ -5,8 +5,10 @@ import { authenticate, principalOf, type TokenAuthenticator } from '../http/auth
 import { errorHandler } from '../http/error-handler.js';
 import { HttpError, forbidden } from '../http/http-error.js';
 import { jsonBody } from '../http/json-body.js';
+import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
 import type { UsersService } from '../users/users-service.js';
 import { discoveryRoutes } from './discovery-routes.js';
+import { rolesAndEntitlementsRoutes } from './roles-entitlements-routes.js';
 import { rootSearchRoutes } from './root-search-routes.js';
 import { rememberScimBase } from './scim-http.js';
 import { groupsRoutes } from './groups/groups-routes.js';
@@ -16,6 +18,8 @@ export interface ScimRouterDeps {
   authenticator: TokenAuthenticator;
   users: UsersService;
   groups: GroupsService;
+  /** keyscope's roles and permissions, served as /Roles and /Entitlements. */
+  permissions: PermissionCatalogue;
   logger: Logger;
 }
 
@@ -38,6 +42,7 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   router.use('/Users', usersRoutes(deps.users));
   router.use('/Groups', groupsRoutes(deps.groups));
   router.use(rootSearchRoutes(deps.users));
+  router.use(rolesAndEntitlementsRoutes(deps.permissions));
   router.use(discoveryRoutes());
   router.use((req) => {
     throw new HttpError(404, 'not_found', `No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);

@@ -3,12 +3,13 @@ import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose
 import { auditedBy, recordAudit } from '../audit/audit-service.js';
 import type { Db } from '../db/db.js';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
-import { userGrant } from '../groups/grants.js';
+import { organizationGrantPolicy } from '../orgs/orgs-service.js';
+import type { IdpVocabulary } from '../principals/idp-grant.js';
 import { forbidden } from '../errors/domain-error.js';
 import { can, covers, intersect, isPattern, type Grant } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
 import { tokenDigest } from '../principals/token.js';
-import { userByIdOrName } from '../users/users-service.js';
+import { personGrant, userByIdOrName } from '../users/users-service.js';
 import type { SigningKeys } from './signing-keys.js';
 import { tokenErrors } from './tokens-errors.js';
 import {
@@ -31,6 +32,8 @@ export interface TokensServiceDeps {
   now: () => Date;
   /** PUBLIC_URL: the issuer. Without it, the base URL each request came to. */
   publicUrl: string | undefined;
+  /** What the identity provider's roles and entitlements may name (the idpRoles policy). */
+  vocabulary: IdpVocabulary;
 }
 
 /** How a verified token may be used: keyscope's own API wants itself as audience; introspection takes any. */
@@ -93,7 +96,12 @@ export class TokensService {
       if (!(user && user.id === p.ownerUserId && user.active)) {
         if (!p.impersonation) throw tokenErrors.notImpersonationKey();
         if (!user?.active) throw tokenErrors.unknownSubject();
-        base = intersect(p.grant, await userGrant(this.deps.db, p.orgId, user.id));
+        const idpRoles = (await organizationGrantPolicy(this.deps.db, p.orgId))?.idpRoles === true;
+        const userHolds = await personGrant(this.deps.db, p.orgId, user.id, {
+          idpRoles,
+          vocabulary: this.deps.vocabulary,
+        });
+        base = intersect(p.grant, userHolds);
         impersonated = { id: user.id, userName: user.userName };
       }
       sub = user.id;

@@ -4,7 +4,7 @@ import { parseInput } from '../http/validate.js';
 import type { UsersService } from './users-service.js';
 import { ListUsersQuery } from './users.js';
 
-/** /api/v1/users: the provisioned users, read-only (the identity provider writes them over SCIM). */
+/** /api/v1/users and /api/v1/users/:id: the provisioned users, read-only (the identity provider writes them over SCIM). */
 export function usersAdminRoutes(users: UsersService): Router {
   const router = Router();
   // The permission first, as before any other check: a caller without it learns nothing from its query.

@@ -14,6 +14,16 @@ import { preconditionFailed } from '../errors/domain-error.js';
 import { userErrors } from './users-errors.js';
 import { BatchLoader } from '../db/batch-loader.js';
 import { isUuid } from '../db/uuid.js';
+import { userGrant, userGrantSources } from '../groups/grants.js';
+import {
+  assignedValue,
+  idpAssignmentsOf,
+  idpGrant,
+  idpGrantEntries,
+  unionGrant,
+  type IdpVocabulary,
+} from '../principals/idp-grant.js';
+import type { Grant } from '../principals/permissions.js';
 import {
   deleteUser,
   findUser,
@@ -30,7 +40,7 @@ import {
   type UserListQuery,
   type UserLookupColumn,
 } from './users-store.js';
-import type { AdminUser, ListUsersInput, UserFields, UserRecord } from './users.js';
+import type { IdpAssignmentView, ListUsersInput, UserDetail, UserFields, UserRecord } from './users.js';
 
 export type { SignInAttribute } from './users-store.js';
 
@@ -38,6 +48,10 @@ export interface UsersServiceDeps {
   db: Db;
   unitOfWork: UnitOfWork;
   now: () => Date;
+  /** What the identity provider's roles and entitlements may name. */
+  vocabulary: IdpVocabulary;
+  /** Whether they grant: the organization's idpRoles policy (orgs/ owns it; wired in app.ts). */
+  idpRoles: (q: Queryable, orgId: string) => Promise<boolean>;
 }
 
 /**
@@ -48,6 +62,36 @@ export interface UsersServiceDeps {
 /** A user of the organization, read inside another domain's transaction (keys-service checks a key's owner). */
 export function userById(q: Queryable, orgId: string, id: string): Promise<UserRecord | undefined> {
   return findUser(q, orgId, id);
+}
+
+/**
+ * What the identity provider's roles and entitlements grant this user (principals/idp-grant.ts)
+ * while the organization's idpRoles policy is on; nothing when it is off or the user is unknown.
+ */
+export async function userIdpGrant(
+  q: Queryable,
+  orgId: string,
+  userId: string,
+  options: { idpRoles: boolean; vocabulary: IdpVocabulary },
+): Promise<Grant> {
+  if (!options.idpRoles) return [];
+  const user = await findUser(q, orgId, userId);
+  return user ? idpGrant(idpAssignmentsOf(user.attributes), options.vocabulary, true) : [];
+}
+
+/**
+ * What a person holds (DESIGN §5): the union over their groups' rules and, under the idpRoles
+ * policy, what the identity provider's roles and entitlements grant. A personal key of theirs
+ * (not narrowed to a group) holds this, narrowed by the key's own permissions.
+ */
+export async function personGrant(
+  q: Queryable,
+  orgId: string,
+  userId: string,
+  options: { idpRoles: boolean; vocabulary: IdpVocabulary },
+): Promise<Grant> {
+  const [groups, idp] = await Promise.all([userGrant(q, orgId, userId), userIdpGrant(q, orgId, userId, options)]);
+  return unionGrant(groups, idp);
 }
 
 /** A user by id, else by userName (case-insensitive): the requested_subject of a token exchange (tokens/). */
@@ -119,11 +163,40 @@ export class UsersService {
     };
   }
 
-  /** GET /api/v1/users/:id: one provisioned user and the groups it is in, directly or through nesting. */
-  async getForAdmin(ctx: RequestContext, id: string): Promise<AdminUser> {
+  /**
+   * GET /api/v1/users/:id: the user, the groups it is in (directly or through nesting), the roles
+   * and entitlements the identity provider assigned it (each marked known or not, granting or not),
+   * and where each entry of its grant comes from.
+   */
+  async getForAdmin(ctx: RequestContext, id: string): Promise<UserDetail> {
     if (!can(ctx.principal.grant, 'users:read')) throw userErrors.needsPermission('users:read');
-    const user = await this.get(ctx, id, { withGroups: true });
+    const { db, vocabulary } = this.deps;
+    const user = isUuid(id) ? await findUser(db, ctx.orgId, id, { withGroups: true }) : undefined;
     if (!user) throw userErrors.notFound(id);
+    const [idpRoles, fromGroups] = await Promise.all([
+      this.deps.idpRoles(db, ctx.orgId),
+      userGrantSources(db, ctx.orgId, user.id),
+    ]);
+    const fromIdp = idpRoles ? idpGrantEntries(idpAssignmentsOf(user.attributes), vocabulary) : [];
+    const view = (attribute: unknown, isKnown: (value: string) => boolean): IdpAssignmentView[] =>
+      (Array.isArray(attribute) ? attribute : []).flatMap((element: unknown) => {
+        if (element === null || typeof element !== 'object') return [];
+        const { value, display, type, primary } = element as Record<string, unknown>;
+        if (typeof value !== 'string') return [];
+        const names = assignedValue(value);
+        const known = isKnown(names);
+        return [
+          {
+            value,
+            ...(names !== value ? { names } : {}),
+            ...(typeof display === 'string' ? { display } : {}),
+            ...(typeof type === 'string' ? { type } : {}),
+            ...(typeof primary === 'boolean' ? { primary } : {}),
+            known,
+            grants: known && idpRoles,
+          },
+        ];
+      });
     return {
       id: user.id,
       userName: user.userName,
@@ -131,6 +204,10 @@ export class UsersService {
       externalId: user.externalId,
       active: user.active,
       groups: (user.groups ?? []).map((g) => ({ id: g.value, displayName: g.display, type: g.type })),
+      idpRoles,
+      roles: view(user.attributes.roles, (v) => vocabulary.isRole(v)),
+      entitlements: view(user.attributes.entitlements, (v) => vocabulary.isEntitlement(v)),
+      grants: user.active === true ? [...fromGroups, ...fromIdp] : [],
       createdAt: user.createdAt.toISOString(),
       updatedAt: user.updatedAt.toISOString(),
     };

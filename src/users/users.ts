@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SourcedGrantEntry } from '../principals/idp-grant.js';
 
 /** A provisioned identity. Columns hold what is filtered, sorted or joined; `attributes` the rest of the SCIM document. */
 export interface UserRecord {
@@ -26,18 +27,6 @@ export interface UserGroupRef {
   type: 'direct' | 'indirect';
 }
 
-/** A user as GET /api/v1/users/:id shows it: its groups, direct and through nesting. */
-export interface AdminUser {
-  id: string;
-  userName: string;
-  displayName: string | null;
-  externalId: string | null;
-  active: boolean | null;
-  groups: { id: string; displayName: string; type: 'direct' | 'indirect' }[];
-  createdAt: string;
-  updatedAt: string;
-}
-
 export interface UserFields {
   userName: string;
   externalId: string | null;
@@ -53,3 +42,40 @@ export const ListUsersQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 export type ListUsersInput = z.infer<typeof ListUsersQuery>;
+
+/** One of a user's roles or entitlements as the identity provider sent it, and whether keyscope knows its value. */
+export interface IdpAssignmentView {
+  /** As the identity provider sent it. */
+  value: string;
+  /** What the value names when that differs from it (Entra's JSON-string app role assignments). */
+  names?: string;
+  display?: string;
+  type?: string;
+  primary?: boolean;
+  /** A keyscope role (roles) or a permission an organization can hold (entitlements). */
+  known: boolean;
+  /** Whether it grants now: known, and the organization's idpRoles policy is on. */
+  grants: boolean;
+}
+
+/** GET /api/v1/users/:id: the user, what the identity provider assigned it, and where each grant comes from. */
+export interface UserDetail {
+  id: string;
+  userName: string;
+  displayName: string | null;
+  externalId: string | null;
+  active: boolean | null;
+  /** Its groups, directly and through nesting. */
+  groups: { id: string; displayName: string; type: 'direct' | 'indirect' }[];
+  /** The organization's idpRoles policy: whether roles and entitlements grant. */
+  idpRoles: boolean;
+  roles: IdpAssignmentView[];
+  entitlements: IdpAssignmentView[];
+  /**
+   * What a personal key of this user (not narrowed) holds, entry by entry, each with its source: a
+   * group's rule, an identity-provider role or entitlement. Empty while the user is not active.
+   */
+  grants: SourcedGrantEntry[];
+  createdAt: string;
+  updatedAt: string;
+}

@@ -9,7 +9,7 @@ import type { AdminGroup } from '../../src/groups/groups-admin-service.js';
 import type { ApiKeyDetail as ServerApiKeyDetail, ApiKey as ServerApiKey } from '../../src/keys/keys.js';
 import type { Organization as ServerOrganization } from '../../src/orgs/orgs.js';
 import type { PermissionInfo } from '../../src/principals/permissions.js';
-import type { AdminUser } from '../../src/users/users.js';
+import type { UserDetail } from '../../src/users/users.js';
 
 /**
  * Services import the client as `keyscope/client` (package.json "exports", built into dist/client
@@ -32,7 +32,7 @@ type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
 function clientReadsAdmin(server: {
   key: ServerApiKey;
   keyDetail: ServerApiKeyDetail;
-  user: AdminUser;
+  user: UserDetail;
   group: AdminGroup;
   permissions: { permissions: readonly PermissionInfo[]; roles: { name: string; permissions: readonly string[] }[] };
   organization: Json<ServerOrganization>;

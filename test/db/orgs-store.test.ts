@@ -33,6 +33,7 @@ describe('orgs-store', () => {
       allowNever: true,
       maxScimKeyLifetimeDays: null,
       selfServiceKeys: true,
+      idpRoles: false,
     });
     expect(await findOrganization(db, a.id)).toEqual(a);
     expect(await lockOrganization(db, a.id)).toEqual(a);

@@ -144,6 +144,7 @@ describe('organization policy', () => {
         allowNever: true,
         maxScimKeyLifetimeDays: null,
         selfServiceKeys: true,
+        idpRoles: false,
       },
     });
   });
@@ -165,6 +166,8 @@ describe('organization policy', () => {
     [{ allowedExpirations: ['5d'] }],
     [{ maxScimKeyLifetimeDays: 0 }],
     [{ unknown: 1 }],
+    [{ idpRoles: 'yes' }],
+    [{ idpRoles: null }],
   ])('refuses policy %j with 400', async (body) => {
     const org = await createOrganization(app);
     expect((await app.http.patch('/api/v1/organizations/current').set(bearer(org.token)).send(body)).status).toBe(400);

@@ -105,6 +105,8 @@ export interface OrgPolicy {
   maxScimKeyLifetimeDays: number | null;
   /** Whether people may manage their own personal keys; absent on servers without sign-in. */
   selfServiceKeys?: boolean;
+  /** Whether the identity provider's roles and entitlements grant (issue 13). */
+  idpRoles: boolean;
 }
 
 export interface Organization {
