@@ -31,6 +31,11 @@ it('shows the user and each group it is in, marked direct or indirect', async ()
       { id: teamId, displayName: 'Team', type: 'direct' },
       { id: orgWideId, displayName: 'Org wide', type: 'indirect' },
     ]),
+    // No role or entitlement from the identity provider, and groups without rules: nothing held.
+    idpRoles: false,
+    roles: [],
+    entitlements: [],
+    grants: [],
     createdAt: expect.any(String),
     updatedAt: expect.any(String),
   });
