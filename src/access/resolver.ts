@@ -1,11 +1,11 @@
 import type { Queryable } from '../db/db.js';
 import { tag } from '../db/unit-of-work.js';
 import type { KeyRow } from '../keys/keys.js';
-import { grantOfGroups, groupsOfKey } from '../groups/grants.js';
-import { userById } from '../users/users-service.js';
+import { grantOfConditionalRules, groupsOfKey, rulesOfGroupsSplit } from '../groups/grants.js';
+import { userById, userConditionsHold } from '../users/users-service.js';
 import { organizationName } from '../orgs/orgs-service.js';
-import { narrow, type Grant } from '../principals/permissions.js';
-import type { Principal } from '../principals/principal.js';
+import { compact, narrow, type Grant } from '../principals/permissions.js';
+import type { ConditionOutcome, Principal } from '../principals/principal.js';
 
 export interface Resolved {
   principal: Principal;
@@ -33,7 +33,9 @@ export async function resolvePrincipal(q: Queryable, row: KeyRow): Promise<Resol
   for (const id of [...ownerGroups, ...keyGroups]) tags.add(tag.group(id));
 
   const grantingGroups = row.group_id ? keyGroups : row.kind === 'personal' ? ownerGroups : [];
-  const grant: Grant = row.suspension ? [] : narrow(await grantOfGroups(q, orgId, grantingGroups), row.permissions);
+  const person = row.kind === 'personal' ? row.owner_user_id : null;
+  const { grant: groupsGrant, conditions } = await grantFor(q, orgId, grantingGroups, person);
+  const grant: Grant = row.suspension ? [] : narrow(groupsGrant, row.permissions);
 
   const principal: Principal = {
     orgId,
@@ -50,6 +52,7 @@ export async function resolvePrincipal(q: Queryable, row: KeyRow): Promise<Resol
     bootstrap: row.bootstrap,
     permissions: row.permissions,
     grant,
+    ...(conditions.length ? { conditions } : {}),
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     issuedAt: row.created_at,
@@ -75,6 +78,33 @@ export async function resolveUserSubject(
   if (!user) return undefined;
   const { ownerGroups } = await groupsOfKey(q, orgId, { kind: 'personal', groupId: null, ownerUserId: userId });
   const tags = [tag.user(userId), tag.org(orgId), ...ownerGroups.map((id) => tag.group(id))];
-  const grant = user.active === true ? await grantOfGroups(q, orgId, ownerGroups) : [];
+  const grant = user.active === true ? (await grantFor(q, orgId, ownerGroups, userId)).grant : [];
   return { subject: { userId, userName: user.userName, active: user.active === true, grant }, tags };
+}
+
+/**
+ * What these groups grant the person a key acts for (issue 13): their unconditional rules, and each
+ * conditional rule whose condition (a SCIM filter) matches that user now, on the database's data.
+ * For no person (a service key) a conditional rule grants nothing. The user's tag (u:<id>, which
+ * every change to the user marks) is among the principal's tags, so a change re-evaluates.
+ */
+async function grantFor(
+  q: Queryable,
+  orgId: string,
+  groupIds: string[],
+  userId: string | null,
+): Promise<{ grant: Grant; conditions: ConditionOutcome[] }> {
+  const { grant, conditional } = await rulesOfGroupsSplit(q, orgId, groupIds);
+  if (!conditional.length) return { grant, conditions: [] };
+  const holds = userId
+    ? await userConditionsHold(
+        q,
+        orgId,
+        userId,
+        conditional.map((r) => r.when),
+      )
+    : [];
+  const conditions = conditional.map(({ groupId: _, ...rule }, i) => ({ ...rule, holds: holds[i] === true }));
+  const granted = grantOfConditionalRules(conditional.filter((_, i) => holds[i] === true));
+  return { grant: granted.length ? compact([...grant, ...granted]) : grant, conditions };
 }
