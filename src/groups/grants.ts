@@ -60,7 +60,7 @@ export async function groupsOfKey(
 
 /**
  * The union of these groups' unconditional rules, as a grant: what they grant a key acting for no
- * person. A conditional rule grants only for a person it holds for (see `conditionalRulesOfGroups`).
+ * person. A conditional rule grants only for a person it holds for (see `rulesOfGroupsSplit`).
  */
 export async function grantOfGroups(q: Queryable, orgId: string, groupIds: string[]): Promise<Grant> {
   return toGrant((await rulesOfGroups(q, orgId, groupIds)).filter((r) => r.condition === null));
