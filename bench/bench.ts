@@ -6,7 +6,8 @@
 //   BENCH_ONLY      auth: only the cost of authenticating a cached key;
 //                   groups: only member PATCHes beside a large filtered PATCH on another group
 //                   tokens: only token exchange and /authorize with a JWT beside the same with a key
-//                   hot: only /authorize and /me with a cached key beside the hello-world answering them
+//                   hot: only /authorize and /me with a cached key (and /authorize with a key whose grant
+//                        includes conditional rules) beside the hello-world answering them
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -836,6 +837,15 @@ async function hotPath(baseline: Baseline, store = 'PGlite'): Promise<void> {
         },
       ],
       ['GET /api/v1/me, cached key', '/api/v1/me', { headers: { Authorization: `Bearer ${serviceKey}` } }],
+      [
+        'POST /api/v1/authorize, cached key, conditional rules',
+        '/api/v1/authorize',
+        {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${await conditionalKey(server.port)}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ permission: 'keys:read' }),
+        },
+      ],
     ];
     const helloBase = baseline.url.replace(/\/$/, '');
     for (const [what, pathname, options] of requests) {
@@ -869,6 +879,44 @@ async function hotPath(baseline: Baseline, store = 'PGlite'): Promise<void> {
     await stop(server.child);
     await prepared.cleanup();
   }
+}
+
+/**
+ * A personal key whose grant includes conditional rules (issue 13): its owner, pushed over SCIM, is in
+ * a group with four rules whose conditions (SCIM filters over the user) are evaluated when the key is
+ * resolved; three hold. Cached, a request costs what any cached key costs: the figure shows it.
+ */
+async function conditionalKey(port: number): Promise<string> {
+  const scimKey = (await api(port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench scim', scim: true })).json
+    .token as string;
+  const enterprise = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+  const user = await api(port, 'POST', '/scim/v2/Users', scimKey, {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', enterprise],
+    userName: 'conditional@example.com',
+    title: 'Lead',
+    [enterprise]: { department: 'Payments' },
+  });
+  const group = await api(port, 'POST', '/scim/v2/Groups', scimKey, {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+    displayName: 'Bench conditional',
+    members: [{ value: user.json.id }],
+  });
+  const rules = await api(port, 'PUT', `/api/v1/groups/${group.json.id}/rules`, ADMIN_KEY, {
+    rules: [
+      { permission: 'keys:read', when: `${enterprise}:department eq "Payments"` },
+      { permission: 'groups:read', when: 'title eq "Lead" and active eq true' },
+      { permission: 'users:read', when: 'emails[type eq "work"] or title sw "L"' },
+      { permission: 'audit:read', when: `${enterprise}:department eq "Sales"` },
+    ],
+  });
+  if (rules.status !== 200) throw new Error(`conditional rules: ${rules.status} ${JSON.stringify(rules.json)}`);
+  return (
+    await api(port, 'POST', '/api/v1/keys', ADMIN_KEY, {
+      name: 'bench conditional',
+      kind: 'personal',
+      ownerUserId: user.json.id,
+    })
+  ).json.token as string;
 }
 
 async function main() {

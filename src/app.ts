@@ -43,7 +43,7 @@ import { SigningKeys } from './tokens/signing-keys.js';
 import { signingKeysRoutes, tokenRoutes, wellKnownRoutes } from './tokens/tokens-routes.js';
 import { TokensService } from './tokens/tokens-service.js';
 import { usersAdminRoutes } from './users/users-admin-routes.js';
-import { UsersService } from './users/users-service.js';
+import { UsersService, userConditionProblem } from './users/users-service.js';
 
 export interface KeyscopeDeps {
   db: Db;
@@ -143,7 +143,13 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const idpRoles = async (q: Queryable, orgId: string) => (await organizationGrantPolicy(q, orgId))?.idpRoles === true;
   const users = new UsersService({ db, unitOfWork, now, vocabulary: permissions, idpRoles });
   const groups = new GroupsService({ db, unitOfWork, now });
-  const groupsAdmin = new GroupsAdminService({ db, unitOfWork, permissions, now });
+  const groupsAdmin = new GroupsAdminService({
+    db,
+    unitOfWork,
+    permissions,
+    now,
+    conditionProblem: userConditionProblem,
+  });
   const keys = new KeysService({
     db,
     unitOfWork,

@@ -81,6 +81,13 @@ const Rule = {
     permission: { type: 'string' },
     role: { type: 'string' },
     resources: { type: 'array', items: { type: 'string' } },
+    when: {
+      type: 'string',
+      description:
+        'A condition on the person the key acts for: a SCIM filter over User attributes, as GET /Users?filter= takes. ' +
+        "The rule grants only while it matches that user (a personal key's owner); for a key acting for no person " +
+        '(a service key) it grants nothing. Absent: the rule always applies.',
+    },
   },
 };
 const Group = {
@@ -251,6 +258,22 @@ const Me = {
       },
     },
     permissions: Grant,
+    conditionalRules: {
+      type: 'array',
+      description:
+        'The conditional rules of the groups the key draws on, each with its condition and whether it holds now ' +
+        'for the person the key acts for (never for a service key); those that hold are in permissions',
+      items: {
+        type: 'object',
+        properties: {
+          permission: { type: 'string' },
+          role: { type: 'string' },
+          resources: { type: ['array', 'null'], items: { type: 'string' } },
+          when: { type: 'string' },
+          holds: { type: 'boolean' },
+        },
+      },
+    },
     can: {
       type: 'object',
       additionalProperties: { type: 'boolean' },

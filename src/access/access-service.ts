@@ -54,6 +54,15 @@ function describe(p: Principal, status: KeyStatus, reason: SuspensionReason | nu
         }
       : {}),
     permissions: p.grant,
+    // Rules that grant only while a condition on the person holds (issue 13): each with its `when`,
+    // and whether it holds now (those that hold are in `permissions`, narrowed like the rest).
+    conditionalRules: (p.conditions ?? []).map((c) => ({
+      ...(c.permission !== undefined ? { permission: c.permission } : {}),
+      ...(c.role !== undefined ? { role: c.role } : {}),
+      resources: c.resources,
+      when: c.when,
+      holds: c.holds,
+    })),
     // Each built-in permission, decided: what a client (the admin page) may offer this key.
     can: Object.fromEntries(BUILTIN_PERMISSIONS.map((b) => [b.name, can(p.grant, b.name)])),
   };

@@ -156,6 +156,8 @@ export class Authenticator {
       principal: {
         ...key,
         grant: narrow(base, scope.split(' ').filter(Boolean)),
+        // The key's conditional rules were judged for its owner, not for a user it acts for.
+        conditions: claims.act ? undefined : key.conditions,
         ownerUserId: owner.id,
         ownerUserName: owner.name,
         signedToken: { iss, sub, aud, iat, exp, jti, scope, ...(act ? { act } : {}) },

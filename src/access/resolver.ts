@@ -1,12 +1,12 @@
 import type { Queryable } from '../db/db.js';
 import { tag } from '../db/unit-of-work.js';
 import type { KeyRow } from '../keys/keys.js';
-import { grantOfGroups, groupsOfKey } from '../groups/grants.js';
-import { userById, userIdpGrant } from '../users/users-service.js';
+import { grantOfConditionalRules, groupsOfKey, rulesOfGroupsSplit } from '../groups/grants.js';
+import { userById, userConditionsHold, userIdpGrant } from '../users/users-service.js';
 import { organizationGrantPolicy } from '../orgs/orgs-service.js';
 import { idpAssignmentsOf, idpGrant, unionGrant, type IdpVocabulary } from '../principals/idp-grant.js';
-import { narrow, type Grant } from '../principals/permissions.js';
-import type { Principal } from '../principals/principal.js';
+import { compact, narrow, type Grant } from '../principals/permissions.js';
+import type { ConditionOutcome, Principal } from '../principals/principal.js';
 
 export interface Resolved {
   principal: Principal;
@@ -38,15 +38,16 @@ export async function resolvePrincipal(q: Queryable, row: KeyRow, vocabulary: Id
 
   const grantingGroups = row.group_id ? keyGroups : row.kind === 'personal' ? ownerGroups : [];
   const org = await organizationGrantPolicy(q, orgId);
+  const person = row.kind === 'personal' ? row.owner_user_id : null;
+  const { grant: groupsGrant, conditions } = await grantFor(q, orgId, grantingGroups, person);
   let grant: Grant = [];
   if (!row.suspension) {
-    const groups = await grantOfGroups(q, orgId, grantingGroups);
     // The owner's own grant only: a personal key narrowed to a group holds that group's grant.
     const fromIdp =
       row.kind === 'personal' && !row.group_id && row.owner_user_id
         ? await userIdpGrant(q, orgId, row.owner_user_id, { idpRoles: org?.idpRoles === true, vocabulary })
         : [];
-    grant = narrow(unionGrant(groups, fromIdp), row.permissions);
+    grant = narrow(unionGrant(groupsGrant, fromIdp), row.permissions);
   }
 
   const principal: Principal = {
@@ -64,6 +65,7 @@ export async function resolvePrincipal(q: Queryable, row: KeyRow, vocabulary: Id
     bootstrap: row.bootstrap,
     permissions: row.permissions,
     grant,
+    ...(conditions.length ? { conditions } : {}),
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     issuedAt: row.created_at,
@@ -95,7 +97,7 @@ export async function resolveUserSubject(
   const grant =
     user.active === true
       ? unionGrant(
-          await grantOfGroups(q, orgId, ownerGroups),
+          (await grantFor(q, orgId, ownerGroups, userId)).grant,
           idpGrant(idpAssignmentsOf(user.attributes), vocabulary, idpRoles),
         )
       : [];
@@ -103,4 +105,31 @@ export async function resolveUserSubject(
     subject: { userId, userName: user.userName, displayName: user.displayName, active: user.active === true, grant },
     tags,
   };
+}
+
+/**
+ * What these groups grant the person a key acts for (issue 13): their unconditional rules, and each
+ * conditional rule whose condition (a SCIM filter) matches that user now, on the database's data.
+ * For no person (a service key) a conditional rule grants nothing. The user's tag (u:<id>, which
+ * every change to the user marks) is among the principal's tags, so a change re-evaluates.
+ */
+async function grantFor(
+  q: Queryable,
+  orgId: string,
+  groupIds: string[],
+  userId: string | null,
+): Promise<{ grant: Grant; conditions: ConditionOutcome[] }> {
+  const { grant, conditional } = await rulesOfGroupsSplit(q, orgId, groupIds);
+  if (!conditional.length) return { grant, conditions: [] };
+  const holds = userId
+    ? await userConditionsHold(
+        q,
+        orgId,
+        userId,
+        conditional.map((r) => r.when),
+      )
+    : [];
+  const conditions = conditional.map(({ groupId: _, ...rule }, i) => ({ ...rule, holds: holds[i] === true }));
+  const granted = grantOfConditionalRules(conditional.filter((_, i) => holds[i] === true));
+  return { grant: granted.length ? compact([...grant, ...granted]) : grant, conditions };
 }

@@ -4,7 +4,11 @@ import type { Output } from './output.js';
 
 const ruleText = (rules: GroupRule[]) =>
   rules
-    .map((r) => `${r.role ? `role:${r.role}` : r.permission}${r.resources ? `@${r.resources.join(',')}` : ''}`)
+    .map(
+      (r) =>
+        `${r.role ? `role:${r.role}` : r.permission}${r.resources ? `@${r.resources.join(',')}` : ''}` +
+        (r.when ? ` when (${r.when})` : ''),
+    )
     .join(' ');
 
 const GROUP_HEADERS = ['ID', 'NAME', 'SOURCE', 'MEMBERS', 'KEYS', 'RULES'];
@@ -22,10 +26,17 @@ function printGroup(out: Output, group: Group): number {
   return 0;
 }
 
-/** `RULE[@res1,res2]` to a rule of the given kind. */
+/** `RULE[@res1,res2][ when FILTER]` to a rule of the given kind; FILTER is a condition on the user (issue 13). */
 const parseRule = (kind: 'permission' | 'role') => (spec: string) => {
-  const [name, resources] = spec.split('@') as [string, string | undefined];
-  return { [kind]: name, ...(resources ? { resources: resources.split(',').filter(Boolean) } : {}) };
+  const at = /\s+when\s+/.exec(spec);
+  const head = at ? spec.slice(0, at.index) : spec;
+  const when = at ? spec.slice(at.index + at[0].length) : undefined;
+  const [name, resources] = head.trim().split('@') as [string, string | undefined];
+  return {
+    [kind]: name,
+    ...(resources ? { resources: resources.split(',').filter(Boolean) } : {}),
+    ...(when !== undefined ? { when } : {}),
+  };
 };
 
 export const groupsCommands: Command[] = [
@@ -99,11 +110,20 @@ export const groupsCommands: Command[] = [
     path: 'groups rules set',
     args: ['ID'],
     summary: "Replace a group's rules; every key on the group picks them up at once. No rule flags: no rules.",
+    help:
+      'A rule may end in " when FILTER": it then grants only while FILTER, a SCIM filter over the user\'s attributes ' +
+      '(as GET /scim/v2/Users?filter= takes it), matches the person the key acts for; a service key never gets it.',
     flags: {
-      permission: { value: 'P[@res1,res2]', help: 'grant a permission, optionally on named resources', multiple: true },
-      role: { value: 'R[@res1,res2]', help: 'grant a role (see keyscope permissions)', multiple: true },
+      permission: {
+        value: 'P[@res1,res2][ when FILTER]',
+        help: 'grant a permission, optionally on named resources, optionally only while FILTER matches the user',
+        multiple: true,
+      },
+      role: { value: 'R[@res1,res2][ when FILTER]', help: 'grant a role (see keyscope permissions)', multiple: true },
     },
-    example: 'keyscope groups rules set GROUP_ID --permission keys:read --role viewer@billing',
+    example:
+      'keyscope groups rules set GROUP_ID --permission keys:read --role viewer@billing ' +
+      '--permission \'payments:approve when title eq "Payments lead"\'',
     async run({ api, out, flags, args }) {
       const rules = [
         ...flags.list('permission').map(parseRule('permission')),

@@ -78,6 +78,8 @@ export interface GroupRule {
   permission?: string;
   role?: string;
   resources?: string[];
+  /** A condition on the person the key acts for: a SCIM filter over the user's attributes (issue 13). */
+  when?: string;
 }
 
 /** A group as the admin API shows it. */

@@ -44,6 +44,17 @@ export interface Me {
   group: { id: string; name: string | null } | null;
   owner: { id: string; userName: string | null } | null;
   permissions: readonly GrantEntry[];
+  /**
+   * Rules that grant only while a condition on the person holds (a SCIM filter over the user), with
+   * whether each holds now; those that hold are in `permissions`. Absent from servers before it.
+   */
+  conditionalRules?: readonly {
+    permission?: string;
+    role?: string;
+    resources: readonly string[] | null;
+    when: string;
+    holds: boolean;
+  }[];
   /** Each built-in permission, decided. */
   can: Record<string, boolean>;
 }

@@ -5,6 +5,8 @@ export interface RuleRow {
   permission: string | null;
   role: string | null;
   resources: string[] | null;
+  /** A condition on the user the key acts for (a SCIM filter), or null (issue 13). */
+  condition: string | null;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function ancestorGroupIds(q: Queryable, orgId: string, groupIds: st
 export async function rulesOfGroups(q: Queryable, orgId: string, groupIds: string[]): Promise<RuleRow[]> {
   if (!groupIds.length) return [];
   const { rows } = await q.query<RuleRow>(
-    `SELECT group_id, permission, role, resources FROM group_rules
+    `SELECT group_id, permission, role, resources, condition FROM group_rules
       WHERE org_id = $1 AND group_id = ANY($2::uuid[]) ORDER BY group_id, position`,
     [orgId, groupIds],
   );

@@ -3,14 +3,18 @@ import { ancestorGroupIds, directGroupIdsOfMember, namedRulesOfGroups, rulesOfGr
 import type { SourcedGrantEntry } from '../principals/idp-grant.js';
 import { grantOf, type Grant } from '../principals/permissions.js';
 
-/** What a group grants: its rules and those of every group it is nested in. */
+/**
+ * What a group grants: its rules and those of every group it is nested in; a conditional rule counted
+ * as if its condition held (the most the group can grant anyone, for no-escalation checks and views).
+ */
 export async function groupGrant(q: Queryable, orgId: string, groupId: string): Promise<Grant> {
   const groups = await ancestorGroupIds(q, orgId, [groupId]);
   return toGrant(await rulesOfGroups(q, orgId, groups));
 }
 
 /**
- * What a user's groups grant: the union over every group it belongs to, directly or through nesting.
+ * What a user's groups grant at most: the union over every group it belongs to, directly or through
+ * nesting, conditional rules counted as if they held (the live grant evaluates them: access/resolver.ts).
  * A person holds more under the idpRoles policy: see users-service personGrant.
  */
 export async function userGrant(q: Queryable, orgId: string, userId: string): Promise<Grant> {
@@ -64,11 +68,53 @@ export async function groupsOfKey(
   return { ownerGroups, keyGroups };
 }
 
-/** The union of these groups' rules, as a grant. */
+/**
+ * The union of these groups' unconditional rules, as a grant: what they grant a key acting for no
+ * person. A conditional rule grants only for a person it holds for (see `rulesOfGroupsSplit`).
+ */
 export async function grantOfGroups(q: Queryable, orgId: string, groupIds: string[]): Promise<Grant> {
-  return toGrant(await rulesOfGroups(q, orgId, groupIds));
+  return toGrant((await rulesOfGroups(q, orgId, groupIds)).filter((r) => r.condition === null));
 }
 
+/** A rule that grants only while its condition (a SCIM filter over the user) holds for the key's person. */
+export interface ConditionalRule {
+  groupId: string;
+  permission?: string;
+  role?: string;
+  resources: string[] | null;
+  when: string;
+}
+
+/**
+ * These groups' rules split: the grant of the unconditional ones, and the conditional ones for the
+ * caller to evaluate against the person a key acts for (issue 13). One query.
+ */
+export async function rulesOfGroupsSplit(
+  q: Queryable,
+  orgId: string,
+  groupIds: string[],
+): Promise<{ grant: Grant; conditional: ConditionalRule[] }> {
+  const rules = await rulesOfGroups(q, orgId, groupIds);
+  const conditional: ConditionalRule[] = [];
+  for (const r of rules) {
+    if (r.condition === null) continue;
+    conditional.push({
+      groupId: r.group_id,
+      ...(r.permission !== null ? { permission: r.permission } : {}),
+      ...(r.role !== null ? { role: r.role } : {}),
+      resources: r.resources,
+      when: r.condition,
+    });
+  }
+  return { grant: toGrant(rules.filter((r) => r.condition === null)), conditional };
+}
+
+/** What these conditional rules grant, taken as if their conditions held (never more than that). */
+export function grantOfConditionalRules(rules: readonly ConditionalRule[]): Grant {
+  return grantOf(rules.map((r) => ({ permission: r.permission, role: r.role, resources: r.resources })));
+}
+
+/** These rules as a grant, conditions not looked at (for a conditional rule: the most it can grant). */
 function toGrant(rules: { permission: string | null; role: string | null; resources: string[] | null }[]): Grant {
   return grantOf(
     rules.map((r) => ({ permission: r.permission ?? undefined, role: r.role ?? undefined, resources: r.resources })),

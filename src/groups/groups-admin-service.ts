@@ -54,6 +54,11 @@ export interface GroupsAdminDeps {
   unitOfWork: UnitOfWork;
   permissions: PermissionCatalogue;
   now: () => Date;
+  /**
+   * Why a rule's `when` is not a usable condition on the user (a SCIM filter over User attributes),
+   * or undefined; the users domain answers (app.ts wires it: users imports groups, not the reverse).
+   */
+  conditionProblem: (when: string) => string | undefined;
 }
 
 /** Groups as admins see them: rules, local groups, the keys on each (DESIGN §5, §7). */
@@ -230,6 +235,10 @@ export class GroupsAdminService {
         throw groupErrors.unknownRole(i, rule.role, Object.keys(ROLES));
       }
       if (rule.permission !== undefined) this.deps.permissions.assertKnown([rule.permission], `rules.${i}.permission`);
+      if (rule.when !== undefined) {
+        const problem = this.deps.conditionProblem(rule.when);
+        if (problem) throw groupErrors.invalidCondition(i, problem);
+      }
     });
   }
 

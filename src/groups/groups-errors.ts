@@ -17,6 +17,10 @@ export const groupErrors = {
     invalid(`rules[${i}].role "${role}" is not a role; roles are ${roles.join(', ')}`, 'invalidValue', [
       { field: `rules.${i}.role`, message: `Choose one of ${roles.join(', ')}` },
     ]),
+  invalidCondition: (i: number, problem: string) =>
+    invalid(`rules[${i}].when is not a condition on the user: ${problem}`, 'invalidFilter', [
+      { field: `rules.${i}.when`, message: problem },
+    ]),
   unknownMembers: (shown: string, more: number, count: number) =>
     invalid(
       `members: ${shown}${more > 0 ? ` and ${more} more` : ''} ${count === 1 ? 'is not a user or group' : 'are not users or groups'} of this organization`,

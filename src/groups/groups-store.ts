@@ -416,10 +416,11 @@ export async function replaceRules(q: Queryable, orgId: string, groupId: string,
   await q.query('DELETE FROM group_rules WHERE org_id = $1 AND group_id = $2', [orgId, groupId]);
   if (!rules.length) return;
   await q.query(
-    `INSERT INTO group_rules (org_id, group_id, position, permission, role, resources)
+    `INSERT INTO group_rules (org_id, group_id, position, permission, role, resources, condition)
      SELECT $1, $2, r.position, r.permission, r.role,
-            CASE WHEN r.resources IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(r.resources)) END
-       FROM jsonb_to_recordset($3::jsonb) AS r(position int, permission text, role text, resources jsonb)
+            CASE WHEN r.resources IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(r.resources)) END,
+            r.condition
+       FROM jsonb_to_recordset($3::jsonb) AS r(position int, permission text, role text, resources jsonb, condition text)
       WHERE EXISTS (SELECT 1 FROM groups WHERE id = $2 AND org_id = $1)`,
     [
       orgId,
@@ -430,6 +431,7 @@ export async function replaceRules(q: Queryable, orgId: string, groupId: string,
           permission: r.permission ?? null,
           role: r.role ?? null,
           resources: r.resources?.length ? r.resources : null,
+          condition: r.when ?? null,
         })),
       ),
     ],
@@ -440,6 +442,8 @@ export interface RuleRow {
   permission: string | null;
   role: string | null;
   resources: string[] | null;
+  /** The rule's condition on the user (a SCIM filter), if any; stored as `condition`, named `when` in the API. */
+  condition?: string | null;
 }
 
 export function toRule(r: RuleRow): GroupRule {
@@ -447,12 +451,13 @@ export function toRule(r: RuleRow): GroupRule {
     ...(r.permission !== null ? { permission: r.permission } : {}),
     ...(r.role !== null ? { role: r.role } : {}),
     ...(r.resources !== null ? { resources: r.resources } : {}),
+    ...(r.condition != null ? { when: r.condition } : {}),
   };
 }
 
 export async function rulesOfGroup(q: Queryable, orgId: string, groupId: string): Promise<GroupRule[]> {
   const { rows } = await q.query<RuleRow>(
-    'SELECT permission, role, resources FROM group_rules WHERE org_id = $1 AND group_id = $2 ORDER BY position',
+    'SELECT permission, role, resources, condition FROM group_rules WHERE org_id = $1 AND group_id = $2 ORDER BY position',
     [orgId, groupId],
   );
   return rows.map(toRule);
@@ -471,7 +476,7 @@ const ADMIN_GROUP_SELECT = `
     (SELECT COALESCE(jsonb_agg(jsonb_build_object('id', p.id, 'displayName', p.display_name) ORDER BY lower(p.display_name)), '[]'::jsonb)
        FROM group_members gm JOIN groups p ON p.id = gm.group_id
       WHERE gm.member_id = g.id AND gm.org_id = g.org_id) AS parents,
-    (SELECT COALESCE(jsonb_agg(jsonb_build_object('permission', r.permission, 'role', r.role, 'resources', r.resources) ORDER BY r.position), '[]'::jsonb)
+    (SELECT COALESCE(jsonb_agg(jsonb_build_object('permission', r.permission, 'role', r.role, 'resources', r.resources, 'condition', r.condition) ORDER BY r.position), '[]'::jsonb)
        FROM group_rules r WHERE r.group_id = g.id AND r.org_id = g.org_id) AS rules,
     (SELECT COALESCE(jsonb_agg(jsonb_build_object('id', k.id, 'name', k.name, 'kind', k.kind) ORDER BY k.created_at), '[]'::jsonb)
        FROM api_keys k WHERE k.group_id = g.id AND k.org_id = g.org_id

@@ -37,6 +37,11 @@ export const RuleBody = z
     permission: z.string().min(1).max(100).optional(),
     role: z.string().min(1).max(50).optional(),
     resources: z.array(z.string().min(1).max(200)).max(100).optional(),
+    /**
+     * A condition on the person the key acts for: a SCIM filter over the user's attributes (issue 13).
+     * The rule grants only while it matches that user; for a key acting for no person it grants nothing.
+     */
+    when: z.string().trim().min(1, 'is empty; leave it out for a rule that always applies').max(1000).optional(),
   })
   .strict()
   .refine((r) => (r.permission === undefined) !== (r.role === undefined), {

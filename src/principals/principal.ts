@@ -22,6 +22,11 @@ export interface Principal {
   permissions: string[] | null;
   /** What the key may do: its group's (or owner's) rules, nested groups included, narrowed by `permissions`. */
   grant: Grant;
+  /**
+   * The conditional rules the key draws on (issue 13), each with its condition on the person the key
+   * acts for and whether it held when the key was resolved (those that held are in `grant`).
+   */
+  conditions?: readonly ConditionOutcome[];
   expiresAt: Date | null;
   revokedAt: Date | null;
   issuedAt: Date;
@@ -48,6 +53,15 @@ export interface SessionInfo {
   createdAt: Date;
   /** The absolute end of the session. */
   expiresAt: Date;
+}
+
+/** A conditional rule as one key sees it: what it grants, its condition, whether that holds now. */
+export interface ConditionOutcome {
+  permission?: string;
+  role?: string;
+  resources: string[] | null;
+  when: string;
+  holds: boolean;
 }
 
 /** The claims of a verified keyscope JWT that the access API reports. */

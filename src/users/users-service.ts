@@ -24,6 +24,8 @@ import {
   type IdpVocabulary,
 } from '../principals/idp-grant.js';
 import type { Grant } from '../principals/permissions.js';
+import { parseFilter } from '../schema/filter-parser.js';
+import { DomainError } from '../errors/domain-error.js';
 import {
   deleteUser,
   findUser,
@@ -39,6 +41,8 @@ import {
   type SignInAttribute,
   type UserListQuery,
   type UserLookupColumn,
+  checkUserFilter,
+  userMatches,
 } from './users-store.js';
 import type { IdpAssignmentView, ListUsersInput, UserDetail, UserFields, UserRecord } from './users.js';
 
@@ -60,6 +64,58 @@ export interface UsersServiceDeps {
  * requests; they read committed data exactly as a lone query would.
  */
 /** A user of the organization, read inside another domain's transaction (keys-service checks a key's owner). */
+/**
+ * Why a rule's condition on the user (issue 13) cannot be used, or undefined when it can: it must
+ * parse as a SCIM filter and name only User attributes, exactly as `GET /Users?filter=` would accept.
+ */
+export function userConditionProblem(text: string): string | undefined {
+  try {
+    checkUserFilter(parseFilter(text));
+    return undefined;
+  } catch (error) {
+    if (error instanceof DomainError) return error.message;
+    throw error;
+  }
+}
+
+/**
+ * Whether each condition holds for this user now, on the database's data: the answer `GET /Users?filter=`
+ * gives. A condition that no longer parses (or a failing query) holds for nobody: fail closed.
+ */
+export async function userConditionsHold(
+  q: Queryable,
+  orgId: string,
+  userId: string,
+  conditions: readonly string[],
+): Promise<boolean[]> {
+  const parsed = conditions.map((text) => {
+    try {
+      const filter = parseFilter(text);
+      checkUserFilter(filter);
+      return filter;
+    } catch {
+      return undefined;
+    }
+  });
+  const usable = parsed.filter((f): f is FilterNode => f !== undefined);
+  let answers: boolean[];
+  try {
+    answers = await userMatches(q, orgId, userId, usable);
+  } catch {
+    // One condition the database refuses must not take the others (or the key) down with it.
+    answers = await Promise.all(
+      usable.map((f) =>
+        userMatches(q, orgId, userId, [f]).then(
+          (a) => a[0]!,
+          () => false,
+        ),
+      ),
+    );
+  }
+  let next = 0;
+  return parsed.map((f) => (f === undefined ? false : answers[next++]!));
+}
+
 export function userById(q: Queryable, orgId: string, id: string): Promise<UserRecord | undefined> {
   return findUser(q, orgId, id);
 }

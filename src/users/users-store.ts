@@ -1,9 +1,9 @@
 import type { Queryable } from '../db/db.js';
 import { containsPattern } from '../db/like.js';
-import { jsonStorage, metaStorage, type Storage } from '../db/filter-sql.js';
+import { compileFilter, jsonStorage, metaStorage, type Storage } from '../db/filter-sql.js';
 import { isUuid } from '../db/uuid.js';
 import { listRows, type ListResult, type ListSource, type ListWindow } from '../db/list-sql.js';
-import { literal } from '../db/sql-params.js';
+import { SqlParams, literal } from '../db/sql-params.js';
 import type { FilterNode } from '../schema/filter-ast.js';
 import { catalogue, resolvePath } from '../schema/catalogue.js';
 import type { UserFields, UserGroupRef, UserRecord } from './users.js';
@@ -365,4 +365,34 @@ export async function findUsersForSignIn(
     [orgId, value],
   );
   return rows.map(toRecord);
+}
+
+/**
+ * Checks that a filter can be asked of users (`GET /Users?filter=`): every attribute it names is a
+ * User attribute, every value fits its type. Throws the same invalidFilter error that request would.
+ */
+export function checkUserFilter(filter: FilterNode): void {
+  compileFilter(filter, userStorage, new SqlParams(['', '']));
+}
+
+/**
+ * Whether each filter matches one user, decided by the very SQL `GET /Users?filter=` runs (listRows:
+ * `WHERE <filter>`, where NULL is no match, hence `IS TRUE`). A missing user matches nothing.
+ */
+export async function userMatches(
+  q: Queryable,
+  orgId: string,
+  userId: string,
+  filters: FilterNode[],
+): Promise<boolean[]> {
+  if (!filters.length) return [];
+  if (!isUuid(userId)) return filters.map(() => false);
+  const params = new SqlParams([orgId, userId]);
+  const columns = filters.map((f, i) => `((${compileFilter(f, userStorage, params)}) IS TRUE) AS c${i}`);
+  const { rows } = await q.query<Record<string, boolean>>(
+    `SELECT ${columns.join(', ')} FROM users u WHERE u.org_id = $1 AND u.id = $2`,
+    params.values,
+  );
+  const row = rows[0];
+  return filters.map((_, i) => row?.[`c${i}`] === true);
 }

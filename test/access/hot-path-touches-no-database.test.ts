@@ -1,5 +1,5 @@
 import type { Db } from '../../src/db/db.js';
-import { createKey, startTestApp, type TestApp } from '../support/test-app.js';
+import { createKey, oktaUser, scimClient, startTestApp, type TestApp } from '../support/test-app.js';
 import { openTestDatabase } from '../support/test-db.js';
 
 /** The real database, with every statement sent to it counted (listening excepted). */
@@ -60,6 +60,41 @@ describe('the hot path: /authorize and /me with a key this process already knows
       expect(denied.body.allowed).toBe(false);
       const me = await app.http.get('/api/v1/me').set('Authorization', auth);
       expect(me.body.key.name).toBe('service');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(statements() - before).toBe(0);
+  });
+
+  it('nor for a personal key whose grant includes conditional rules (issue 13): they are decided at resolution', async () => {
+    const scim = await scimClient(app);
+    const user = await scim.post('/Users', oktaUser('cond@example.com', { title: 'Lead' }));
+    const group = await scim.post('/Groups', { displayName: 'Leads', members: [{ value: user.body.id }] });
+    const put = await app.http
+      .put(`/api/v1/groups/${group.body.id}/rules`)
+      .set('Authorization', `Bearer ${app.adminToken}`)
+      .send({
+        rules: [
+          { permission: 'keys:read', when: 'title eq "Lead"' },
+          { permission: 'keys:write', when: 'title eq "Intern"' },
+        ],
+      });
+    expect(put.status).toBe(200);
+    const { token: personal } = await createKey(app, { name: 'cond', kind: 'personal', ownerUserId: user.body.id });
+    const auth = `Bearer ${personal}`;
+    expect((await app.http.get('/api/v1/me').set('Authorization', auth)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = statements();
+    for (let i = 0; i < 20; i++) {
+      const allowed = await app.http
+        .post('/api/v1/authorize')
+        .set('Authorization', auth)
+        .send({ permission: 'keys:read' });
+      expect(allowed.body).toEqual({ allowed: true });
+      const denied = await app.http
+        .post('/api/v1/authorize')
+        .set('Authorization', auth)
+        .send({ permission: 'keys:write' });
+      expect(denied.body.allowed).toBe(false);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(statements() - before).toBe(0);

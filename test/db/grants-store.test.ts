@@ -58,8 +58,8 @@ describe('grants-store', () => {
     expect(rules).toHaveLength(2);
     expect(rules).toEqual(
       expect.arrayContaining([
-        { group_id: top, permission: null, role: 'admin', resources: null },
-        { group_id: leaf, permission: 'keys:read', role: null, resources: ['r1'] },
+        { group_id: top, permission: null, role: 'admin', resources: null, condition: null },
+        { group_id: leaf, permission: 'keys:read', role: null, resources: ['r1'], condition: null },
       ]),
     );
     expect(await directGroupIdsOfMember(db, a.id, member)).toEqual([leaf]);

@@ -107,6 +107,10 @@ const RULE_POOL: readonly Rule[] = [
   { permission: 'audit:read' },
   { permission: 'keys:introspect' },
   { permission: 'users:read', resources: ['directory-a'] },
+  // Conditional rules (issue 13): they count as if they held, for alice and carol and while active.
+  { role: 'admin', when: 'userName sw "alice@"' } as Rule,
+  { permission: 'keys:manage', when: 'active eq true and (userName sw "carol@" or userName sw "bob@")' } as Rule,
+  { permission: 'groups:write', when: 'not (userName sw "alice@")' } as Rule,
 ];
 const PERMISSION_POOL = [
   'keys:read',

@@ -50,6 +50,8 @@ export interface Rule {
   permission?: string;
   role?: string;
   resources?: string[];
+  /** A condition on the person the key acts for: a SCIM filter over the user's attributes. */
+  when?: string;
 }
 
 export interface Group {

@@ -113,6 +113,12 @@ function Grant({ group }: { group: GroupDetail }) {
   return (
     <details class="grant">
       <summary>What this group grants ({group.grant.length})</summary>
+      {group.rules.some((r) => r.when) ? (
+        <p class="muted">
+          Rules with a condition are counted here as if it held: they grant only to keys acting for a person the
+          condition matches, and never to service keys.
+        </p>
+      ) : null}
       {group.grant.length ? (
         <ul class="plain-list">
           {group.grant.map((entry, i) => (

@@ -13,7 +13,10 @@ interface RuleRowProps {
   onRemove: () => void;
 }
 
-/** One rule: a permission or a role, optionally narrowed to resource ids; messages under the part they concern. */
+/**
+ * One rule: a permission or a role, optionally narrowed to resource ids and to people a condition (a SCIM
+ * filter) matches; messages under the part they concern.
+ */
 export function RuleRow({ draft, position, catalogue, permissions, errors, onChange, onRemove }: RuleRowProps) {
   const id = (part: string) => `rule-${draft.id}-${part}`;
   const invalid = (part: keyof RuleErrors) =>
@@ -80,6 +83,23 @@ export function RuleRow({ draft, position, catalogue, permissions, errors, onCha
             Comma-separated; empty means every resource
           </span>
           {message('resources')}
+        </div>
+        <div class={errors.when ? 'field rule-when field-invalid' : 'field rule-when'}>
+          <label for={id('when')}>Only when the person matches (optional)</label>
+          <input
+            id={id('when')}
+            type="text"
+            placeholder="Always"
+            value={draft.when}
+            onInput={(e) => onChange({ when: e.currentTarget.value })}
+            aria-describedby={errors.when ? `${id('when-hint')} ${id('when-error')}` : id('when-hint')}
+            aria-invalid={errors.when ? true : undefined}
+          />
+          <span class="visually-hidden" id={id('when-hint')}>
+            A SCIM filter over the user's attributes, e.g. title eq "Lead"; the rule then grants only to keys acting for
+            a person it matches, never to service keys
+          </span>
+          {message('when')}
         </div>
         <button
           type="button"

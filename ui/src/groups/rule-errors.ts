@@ -1,7 +1,7 @@
 import { ApiError, messageOf } from '../api/problem';
 
-/** Where a message about one rule goes: under its permission or role, its resources, or the rule. */
-export type RulePart = 'value' | 'resources' | 'rule';
+/** Where a message about one rule goes: under its permission or role, its resources, its condition, or the rule. */
+export type RulePart = 'value' | 'resources' | 'when' | 'rule';
 
 export type RuleErrors = Partial<Record<RulePart, string>>;
 
@@ -16,7 +16,13 @@ function placeOf(field: string): { row: number; part: RulePart } | undefined {
   const match = /^rules\.(\d+)(?:\.(\w+))?/.exec(field);
   if (!match) return undefined;
   const part: RulePart =
-    match[2] === 'resources' ? 'resources' : match[2] === 'permission' || match[2] === 'role' ? 'value' : 'rule';
+    match[2] === 'resources'
+      ? 'resources'
+      : match[2] === 'when'
+        ? 'when'
+        : match[2] === 'permission' || match[2] === 'role'
+          ? 'value'
+          : 'rule';
   return { row: Number(match[1]), part };
 }
 

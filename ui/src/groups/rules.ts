@@ -3,7 +3,8 @@ import type { Catalogue, Rule } from '../api/types';
 /** "keys:read", "role viewer", "projects:write on p1, p2". */
 export function ruleText(rule: Rule): string {
   const what = rule.role !== undefined ? `role ${rule.role}` : (rule.permission ?? '');
-  return rule.resources?.length ? `${what} on ${rule.resources.join(', ')}` : what;
+  const on = rule.resources?.length ? `${what} on ${rule.resources.join(', ')}` : what;
+  return rule.when ? `${on} when ${rule.when}` : on;
 }
 
 /** A rule as the editor holds it: resources as the text the admin types. */
@@ -13,6 +14,8 @@ export interface DraftRule {
   type: 'permission' | 'role';
   value: string;
   resources: string;
+  /** The condition on the person (a SCIM filter over the user), as typed; empty: always applies. */
+  when: string;
 }
 
 let nextId = 1;
@@ -23,11 +26,12 @@ export function draftOf(rule: Rule): DraftRule {
     type: rule.role !== undefined ? 'role' : 'permission',
     value: rule.role ?? rule.permission ?? '',
     resources: rule.resources?.join(', ') ?? '',
+    when: rule.when ?? '',
   };
 }
 
 export function emptyDraft(): DraftRule {
-  return { id: nextId++, type: 'permission', value: '', resources: '' };
+  return { id: nextId++, type: 'permission', value: '', resources: '', when: '' };
 }
 
 export function ruleOf(draft: DraftRule): Rule {
@@ -36,7 +40,8 @@ export function ruleOf(draft: DraftRule): Rule {
     .map((r) => r.trim())
     .filter(Boolean);
   const named: Rule = draft.type === 'role' ? { role: draft.value } : { permission: draft.value };
-  return resources.length ? { ...named, resources } : named;
+  const when = draft.when.trim();
+  return { ...named, ...(resources.length ? { resources } : {}), ...(when ? { when } : {}) };
 }
 
 /**
