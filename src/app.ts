@@ -40,6 +40,8 @@ import { signingKeysRoutes, tokenRoutes, wellKnownRoutes } from './tokens/tokens
 import { TokensService } from './tokens/tokens-service.js';
 import { usersAdminRoutes } from './users/users-admin-routes.js';
 import { UsersService } from './users/users-service.js';
+import { scimSchemasRoutes } from './users/scim-schemas-routes.js';
+import { ScimSchemasService } from './users/scim-schemas-service.js';
 
 export interface KeyscopeDeps {
   db: Db;
@@ -61,6 +63,7 @@ export interface Keyscope {
   authenticator: Authenticator;
   permissions: PermissionCatalogue;
   users: UsersService;
+  scimSchemas: ScimSchemasService;
   groups: GroupsService;
   groupsAdmin: GroupsAdminService;
   keys: KeysService;
@@ -107,6 +110,8 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   });
   const permissions = new PermissionCatalogue(config.extraPermissions);
   const users = new UsersService({ db, unitOfWork, now });
+  const scimSchemas = new ScimSchemasService({ db, unitOfWork, now, onUnregistered: metrics.countUnregistered });
+  invalidation.onChange((tags) => scimSchemas.hear(tags));
   const groups = new GroupsService({ db, unitOfWork, now });
   const groupsAdmin = new GroupsAdminService({ db, unitOfWork, permissions, now });
   const keys = new KeysService({
@@ -132,6 +137,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     authenticator,
     permissions,
     users,
+    scimSchemas,
     groups,
     groupsAdmin,
     keys,
@@ -175,6 +181,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use('/keys', keysRoutes(k.keys));
   api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
   api.use('/users', usersAdminRoutes(k.users));
+  api.use('/scim-schemas', scimSchemasRoutes(k.scimSchemas));
   api.use('/organizations', orgsRoutes(k.orgs));
   api.use('/audit', auditRoutes(k.audit));
   api.use('/permissions', permissionsRoutes(k.access));
@@ -193,7 +200,13 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
 
   app.use(
     '/scim/v2',
-    scimRouter({ authenticator: k.authenticator, users: k.users, groups: k.groups, logger: k.logger }),
+    scimRouter({
+      authenticator: k.authenticator,
+      users: k.users,
+      scimSchemas: k.scimSchemas,
+      groups: k.groups,
+      logger: k.logger,
+    }),
   );
 
   app.use('/.well-known', wellKnownRoutes(k.tokens));

@@ -27,6 +27,11 @@ export interface ResourceCatalogue {
   resourceType: 'User' | 'Group';
   core: SchemaAttrs;
   extensions: readonly SchemaAttrs[];
+  /**
+   * The extensions the organization registered (also in `extensions`): keyscope stores, checks and
+   * patches their values itself, as scimmy knows only the built-in schemas.
+   */
+  registered?: readonly SchemaAttrs[];
 }
 
 /** A resolved attribute reference such as `name.givenName` or `urn:…:enterprise:2.0:User:manager.value`. */
@@ -92,6 +97,22 @@ export function catalogue(resourceType: 'User' | 'Group'): ResourceCatalogue {
     };
   }
   return catalogues[resourceType];
+}
+
+/**
+ * The User catalogue of an organization: the built-in schemas and the extensions it registered
+ * (users/ keeps the registry). Without registered extensions it is the built-in catalogue itself.
+ */
+export function userCatalogueWith(registered: readonly SchemaAttrs[]): ResourceCatalogue {
+  const base = catalogue('User');
+  if (!registered.length) return base;
+  return { ...base, extensions: [...base.extensions, ...registered], registered };
+}
+
+/** The registered extension with this URN, if `cat` has one. */
+export function registeredExtension(cat: ResourceCatalogue, urn: string): SchemaAttrs | undefined {
+  const lower = urn.toLowerCase();
+  return cat.registered?.find((e) => e.id.toLowerCase() === lower);
 }
 
 export function schemaIdsOf(resourceType: 'User' | 'Group'): string[] {

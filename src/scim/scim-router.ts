@@ -6,6 +6,7 @@ import { errorHandler } from '../http/error-handler.js';
 import { HttpError, forbidden } from '../http/http-error.js';
 import { jsonBody } from '../http/json-body.js';
 import type { UsersService } from '../users/users-service.js';
+import type { ScimSchemasService } from '../users/scim-schemas-service.js';
 import { discoveryRoutes } from './discovery-routes.js';
 import { rootSearchRoutes } from './root-search-routes.js';
 import { rememberScimBase } from './scim-http.js';
@@ -15,6 +16,7 @@ import { usersRoutes } from './users/users-routes.js';
 export interface ScimRouterDeps {
   authenticator: TokenAuthenticator;
   users: UsersService;
+  scimSchemas: ScimSchemasService;
   groups: GroupsService;
   logger: Logger;
 }
@@ -35,10 +37,10 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   router.use(authenticate(deps.authenticator));
   router.use(requireScimFlag);
   router.use(jsonBody());
-  router.use('/Users', usersRoutes(deps.users));
+  router.use('/Users', usersRoutes(deps.users, deps.scimSchemas));
   router.use('/Groups', groupsRoutes(deps.groups));
-  router.use(rootSearchRoutes(deps.users));
-  router.use(discoveryRoutes());
+  router.use(rootSearchRoutes(deps.users, deps.scimSchemas));
+  router.use(discoveryRoutes(deps.scimSchemas));
   router.use((req) => {
     throw new HttpError(404, 'not_found', `No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);
   });
