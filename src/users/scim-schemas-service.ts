@@ -170,9 +170,13 @@ export class ScimSchemasService {
     const bySchema = new Map<string, number>();
     for (const a of attributes) bySchema.set(a.schema, (bySchema.get(a.schema) ?? 0) + 1);
     for (const [schema, n] of bySchema) this.deps.onUnregistered?.(schema, n);
-    const names = [...new Set(attributes.map((a) => `${a.schema}:${a.name}`.toLowerCase()))].filter(
-      (n) => !this.reported.has(`${ctx.orgId}|${n}`),
-    );
+    // Names compare case-insensitively (RFC 7643 §2.1); the audit entry shows the first spelling seen.
+    const spelled = new Map<string, string>();
+    for (const a of attributes) {
+      const name = `${a.schema}:${a.name}`;
+      if (!spelled.has(name.toLowerCase())) spelled.set(name.toLowerCase(), name);
+    }
+    const names = [...spelled.keys()].filter((n) => !this.reported.has(`${ctx.orgId}|${n}`));
     if (!names.length) return;
     await this.deps.unitOfWork.write(async (tx) => {
       const room = MAX_REPORTED_UNREGISTERED - (await countUnregistered(tx, ctx.orgId));
@@ -182,9 +186,9 @@ export class ScimSchemasService {
         await recordAudit(tx, {
           ...auditedBy(ctx),
           action: 'scim.unregistered_attribute',
-          target: `scim_attribute:${name}`,
+          target: `scim_attribute:${spelled.get(name) ?? name}`,
           details: {
-            attribute: name,
+            attribute: spelled.get(name) ?? name,
             note: 'accepted and not stored: no extension schema with this URN is registered (POST /api/v1/scim-schemas)',
           },
         });
