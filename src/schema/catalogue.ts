@@ -130,7 +130,7 @@ export function resolvePath(cat: ResourceCatalogue, path: string): ResolvedPath 
   let rest = path;
   if (/^urn:/i.test(path)) {
     const lower = path.toLowerCase();
-    const match = [cat.core, ...cat.extensions].find((s) => lower.startsWith(`${s.id.toLowerCase()}:`));
+    const match = longestPrefix([cat.core, ...cat.extensions], lower);
     if (!match) return undefined;
     schema = match;
     extension = match !== cat.core;
@@ -143,6 +143,18 @@ export function resolvePath(cat: ResourceCatalogue, path: string): ResolvedPath 
   if (parts.length === 1) return { schema: schema.id, extension, attr };
   const sub = attr.sub?.get(parts[1]!.toLowerCase());
   return sub ? { schema: schema.id, extension, attr, sub } : undefined;
+}
+
+/**
+ * The schema whose URN prefixes `lowerPath` (followed by ':'), the longest when several do: an
+ * organization may register `urn:acme:hr` and `urn:acme:hr:v2`, and `urn:acme:hr:v2:grade` is the latter's.
+ */
+export function longestPrefix(schemas: readonly SchemaAttrs[], lowerPath: string): SchemaAttrs | undefined {
+  let best: SchemaAttrs | undefined;
+  for (const s of schemas) {
+    if (lowerPath.startsWith(`${s.id.toLowerCase()}:`) && (!best || s.id.length > best.id.length)) best = s;
+  }
+  return best;
 }
 
 /** An extension URN by itself (e.g. in `attributes=` or as a PATCH path), resolved case-insensitively. */

@@ -46,8 +46,9 @@ const MAX_TEXT = 1000;
 
 // RFC 7643 §2.1 ATTRNAME = ALPHA *(nameChar), nameChar = "-" / "_" / DIGIT / ALPHA; `$ref` too (§2.3.7).
 const ATTR_NAME = /^(?:[A-Za-z][A-Za-z0-9_-]{0,63}|\$ref)$/;
-// RFC 8141 in short: urn:<NID>:<NSS>; the last segment names the attribute in paths, so it holds no ':' issue.
-const URN = /^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[A-Za-z0-9()+,\-.:=@;$_!*'%/?#]+$/;
+// RFC 8141 in short: urn:<NID>:<NSS>.
+// No '/', '?' or '#' (RFC 8141 components): the URN is a path segment of the admin API and of /Schemas.
+const URN = /^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[A-Za-z0-9()+,\-.:=@;$_!*'%]+$/;
 const TYPES: readonly AttrType[] = ['string', 'boolean', 'integer', 'decimal', 'dateTime', 'reference', 'complex'];
 const RETURNED: readonly Returned[] = ['always', 'default', 'request', 'never'];
 const BUILT_IN = [USER_SCHEMA, GROUP_SCHEMA, ENTERPRISE_USER_SCHEMA].map((s) => s.toLowerCase());
@@ -88,7 +89,7 @@ function flag(doc: Record<string, unknown>, key: string, field: string, fallback
 export function parseExtensionSchema(body: unknown): ExtensionSchema {
   if (!isObject(body)) throw refuse('body', 'must be a JSON object holding an RFC 7643 §7 schema document');
   const id = body.id;
-  if (typeof id !== 'string' || !URN.test(id) || id.length > 300)
+  if (typeof id !== 'string' || !URN.test(id) || id.endsWith(':') || id.length > 300)
     throw refuse('id', 'must be the schema URN, such as "urn:ietf:params:scim:schemas:extension:acme:2.0:User"');
   if (BUILT_IN.includes(id.toLowerCase()))
     throw refuse('id', `${id} is built into keyscope; register extensions under a URN of your own`);

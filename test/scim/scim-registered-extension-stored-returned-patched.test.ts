@@ -231,3 +231,23 @@ describe('PATCH by URN path', () => {
     expectScimError(res, 400, 'invalidPath');
   });
 });
+
+describe('an extension whose URN extends another registered one', () => {
+  it('resolves paths to the longest URN: filters, PATCH and storage keep the two apart', async () => {
+    const V2 = `${ACME}:v2`;
+    expect((await registerSchema(app, { id: V2, attributes: [{ name: 'level', type: 'integer' }] })).status).toBe(201);
+    const created = await createUser(scim, {
+      schemas: [USER_SCHEMA, ACME, V2],
+      userName: 'nested-urn@acme.test',
+      [ACME]: { costCenter: 'N' },
+      [V2]: { level: 3 },
+    });
+    expect(created[V2]).toEqual({ level: 3 });
+    const res = await scim.patch(`/Users/${created.id}`, patchOp({ op: 'replace', path: `${V2}:level`, value: 4 }));
+    expectScim(res, 200);
+    expect(res.body[V2]).toEqual({ level: 4 });
+    expect(res.body[ACME]).toEqual({ costCenter: 'N' });
+    const found = await readBack(scim, `/Users?${filterQuery(`${V2}:level eq 4`)}`);
+    expect((found.Resources as Json[]).map((u) => u.userName)).toEqual(['nested-urn@acme.test']);
+  });
+});

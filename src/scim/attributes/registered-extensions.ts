@@ -29,7 +29,8 @@ export function reportIfUnregistered(
   value: unknown,
   sink: UnregisteredSink,
 ): boolean {
-  if (!/^urn:/i.test(key) || resolveExtension(cat, key)) return false;
+  if (!/^urn:/i.test(key) || resolveExtension(cat, key) || key.toLowerCase() === cat.core.id.toLowerCase())
+    return false;
   const lower = key.toLowerCase();
   if ([cat.core, ...cat.extensions].some((s) => lower.startsWith(`${s.id.toLowerCase()}:`))) return false;
   if (isPlainObject(value)) {
