@@ -38,7 +38,7 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   router.use(requireScimFlag);
   router.use(jsonBody());
   router.use('/Users', usersRoutes(deps.users, deps.scimSchemas));
-  router.use('/Groups', groupsRoutes(deps.groups));
+  router.use('/Groups', groupsRoutes(deps.groups, deps.scimSchemas));
   router.use(rootSearchRoutes(deps.users, deps.scimSchemas));
   router.use(discoveryRoutes(deps.scimSchemas));
   router.use((req) => {

@@ -84,6 +84,18 @@ describe('attributes of an unregistered extension', () => {
     expect(await reported()).toContain(`${ACME}:shoeSize`.toLowerCase());
   });
 
+  it('are reported on groups too (groups take no registered extension)', async () => {
+    const GROUP_EXT = 'urn:example:params:scim:schemas:extension:teams:2.0:Group';
+    const res = await scim.post('/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group', GROUP_EXT],
+      displayName: 'Reported team',
+      [GROUP_EXT]: { channel: '#team' },
+    });
+    expectScim(res, 201);
+    expect(res.body[GROUP_EXT]).toBeUndefined();
+    expect(await reported()).toContain(`${GROUP_EXT}:channel`.toLowerCase());
+  });
+
   it('show the spelling first seen in the audit entry', async () => {
     const res = await app.http
       .get('/api/v1/audit?action=scim.unregistered_attribute&limit=500')
