@@ -44,6 +44,8 @@ import { signingKeysRoutes, tokenRoutes, wellKnownRoutes } from './tokens/tokens
 import { TokensService } from './tokens/tokens-service.js';
 import { usersAdminRoutes } from './users/users-admin-routes.js';
 import { UsersService, userConditionProblem } from './users/users-service.js';
+import { scimSchemasRoutes } from './users/scim-schemas-routes.js';
+import { ScimSchemasService } from './users/scim-schemas-service.js';
 
 export interface KeyscopeDeps {
   db: Db;
@@ -65,6 +67,7 @@ export interface Keyscope {
   authenticator: Authenticator;
   permissions: PermissionCatalogue;
   users: UsersService;
+  scimSchemas: ScimSchemasService;
   groups: GroupsService;
   groupsAdmin: GroupsAdminService;
   keys: KeysService;
@@ -142,6 +145,8 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   });
   const idpRoles = async (q: Queryable, orgId: string) => (await organizationGrantPolicy(q, orgId))?.idpRoles === true;
   const users = new UsersService({ db, unitOfWork, now, vocabulary: permissions, idpRoles });
+  const scimSchemas = new ScimSchemasService({ db, unitOfWork, now, onUnregistered: metrics.countUnregistered });
+  invalidation.onChange((tags) => scimSchemas.hear(tags));
   const groups = new GroupsService({ db, unitOfWork, now });
   const groupsAdmin = new GroupsAdminService({
     db,
@@ -173,6 +178,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     authenticator,
     permissions,
     users,
+    scimSchemas,
     groups,
     groupsAdmin,
     keys,
@@ -229,6 +235,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use('/keys', keysRoutes(k.keys));
   api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
   api.use('/users', usersAdminRoutes(k.users));
+  api.use('/scim-schemas', scimSchemasRoutes(k.scimSchemas));
   api.use('/organizations', orgsRoutes(k.orgs));
   api.use('/audit', auditRoutes(k.audit));
   api.use('/permissions', permissionsRoutes(k.access));
@@ -250,6 +257,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
     scimRouter({
       authenticator: k.authenticator,
       users: k.users,
+      scimSchemas: k.scimSchemas,
       groups: k.groups,
       permissions: k.permissions,
       logger: k.logger,

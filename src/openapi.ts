@@ -336,6 +336,46 @@ export function openApiDocument(): Json {
             updatedAt: { type: 'string', format: 'date-time' },
           },
         },
+        ScimSchemaDocument: {
+          type: 'object',
+          description:
+            'RFC 7643 §7. Refused with 400: required true, uniqueness other than none, mutability readOnly or immutable, type binary, complex sub-attributes, a built-in URN',
+          required: ['id', 'attributes'],
+          properties: {
+            id: { type: 'string', description: 'The URN, e.g. urn:ietf:params:scim:schemas:extension:acme:2.0:User' },
+            name: { type: 'string' },
+            description: { type: 'string' },
+            attributes: {
+              type: 'array',
+              maxItems: 100,
+              items: {
+                type: 'object',
+                required: ['name', 'type'],
+                properties: {
+                  name: { type: 'string' },
+                  type: { enum: ['string', 'boolean', 'integer', 'decimal', 'dateTime', 'reference', 'complex'] },
+                  multiValued: { type: 'boolean' },
+                  required: { const: false },
+                  caseExact: { type: 'boolean' },
+                  mutability: { enum: ['readWrite', 'writeOnly'] },
+                  returned: { enum: ['always', 'default', 'request', 'never'] },
+                  uniqueness: { const: 'none' },
+                  canonicalValues: { type: 'array', items: { type: 'string' } },
+                  referenceTypes: { type: 'array', items: { type: 'string' } },
+                  subAttributes: { type: 'array', items: { type: 'object' } },
+                },
+              },
+            },
+          },
+        },
+        ScimSchema: {
+          type: 'object',
+          properties: {
+            schema: { $ref: '#/components/schemas/ScimSchemaDocument' },
+            createdAt: { type: 'string', format: 'date-time' },
+            createdBy: { type: ['string', 'null'] },
+          },
+        },
         TokenResponse: {
           type: 'object',
           properties: {
@@ -553,6 +593,44 @@ export function openApiDocument(): Json {
           summary:
             'A provisioned user (users:read): its groups (direct and nested), the roles and entitlements its identity provider assigned, and where each grant comes from (group rule, IdP role, IdP entitlement)',
           responses: { '200': json('The user', ref('UserDetail')), '404': problem('No such user'), ...errors },
+        },
+      },
+      '/scim-schemas': {
+        get: {
+          summary: "The organization's registered SCIM extension schemas (org:admin)",
+          responses: { '200': json('The schemas', page(ref('ScimSchema'))), ...errors },
+        },
+        post: {
+          summary:
+            'Register an extension schema of Users: an RFC 7643 §7 schema document (org:admin, audited); its attributes are then stored, returned, filtered, sorted and patched over SCIM',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('ScimSchemaDocument') } },
+          },
+          responses: {
+            '201': json('The registered schema, every characteristic spelled out', ref('ScimSchema')),
+            '409': problem('This URN is registered already (code schema_registered)'),
+            ...errors,
+          },
+        },
+      },
+      '/scim-schemas/{urn}': {
+        parameters: [idParam('urn')],
+        get: {
+          summary: 'One registered extension schema, by URN (case-insensitive)',
+          responses: { '200': json('The schema', ref('ScimSchema')), '404': problem('Not registered'), ...errors },
+        },
+        delete: {
+          summary:
+            "Remove the extension: it leaves /Schemas and /ResourceTypes, and its values are deleted from every user of the organization (each such user's version moves on); audited",
+          responses: {
+            '200': json('How many users held values', {
+              type: 'object',
+              properties: { usersChanged: { type: 'integer' } },
+            }),
+            '404': problem('Not registered'),
+            ...errors,
+          },
         },
       },
       '/organizations': {

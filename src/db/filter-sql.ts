@@ -176,7 +176,7 @@ function compareDate(s: ScalarStorage, path: string, op: CompareOp, value: Filte
     throw invalid(`"${path}" is a date-time; compare it with an ISO 8601 value such as "2024-01-31T00:00:00Z"`);
   }
   if (op === 'co' || op === 'sw' || op === 'ew') throw invalid(`"${op}" does not apply to the date-time "${path}"`);
-  const x = s.json ? `(CASE WHEN ${s.expr} ~ ${literal(ISO_DATE.source)} THEN (${s.expr})::timestamptz END)` : s.expr;
+  const x = typedExpr(s);
   const v = `${params.add(value)}::timestamptz`;
   if (op === 'eq') return `(${x} = ${v})`;
   if (op === 'ne') return `(${x} <> ${v})`;
@@ -186,13 +186,25 @@ function compareDate(s: ScalarStorage, path: string, op: CompareOp, value: Filte
 function compareNumber(s: ScalarStorage, path: string, op: CompareOp, value: FilterValue, params: SqlParams): string {
   if (typeof value !== 'number') throw invalid(`"${path}" is a number; compare it with a number`);
   if (op === 'co' || op === 'sw' || op === 'ew') throw invalid(`"${op}" does not apply to the number "${path}"`);
-  const x = s.json
-    ? `(CASE WHEN ${s.expr} ~ '^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$' THEN (${s.expr})::numeric END)`
-    : s.expr;
+  const x = typedExpr(s);
   const v = `${params.add(value)}::numeric`;
   if (op === 'eq') return `(${x} = ${v})`;
   if (op === 'ne') return `(${x} <> ${v})`;
   return `(${x} ${SQL_ORDER[op]} ${v})`;
+}
+
+/**
+ * A scalar as a value of its declared type: JSON text of a number becomes numeric and of a date-time
+ * timestamptz (NULL when the stored text is not one, so a stray value never fails the query), so
+ * comparisons and sorting go by value (`9 < 10`), not by text (`"10" < "9"`).
+ */
+export function typedExpr(s: ScalarStorage): string {
+  if (!s.json) return s.expr;
+  if (s.type === 'integer' || s.type === 'decimal')
+    return `(CASE WHEN ${s.expr} ~ '^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$' THEN (${s.expr})::numeric END)`;
+  if (s.type === 'dateTime')
+    return `(CASE WHEN ${s.expr} ~ ${literal(ISO_DATE.source)} THEN (${s.expr})::timestamptz END)`;
+  return s.expr;
 }
 
 /** Ids are uuid columns: an id that is not a uuid matches nothing (eq) rather than failing the cast. */

@@ -1,7 +1,7 @@
 import { invalid } from '../errors/domain-error.js';
 import type { FilterNode } from '../schema/filter-ast.js';
 import type { Queryable } from './db.js';
-import { absentStorage, compileFilter, type Storage, type StorageResolver } from './filter-sql.js';
+import { absentStorage, compileFilter, typedExpr, type Storage, type StorageResolver } from './filter-sql.js';
 import { SqlParams, literal } from './sql-params.js';
 
 /** Paging for list queries: an offset (SCIM startIndex) or a keyset position after a row (cursor). */
@@ -23,15 +23,18 @@ export function orderBy(alias: string, sort: SortSpec | undefined, path?: string
   return `${sortKey(sort.storage, path)} ${sort.descending ? 'DESC' : 'ASC'} NULLS LAST, ${tail}`;
 }
 
-/** The value a row sorts by (RFC 7644 §3.4.2.3): strings case-folded unless case-exact. */
+/**
+ * The value a row sorts by (RFC 7644 §3.4.2.3): strings case-folded unless case-exact; numbers and
+ * date-times kept in JSON by their value (typedExpr), not their text.
+ */
 function sortKey(s: Storage, path: string | undefined): string {
-  if (s.kind === 'scalar') return s.caseExact || s.type !== 'string' ? s.expr : `lower(${s.expr})`;
+  if (s.kind === 'scalar') return s.caseExact || s.type !== 'string' ? typedExpr(s) : `lower(${s.expr})`;
   if (s.kind === 'elements') {
     // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, else the first one;
     // rows of a subquery (a user's groups, a group's members) have no order: the least value then.
     const value = s.element('srt', undefined);
     if (!value) throw invalid(`sortBy "${path}" has no value to sort by`, 'invalidValue');
-    const key = value.caseExact ? value.expr : `lower(${value.expr})`;
+    const key = value.caseExact || value.type !== 'string' ? typedExpr(value) : `lower(${value.expr})`;
     return s.json
       ? `(SELECT ${key} FROM ${s.from('srt')} ORDER BY (srt.el->>'primary') = 'true' DESC NULLS LAST LIMIT 1)`
       : `(SELECT min(${key}) FROM ${s.from('srt')})`;

@@ -13,6 +13,8 @@ export const tag = {
   group: (id: string) => `g:${id}`,
   user: (id: string) => `u:${id}`,
   org: (id: string) => `o:${id}`,
+  /** The extension schemas an organization registered (users/): every process reloads that organization's. */
+  scimSchemas: (orgId: string) => `sx:${orgId}`,
   /** The token signing keys (tokens/): every process reloads them. */
   signingKeys: () => 'sk:*',
   /** A sign-in session (sessions/): ended by its person, or by an admin. */

@@ -21,8 +21,9 @@ const ROUTES: [RegExp, string][] = [
   [/^\/api\/v1\/groups\/[^/]+\/(members|rules)$/, '/api/v1/groups/:id/$1'],
   [/^\/api\/v1\/groups\/[^/]+$/, '/api/v1/groups/:id'],
   [/^\/api\/v1\/users\/[^/]+$/, '/api/v1/users/:id'],
+  [/^\/api\/v1\/scim-schemas\/[^/]+$/, '/api/v1/scim-schemas/:urn'],
   [
-    /^\/api\/v1\/(keys|groups|users|audit|permissions|me|authorize|introspect|organizations|organizations\/current|openapi\.json)$/,
+    /^\/api\/v1\/(keys|groups|users|scim-schemas|audit|permissions|me|authorize|introspect|organizations|organizations\/current|openapi\.json)$/,
     '/api/v1/$1',
   ],
   [/^\/(healthz|readyz|metrics)$/, '/$1'],
@@ -31,6 +32,7 @@ const ROUTES: [RegExp, string][] = [
 
 const MAX_KEPT_SERIES = 2000;
 const MAX_KEPT_PATH = 200;
+const MAX_SCHEMA_LABELS = 50;
 
 export function routeLabel(path: string): string {
   for (const [pattern, label] of ROUTES) {
@@ -87,6 +89,25 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+
+  private readonly unregistered = new Counter({
+    name: 'keyscope_scim_unregistered_attributes_total',
+    help: 'Attributes of SCIM extension schemas the organization did not register: accepted, not stored (RFC 7644 §3.3)',
+    labelNames: ['schema'],
+    registers: [this.registry],
+  });
+  private readonly unregisteredSchemas = new Set<string>();
+
+  /**
+   * Counts attributes of an unregistered extension. The schema URN is the client's, so the label is
+   * bounded: the first MAX_SCHEMA_LABELS URNs this process sees are labels, later ones are "other".
+   */
+  readonly countUnregistered = (schema: string, count: number): void => {
+    const urn = schema.toLowerCase().slice(0, 200);
+    if (!this.unregisteredSchemas.has(urn) && this.unregisteredSchemas.size < MAX_SCHEMA_LABELS)
+      this.unregisteredSchemas.add(urn);
+    this.unregistered.inc({ schema: this.unregisteredSchemas.has(urn) ? urn : 'other' }, count);
+  };
 
   constructor(cacheStats: () => PrincipalCacheStats, bcryptComparisons: () => number) {
     collectDefaultMetrics({ register: this.registry, prefix: 'keyscope_' });

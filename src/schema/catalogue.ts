@@ -27,6 +27,11 @@ export interface ResourceCatalogue {
   resourceType: 'User' | 'Group';
   core: SchemaAttrs;
   extensions: readonly SchemaAttrs[];
+  /**
+   * The extensions the organization registered (also in `extensions`): keyscope stores, checks and
+   * patches their values itself, as scimmy knows only the built-in schemas.
+   */
+  registered?: readonly SchemaAttrs[];
 }
 
 /** A resolved attribute reference such as `name.givenName` or `urn:…:enterprise:2.0:User:manager.value`. */
@@ -94,6 +99,22 @@ export function catalogue(resourceType: 'User' | 'Group'): ResourceCatalogue {
   return catalogues[resourceType];
 }
 
+/**
+ * The User catalogue of an organization: the built-in schemas and the extensions it registered
+ * (users/ keeps the registry). Without registered extensions it is the built-in catalogue itself.
+ */
+export function userCatalogueWith(registered: readonly SchemaAttrs[]): ResourceCatalogue {
+  const base = catalogue('User');
+  if (!registered.length) return base;
+  return { ...base, extensions: [...base.extensions, ...registered], registered };
+}
+
+/** The registered extension with this URN, if `cat` has one. */
+export function registeredExtension(cat: ResourceCatalogue, urn: string): SchemaAttrs | undefined {
+  const lower = urn.toLowerCase();
+  return cat.registered?.find((e) => e.id.toLowerCase() === lower);
+}
+
 export function schemaIdsOf(resourceType: 'User' | 'Group'): string[] {
   return resourceType === 'User' ? [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] : [GROUP_SCHEMA];
 }
@@ -109,7 +130,7 @@ export function resolvePath(cat: ResourceCatalogue, path: string): ResolvedPath 
   let rest = path;
   if (/^urn:/i.test(path)) {
     const lower = path.toLowerCase();
-    const match = [cat.core, ...cat.extensions].find((s) => lower.startsWith(`${s.id.toLowerCase()}:`));
+    const match = longestPrefix([cat.core, ...cat.extensions], lower);
     if (!match) return undefined;
     schema = match;
     extension = match !== cat.core;
@@ -122,6 +143,18 @@ export function resolvePath(cat: ResourceCatalogue, path: string): ResolvedPath 
   if (parts.length === 1) return { schema: schema.id, extension, attr };
   const sub = attr.sub?.get(parts[1]!.toLowerCase());
   return sub ? { schema: schema.id, extension, attr, sub } : undefined;
+}
+
+/**
+ * The schema whose URN prefixes `lowerPath` (followed by ':'), the longest when several do: an
+ * organization may register `urn:acme:hr` and `urn:acme:hr:v2`, and `urn:acme:hr:v2:grade` is the latter's.
+ */
+export function longestPrefix(schemas: readonly SchemaAttrs[], lowerPath: string): SchemaAttrs | undefined {
+  let best: SchemaAttrs | undefined;
+  for (const s of schemas) {
+    if (lowerPath.startsWith(`${s.id.toLowerCase()}:`) && (!best || s.id.length > best.id.length)) best = s;
+  }
+  return best;
 }
 
 /** An extension URN by itself (e.g. in `attributes=` or as a PATCH path), resolved case-insensitively. */

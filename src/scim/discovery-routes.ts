@@ -11,20 +11,27 @@ import {
 } from '../schema/scimmy.js';
 import { ENTITLEMENT_SCHEMA, ROLE_SCHEMA, roleAndEntitlementSchemas } from './roles-entitlements-routes.js';
 import { scimBaseUrl, sendScim } from './scim-http.js';
+import { contextOf } from '../http/authenticate.js';
+import type { ScimSchemasService } from '../users/scim-schemas-service.js';
+import type { ExtensionSchema } from '../schema/extension-schema.js';
 
 const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
 
-/** RFC 7644 §4: what this service provider supports, its resource types and their schemas. */
-export function discoveryRoutes(): Router {
+/**
+ * RFC 7644 §4: what this service provider supports, its resource types and their schemas, with the
+ * extensions the calling key's organization registered (optional extensions of User).
+ */
+export function discoveryRoutes(scimSchemas: ScimSchemasService): Router {
   const router = Router({ caseSensitive: false });
+  const registeredOf = (req: Request) => scimSchemas.registered(contextOf(req).orgId);
 
   router.get('/ServiceProviderConfig', (req, res) => {
     sendScim(res, 200, serviceProviderConfig(req));
   });
 
-  router.get('/ResourceTypes', (req, res) => {
-    const types = resourceTypes(req);
+  router.get('/ResourceTypes', async (req, res) => {
+    const types = resourceTypes(req, await registeredOf(req));
     sendScim(res, 200, {
       schemas: [LIST_RESPONSE_SCHEMA],
       totalResults: types.length,
@@ -34,14 +41,16 @@ export function discoveryRoutes(): Router {
     });
   });
 
-  router.get('/ResourceTypes/:id', (req, res) => {
-    const type = resourceTypes(req).find((t) => t.id.toLowerCase() === String(req.params.id).toLowerCase());
+  router.get('/ResourceTypes/:id', async (req, res) => {
+    const type = resourceTypes(req, await registeredOf(req)).find(
+      (t) => t.id.toLowerCase() === String(req.params.id).toLowerCase(),
+    );
     if (!type) throw notFound(`Resource type ${String(req.params.id)} not found`);
     sendScim(res, 200, type);
   });
 
-  router.get('/Schemas', (req, res) => {
-    const all = schemas(req);
+  router.get('/Schemas', async (req, res) => {
+    const all = schemas(req, await registeredOf(req));
     sendScim(res, 200, {
       schemas: [LIST_RESPONSE_SCHEMA],
       totalResults: all.length,
@@ -51,8 +60,10 @@ export function discoveryRoutes(): Router {
     });
   });
 
-  router.get('/Schemas/:id', (req, res) => {
-    const schema = schemas(req).find((s) => String(s.id).toLowerCase() === String(req.params.id).toLowerCase());
+  router.get('/Schemas/:id', async (req, res) => {
+    const schema = schemas(req, await registeredOf(req)).find(
+      (s) => String(s.id).toLowerCase() === String(req.params.id).toLowerCase(),
+    );
     if (!schema) throw notFound(`Schema ${String(req.params.id)} not found`);
     sendScim(res, 200, schema);
   });
@@ -92,7 +103,7 @@ function serviceProviderConfig(req: Request) {
 }
 
 // User first: Microsoft's collection expects Resources[0].endpoint to be "/Users".
-function resourceTypes(req: Request) {
+function resourceTypes(req: Request, registered: readonly ExtensionSchema[]) {
   const base = scimBaseUrl(req);
   return [
     {
@@ -102,7 +113,10 @@ function resourceTypes(req: Request) {
       endpoint: '/Users',
       description: 'User Account',
       schema: USER_SCHEMA,
-      schemaExtensions: [{ schema: ENTERPRISE_USER_SCHEMA, required: false }],
+      schemaExtensions: [
+        { schema: ENTERPRISE_USER_SCHEMA, required: false },
+        ...registered.map((r) => ({ schema: r.id, required: false })),
+      ],
       meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/User` },
     },
     {
@@ -139,14 +153,19 @@ function resourceTypes(req: Request) {
   ];
 }
 
-function schemas(req: Request): Record<string, unknown>[] {
+function schemas(req: Request, registered: readonly ExtensionSchema[]): Record<string, unknown>[] {
   const S = scimmy();
   const base = scimBaseUrl(req);
-  return [
+  const meta = (id: string) => ({ resourceType: 'Schema', location: `${base}/Schemas/${id}` });
+  const builtIn = [
     ...[S.Schemas.User, S.Schemas.Group, S.Schemas.EnterpriseUser].map((schema) => describeSchema(schema.definition)),
     ...roleAndEntitlementSchemas(),
-  ].map((description) => ({
-    ...description,
-    meta: { resourceType: 'Schema', location: `${base}/Schemas/${String(description.id)}` },
+  ].map((description) => ({ ...description, meta: meta(String(description.id)) }));
+  // RFC 7643 §7: a registered extension as its document (every characteristic spelled out).
+  const own = registered.map((r) => ({
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
+    ...r.document,
+    meta: meta(r.id),
   }));
+  return [...builtIn, ...own];
 }

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { contextOf } from '../http/authenticate.js';
 import { catalogue } from '../schema/catalogue.js';
 import type { UsersService } from '../users/users-service.js';
-import { includes, parseProjection, project } from './attributes/projection.js';
+import type { ScimSchemasService } from '../users/scim-schemas-service.js';
+import { includes, parseProjection, project, projectUser } from './attributes/projection.js';
 import { scimGroup } from './groups/group-document.js';
 import { listParams, readSearchRequest } from './list-params.js';
 import { listResponse } from './list-response.js';
@@ -15,12 +16,12 @@ import { scimUser } from './users/user-document.js';
  * and attribute selection of a GET on either, run in SQL. An attribute one type lacks has no value
  * there; `meta.resourceType eq "Group"` narrows to one type.
  */
-export function rootSearchRoutes(users: UsersService): Router {
+export function rootSearchRoutes(users: UsersService, scimSchemas: ScimSchemasService): Router {
   const router = Router({ caseSensitive: false });
-  const userCat = catalogue('User');
   const groupCat = catalogue('Group');
 
   router.post('/.search', async (req, res) => {
+    const userCat = await scimSchemas.catalogue(contextOf(req).orgId);
     const params = listParams(readSearchRequest(req.body), 'Root');
     // `attributes` names attributes of either type; each resource keeps those its type has.
     const userProjection = parseProjection(userCat, params.selection);
@@ -31,6 +32,7 @@ export function rootSearchRoutes(users: UsersService): Router {
       window: params.window,
       withGroups: includes(userProjection, 'groups'),
       withMembers: includes(groupProjection, 'members'),
+      catalogue: userCat,
     });
     const base = scimBaseUrl(req);
     sendScim(
@@ -38,7 +40,7 @@ export function rootSearchRoutes(users: UsersService): Router {
       200,
       listResponse(params, rows, total, (entry) =>
         entry.resourceType === 'User'
-          ? project(scimUser(entry.user, base), userProjection)
+          ? projectUser(scimUser(entry.user, base, userCat), userCat, userProjection)
           : project(scimGroup(entry.group, base), groupProjection),
       ),
     );

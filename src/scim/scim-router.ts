@@ -7,6 +7,7 @@ import { HttpError, forbidden } from '../http/http-error.js';
 import { jsonBody } from '../http/json-body.js';
 import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
 import type { UsersService } from '../users/users-service.js';
+import type { ScimSchemasService } from '../users/scim-schemas-service.js';
 import { discoveryRoutes } from './discovery-routes.js';
 import { rolesAndEntitlementsRoutes } from './roles-entitlements-routes.js';
 import { rootSearchRoutes } from './root-search-routes.js';
@@ -17,6 +18,7 @@ import { usersRoutes } from './users/users-routes.js';
 export interface ScimRouterDeps {
   authenticator: TokenAuthenticator;
   users: UsersService;
+  scimSchemas: ScimSchemasService;
   groups: GroupsService;
   /** keyscope's roles and permissions, served as /Roles and /Entitlements. */
   permissions: PermissionCatalogue;
@@ -39,11 +41,11 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   router.use(authenticate(deps.authenticator));
   router.use(requireScimFlag);
   router.use(jsonBody());
-  router.use('/Users', usersRoutes(deps.users));
-  router.use('/Groups', groupsRoutes(deps.groups));
-  router.use(rootSearchRoutes(deps.users));
+  router.use('/Users', usersRoutes(deps.users, deps.scimSchemas));
+  router.use('/Groups', groupsRoutes(deps.groups, deps.scimSchemas));
+  router.use(rootSearchRoutes(deps.users, deps.scimSchemas));
   router.use(rolesAndEntitlementsRoutes(deps.permissions));
-  router.use(discoveryRoutes());
+  router.use(discoveryRoutes(deps.scimSchemas));
   router.use((req) => {
     throw new HttpError(404, 'not_found', `No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);
   });

@@ -10,6 +10,7 @@ import { can } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
 import { listAcross, type ListResult, type ListWindow } from '../db/list-sql.js';
 import type { FilterNode } from '../schema/filter-ast.js';
+import type { ResourceCatalogue } from '../schema/catalogue.js';
 import { preconditionFailed } from '../errors/domain-error.js';
 import { userErrors } from './users-errors.js';
 import { BatchLoader } from '../db/batch-loader.js';
@@ -179,6 +180,8 @@ export interface DirectoryQuery {
   window: ListWindow;
   withGroups: boolean;
   withMembers: boolean;
+  /** The organization's User catalogue (registered extensions); the built-in one when absent. */
+  catalogue?: ResourceCatalogue;
 }
 
 export class UsersService {
@@ -309,7 +312,7 @@ export class UsersService {
     const { db } = this.deps;
     const { rows, total } = await listAcross(db, {
       orgId: ctx.orgId,
-      sources: [userListSource, scimGroupsSource()],
+      sources: [userListSource(query.catalogue), scimGroupsSource()],
       filter: query.filter,
       sort: query.sort,
       window: query.window,

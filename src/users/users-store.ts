@@ -5,7 +5,7 @@ import { isUuid } from '../db/uuid.js';
 import { listRows, type ListResult, type ListSource, type ListWindow } from '../db/list-sql.js';
 import { SqlParams, literal } from '../db/sql-params.js';
 import type { FilterNode } from '../schema/filter-ast.js';
-import { catalogue, resolvePath } from '../schema/catalogue.js';
+import { catalogue, resolvePath, type ResourceCatalogue } from '../schema/catalogue.js';
 import type { UserFields, UserGroupRef, UserRecord } from './users.js';
 
 interface UserRow {
@@ -78,12 +78,18 @@ function toRecord(row: UserRow): UserRecord {
   };
 }
 
-/** Where each User attribute lives, for filters and sorting. */
-export function userStorage(path: string): Storage | undefined {
-  const cat = catalogue('User');
+/**
+ * Where each User attribute lives, for filters and sorting. `cat` is the organization's catalogue:
+ * a registered extension's attributes live under its URN in the attributes document, as the
+ * Enterprise User extension's do.
+ */
+export function userStorage(path: string, cat: ResourceCatalogue = catalogue('User')): Storage | undefined {
   const resolved = resolvePath(cat, path);
   if (!resolved) return undefined;
   const { attr, sub } = resolved;
+  // A value never returned (a registered writeOnly attribute) is not filtered or sorted on either:
+  // a filter would read it back one guess at a time.
+  if (attr.returned === 'never' || sub?.returned === 'never') return undefined;
   const name = attr.name.toLowerCase();
   if (!resolved.extension) {
     if (name === 'id') return { kind: 'scalar', expr: 'u.id', type: 'uuid', caseExact: true, json: false };
@@ -205,10 +211,14 @@ export interface UserListQuery {
   sort?: { path: string; descending: boolean };
   window: ListWindow;
   withGroups: boolean;
+  /** The organization's User catalogue (registered extensions); the built-in one when absent. */
+  catalogue?: ResourceCatalogue;
 }
 
 /** Users as one of the resource types of a list across types (db/list-sql listAcross). */
-export const userListSource: ListSource = { resourceType: 'User', table: 'users u', storage: userStorage };
+export function userListSource(cat?: ResourceCatalogue): ListSource {
+  return { resourceType: 'User', table: 'users u', storage: (path) => userStorage(path, cat) };
+}
 
 export async function listUsers(q: Queryable, orgId: string, query: UserListQuery): Promise<ListResult<UserRecord>> {
   const { rows, total } = await listRows<UserRow, UserRow>(q, {
@@ -216,7 +226,7 @@ export async function listUsers(q: Queryable, orgId: string, query: UserListQuer
     columns: `${COLUMNS}${query.withGroups ? GROUPS_COLUMN : ''}`,
     orgId,
     filter: query.filter,
-    storage: userStorage,
+    storage: (path) => userStorage(path, query.catalogue),
     sort: query.sort,
     window: query.window,
     map: (row) => row,

@@ -1,3 +1,4 @@
+import { isStorableTimestamp } from '../../db/timestamp.js';
 import { badRequest } from '../../http/http-error.js';
 import { resolveExtension, type AttrDef, type AttrType, type ResourceCatalogue } from '../../schema/catalogue.js';
 
@@ -104,7 +105,8 @@ function fits(value: unknown, type: AttrType): boolean {
     case 'decimal':
       return typeof value === 'number' && Number.isFinite(value);
     case 'dateTime':
-      return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+      // A value PostgreSQL reads as the same instant (no 30 February), so filters and sorting can cast it.
+      return typeof value === 'string' && isStorableTimestamp(value);
     default:
       return typeof value === 'string';
   }

@@ -3,7 +3,7 @@ import type { FilterNode } from '../../schema/filter-ast.js';
 import { formatFilter, mapPaths } from '../../schema/filter-format.js';
 import { parseFilter } from '../../schema/filter-parser.js';
 import type { AttrDef, ResourceCatalogue } from '../../schema/catalogue.js';
-import { resolveExtension } from '../../schema/catalogue.js';
+import { longestPrefix, resolveExtension } from '../../schema/catalogue.js';
 
 /**
  * A PATCH path (RFC 7644 §3.5.2): `attr`, `attr.sub`, `attr[filter]`, `attr[filter].sub`, each
@@ -45,7 +45,7 @@ export function parsePatchPath(cat: ResourceCatalogue, raw: string): PatchPath |
         wholeExtension: true,
       };
     const lower = rest.toLowerCase();
-    const ext = cat.extensions.find((e) => lower.startsWith(`${e.id.toLowerCase()}:`));
+    const ext = longestPrefix(cat.extensions, lower);
     const core = lower.startsWith(`${cat.core.id.toLowerCase()}:`) ? cat.core : undefined;
     const match = ext ?? core;
     if (!match) return undefined;

@@ -1,5 +1,6 @@
 import { badRequest } from '../../http/http-error.js';
 import { resolveExtension, resolvePath, type ResourceCatalogue } from '../../schema/catalogue.js';
+import { isPlainObject } from './check-value.js';
 
 /**
  * `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5, §3.9): which attributes a response holds.
@@ -116,4 +117,37 @@ function omit(value: unknown, sub: string): unknown {
   if (second === undefined) delete out[first];
   else if (first in out) out[first] = omit(out[first], second);
   return out;
+}
+
+/**
+ * A user's response: `project`, then the `returned` characteristic (RFC 7643 §2.2) of the
+ * organization's registered extension attributes: `never` is not returned, `request` only when
+ * `attributes` names it (or its extension), `always` even when excludedAttributes names it.
+ */
+export function projectUser(
+  doc: Record<string, unknown>,
+  cat: ResourceCatalogue,
+  projection: Projection,
+): Record<string, unknown> {
+  const out = project(doc, projection);
+  for (const ext of cat.registered ?? []) {
+    const full = doc[ext.id];
+    if (!isPlainObject(full)) continue;
+    const shown = out[ext.id];
+    const value: Record<string, unknown> = isPlainObject(shown) ? { ...shown } : {};
+    for (const def of ext.attributes.values()) {
+      if (def.returned === 'never') delete value[def.name];
+      else if (def.returned === 'request' && !named(projection, ext.id, def.name)) delete value[def.name];
+      else if (def.returned === 'always' && full[def.name] !== undefined) value[def.name] = full[def.name];
+    }
+    if (Object.keys(value).length) out[ext.id] = value;
+    else delete out[ext.id];
+  }
+  return out;
+}
+
+function named(projection: Projection, urn: string, attribute: string): boolean {
+  return (projection.attributes ?? []).some(
+    (r) => r.key === urn && (r.sub === undefined || r.sub.split('.')[0] === attribute),
+  );
 }

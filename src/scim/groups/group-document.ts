@@ -5,6 +5,7 @@ import { checkDocument } from '../attributes/check-value.js';
 import { isPlainObject, normalizeInbound, withScimmy } from '../attributes/coerce.js';
 import { checkNameLength } from '../attributes/limits.js';
 import { GROUP_SCHEMA, scimmy } from '../../schema/scimmy.js';
+import { reportIfUnregistered, type UnregisteredSink } from '../attributes/registered-extensions.js';
 
 export interface MemberInput {
   value: string;
@@ -24,9 +25,11 @@ export interface GroupInput {
  * scimmy: they are stored as rows (changed as deltas), and `display` is kept as the client sent it
  * (Okta checks it is echoed); `displayName` on a member is read as `display` (Microsoft's collection sends it).
  */
-export function groupInputFromScim(body: unknown): GroupInput {
+export function groupInputFromScim(body: unknown, unregistered: UnregisteredSink = () => undefined): GroupInput {
   if (!isPlainObject(body)) throw badRequest('The body must be a JSON object holding a SCIM Group', 'invalidSyntax');
   const { members: rawMembers, ...rest } = lowerKeyed(body, 'members');
+  // Groups take no registered extensions: an extension's attributes are accepted, reported, not kept.
+  for (const [key, value] of Object.entries(rest)) reportIfUnregistered(catalogue('Group'), key, value, unregistered);
   const normalized = normalizeInbound(rest, catalogue('Group'));
   checkDocument(normalized, catalogue('Group'));
   const coerced = withScimmy(

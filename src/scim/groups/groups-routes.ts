@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { GroupChange, GroupsService } from '../../groups/groups-service.js';
 import type { GroupRecord } from '../../groups/groups.js';
+import type { ScimSchemasService, UnregisteredAttribute } from '../../users/scim-schemas-service.js';
 import { contextOf } from '../../http/authenticate.js';
 import { notFound } from '../../http/http-error.js';
 import { listParams, readListParams, readSearchRequest, type ListParams } from '../list-params.js';
@@ -18,7 +19,17 @@ import { planGroupPatch } from './group-patch.js';
 export const PATCH_RESPONSE_MEMBER_LIMIT = 1000;
 
 /** /Groups (RFC 7644 §3): thin HTTP over GroupsService. */
-export function groupsRoutes(groups: GroupsService): Router {
+export function groupsRoutes(groups: GroupsService, scimSchemas: ScimSchemasService): Router {
+  /** Parses a body, then counts and audits the attributes of extensions it carried (RFC 7644 §3.3). */
+  async function inputOf(req: Request) {
+    const found: UnregisteredAttribute[] = [];
+    const input = groupInputFromScim(req.body, (a) => {
+      found.push(a);
+    });
+    await scimSchemas.reportUnregistered(contextOf(req), found);
+    return input;
+  }
+
   const router = Router({ caseSensitive: false });
   const cat = catalogue('Group');
 
@@ -69,12 +80,12 @@ export function groupsRoutes(groups: GroupsService): Router {
   });
 
   router.post('/', async (req, res) => {
-    const created = await groups.create(contextOf(req), groupInputFromScim(req.body));
+    const created = await groups.create(contextOf(req), await inputOf(req));
     await respondWritten(req, res, 201, created);
   });
 
   router.put('/:id', async (req, res) => {
-    const input = groupInputFromScim(req.body);
+    const input = await inputOf(req);
     const changes: GroupChange[] = [
       { kind: 'setDisplayName', value: input.displayName },
       { kind: 'setExternalId', value: input.externalId },

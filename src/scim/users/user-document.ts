@@ -1,6 +1,7 @@
 import { badRequest } from '../../http/http-error.js';
 import type { UserFields, UserRecord } from '../../users/users.js';
-import { catalogue } from '../../schema/catalogue.js';
+import { catalogue, registeredExtension, type ResourceCatalogue } from '../../schema/catalogue.js';
+import { keepExtension, reportIfUnregistered, type UnregisteredSink } from '../attributes/registered-extensions.js';
 import { checkDocument } from '../attributes/check-value.js';
 import { isPlainObject, normalizeInbound, withScimmy } from '../attributes/coerce.js';
 import { checkNameLength, checkUserAttributesSize, checkValueCount } from '../attributes/limits.js';
@@ -29,13 +30,29 @@ export type UserBody = Omit<UserFields, 'active'> & { active: boolean | null | u
  * A SCIM User body → what the store keeps. scimmy validates and coerces (types, case-insensitive
  * names, unknown attributes dropped, read-only ones ignored); `password` is accepted and never stored.
  */
-export function userFieldsFromScim(body: unknown): UserBody {
+export function userFieldsFromScim(
+  body: unknown,
+  cat: ResourceCatalogue = catalogue('User'),
+  unregistered: UnregisteredSink = () => undefined,
+): UserBody {
   if (!isPlainObject(body)) throw badRequest('The body must be a JSON object holding a SCIM User', 'invalidSyntax');
-  const normalized = normalizeInbound(body, catalogue('User'));
-  checkDocument(normalized, catalogue('User'));
+  const normalized = normalizeInbound(body, cat);
+  checkDocument(normalized, cat);
+  // Registered extensions are kept by keyscope (scimmy knows only the built-in schemas); attributes of
+  // unregistered ones are reported, then dropped as scimmy drops every unknown attribute (RFC 7644 §3.3).
+  const kept: Record<string, Record<string, unknown>> = {};
+  const forScimmy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(normalized)) {
+    const ext = registeredExtension(cat, key);
+    if (ext) kept[ext.id] = keepExtension(value, ext, unregistered);
+    else if (!reportIfUnregistered(cat, key, value, unregistered)) forScimmy[key] = value;
+  }
+  if (Array.isArray(forScimmy.schemas))
+    forScimmy.schemas = forScimmy.schemas.filter((s) => typeof s !== 'string' || !registeredExtension(cat, s));
   const coerced = withScimmy(
-    () => JSON.parse(JSON.stringify(new (scimmy().Schemas.User)(normalized, 'in'))) as Record<string, unknown>,
+    () => JSON.parse(JSON.stringify(new (scimmy().Schemas.User)(forScimmy, 'in'))) as Record<string, unknown>,
   );
+  for (const [urn, value] of Object.entries(kept)) if (Object.keys(value).length) coerced[urn] = value;
   const unassigned = Object.entries(body).some(
     ([key, value]) => key.toLowerCase() === 'active' && (value === null || value === ''),
   );
@@ -83,15 +100,30 @@ function documentFields(doc: Record<string, unknown>): Omit<UserFields, 'active'
   return fields;
 }
 
-/** The stored user as a plain SCIM document, without meta (what PATCH operates on). */
-export function userDocument(user: UserRecord): Record<string, unknown> {
+/**
+ * The stored user as a plain SCIM document, without meta (what PATCH operates on). Values under a
+ * URN the organization's catalogue does not have (an extension deleted meanwhile) are not shown.
+ */
+export function userDocument(user: UserRecord, cat: ResourceCatalogue = catalogue('User')): Record<string, unknown> {
+  const schemas =
+    user.attributes[ENTERPRISE_USER_SCHEMA] !== undefined ? [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] : [USER_SCHEMA];
+  let attributes = user.attributes;
+  if (Object.keys(attributes).some((k) => k.startsWith('urn:') && k !== ENTERPRISE_USER_SCHEMA)) {
+    attributes = {};
+    for (const [key, value] of Object.entries(user.attributes)) {
+      if (!key.startsWith('urn:') || key === ENTERPRISE_USER_SCHEMA) attributes[key] = value;
+      else if (registeredExtension(cat, key)) {
+        attributes[key] = value;
+        schemas.push(key);
+      }
+    }
+  }
   const doc: Record<string, unknown> = {
-    schemas:
-      user.attributes[ENTERPRISE_USER_SCHEMA] !== undefined ? [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] : [USER_SCHEMA],
+    schemas,
     id: user.id,
     ...(user.externalId !== null ? { externalId: user.externalId } : {}),
     userName: user.userName,
-    ...user.attributes,
+    ...attributes,
     ...(user.displayName !== null ? { displayName: user.displayName } : {}),
     // Unassigned (null) is not shown (RFC 7643 §2.5: unassigned attributes are not returned).
     ...(user.active !== null ? { active: user.active } : {}),
@@ -103,8 +135,12 @@ export function userDocument(user: UserRecord): Record<string, unknown> {
  * The response representation (RFC 7643 §4.1), built straight from the row: no per-request schema
  * coercion, which costs scimmy ~166 µs a user. A differential test holds it equal to scimmy's output.
  */
-export function scimUser(user: UserRecord, baseUrl: string): Record<string, unknown> {
-  const doc = userDocument(user);
+export function scimUser(
+  user: UserRecord,
+  baseUrl: string,
+  cat: ResourceCatalogue = catalogue('User'),
+): Record<string, unknown> {
+  const doc = userDocument(user, cat);
   doc.meta = {
     resourceType: 'User',
     created: user.createdAt.toISOString(),

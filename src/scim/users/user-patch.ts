@@ -1,7 +1,14 @@
 import { HttpError, badRequest } from '../../http/http-error.js';
 import { formatFilter } from '../../schema/filter-format.js';
 import { readPatchRequest, type RawOperation } from '../patch-request.js';
-import { catalogue, type AttrDef } from '../../schema/catalogue.js';
+import { catalogue, registeredExtension, type AttrDef, type ResourceCatalogue } from '../../schema/catalogue.js';
+import {
+  applyRegisteredOperation,
+  canonicalJson,
+  reportIfUnregistered,
+  splitRegistered,
+  type UnregisteredSink,
+} from '../attributes/registered-extensions.js';
 import { checkElement, checkExtension, checkValue } from '../attributes/check-value.js';
 import { isPlainObject, normalizeValue, scimmyErrorAsHttp, withScimmy } from '../attributes/coerce.js';
 import { elementFromEqFilter, parsePatchPath, targetDef, type PatchPath } from '../attributes/patch-path.js';
@@ -41,9 +48,14 @@ const ECHOED_READ_ONLY = new Set(['id', 'meta', 'schemas', 'groups']);
  * MAX_APPLIES batches is refused rather than allowed to hold the event loop.
  */
 export async function patchUserDocument(
-  current: Record<string, unknown>,
+  currentDoc: Record<string, unknown>,
   body: unknown,
+  cat: ResourceCatalogue = catalogue('User'),
+  unregistered: UnregisteredSink = () => undefined,
 ): Promise<Record<string, unknown> | undefined> {
+  // The organization's registered extensions are patched here, step by step; the rest by scimmy.
+  const { core: current, registered } = splitRegistered(currentDoc, cat);
+  const registeredBefore = canonicalJson(registered);
   let doc = current;
   let changed = false;
   let applies = 0;
@@ -71,7 +83,14 @@ export async function patchUserDocument(
     appended = new Map();
   };
 
-  for (const unit of readPatchRequest(body).flatMap(units)) {
+  for (const unit of readPatchRequest(body).flatMap((raw) => units(raw, cat, unregistered))) {
+    if (unit.path.schema && registeredExtension(cat, unit.path.schema)) {
+      inOperation(unit.raw.index, () => {
+        const value = registeredValue(unit);
+        applyRegisteredOperation(registered, unit.path, unit.raw.op, value);
+      });
+      continue;
+    }
     const key = attributeKey(unit.path);
     const filter = unit.path.filter && unit.path.sub ? formatFilter(unit.path.filter) : null;
     const appending = isAppend(unit);
@@ -91,7 +110,35 @@ export async function patchUserDocument(
     touched.set(key, kept ? filter : null);
   }
   await flush();
-  return changed ? withOnePrimary(current, doc) : undefined;
+  const registeredChanged = canonicalJson(registered) !== registeredBefore;
+  if (!changed && !registeredChanged) return undefined;
+  const { core } = splitRegistered(changed ? withOnePrimary(current, doc) : current, cat);
+  return { ...core, ...registered };
+}
+
+/** The normalized, checked value of a step on a registered extension; undefined for a removal. */
+function registeredValue({ raw, path, value }: Unit): unknown {
+  if (raw.op === 'remove') {
+    if (raw.value === undefined || raw.value === null || !path.attr.multiValued || path.filter || path.sub)
+      return undefined;
+    const normalized = normalizeElements(raw.value, path.attr, path.text);
+    for (const v of Array.isArray(normalized) ? normalized : [normalized])
+      checkElement(v, path.attr, path.text, { strict: true });
+    return normalized;
+  }
+  const normalized =
+    path.filter && !path.sub
+      ? normalizeElements(value, path.attr, path.text)
+      : normalizeValue(value, targetDef(path), path.text);
+  if (normalized === undefined) return undefined;
+  if (path.sub && path.attr.multiValued && !path.filter) {
+    throw badRequest(
+      `"${path.text}" names a sub-attribute of every value of ${path.attr.name}; name the values with a filter`,
+      'invalidPath',
+    );
+  }
+  checkPatchValue(path, normalized);
+  return normalized;
 }
 
 /** `add` on a multi-valued attribute as a whole (`emails`, or `emails` as a key of a pathless value). */
@@ -193,19 +240,23 @@ interface Unit {
   value: unknown;
 }
 
-function units(raw: RawOperation): Unit[] {
+function units(raw: RawOperation, cat: ResourceCatalogue, unregistered: UnregisteredSink): Unit[] {
   if (raw.path === undefined) {
     if (!isPlainObject(raw.value))
       throw badRequest(`Operation ${raw.index}: without a path, value must be an object of attributes`, 'invalidValue');
     return Object.entries(raw.value).flatMap(([key, value]) => {
       if (ECHOED_READ_ONLY.has(key.toLowerCase())) return [];
-      const path = parsePatchPath(catalogue('User'), key);
+      const path = parsePatchPath(cat, key);
+      if (!path) reportIfUnregistered(cat, key, value, unregistered);
       return path ? [{ raw, path, value }] : []; // unknown attributes are ignored, as in POST and PUT bodies
     });
   }
-  const path = parsePatchPath(catalogue('User'), raw.path);
-  if (!path)
+  const path = parsePatchPath(cat, raw.path);
+  if (!path) {
+    // RFC 7644 §3.3: an extension the organization did not register is accepted, reported, not stored.
+    if (reportIfUnregistered(cat, raw.path, raw.op === 'remove' ? undefined : raw.value, unregistered)) return [];
     throw badRequest(`Operation ${raw.index}: "${raw.path}" is not an attribute path of a User`, 'invalidPath');
+  }
   return [{ raw, path, value: raw.value }];
 }
 
