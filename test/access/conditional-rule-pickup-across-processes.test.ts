@@ -1,12 +1,5 @@
-import {
-  ENTERPRISE,
-  createKey,
-  oktaUser,
-  patchOp,
-  scimClient,
-  startTestApp,
-  type TestApp,
-} from '../support/test-app.js';
+import { eventually, startTwoProcesses } from '../support/two-processes.js';
+import { ENTERPRISE, createKey, oktaUser, patchOp, scimClient, type TestApp } from '../support/test-app.js';
 
 /**
  * Two keyscope processes on one database (as in pickup-across-processes.test.ts): a SCIM change to a
@@ -17,28 +10,12 @@ let one: TestApp;
 let two: TestApp;
 
 beforeAll(async () => {
-  one = await startTestApp({ env: { KEYSCOPE_PERMISSIONS: 'payments:approve' } });
-  const db = await one.database.connectAgain();
-  two = await startTestApp({
-    database: one.database,
-    db,
-    adminToken: one.adminToken,
-    env: { KEYSCOPE_PERMISSIONS: 'payments:approve' },
-  });
+  ({ one, two } = await startTwoProcesses({ KEYSCOPE_PERMISSIONS: 'payments:approve' }));
 });
 afterAll(async () => {
   await two.close();
   await one.close();
 });
-
-async function eventually(check: () => Promise<boolean>, withinMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < withinMs) {
-    if (await check()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`not seen within ${withinMs} ms`);
-}
 
 const allowed = async (app: TestApp, token: string) =>
   (

@@ -1,5 +1,6 @@
+import { eventually, startTwoProcesses } from '../support/two-processes.js';
 import { bearer } from '../support/orgs.js';
-import { createKey, oktaUser, patchOp, scimClient, startTestApp, type TestApp } from '../support/test-app.js';
+import { createKey, oktaUser, patchOp, scimClient, type TestApp } from '../support/test-app.js';
 
 /**
  * Issue 13, DESIGN §5: a change of a person's roles or entitlements (SCIM PATCH or PUT) or of the
@@ -10,28 +11,12 @@ let one: TestApp;
 let two: TestApp;
 
 beforeAll(async () => {
-  one = await startTestApp({ env: { KEYSCOPE_PERMISSIONS: 'reports:read' } });
-  const db = await one.database.connectAgain();
-  two = await startTestApp({
-    database: one.database,
-    db,
-    adminToken: one.adminToken,
-    env: { KEYSCOPE_PERMISSIONS: 'reports:read' },
-  });
+  ({ one, two } = await startTwoProcesses({ KEYSCOPE_PERMISSIONS: 'reports:read' }));
 });
 afterAll(async () => {
   await two.close();
   await one.close();
 });
-
-async function eventually(check: () => Promise<boolean>, withinMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < withinMs) {
-    if (await check()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`not seen within ${withinMs} ms`);
-}
 
 const allowed = async (app: TestApp, token: string, permission: string) =>
   (await app.http.post('/api/v1/authorize').set(bearer(token)).send({ permission })).body.allowed === true;

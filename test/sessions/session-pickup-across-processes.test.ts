@@ -1,5 +1,6 @@
+import { eventually, startTwoProcesses } from '../support/two-processes.js';
 import { configureSignIn, signInThrough, startProvider, type TestProvider } from '../support/oidc.js';
-import { oktaUser, patchOp, scimClient, startTestApp, type ScimClient, type TestApp } from '../support/test-app.js';
+import { oktaUser, patchOp, scimClient, type ScimClient, type TestApp } from '../support/test-app.js';
 
 /**
  * Two keyscope processes on one database (as test/access/pickup-across-processes does for keys): a
@@ -13,13 +14,7 @@ let scim: ScimClient;
 
 beforeAll(async () => {
   const env = { PUBLIC_URL, KEYSCOPE_PERMISSIONS: 'reports:read' };
-  one = await startTestApp({ env });
-  two = await startTestApp({
-    database: one.database,
-    db: await one.database.connectAgain(),
-    adminToken: one.adminToken,
-    env,
-  });
+  ({ one, two } = await startTwoProcesses(env));
   provider = await startProvider({ redirectUris: [`${PUBLIC_URL}/auth/callback`] });
   scim = await scimClient(one);
   expect((await configureSignIn(one.keyscope.app, one.adminToken, provider)).status).toBe(200);
@@ -29,15 +24,6 @@ afterAll(async () => {
   await two.close();
   await one.close();
 });
-
-async function eventually(check: () => Promise<boolean>, withinMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < withinMs) {
-    if (await check()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`not seen within ${withinMs} ms`);
-}
 
 /** A person provisioned in a group granting reports:read, signed in on process one; their cookie. */
 async function signedInReader(name: string): Promise<{ userId: string; groupId: string; cookie: string }> {
