@@ -126,6 +126,15 @@ describe('type checks in keyscope words', () => {
     expect(res.body.detail).toBe(`"${ACME}:badgeNumber" must be a whole number, not a string`);
   });
 
+  it('refuses a whole number too large to keep exactly, rather than storing it rounded', async () => {
+    // 2^60 + 1 arrives as 2^60 after JSON parsing: beyond 2^53, a client's integer is not kept as sent.
+    const res = await scim.post('/Users', acmeUser('huge@acme.test', { badgeNumber: 2 ** 60 }));
+    expectScimError(res, 400, 'invalidValue');
+    expect(res.body.detail).toBe(
+      `"${ACME}:badgeNumber" must be a whole number between -9007199254740991 and 9007199254740991`,
+    );
+  });
+
   it('refuses a wrong sub-attribute type, a list for a single value, and a bad date', async () => {
     for (const [acme, detail] of [
       [{ building: { floor: 'three' } }, `"${ACME}:building.floor" must be a whole number, not a string`],

@@ -94,6 +94,9 @@ function checkSingle(value: unknown, def: AttrDef, name: string, options: CheckO
     return;
   }
   if (!fits(value, def.type)) refuse(`"${name}" must be ${TYPE_WORDS[def.type]}, not ${kindOf(value)}`);
+  // Beyond 2^53 JSON numbers lose digits: the value stored would not be the value sent.
+  if (def.type === 'integer' && !Number.isSafeInteger(value))
+    refuse(`"${name}" must be a whole number between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`);
 }
 
 function fits(value: unknown, type: AttrType): boolean {
