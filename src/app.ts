@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { accessRoutes } from './access/access-routes.js';
+import { accessHotPath, accessRoutes } from './access/access-routes.js';
 import { AccessService } from './access/access-service.js';
 import { Authenticator } from './access/authenticator.js';
 import { FailureLimiter } from './access/failure-limiter.js';
@@ -204,7 +204,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   // Entity tags are ours (SCIM meta.version); Express's would hash every body for nothing.
   app.set('etag', false);
   app.set('trust proxy', k.config.trustProxy);
-  app.use(requestContext(k.logger, k.metrics.observe));
+  app.use(requestContext(k.logger, k.metrics.observe, { readsForwardedFor: k.config.trustProxy !== false }));
   // Without upgrade-insecure-requests: over plain HTTP on any host but localhost, the browser would
   // fetch the admin page's scripts and styles over https and show a blank page.
   app.use(
@@ -214,6 +214,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
     }),
   );
   app.use(hstsOverHttpsOnly());
+  app.use(accessHotPath(k.access, k.authenticator));
   // The admin and access API first: /api/v1/authorize is every service's hot path, and each layer
   // Express tries before it costs that request.
   const api = express.Router();

@@ -83,6 +83,23 @@ export class Authenticator {
     return principal && this.judge(principal, options);
   }
 
+  /**
+   * The principal of a key this process knows and accepts now (its use recorded), else undefined with
+   * nothing counted: then authenticate() or authenticateCached() gives the answer, counted once.
+   */
+  acceptedCached(authorization: string | undefined): Principal | undefined {
+    const token = bearerToken(authorization);
+    if (!token) return undefined;
+    const keyId = this.deps.verified.get(tokenDigest(token));
+    const principal = keyId === undefined ? undefined : this.deps.cache.get(keyId);
+    if (!principal) return undefined;
+    const now = this.deps.now();
+    const { status } = principalStatus(principal, now);
+    if (status !== 'active' && status !== 'expiring_soon') return undefined;
+    this.deps.lastUsed.record(principal.orgId, principal.keyId, now.getTime());
+    return principal;
+  }
+
   async authenticate(
     authorization: string | undefined,
     clientAddress: string,

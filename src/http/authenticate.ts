@@ -19,6 +19,8 @@ declare module 'express-serve-static-core' {
  */
 export interface TokenAuthenticator {
   authenticateCached(authorization: string | undefined): AuthResult | undefined;
+  /** A known key's principal when it is accepted now, else undefined with no failure counted. */
+  acceptedCached(authorization: string | undefined): Principal | undefined;
   authenticate(
     authorization: string | undefined,
     clientAddress: string,
