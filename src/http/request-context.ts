@@ -61,7 +61,16 @@ export type FinishedObserver = (req: Request, res: Response, seconds: number) =>
  * Gives every request an id (a caller's X-Request-Id when it is safe to echo) and, when it ends,
  * logs one line and tells `onFinished` (one listener and one clock reading for both).
  */
-export function requestContext(logger: Logger, onFinished?: FinishedObserver) {
+export function requestContext(
+  logger: Logger,
+  onFinished?: FinishedObserver,
+  options: { readsForwardedFor?: boolean } = {},
+) {
+  // Without TRUST_PROXY, req.ip is the connection's address: Express would parse X-Forwarded-For on
+  // every request only to ignore it.
+  const clientAddress = options.readsForwardedFor
+    ? (req: Request) => req.ip
+    : (req: Request) => req.socket.remoteAddress;
   return function requestContextMiddleware(req: Request, res: Response, next: NextFunction) {
     const incoming = req.headers['x-request-id'];
     req.id =
@@ -78,7 +87,8 @@ export function requestContext(logger: Logger, onFinished?: FinishedObserver) {
       // failure limit counts (after TRUST_PROXY), so an operator can see who was limited. Behind
       // TRUST_PROXY it comes from X-Forwarded-For, which a client reaching keyscope directly writes
       // itself: only an address is logged, never whatever else (a token) it put there.
-      const client = req.ip !== undefined && isIP(req.ip) ? req.ip : 'not-an-address';
+      const address = clientAddress(req);
+      const client = address !== undefined && isIP(address) ? address : 'not-an-address';
       logger[level](
         {
           reqId: req.id,

@@ -69,3 +69,28 @@ describe.each([
     expect(app.logs()).toMatch(/198\.51\.100\.99/);
   });
 });
+
+describe('without TRUST_PROXY', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('the address recorded is the connection’s, whatever X-Forwarded-For says', async () => {
+    for (const path of ['/api/v1/me', '/api/v1/keys']) {
+      const res = await app.http
+        .get(path)
+        .set('Authorization', `Bearer ${app.adminToken}`)
+        .set('X-Forwarded-For', '6.6.6.6, 198.51.100.99');
+      expect(res.status).toBe(200);
+    }
+    const lines = app
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"request"'));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(JSON.parse(line).client).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
+    expect(app.logs()).not.toMatch(/6\.6\.6\.6|198\.51\.100\.99/);
+  });
+});
