@@ -28,36 +28,51 @@ export interface BufferedStdout {
 }
 
 /**
- * stdout written asynchronously: a quiet server's lines appear at once, and under load the lines
- * that queue while a write is in flight go out together.
+ * stdout written asynchronously and in batches of about 4 KB (under load one write per twenty lines
+ * or so, not one per line: about 3 µs per request), and at least every 200 ms, so a quiet server's
+ * lines still appear at once to a person watching.
  *
  * When whatever reads stdout has gone (EPIPE), the lines are lost either way, and sonic-boom's
  * flushSync would retry them forever: a stopped server would never exit. So a failed stdout is
  * never flushed again.
  */
-export function bufferedStdout(): BufferedStdout {
-  const stream = pino.destination({ dest: 1, sync: false });
+export function bufferedStdout(flushEveryMs = 200): BufferedStdout {
+  const boom = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   let failed = false;
   let closed = false;
+  let unflushed = false;
   // Also keeps a write error that pino does not handle itself (it handles EPIPE) from crashing the process.
-  stream.on('error', () => {
+  boom.on('error', () => {
     failed = true;
   });
+  const stream: DestinationStream = {
+    write(line: string) {
+      unflushed = true;
+      return boom.write(line);
+    },
+  };
+  const timer = setInterval(() => {
+    if (!unflushed || failed || closed) return;
+    unflushed = false;
+    boom.flush();
+  }, flushEveryMs);
+  timer.unref();
   return {
     stream,
     close: () =>
       new Promise<void>((resolve) => {
         if (failed || closed) return resolve();
         closed = true;
+        clearInterval(timer);
         // A write in flight when close() is called may still fail: that ends the wait too.
-        stream.once('close', resolve);
-        stream.once('error', () => resolve());
-        stream.end();
+        boom.once('close', resolve);
+        boom.once('error', () => resolve());
+        boom.end();
       }),
     flushSync: () => {
       if (failed || closed) return;
       try {
-        stream.flushSync();
+        boom.flushSync();
       } catch {
         // Not open yet: there is nothing to write.
       }
