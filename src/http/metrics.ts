@@ -4,6 +4,7 @@ import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefault
 import { METRICS_REPLY, METRICS_REQUEST, WORKER_METRICS_REPLY, WORKER_METRICS_REQUEST } from './cluster-messages.js';
 import { HttpError } from './http-error.js';
 import { pathOf } from './request-path.js';
+import { RequestMetrics } from './request-metrics.js';
 
 /**
  * Routes as metric labels: ids folded into `:id` so a label can only take a bounded set of
@@ -64,19 +65,7 @@ export interface PrincipalCacheStats {
 
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({
-    name: 'keyscope_http_requests_total',
-    help: 'HTTP requests by route and status',
-    labelNames: ['method', 'route', 'status'],
-    registers: [this.registry],
-  });
-  private readonly duration = new Histogram({
-    name: 'keyscope_http_request_duration_seconds',
-    help: 'HTTP request latency by route',
-    labelNames: ['method', 'route'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
+  private readonly requests = new RequestMetrics(this.registry);
   readonly authFailures = new Counter({
     name: 'keyscope_auth_failures_total',
     help: 'Refused authentications by reason',
@@ -166,32 +155,26 @@ export class Metrics {
   }
 
   /**
-   * The counter and histogram children of one method, path and status, kept: prom-client would
-   * otherwise hash the labels on every request. Bounded: routes are labels (ids are not), methods
-   * are what Node accepts and statuses three digits.
+   * The cells one method, path and status count in, kept: finding the route label takes a dozen
+   * regular expressions. Bounded: methods are what Node accepts and statuses three digits; paths
+   * carry ids, so when a few thousand are kept, start again and the busy ones come back first.
    */
-  private readonly series = new Map<string, { count: () => void; observe: (seconds: number) => void }>();
+  private readonly cells = new Map<string, ReturnType<RequestMetrics['cellsOf']>>();
 
-  private seriesOf(method: string, path: string, status: number) {
+  private cellsOf(method: string, path: string, status: number) {
     const key = `${method} ${status} ${path}`;
-    let found = this.series.get(key);
+    let found = this.cells.get(key);
     if (!found) {
-      const route = routeLabel(path);
-      const counter = this.requests.labels({ method, route, status });
-      const histogram = this.duration.labels({ method, route });
-      found = { count: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) };
-      // Paths carry ids: when a few thousand are kept, start again, so the busy ones come back first.
-      if (this.series.size >= MAX_KEPT_SERIES) this.series.clear();
-      if (path.length <= MAX_KEPT_PATH) this.series.set(key, found);
+      found = this.requests.cellsOf(method, routeLabel(path), status);
+      if (this.cells.size >= MAX_KEPT_SERIES) this.cells.clear();
+      if (path.length <= MAX_KEPT_PATH) this.cells.set(key, found);
     }
     return found;
   }
 
   /** Counts a finished request and its duration (called by requestContext's one 'finish' listener). */
   readonly observe = (req: Request, res: Response, seconds: number): void => {
-    const series = this.seriesOf(req.method, pathOf(req), res.statusCode);
-    series.count();
-    series.observe(seconds);
+    RequestMetrics.add(this.cellsOf(req.method, pathOf(req), res.statusCode), seconds);
   };
 
   /** Prometheus text: this process's, or in a cluster every worker's added up by the primary. */
