@@ -106,6 +106,7 @@ describe('the hot path answers exactly as the access API does', () => {
   ])('%s', async (_name, sent, status) => {
     const { first, second } = await bothWays(sent);
     expect(first.status).toBe(status);
+    if (status === 200) expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(second).toEqual(first);
   });
 
