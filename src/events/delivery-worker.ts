@@ -108,8 +108,9 @@ export class DeliveryWorker {
         continue;
       }
       const now = this.o.now();
-      // The lease outlasts the request's timeout, so a live worker never has its row taken from it.
-      const lease = new Date(now.getTime() + this.o.timeoutMs + 30_000);
+      // The lease outlasts the request's deadline twice over, so a live worker keeps its row; a worker
+      // killed mid-delivery holds it that long (21 s by default) before another sends it again.
+      const lease = new Date(now.getTime() + 2 * this.o.timeoutMs + 1000);
       const claimed = await this.o.db.transaction((tx) => claimDue(tx, now, lease, free));
       if (!claimed.length) break;
       for (const delivery of claimed) {
