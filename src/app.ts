@@ -192,7 +192,9 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     db,
     logger,
     sealer,
-    now,
+    // Outbox rows are stamped with the wall clock when written (audit entries carry no clock), so
+    // delivery runs on it too, whatever clock the services are given.
+    now: () => new Date(),
     retry: {
       schedule: config.webhooks.retrySchedule,
       maxDelayMs: config.webhooks.maxDelayMs,

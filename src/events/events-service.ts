@@ -217,7 +217,8 @@ export class WebhooksService {
     await this.get(ctx, id);
     if (!/^\d{1,18}$/.test(deliveryId)) throw eventErrors.deliveryNotFound(deliveryId);
     await this.deps.db.transaction(async (tx) => {
-      if (!(await requeueDelivery(tx, ctx.orgId, id, deliveryId, this.deps.now())))
+      // Due by the wall clock the delivery worker runs on (app.ts).
+      if (!(await requeueDelivery(tx, ctx.orgId, id, deliveryId, new Date())))
         throw eventErrors.deliveryNotFound(deliveryId);
       await this.deps.audit(tx, {
         ...this.audited(ctx),

@@ -292,18 +292,18 @@ export async function claimExpiryNotices(
   const column = which === 'expiring' ? 'expiring_notified_at' : 'expired_notified_at';
   const due =
     which === 'expiring'
-      ? `expires_at > $1 AND expires_at <= $1 + make_interval(secs => $2::double precision / 1000)
-         AND expires_at - created_at > make_interval(secs => $2::double precision / 1000)`
+      ? `expires_at > $1 AND expires_at <= $1 + make_interval(secs => $3::double precision / 1000)
+         AND expires_at - created_at > make_interval(secs => $3::double precision / 1000)`
       : 'expires_at <= $1';
   const { rows } = await q.query<ExpiryNoticeRow>(
     `WITH due AS (
        SELECT id FROM api_keys
         WHERE ${column} IS NULL AND expires_at IS NOT NULL AND ${due}
           AND (revoked_at IS NULL OR revoked_at >= expires_at)
-        ORDER BY expires_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+        ORDER BY expires_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
      UPDATE api_keys k SET ${column} = $1 FROM due WHERE k.id = due.id
      RETURNING k.org_id, k.id, k.name, k.kind, k.group_id, k.owner_user_id, k.expires_at`,
-    [now, windowMs, limit],
+    which === 'expiring' ? [now, limit, windowMs] : [now, limit],
   );
   return rows;
 }
