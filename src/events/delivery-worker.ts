@@ -154,7 +154,7 @@ export class DeliveryWorker {
       durationMs: Date.now() - started,
     };
     const delivered = error === null;
-    const nextAt = delivered ? null : nextAttemptAt(this.o.retry, d.createdAt, d.attempts + 1, this.o.now());
+    const nextAt = delivered ? null : nextAttemptAt(this.o.retry, d.retryFrom, d.attempts + 1, this.o.now());
     try {
       await this.o.db.transaction((tx) =>
         recordAttempt(tx, d.id, attempt, delivered ? { delivered: true } : { delivered: false, nextAt }),

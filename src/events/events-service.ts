@@ -176,6 +176,8 @@ export class WebhooksService {
         target: `webhook:${id}`,
         details: next,
       });
+      // Enabled again: what waited is due now.
+      if (next.enabled && !current.enabled) await notify(tx, EVENTS_CHANNEL, [ctx.orgId]);
       return updated;
     });
   }

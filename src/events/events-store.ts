@@ -109,8 +109,9 @@ export async function insertOutbox(
   at: Date,
 ): Promise<number> {
   const { rowCount } = await q.query(
-    `INSERT INTO webhook_deliveries (org_id, webhook_id, event_id, event_type, subject, payload, created_at, next_attempt_at)
-     SELECT org_id, id, $2, $3, $4, $5, $6, $6 FROM webhooks
+    `INSERT INTO webhook_deliveries (org_id, webhook_id, event_id, event_type, subject, payload, created_at, retry_from,
+                                     next_attempt_at)
+     SELECT org_id, id, $2, $3, $4, $5, $6, $6, $6 FROM webhooks
       WHERE org_id = $1 AND enabled AND $3 = ANY (events)
       ORDER BY id`,
     [orgId, eventId, event.type, event.subject, JSON.stringify(event.payload), at],
@@ -127,7 +128,8 @@ export interface ClaimedDelivery {
   secret: string;
   eventId: string;
   payload: EventPayload;
-  createdAt: Date;
+  /** When its retries started: the event, or the last redelivery. */
+  retryFrom: Date;
   attempts: number;
 }
 
@@ -139,13 +141,14 @@ interface ClaimRow {
   secret: string;
   event_id: string;
   payload: EventPayload;
-  created_at: Date;
+  retry_from: Date;
   attempts: number;
 }
 
 /**
  * Claims up to `limit` due deliveries until `leaseUntil`: rows no other worker holds (SKIP LOCKED
- * while claiming; the lease afterwards), each the oldest pending one of its subject for its webhook,
+ * while claiming; the lease afterwards) of enabled webhooks (a disabled one keeps its deliveries
+ * pending until it is enabled again), each the oldest pending one of its subject for its webhook,
  * so event N+1 about a key never overtakes event N. A worker killed mid-delivery leaves its rows to be
  * claimed again when the lease runs out.
  */
@@ -153,6 +156,7 @@ export async function claimDue(q: Queryable, now: Date, leaseUntil: Date, limit:
   const { rows } = await q.query<ClaimRow>(
     `WITH due AS (
        SELECT d.id FROM webhook_deliveries d
+         JOIN webhooks h ON h.id = d.webhook_id AND h.enabled
         WHERE d.status = 'pending' AND d.next_attempt_at <= $1
           AND (d.locked_until IS NULL OR d.locked_until <= $1)
           AND NOT EXISTS (
@@ -163,7 +167,7 @@ export async function claimDue(q: Queryable, now: Date, leaseUntil: Date, limit:
         FOR UPDATE OF d SKIP LOCKED)
      UPDATE webhook_deliveries d SET locked_until = $2 FROM due, webhooks w
       WHERE d.id = due.id AND w.id = d.webhook_id
-     RETURNING d.id::text AS id, d.org_id, d.webhook_id, w.url, w.secret, d.event_id, d.payload, d.created_at, d.attempts`,
+     RETURNING d.id::text AS id, d.org_id, d.webhook_id, w.url, w.secret, d.event_id, d.payload, d.retry_from, d.attempts`,
     [now, leaseUntil, limit],
   );
   return rows
@@ -175,7 +179,7 @@ export async function claimDue(q: Queryable, now: Date, leaseUntil: Date, limit:
       secret: r.secret,
       eventId: r.event_id,
       payload: r.payload,
-      createdAt: r.created_at,
+      retryFrom: r.retry_from,
       attempts: r.attempts,
     }))
     .sort((a, b) => Number(a.id) - Number(b.id));
@@ -305,7 +309,7 @@ export async function requeueDelivery(
   now: Date,
 ): Promise<boolean> {
   const { rowCount } = await q.query(
-    `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $4, locked_until = NULL
+    `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $4, retry_from = $4, locked_until = NULL
       WHERE org_id = $1 AND webhook_id = $2 AND id = $3::bigint`,
     [orgId, webhookId, id, now],
   );

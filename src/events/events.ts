@@ -132,7 +132,7 @@ export interface RetryPolicy {
 }
 
 /** When to try again after `attempts` failed attempts, or null to give up. */
-export function nextAttemptAt(policy: RetryPolicy, createdAt: Date, attempts: number, now: Date): Date | null {
+export function nextAttemptAt(policy: RetryPolicy, retryFrom: Date, attempts: number, now: Date): Date | null {
   const { schedule } = policy;
   const last = schedule[schedule.length - 1] ?? 1000;
   const delay =
@@ -140,6 +140,6 @@ export function nextAttemptAt(policy: RetryPolicy, createdAt: Date, attempts: nu
       ? schedule[attempts - 1]!
       : Math.min(policy.maxDelayMs, last * 2 ** (attempts - schedule.length));
   // Given up only once an attempt fails at least giveUpAfterMs after the event: retried for that long at least.
-  if (now.getTime() - createdAt.getTime() >= policy.giveUpAfterMs) return null;
+  if (now.getTime() - retryFrom.getTime() >= policy.giveUpAfterMs) return null;
   return new Date(now.getTime() + delay);
 }

@@ -282,6 +282,26 @@ test('a delivery is redelivered on request, with the same webhook-id', async () 
   ).toBe(404);
 });
 
+test('a disabled webhook keeps its pending deliveries, and sends them once enabled again', async () => {
+  receiver.answer = () => 500;
+  const { id } = await createKey(app, { name: 'paused', expiration: '30d' });
+  await eventually(async () => receivedFor(id).length >= 1, 5000);
+  expect((await app.http.patch(`/api/v1/webhooks/${webhookId}`).set(admin()).send({ enabled: false })).status).toBe(
+    200,
+  );
+  receiver.answer = () => 200;
+  await new Promise((r) => setTimeout(r, 600));
+  const whileDisabled = receivedFor(id).length;
+  await new Promise((r) => setTimeout(r, 400));
+  expect(receivedFor(id).length).toBe(whileDisabled);
+  expect((await deliveries()).find((d) => d.subject === `key:${id}`)!.status).toBe('pending');
+  expect((await app.http.patch(`/api/v1/webhooks/${webhookId}`).set(admin()).send({ enabled: true })).status).toBe(200);
+  await eventually(
+    async () => (await deliveries()).find((d) => d.subject === `key:${id}`)!.status === 'delivered',
+    5000,
+  );
+});
+
 test('a delivery still failing after the retry period is marked failed', async () => {
   const short = await startTestApp({
     env: {

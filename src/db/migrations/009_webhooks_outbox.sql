@@ -32,6 +32,8 @@ CREATE TABLE webhook_deliveries (
   subject          text NOT NULL,
   payload          jsonb NOT NULL,
   created_at       timestamptz NOT NULL,
+  -- Retries run until an attempt fails WEBHOOK_GIVE_UP_AFTER_SECONDS after this (the event, or a redelivery).
+  retry_from       timestamptz NOT NULL,
   status           text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
   attempts         integer NOT NULL DEFAULT 0,
   next_attempt_at  timestamptz NOT NULL,
