@@ -19,7 +19,11 @@ export interface DeliveryWorkerOptions {
   /** How long one request may take (WEBHOOK_TIMEOUT_SECONDS, default 10 s). */
   timeoutMs: number;
   allowPrivateTargets: boolean;
-  /** The longest the worker sleeps without a NOTIFY (a safety net, default 5 s). */
+  /**
+   * The longest the worker sleeps while deliveries are pending (default 60 s). With nothing pending it
+   * sends no statement at all until a NOTIFY (or a lost connection) wakes it: every outbox row is
+   * announced by one, and a pending row's next attempt or lease end sets the timer.
+   */
   pollMs?: number;
   /** Deliveries sent at once by this process. */
   concurrency?: number;
@@ -85,16 +89,17 @@ export class DeliveryWorker {
 
   private async schedule(): Promise<void> {
     if (this.stopped) return;
-    const poll = this.o.pollMs ?? 5000;
-    let wait = poll;
+    const poll = this.o.pollMs ?? 60_000;
+    let wait: number | null = poll;
     try {
       const due = await nextDueAt(this.o.db);
-      if (due) wait = Math.max(10, Math.min(poll, due.getTime() - this.o.now().getTime() + 5));
+      wait = due ? Math.max(10, Math.min(poll, due.getTime() - this.o.now().getTime() + 5)) : null;
     } catch {
-      // The database is away: poll again later.
+      // The database is away: look again later.
     }
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    if (wait === null) return;
     this.timer = setTimeout(() => this.wake(), wait);
     this.timer.unref();
   }
