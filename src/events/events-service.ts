@@ -47,7 +47,7 @@ export interface RecordedChange {
 }
 
 // Never sent, whatever a details object holds: events name things, they never carry secrets.
-const SECRET_FIELD = /secret|token|hash|password|credential/i;
+const SECRET_FIELD = /secret|token|hash|password|credential|jwt|assertion/i;
 
 /** The events an audited change announces (none for most actions), one per subject. */
 export function eventsOf(change: RecordedChange, at: Date): OutboxEvent[] {

@@ -178,6 +178,24 @@ test('key.suspended and key.restored, as the signals receiver records them, beco
   });
 });
 
+test('signal.received carries what the audit entry names, never a field that holds a secret', async () => {
+  const jti = `jti-${Date.now()}`;
+  await app.db.transaction(async (tx) => {
+    await recordAudit(tx, {
+      orgId: app.orgId,
+      actor: SYSTEM_ACTOR,
+      action: 'signal.received',
+      target: `org:${app.orgId}`,
+      details: { jti, outcome: 'accepted', rawJwt: 'eyJhbGciOi.secret', clientSecret: 's3cret', accessToken: 't0ken' },
+    });
+  });
+  await eventually(async () => receivedFor(jti).length === 1, 5000);
+  const event = receivedFor(jti)[0]!;
+  expect(event.type).toBe('signal.received');
+  expect(event.payload.data).toMatchObject({ subject: { id: app.orgId, jti, outcome: 'accepted' } });
+  expect(event.body).not.toMatch(/eyJhbGciOi|s3cret|t0ken/);
+});
+
 test('people and groups: provisioned, deactivated, deleted; rules changed; group deleted', async () => {
   const scim = await scimClient(app);
   const user = await scim.post('/Users', oktaUser(`events-${Date.now()}@example.com`));
