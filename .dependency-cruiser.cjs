@@ -8,8 +8,10 @@
  * sits below access/, which resolves a session cookie through sessions' service as it resolves keys
  * through keys' service, and above orgs/, users/, audit/ and tokens/, which it asks for the
  * organization, the person a sign-in matches, the audit log and the sealing of the client secret.
+ * events/ (issue 14: the outbox and its webhook delivery) sits below audit/, whose recordAudit writes
+ * each entry's events in the same transaction; it is given audit and secret sealing as interfaces.
  */
-const DOMAINS = 'access|audit|groups|keys|orgs|sessions|tokens|users';
+const DOMAINS = 'access|audit|events|groups|keys|orgs|sessions|tokens|users';
 
 module.exports = {
   forbidden: [

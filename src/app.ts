@@ -14,7 +14,10 @@ import { type CachedSession, SessionAuthenticator } from './access/session-authe
 import type { UserSubject } from './access/resolver.js';
 import { VerifiedTokens } from './access/verified-tokens.js';
 import { auditRoutes } from './audit/audit-routes.js';
-import { AuditService } from './audit/audit-service.js';
+import { AuditService, recordAudit } from './audit/audit-service.js';
+import { DeliveryWorker } from './events/delivery-worker.js';
+import { webhooksRoutes } from './events/events-routes.js';
+import { type SecretSealer, WebhooksService } from './events/events-service.js';
 import type { Config } from './config.js';
 import type { Db, Queryable } from './db/db.js';
 import { UnitOfWork } from './db/unit-of-work.js';
@@ -39,7 +42,7 @@ import { scimRouter } from './scim/scim-router.js';
 import { sessionCookieName } from './principals/session-token.js';
 import { authRoutes, ssoRoutes } from './sessions/sessions-routes.js';
 import { SignInService } from './sessions/signin-service.js';
-import { SigningKeys } from './tokens/signing-keys.js';
+import { openWith, SigningKeys, sealWith } from './tokens/signing-keys.js';
 import { signingKeysRoutes, tokenRoutes, wellKnownRoutes } from './tokens/tokens-routes.js';
 import { TokensService } from './tokens/tokens-service.js';
 import { usersAdminRoutes } from './users/users-admin-routes.js';
@@ -53,6 +56,8 @@ export interface KeyscopeDeps {
   logger: Logger;
   /** The clock; tests move it to see keys expire. */
   now?: () => Date;
+  /** Whether this process sends webhooks and scans for expiring keys (default true). */
+  background?: boolean;
 }
 
 /** Everything one keyscope process holds: services, caches, and the Express app over them. */
@@ -77,6 +82,11 @@ export interface Keyscope {
   tokens: TokensService;
   sessions: SessionAuthenticator;
   signIn: SignInService;
+  webhooks: WebhooksService;
+  /** Sends the webhooks' outbox (started by createKeyscope unless `deliverWebhooks: false`). */
+  deliveries: DeliveryWorker;
+  /** Announces keys expiring and expired, every KEY_EXPIRY_SCAN_SECONDS. */
+  expiryScan: { runNow(): Promise<number> };
   metrics: Metrics;
   /** Stops listening for invalidations (the database is closed by its owner). */
   stop(): Promise<void>;
@@ -166,6 +176,38 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   const orgs = new OrgsService({ db, unitOfWork, bcryptCost: config.bcryptCost, now });
 
   const audit = new AuditService({ db });
+  // Webhook secrets must be recoverable to sign: sealed like the identity provider's client secret.
+  const sealer: SecretSealer = {
+    seal: (plain, id) => sealWith(plain, id, config.signingKeySecret, 'webhooks/v1'),
+    open: (sealed, id) => openWith(sealed, id, config.signingKeySecret, 'webhooks/v1'),
+  };
+  const webhooks = new WebhooksService({
+    db,
+    now,
+    sealer,
+    audit: recordAudit,
+    allowPrivateTargets: config.webhooks.allowPrivateTargets,
+  });
+  const deliveries = new DeliveryWorker({
+    db,
+    logger,
+    sealer,
+    // Outbox rows are stamped with the wall clock when written (audit entries carry no clock), so
+    // delivery runs on it too, whatever clock the services are given.
+    now: () => new Date(),
+    retry: {
+      schedule: config.webhooks.retrySchedule,
+      maxDelayMs: config.webhooks.maxDelayMs,
+      giveUpAfterMs: config.webhooks.giveUpAfterMs,
+    },
+    timeoutMs: config.webhooks.timeoutMs,
+    allowPrivateTargets: config.webhooks.allowPrivateTargets,
+  });
+  const expiryScan = periodic(config.expiryScanMs, () => keys.announceExpiry(), logger);
+  if (deps.background !== false) {
+    await deliveries.start();
+    expiryScan.start();
+  }
   const access = new AccessService({ authenticator, permissions, now });
 
   const parts = {
@@ -188,9 +230,43 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     tokens,
     sessions,
     signIn,
+    webhooks,
+    deliveries,
+    expiryScan,
     metrics,
   };
-  return { ...parts, app: buildApp(parts), stop: () => invalidation.stop() };
+  const stop = async () => {
+    expiryScan.stop();
+    await deliveries.stop();
+    await invalidation.stop();
+  };
+  return { ...parts, app: buildApp(parts), stop };
+}
+
+/** A task every `everyMs` (unref'd: it never keeps the process up), one run at a time. */
+function periodic(everyMs: number, task: () => Promise<number>, logger: Logger) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  const runNow = () => {
+    running ??= task().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  return {
+    runNow,
+    start() {
+      timer = setInterval(() => {
+        runNow().catch((error: unknown) =>
+          logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'key expiry scan failed'),
+        );
+      }, everyMs);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
 }
 
 /** Cookies are Secure (and prefixed) when people reach keyscope over https (PUBLIC_URL). */
@@ -241,6 +317,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use('/audit', auditRoutes(k.audit));
   api.use('/permissions', permissionsRoutes(k.access));
   api.use('/signing-keys', signingKeysRoutes(k.tokens));
+  api.use('/webhooks', webhooksRoutes(k.webhooks));
   api.use((req) => {
     throw new HttpError(404, 'not_found', `No API endpoint at ${req.method} ${req.baseUrl}${req.path}`);
   });

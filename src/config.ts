@@ -49,7 +49,30 @@ const EnvSchema = z.object({
   SESSION_IDLE_TIMEOUT_SECONDS: integer(60, 30 * 86400).default(8 * 3600),
   SESSION_MAX_LIFETIME_SECONDS: integer(60, 90 * 86400).default(24 * 3600),
   METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false'], "must be 'true' or 'false'").default('false'),
+  WEBHOOK_TIMEOUT_MS: integer(100, 600_000).default(10_000),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .trim()
+    .regex(
+      /^\d+(ms|s|m|h)?(\s*,\s*\d+(ms|s|m|h)?)*$/,
+      'must be a comma list of delays, each a whole number with a unit ms, s, m or h (1s,5s,30s); no unit means ms',
+    )
+    .default('1s,5s,30s'),
+  WEBHOOK_RETRY_MAX_DELAY_SECONDS: integer(1, 86400).default(3600),
+  WEBHOOK_GIVE_UP_AFTER_SECONDS: integer(1, 30 * 86400).default(86400),
+  KEY_EXPIRY_SCAN_SECONDS: integer(1, 86400).default(60),
 });
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `1s,5s,30s` → [1000, 5000, 30000]. */
+function parseDelays(raw: string): number[] {
+  return raw.split(',').map((part) => {
+    const m = /^(\d+)(ms|s|m|h)?$/.exec(part.trim())!;
+    return Number(m[1]) * UNIT_MS[(m[2] ?? 'ms') as keyof typeof UNIT_MS];
+  });
+}
 
 function isPublicUrl(value: string): boolean {
   let url: URL;
@@ -97,6 +120,20 @@ export interface Config {
   sessionIdleTimeoutMs: number;
   /** ... and this long after the sign-in, whatever happens. */
   sessionMaxLifetimeMs: number;
+  /** Webhooks (issue 14, docs/signals.md#webhooks). */
+  webhooks: {
+    /** WEBHOOK_ALLOW_PRIVATE_TARGETS: deliver to loopback, private and link-local addresses too. */
+    allowPrivateTargets: boolean;
+    /** One delivery request's deadline. */
+    timeoutMs: number;
+    /** Delays after the first failures (default 1 s, 5 s, 30 s), then doubling up to maxDelayMs. */
+    retrySchedule: number[];
+    maxDelayMs: number;
+    /** A delivery still failing this long after its event is marked failed (default 24 hours). */
+    giveUpAfterMs: number;
+  };
+  /** How often each process looks for keys to announce as expiring or expired. */
+  expiryScanMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -215,5 +252,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // An idle timeout longer than the lifetime could never apply: the lifetime bounds it.
     sessionIdleTimeoutMs: Math.min(e.SESSION_IDLE_TIMEOUT_SECONDS, e.SESSION_MAX_LIFETIME_SECONDS) * 1000,
     sessionMaxLifetimeMs: e.SESSION_MAX_LIFETIME_SECONDS * 1000,
+    webhooks: {
+      allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true',
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retrySchedule: parseDelays(e.WEBHOOK_RETRY_SCHEDULE),
+      maxDelayMs: e.WEBHOOK_RETRY_MAX_DELAY_SECONDS * 1000,
+      giveUpAfterMs: e.WEBHOOK_GIVE_UP_AFTER_SECONDS * 1000,
+    },
+    expiryScanMs: e.KEY_EXPIRY_SCAN_SECONDS * 1000,
   };
 }

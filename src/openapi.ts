@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CreateWebhookBody, EVENT_TYPES, UpdateWebhookBody } from './events/events.js';
 import { CreateGroupBody, PutRulesBody, UpdateGroupBody } from './groups/groups.js';
 import { CreateKeyBody, RevokeAllBody, RotateKeyBody, UpdateKeyBody } from './keys/keys.js';
 import { CreateOrgBody, UpdatePolicyBody } from './orgs/orgs.js';
@@ -281,6 +282,56 @@ const Me = {
     },
   },
 };
+const Webhook = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    url: { type: 'string' },
+    description: { type: 'string' },
+    events: { type: 'array', items: { enum: [...EVENT_TYPES] } },
+    enabled: { type: 'boolean' },
+    createdBy: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
+const Delivery = {
+  type: 'object',
+  description: 'One event for one webhook, and every attempt to send it (docs/signals.md#webhooks)',
+  properties: {
+    id: { type: 'string' },
+    eventId: { type: 'string', description: 'The webhook-id header: the same on every attempt' },
+    type: { enum: [...EVENT_TYPES] },
+    subject: {
+      type: 'string',
+      description: 'key:<id>, user:<id> or group:<id>: events of one subject arrive in order',
+    },
+    status: { enum: ['pending', 'delivered', 'failed'] },
+    attempts: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time' },
+    nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+    deliveredAt: { type: ['string', 'null'], format: 'date-time' },
+    lastStatusCode: { type: ['integer', 'null'] },
+    lastError: { type: ['string', 'null'] },
+    payload: {
+      type: 'object',
+      properties: { type: { type: 'string' }, timestamp: { type: 'string' }, data: { type: 'object' } },
+    },
+    attemptLog: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          at: { type: 'string', format: 'date-time' },
+          statusCode: { type: ['integer', 'null'] },
+          responseExcerpt: { type: ['string', 'null'], description: 'The first 500 characters of the answer' },
+          error: { type: ['string', 'null'] },
+          durationMs: { type: 'integer' },
+        },
+      },
+    },
+  },
+};
 const page = (item: Json) => ({
   type: 'object',
   properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
@@ -319,6 +370,8 @@ export function openApiDocument(): Json {
       },
       schemas: {
         ApiKey,
+        Webhook,
+        Delivery,
         Group,
         Organization,
         UserDetail,
@@ -753,6 +806,74 @@ export function openApiDocument(): Json {
               'invalid_client: no key, or a key that is unknown, revoked, expired or suspended',
               ref('OAuthError'),
             ),
+          },
+        },
+      },
+      '/webhooks': {
+        get: {
+          summary: "The organization's webhooks (org:admin)",
+          responses: {
+            '200': json('The webhooks', {
+              type: 'object',
+              properties: { items: { type: 'array', items: ref('Webhook') } },
+            }),
+            ...errors,
+          },
+        },
+        post: {
+          summary: 'A new webhook (org:admin, audited): its signing secret is shown once',
+          description:
+            'Standard Webhooks: each request carries webhook-id, webhook-timestamp and webhook-signature (v1, HMAC-SHA256 with the secret). The URL must be http(s) and, unless WEBHOOK_ALLOW_PRIVATE_TARGETS=true, must not resolve to a private, loopback, link-local or metadata address. Unknown event names are refused with 400 naming them.',
+          requestBody: body(CreateWebhookBody),
+          responses: {
+            '201': json('The secret (whsec_…, shown once; Cache-Control: no-store) and the webhook', {
+              type: 'object',
+              properties: { secret: { type: 'string' }, webhook: ref('Webhook') },
+            }),
+            ...errors,
+          },
+        },
+      },
+      '/webhooks/{id}': {
+        parameters: [idParam()],
+        get: {
+          summary: 'Read a webhook (org:admin; never its secret)',
+          responses: { '200': json('The webhook', ref('Webhook')), '404': problem('No such webhook'), ...errors },
+        },
+        patch: {
+          summary: "Change a webhook's URL, description, events or enabled (org:admin, audited)",
+          requestBody: body(UpdateWebhookBody),
+          responses: { '200': json('The webhook', ref('Webhook')), '404': problem('No such webhook'), ...errors },
+        },
+        delete: {
+          summary: 'Delete a webhook and its pending deliveries (org:admin, audited)',
+          responses: { '204': { description: 'Deleted' }, '404': problem('No such webhook'), ...errors },
+        },
+      },
+      '/webhooks/{id}/deliveries': {
+        parameters: [idParam()],
+        get: {
+          summary: "A webhook's deliveries, newest first, with every attempt and answer (org:admin)",
+          parameters: [
+            query('status', { enum: ['pending', 'delivered', 'failed'] }),
+            query('cursor', { type: 'string' }),
+            query('limit', { type: 'integer', minimum: 1, maximum: 200 }),
+          ],
+          responses: {
+            '200': json('A page of deliveries', page(ref('Delivery'))),
+            '404': problem('No such webhook'),
+            ...errors,
+          },
+        },
+      },
+      '/webhooks/{id}/deliveries/{deliveryId}/redeliver': {
+        parameters: [idParam(), idParam('deliveryId')],
+        post: {
+          summary: 'Send a delivery again, now, with the same webhook-id (org:admin, audited)',
+          responses: {
+            '202': json('Queued', { type: 'object', properties: { queued: { type: 'boolean' } } }),
+            '404': problem('No such webhook or delivery'),
+            ...errors,
           },
         },
       },

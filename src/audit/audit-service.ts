@@ -2,15 +2,18 @@ import { can } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
 import type { Db, Queryable } from '../db/db.js';
 import { forbidden } from '../errors/domain-error.js';
+import { enqueueEvents } from '../events/events-service.js';
 import type { AuditEvent, AuditQuery, NewAuditEvent } from './audit.js';
 import { insertAuditEvent, listAudit } from './audit-store.js';
 
 /**
  * Records an event in the caller's transaction, so the log never misses a change nor holds one that
- * rolled back. Every domain records through here; audit-store.ts alone writes the table.
+ * rolled back. Every domain records through here; audit-store.ts alone writes the table. It is also
+ * where events out start (DESIGN §11): the webhooks' outbox rows an entry announces go in with it.
  */
-export function recordAudit(q: Queryable, event: NewAuditEvent): Promise<void> {
-  return insertAuditEvent(q, event);
+export async function recordAudit(q: Queryable, event: NewAuditEvent): Promise<void> {
+  await insertAuditEvent(q, event);
+  await enqueueEvents(q, event);
 }
 
 /** Who an event names, from the context of the call that records it. */

@@ -19,6 +19,8 @@ export interface NewAuditEvent {
   target?: string;
   details?: Record<string, unknown>;
   requestId?: string;
+  /** The subjects an entry speaks for beyond its target (`key.revoke_all`: every key revoked), for events; not stored. */
+  subjects?: string[];
 }
 
 const Timestamp = z.iso

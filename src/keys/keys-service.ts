@@ -4,16 +4,20 @@ import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
 import { beyondCaller, can, narrow, type Grant } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
+import { SYSTEM_ACTOR } from '../principals/actor.js';
 import { actorOf, isOrgAdmin, type Principal } from '../principals/principal.js';
 import { auditedBy, recordAudit } from '../audit/audit-service.js';
 import { decodeCursor, encodeCursor } from '../db/cursor.js';
 import type { Db, Queryable } from '../db/db.js';
 import { isStorableTimestamp } from '../db/timestamp.js';
+import { isUuid } from '../db/uuid.js';
 import { groupById } from '../groups/groups-service.js';
 import { personGrant, userById } from '../users/users-service.js';
+import { ENTERPRISE_USER_SCHEMA } from '../schema/scimmy.js';
 import { resolveExpiry } from './expiration.js';
 import { keyErrors } from './keys-errors.js';
 import {
+  claimExpiryNotices,
   countLiveKeys,
   findKey,
   findReplacement,
@@ -282,7 +286,11 @@ export class KeysService {
           ...auditedBy(ctx),
           action: 'key.revoke',
           target: `key:${id}`,
-          details: { name: key.name, ...(key.impersonation ? { impersonation: true } : {}) },
+          details: {
+            name: key.name,
+            ...(key.owner_user_id !== null ? { ownerUserId: key.owner_user_id } : {}),
+            ...(key.impersonation ? { impersonation: true } : {}),
+          },
         });
       }
       return (await findKey(tx, p.orgId, id, now))!;
@@ -356,6 +364,55 @@ export class KeysService {
     });
   }
 
+  /**
+   * Announces keys about to expire (`key.expiring`, once, `windowMs` ahead, default 7 days) and keys
+   * that expired (`key.expired`, once), through the audit log and so the webhooks' outbox, in the
+   * transaction that marks them announced: every process may scan, each notice goes out once.
+   * `key.expiring` names the owner and the owner's manager (SCIM enterprise extension), as
+   * provisioned, so a receiver can tell both. Returns how many keys were announced.
+   */
+  async announceExpiry(windowMs = 7 * 86_400_000, batch = 100): Promise<number> {
+    let announced = 0;
+    for (const which of ['expiring', 'expired'] as const) {
+      for (;;) {
+        const now = this.deps.now();
+        const count = await this.deps.db.transaction(async (tx) => {
+          const rows = await claimExpiryNotices(tx, which, now, windowMs, batch);
+          for (const row of rows) {
+            const owner = row.owner_user_id ? await personOf(tx, row.org_id, row.owner_user_id) : null;
+            const manager = owner?.managerId ? await personOf(tx, row.org_id, owner.managerId) : null;
+            await recordAudit(tx, {
+              orgId: row.org_id,
+              actor: SYSTEM_ACTOR,
+              action: `key.${which}`,
+              target: `key:${row.id}`,
+              details: {
+                name: row.name,
+                kind: row.kind,
+                groupId: row.group_id,
+                expiresAt: row.expires_at.toISOString(),
+                ...(which === 'expiring'
+                  ? {
+                      owner: owner && { id: owner.id, userName: owner.userName, emails: owner.emails },
+                      manager: manager
+                        ? { id: manager.id, userName: manager.userName, emails: manager.emails }
+                        : owner?.managerId
+                          ? { id: owner.managerId, userName: null, emails: [] }
+                          : null,
+                    }
+                  : { ownerUserId: row.owner_user_id }),
+              },
+            });
+          }
+          return rows.length;
+        });
+        announced += count;
+        if (count < batch) break;
+      }
+    }
+    return announced;
+  }
+
   /** Revokes every live key of a group or of a user, in one transaction. */
   async revokeAll(
     ctx: RequestContext,
@@ -374,6 +431,7 @@ export class KeysService {
         action: 'key.revoke_all',
         target: filter.groupId ? `group:${filter.groupId}` : `user:${filter.ownerUserId}`,
         details: { count: revoked.length, keys: revoked.slice(0, 100) },
+        subjects: revoked,
       });
       return { revoked };
     });
@@ -589,4 +647,22 @@ function positionOf(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = position as unknown[];
   if (typeof at !== 'string' || !isStorableTimestamp(at) || typeof id !== 'string') throw keyErrors.invalidCursor();
   return { createdAt: new Date(at), id };
+}
+
+/** A person as an expiry notice names them: id, userName, e-mail addresses and their manager's id. */
+async function personOf(
+  q: Queryable,
+  orgId: string,
+  id: string,
+): Promise<{ id: string; userName: string; emails: string[]; managerId: string | null } | null> {
+  // manager.value names the manager's SCIM id; an identity provider may send its own identifier instead.
+  const user = isUuid(id) ? await userById(q, orgId, id) : undefined;
+  if (!user) return null;
+  const attrs = user.attributes;
+  const emails = Array.isArray(attrs.emails)
+    ? (attrs.emails as { value?: unknown }[]).map((e) => e?.value).filter((v): v is string => typeof v === 'string')
+    : [];
+  const enterprise = attrs[ENTERPRISE_USER_SCHEMA] as { manager?: { value?: unknown } } | undefined;
+  const managerId = typeof enterprise?.manager?.value === 'string' ? enterprise.manager.value : null;
+  return { id: user.id, userName: user.userName, emails, managerId };
 }

@@ -263,3 +263,47 @@ export async function findReplacement(
   );
   return rows[0];
 }
+
+/** A key whose expiry is to be announced (key.expiring, key.expired). */
+export interface ExpiryNoticeRow {
+  org_id: string;
+  id: string;
+  name: string;
+  kind: string;
+  group_id: string | null;
+  owner_user_id: string | null;
+  expires_at: Date;
+}
+
+/**
+ * Claims up to `limit` keys to announce, marking them in the caller's transaction so each notice is
+ * sent once whichever process scans first (SKIP LOCKED: a scan never waits for another). `expiring`:
+ * live keys that expire within `windowMs` and lived longer than that window (a 7-day key was expiring
+ * from its creation, which key.created already told); `expired`: keys past their expiry. Keys revoked
+ * (or to be revoked) before they expire are never announced.
+ */
+export async function claimExpiryNotices(
+  q: Queryable,
+  which: 'expiring' | 'expired',
+  now: Date,
+  windowMs: number,
+  limit: number,
+): Promise<ExpiryNoticeRow[]> {
+  const column = which === 'expiring' ? 'expiring_notified_at' : 'expired_notified_at';
+  const due =
+    which === 'expiring'
+      ? `expires_at > $1 AND expires_at <= $1 + make_interval(secs => $3::double precision / 1000)
+         AND expires_at - created_at > make_interval(secs => $3::double precision / 1000)`
+      : 'expires_at <= $1';
+  const { rows } = await q.query<ExpiryNoticeRow>(
+    `WITH due AS (
+       SELECT id FROM api_keys
+        WHERE ${column} IS NULL AND expires_at IS NOT NULL AND ${due}
+          AND (revoked_at IS NULL OR revoked_at >= expires_at)
+        ORDER BY expires_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+     UPDATE api_keys k SET ${column} = $1 FROM due WHERE k.id = due.id
+     RETURNING k.org_id, k.id, k.name, k.kind, k.group_id, k.owner_user_id, k.expires_at`,
+    which === 'expiring' ? [now, limit, windowMs] : [now, limit],
+  );
+  return rows;
+}

@@ -29,6 +29,8 @@ export interface TestAppOptions {
   db?: Db;
   /** The admin key when the database is already bootstrapped (a second process). */
   adminToken?: string;
+  /** false: no webhook delivery worker nor key expiry scan (they query the database on their own schedule). */
+  background?: boolean;
 }
 
 /** A whole keyscope on a fresh copy of the migrated template database, bootstrapped, in this process. */
@@ -65,7 +67,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const now = () => new Date(startedFake + (Date.now() - startedReal) + offset);
   Object.defineProperty(clock, 'now', { get: now });
 
-  const keyscope = await createKeyscope({ db, config, logger: createLogger(config.logLevel, sink), now });
+  const keyscope = await createKeyscope({
+    db,
+    config,
+    logger: createLogger(config.logLevel, sink),
+    now,
+    background: options.background,
+  });
   const boot = await keyscope.orgs.bootstrap(config.bootstrapAdminKey);
   const adminToken = boot.token ?? options.adminToken ?? config.bootstrapAdminKey;
   if (!adminToken)

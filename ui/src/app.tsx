@@ -16,6 +16,7 @@ import { SignInPage } from './pages/SignInPage';
 import { SettingsPage } from './settings/SettingsPage';
 import { UserPage } from './users/UserPage';
 import { UsersPage } from './users/UsersPage';
+import { WebhooksPage } from './webhooks/WebhooksPage';
 
 type State =
   | { phase: 'checking'; token: string }
@@ -121,6 +122,7 @@ function Pages() {
         {route.page === 'user' ? <UserPage key={route.id} id={route.id} /> : null}
         {route.page === 'audit' ? <AuditPage /> : null}
         {route.page === 'settings' ? <SettingsPage /> : null}
+        {route.page === 'webhooks' ? <WebhooksPage /> : null}
         {route.page === 'not-found' ? <NotFoundPage /> : null}
       </main>
     </>

@@ -41,6 +41,11 @@ export function Header({ route }: { route: Route }) {
             </Link>
           ) : null}
           {can('org:admin') ? (
+            <Link href={hrefOf({ page: 'webhooks' })} current={route.page === 'webhooks'}>
+              Webhooks
+            </Link>
+          ) : null}
+          {can('org:admin') ? (
             <Link href={hrefOf({ page: 'settings' })} current={route.page === 'settings'}>
               Settings
             </Link>

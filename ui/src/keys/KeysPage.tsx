@@ -2,7 +2,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { keysApi } from '../api/keys-api';
 import { messageOf } from '../api/problem';
 import type { ApiKey } from '../api/types';
+import { Link } from '../components/Link';
 import { Notice } from '../components/Notice';
+import { formatDateTime } from '../lib/format';
+import { hrefOf } from '../lib/router';
 import { Pager } from '../components/Pager';
 import { useSession } from '../lib/session';
 import { useLoad } from '../lib/use-load';
@@ -56,6 +59,11 @@ export function KeysPage() {
   };
 
   const filtered = search !== '' || filters.status !== '';
+  // Keys that expire within 7 days, whatever the filters: someone should rotate them now.
+  const [expiring] = useLoad(
+    () => keysApi.list(api, { status: 'expiring_soon', owner: manager ? 'all' : undefined, limit: 10 }),
+    [done],
+  );
   return (
     <section class="page" aria-labelledby="keys-title">
       <div class="page-head">
@@ -70,6 +78,21 @@ export function KeysPage() {
           Create API key
         </button>
       </div>
+      {expiring.state === 'ready' && expiring.data.items.length ? (
+        <section class="expiring-soon" aria-labelledby="expiring-title" data-testid="expiring-soon">
+          <h2 id="expiring-title">Expiring soon</h2>
+          <ul>
+            {expiring.data.items.map((k) => (
+              <li key={k.id}>
+                <Link href={hrefOf({ page: 'key', id: k.id })}>{k.name}</Link>
+                {k.ownerUserName ? ` (${k.ownerUserName})` : ''} expires{' '}
+                {k.expiresAt ? formatDateTime(k.expiresAt) : ''}
+              </li>
+            ))}
+          </ul>
+          {expiring.data.nextCursor ? <p class="muted">More: filter on the status “expiring soon”.</p> : null}
+        </section>
+      ) : null}
       <KeyFilters values={filters} onChange={setFilters} showOwnerToggle={manager} />
       {done ? <Notice kind="success">{done}</Notice> : null}
       {page.state === 'error' ? <Notice kind="error">{messageOf(page.error)}</Notice> : null}

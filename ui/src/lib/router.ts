@@ -12,6 +12,7 @@ export type Route =
   | { page: 'user'; id: string }
   | { page: 'audit' }
   | { page: 'settings' }
+  | { page: 'webhooks' }
   | { page: 'not-found' };
 
 /** Pages with a list at /ui/<name> and one item at /ui/<name>/<id>. */
@@ -22,7 +23,7 @@ export function parseRoute(pathname: string): Route {
   const parts = rest.split('/').filter(Boolean);
   if (parts.length === 0) return { page: 'keys' };
   const [first, second] = parts;
-  if (parts.length === 1 && (first === 'audit' || first === 'settings')) return { page: first };
+  if (parts.length === 1 && (first === 'audit' || first === 'settings' || first === 'webhooks')) return { page: first };
   if (first && Object.hasOwn(COLLECTIONS, first)) {
     const list = first as keyof typeof COLLECTIONS;
     if (parts.length === 1) return { page: list };
@@ -38,6 +39,7 @@ export function hrefOf(route: Route): string {
     case 'users':
     case 'audit':
     case 'settings':
+    case 'webhooks':
       return `${BASE}/${route.page}`;
     case 'key':
       return `${BASE}/keys/${encodeURIComponent(route.id)}`;
