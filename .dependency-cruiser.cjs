@@ -8,8 +8,11 @@
  * sits below access/, which resolves a session cookie through sessions' service as it resolves keys
  * through keys' service, and above orgs/, users/, audit/ and tokens/, which it asks for the
  * organization, the person a sign-in matches, the audit log and the sealing of the client secret.
+ * signals/ (issue 14: Universal Logout, Shared Signals) sits below http/ like sessions/, and above
+ * keys/, users/, sessions/, audit/ and orgs/, whose services it calls to find the person a signal
+ * names, end their sessions and suspend or restore their keys.
  */
-const DOMAINS = 'access|audit|groups|keys|orgs|sessions|tokens|users';
+const DOMAINS = 'access|audit|groups|keys|orgs|sessions|signals|tokens|users';
 
 module.exports = {
   forbidden: [

@@ -39,6 +39,8 @@ import { scimRouter } from './scim/scim-router.js';
 import { sessionCookieName } from './principals/session-token.js';
 import { authRoutes, ssoRoutes } from './sessions/sessions-routes.js';
 import { SignInService } from './sessions/signin-service.js';
+import { globalTokenRevocationRoutes, signalSettingsRoutes, ssfRoutes } from './signals/signals-routes.js';
+import { SignalsService } from './signals/signals-service.js';
 import { SigningKeys } from './tokens/signing-keys.js';
 import { signingKeysRoutes, tokenRoutes, wellKnownRoutes } from './tokens/tokens-routes.js';
 import { TokensService } from './tokens/tokens-service.js';
@@ -77,6 +79,7 @@ export interface Keyscope {
   tokens: TokensService;
   sessions: SessionAuthenticator;
   signIn: SignInService;
+  signals: SignalsService;
   metrics: Metrics;
   /** Stops listening for invalidations (the database is closed by its owner). */
   stop(): Promise<void>;
@@ -165,6 +168,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   });
   const orgs = new OrgsService({ db, unitOfWork, bcryptCost: config.bcryptCost, now });
 
+  const signals = new SignalsService({ db, unitOfWork, now, publicUrl: config.publicUrl });
   const audit = new AuditService({ db });
   const access = new AccessService({ authenticator, permissions, now });
 
@@ -188,6 +192,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     tokens,
     sessions,
     signIn,
+    signals,
     metrics,
   };
   return { ...parts, app: buildApp(parts), stop: () => invalidation.stop() };
@@ -223,6 +228,8 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   });
   // RFC 8693: form-encoded, authenticated and answered the OAuth way, so before the admin API's own.
   api.use('/token', tokenRoutes(k.tokens, k.authenticator));
+  // Okta Universal Logout: authenticated by the identity provider's signed JWT, not by a key.
+  api.use('/global-token-revocation', globalTokenRevocationRoutes(k.signals));
   api.use(
     authenticate(k.authenticator, {
       signedTokenPaths: ['/me', '/authorize'],
@@ -232,6 +239,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use(jsonBody());
   accessRoutes(api, k.access);
   api.use('/organizations/current/sso', ssoRoutes(k.signIn));
+  api.use('/organizations/current/signals', signalSettingsRoutes(k.signals));
   api.use('/keys', keysRoutes(k.keys));
   api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
   api.use('/users', usersAdminRoutes(k.users));
@@ -265,6 +273,9 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   );
 
   app.use('/.well-known', wellKnownRoutes(k.tokens));
+
+  // Shared Signals push delivery (RFC 8935): authenticated by the transmitter's signed SET.
+  app.use('/ssf/events', ssfRoutes(k.signals), errorHandler(k.logger, 'problem'));
 
   const startLimiter = new FailureLimiter(k.config.signInRateLimit, 60_000, () => k.now().getTime());
   app.use(
