@@ -218,14 +218,14 @@ export class SignalsService {
       const transmitter = settings?.transmitters.find((t) => t.issuer === claimedIssuer);
       if (!settings || !transmitter)
         throw new Refused('unknown_issuer', 'This issuer is not a transmitter configured for this organization');
-      const header = decodeProtectedHeader(token);
-      // RFC 8417 §2.3: explicit typing keeps other JWTs (an ID token, a logout token) from passing as a SET.
-      if (header.typ !== undefined && !/^(application\/)?secevent\+jwt$/i.test(header.typ))
-        throw new Refused('malformed', `The token's typ is ${header.typ}, not secevent+jwt`);
       const payload = await this.verify(token, transmitter, {
         audiences: this.audiences(incoming.base, `${SSF_PATH}/${orgId}`),
         required: ['iss', 'aud', 'jti', 'iat'],
       });
+      const { typ } = decodeProtectedHeader(token);
+      // RFC 8417 §2.3: explicit typing keeps other JWTs (an ID token, a logout token) from passing as a SET.
+      if (typ !== undefined && !/^(application\/)?secevent\+jwt$/i.test(typ))
+        throw new Refused('malformed', `The token's typ is ${typ.slice(0, 50)}, not secevent+jwt`);
       const jti = String(payload.jti);
       facts.jti = jti;
       const events = payload.events;
