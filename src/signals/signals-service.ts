@@ -232,8 +232,10 @@ export class SignalsService {
       if (!isObject(events) || Object.keys(events).length !== 1)
         throw new Refused('malformed', 'The events claim must hold exactly one event (SSF 1.0)');
       const [eventType, event] = Object.entries(events)[0]!;
-      facts.eventType = eventType;
-      const effect = (SET_EVENTS as Record<string, SignalEffect>)[eventType];
+      facts.eventType = eventType.slice(0, 500);
+      const effect = Object.hasOwn(SET_EVENTS, eventType)
+        ? (SET_EVENTS as Record<string, SignalEffect>)[eventType]
+        : undefined;
       if (!effect) throw new Refused('unsupported_event', `Event type ${eventType} is not one keyscope acts on`);
       let subject: SubjectId | null = null;
       if (effect !== 'none') {
@@ -335,7 +337,8 @@ export class SignalsService {
       requestId,
       action: 'signal.received',
       target: userId ? `user:${userId}` : undefined,
-      details: { source, ...details },
+      // What a sender wrote goes into jsonb, which cannot hold U+0000.
+      details: withoutNul({ source, ...details }) as Record<string, unknown>,
     });
   }
 
@@ -394,7 +397,7 @@ export class SignalsService {
         currentDate: this.deps.now(),
         clockTolerance: CLOCK_TOLERANCE_S,
       });
-      if (typeof payload.jti !== 'string' || !payload.jti || payload.jti.length > 500)
+      if (typeof payload.jti !== 'string' || !payload.jti || payload.jti.length > 500 || payload.jti.includes('\u0000'))
         throw new Refused('invalid_claims', 'The token needs a jti (a string of at most 500 characters)');
       return payload;
     } catch (error) {
@@ -465,6 +468,7 @@ function unverifiedIssuer(token: string, code: RefusalCode = 'invalid_token'): s
     throw new Refused(code, 'The token is not a JWT');
   }
   if (typeof iss !== 'string' || !iss) throw new Refused(code, 'The token names no issuer (iss)');
+  if (iss.includes('\u0000')) throw new Refused(code, 'The token’s issuer holds a NUL character');
   return iss.slice(0, 500);
 }
 
@@ -482,7 +486,7 @@ function subjectOf(value: unknown, formats: SubjectId['format'][]): SubjectId {
     );
   const text = (name: string): string => {
     const v = value[name];
-    if (typeof v !== 'string' || !v || v.length > 500)
+    if (typeof v !== 'string' || !v || v.length > 500 || v.includes('\u0000'))
       throw new Refused('malformed', `A subject of format ${format} needs ${name} (a string)`);
     return v;
   };
@@ -519,4 +523,13 @@ function refusalOf(error: unknown, remote: boolean): Refused {
         ? new Refused('keys_unavailable', 'The issuer’s keys (JWKS) could not be fetched; retry later')
         : new Refused('invalid_token', 'The token could not be verified with the configured keys');
   }
+}
+
+/** A value with every U+0000 in its strings (and keys) replaced, for jsonb. */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD');
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (isObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replaceAll('\u0000', '\uFFFD'), withoutNul(v)]));
+  return value;
 }

@@ -195,6 +195,14 @@ describe('Shared Signals push delivery', () => {
       ['no jti', async () => push(await idp.sign(set(event, subject, { jti: undefined }))), 'invalid_request'],
       ['typ JWT', async () => push(await idp.sign(set(event, subject), { typ: 'JWT' })), 'invalid_request'],
       ['not a JWT', async () => push('hello'), 'invalid_request'],
+      // What the sender writes reaches jsonb and the prototype of a lookup table: neither may break us.
+      [
+        'NUL in the subject',
+        async () => push(await idp.sign(set(event, { format: 'email', email: 'a\u0000b@example.com' }))),
+        'invalid_request',
+      ],
+      ['event type constructor', async () => push(await idp.sign(set('constructor', subject))), 'invalid_request'],
+      ['NUL in the event type', async () => push(await idp.sign(set(`${event}\u0000`, subject))), 'invalid_request'],
       [
         'wrong content type',
         async () => push(await idp.sign(set(event, subject)), endpoint, 'application/json'),
