@@ -168,7 +168,13 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   });
   const orgs = new OrgsService({ db, unitOfWork, bcryptCost: config.bcryptCost, now });
 
-  const signals = new SignalsService({ db, unitOfWork, now, publicUrl: config.publicUrl });
+  const signals = new SignalsService({
+    db,
+    unitOfWork,
+    now,
+    publicUrl: config.publicUrl,
+    onOutcome: (source, outcome) => metrics.signals.inc({ source, outcome }),
+  });
   const audit = new AuditService({ db });
   const access = new AccessService({ authenticator, permissions, now });
 

@@ -49,6 +49,8 @@ export interface SignalsServiceDeps {
   publicUrl: string | undefined;
   /** How long a JWKS fetch may take (default 5 s). */
   jwksTimeoutMs?: number;
+  /** Told every signal's outcome (`accepted`, or the refusal's code): the metric. */
+  onOutcome?: (source: SignalSource, outcome: string) => void;
 }
 
 /** A signal as it arrived: the token, and the address it was sent to (for `aud` without PUBLIC_URL). */
@@ -269,6 +271,7 @@ export class SignalsService {
     const at = this.deps.now();
     const reason: SignalSuspensionReason = source === 'universal_logout' ? 'idp_logout' : 'idp_signal';
     const actor = ACTORS[source];
+    this.deps.onOutcome?.(source, 'accepted');
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const fresh =
         signal.effect === 'none' ||
@@ -312,6 +315,7 @@ export class SignalsService {
     requestId: string | undefined,
   ): Promise<SignalOutcome> {
     if (!(error instanceof Refused)) throw error;
+    this.deps.onOutcome?.(source, error.code);
     if (orgId) {
       await this.audit(this.deps.db, orgId, source, requestId, null, {
         accepted: false,

@@ -164,6 +164,10 @@ describe('Universal Logout', () => {
       if (status === 401) expect(res.headers['www-authenticate']).toContain('invalid_token');
     }
     expect((await me(key.token)).status).toBe(200);
+    // The foreign issuer's request belongs to no organization's audit log: the metric counts it.
+    const metrics = await app.http.get('/metrics').set('Authorization', `Bearer ${app.adminToken}`);
+    expect(metrics.text).toMatch(/keyscope_signals_total\{source="universal_logout",outcome="unknown_issuer"\} [1-9]/);
+    expect(metrics.text).toMatch(/keyscope_signals_total\{source="universal_logout",outcome="accepted"\} [1-9]/);
     // Refusals from the configured issuer are audited in its organization; the foreign one has no organization.
     const refusals = (await signalAudits()).filter((e) => (e.details as { accepted: boolean }).accepted === false);
     expect(refusals.length).toBeGreaterThanOrEqual(6);
