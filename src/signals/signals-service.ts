@@ -64,6 +64,11 @@ export interface IncomingSignal {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A signal's clock may be this far off ours. */
 const CLOCK_TOLERANCE_S = 60;
+/**
+ * Refusals audited per organization and minute, per process: anyone may post junk to an
+ * organization's endpoint, and must not fill its audit log. Beyond it the metric still counts them.
+ */
+const REFUSAL_AUDITS_PER_MINUTE = 60;
 /** Remote key sets kept (each a cached JWKS); past this the cache starts afresh. */
 const MAX_REMOTE_SETS = 500;
 export const UNIVERSAL_LOGOUT_PATH = '/api/v1/global-token-revocation';
@@ -112,6 +117,7 @@ interface AuditFacts {
  */
 export class SignalsService {
   private readonly remoteSets = new Map<string, JWTVerifyGetKey>();
+  private readonly refusalAudits = new Map<string, { minute: number; count: number }>();
 
   constructor(private readonly deps: SignalsServiceDeps) {}
 
@@ -316,7 +322,7 @@ export class SignalsService {
   ): Promise<SignalOutcome> {
     if (!(error instanceof Refused)) throw error;
     this.deps.onOutcome?.(source, error.code);
-    if (orgId) {
+    if (orgId && this.mayAuditRefusal(orgId)) {
       await this.audit(this.deps.db, orgId, source, requestId, null, {
         accepted: false,
         error: error.code,
@@ -325,6 +331,18 @@ export class SignalsService {
       });
     }
     return { accepted: false, code: error.code, description: error.message };
+  }
+
+  private mayAuditRefusal(orgId: string): boolean {
+    const minute = Math.floor(this.deps.now().getTime() / 60_000);
+    const seen = this.refusalAudits.get(orgId);
+    if (!seen || seen.minute !== minute) {
+      if (this.refusalAudits.size > 10_000) this.refusalAudits.clear();
+      this.refusalAudits.set(orgId, { minute, count: 1 });
+      return true;
+    }
+    seen.count++;
+    return seen.count <= REFUSAL_AUDITS_PER_MINUTE;
   }
 
   private async audit(
