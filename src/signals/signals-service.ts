@@ -186,6 +186,9 @@ export class SignalsService {
         audiences: this.audiences(incoming.base, UNIVERSAL_LOGOUT_PATH),
         required: ['iss', 'aud', 'jti', 'iat', 'exp'],
       });
+      // A Security Event Token of the same issuer is not a logout request (RFC 8417 §2.3).
+      if (/secevent\+jwt$/i.test(decodeProtectedHeader(token).typ ?? ''))
+        throw new Refused('invalid_token', 'A Security Event Token is not a Universal Logout request');
       const jti = String(payload.jti);
       facts.jti = jti;
       const subId = isObject(body) ? body.sub_id : undefined;
@@ -244,7 +247,8 @@ export class SignalsService {
       const effect = Object.hasOwn(SET_EVENTS, eventType)
         ? (SET_EVENTS as Record<string, SignalEffect>)[eventType]
         : undefined;
-      if (!effect) throw new Refused('unsupported_event', `Event type ${eventType} is not one keyscope acts on`);
+      if (!effect)
+        throw new Refused('unsupported_event', `Event type ${eventType.slice(0, 200)} is not one keyscope acts on`);
       let subject: SubjectId | null = null;
       if (effect !== 'none') {
         const raw = payload.sub_id ?? (isObject(event) ? event.subject : undefined);

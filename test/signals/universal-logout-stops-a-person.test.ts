@@ -41,6 +41,8 @@ const claims = (extra: Record<string, unknown> = {}) => ({
   exp: now() + 300,
   ...extra,
 });
+/** Okta's logout tokens are typed JWT (a typ of secevent+jwt would make them a Security Event Token). */
+const ulSign: TestIdp['sign'] = (c, options = {}) => idp.sign(c, { typ: 'JWT', ...options });
 const logout = (token: string, body: unknown) =>
   app.http
     .post('/api/v1/global-token-revocation')
@@ -74,7 +76,7 @@ describe('Universal Logout', () => {
     expect((await me(key.token)).status).toBe(200);
     const service = await createKey(app, { name: 'unrelated service key' });
 
-    const res = await logout(await idp.sign(claims(), { typ: 'JWT' }), byEmail(email));
+    const res = await logout(await ulSign(claims()), byEmail(email));
     expect(res.status).toBe(204);
 
     const refused = await me(key.token);
@@ -107,7 +109,7 @@ describe('Universal Logout', () => {
 
   it('finds the person by iss_sub (externalId), and the same jti twice has one effect', async () => {
     const { userId, key } = await person('ike', '00u-ike');
-    const token = await idp.sign(claims());
+    const token = await ulSign(claims());
     const body = { sub_id: { format: 'iss_sub', iss: idp.issuer, sub: '00u-ike' } };
     expect((await logout(token, body)).status).toBe(204);
     expect((await me(key.token)).body.code).toBe('idp_logout');
@@ -124,9 +126,9 @@ describe('Universal Logout', () => {
   });
 
   it('answers 404 for an unknown person and 422 for an unsupported subject format', async () => {
-    const unknown = await logout(await idp.sign(claims()), byEmail('nobody@example.com'));
+    const unknown = await logout(await ulSign(claims()), byEmail('nobody@example.com'));
     expect(unknown.status).toBe(404);
-    const opaque = await logout(await idp.sign(claims()), { sub_id: { format: 'opaque', id: 'x' } });
+    const opaque = await logout(await ulSign(claims()), { sub_id: { format: 'opaque', id: 'x' } });
     expect(opaque.status).toBe(422);
     expect(opaque.body.code).toBe('unsupported_format');
     const [latest, before] = await signalAudits();
@@ -135,8 +137,8 @@ describe('Universal Logout', () => {
   });
 
   it('answers 400 for a body without a subject identifier, after the token is checked', async () => {
-    expect((await logout(await idp.sign(claims()), { nothing: true })).status).toBe(400);
-    expect((await logout(await idp.sign(claims()), 'not json' as unknown as object)).status).toBe(400);
+    expect((await logout(await ulSign(claims()), { nothing: true })).status).toBe(400);
+    expect((await logout(await ulSign(claims()), 'not json' as unknown as object)).status).toBe(400);
     expect((await logout('junk', { nothing: true })).status).toBe(401);
   });
 
@@ -149,11 +151,12 @@ describe('Universal Logout', () => {
       ['not a JWT', 'abc.def', 401],
       ['alg none', unsignedJwt(claims()), 401],
       ['HS256', hs256(claims()), 401],
-      ['signed by another key', idp.sign(claims(), { key: other.privateKey }), 401],
-      ['wrong audience', idp.sign(claims({ aud: 'https://elsewhere.example' })), 401],
-      ['expired', idp.sign(claims({ iat: now() - 3600, exp: now() - 600 })), 401],
-      ['without jti', idp.sign(claims({ jti: undefined })), 401],
-      ['foreign issuer', idp.sign(claims({ iss: 'https://evil.okta.test' })), 403],
+      ['signed by another key', ulSign(claims(), { key: other.privateKey }), 401],
+      ['wrong audience', ulSign(claims({ aud: 'https://elsewhere.example' })), 401],
+      ['expired', ulSign(claims({ iat: now() - 3600, exp: now() - 600 })), 401],
+      ['without jti', ulSign(claims({ jti: undefined })), 401],
+      ['a Security Event Token', idp.sign(claims(), { typ: 'secevent+jwt' }), 401],
+      ['foreign issuer', ulSign(claims({ iss: 'https://evil.okta.test' })), 403],
     ];
     for (const [what, token, status] of cases) {
       const res = await app.http
@@ -184,7 +187,7 @@ describe('Universal Logout', () => {
       ).status,
     ).toBe(200);
     try {
-      expect((await logout(await idp.sign(claims()), byEmail(email))).status).toBe(204);
+      expect((await logout(await ulSign(claims()), byEmail(email))).status).toBe(204);
       expect((await me(key.token)).status).toBe(200);
     } finally {
       await putSignals(app, { universalLogout: { issuer: idp.issuer, jwksUri: idp.jwksUri } });
