@@ -10,8 +10,11 @@
  * organization, the person a sign-in matches, the audit log and the sealing of the client secret.
  * events/ (issue 14: the outbox and its webhook delivery) sits below audit/, whose recordAudit writes
  * each entry's events in the same transaction; it is given audit and secret sealing as interfaces.
+ * signals/ (issue 14: Universal Logout, Shared Signals) sits below http/ like sessions/, and above
+ * keys/, users/, sessions/, audit/ and orgs/, whose services it calls to find the person a signal
+ * names, end their sessions and suspend or restore their keys.
  */
-const DOMAINS = 'access|audit|events|groups|keys|orgs|sessions|tokens|users';
+const DOMAINS = 'access|audit|events|groups|keys|orgs|sessions|signals|tokens|users';
 
 module.exports = {
   forbidden: [

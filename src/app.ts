@@ -43,6 +43,8 @@ import { sessionCookieName } from './principals/session-token.js';
 import { authRoutes, ssoRoutes } from './sessions/sessions-routes.js';
 import { SignInService } from './sessions/signin-service.js';
 import { openWith, SigningKeys, sealWith } from './tokens/signing-keys.js';
+import { globalTokenRevocationRoutes, signalSettingsRoutes, ssfRoutes } from './signals/signals-routes.js';
+import { SignalsService } from './signals/signals-service.js';
 import { signingKeysRoutes, tokenRoutes, wellKnownRoutes } from './tokens/tokens-routes.js';
 import { TokensService } from './tokens/tokens-service.js';
 import { usersAdminRoutes } from './users/users-admin-routes.js';
@@ -87,6 +89,7 @@ export interface Keyscope {
   deliveries: DeliveryWorker;
   /** Announces keys expiring and expired, every KEY_EXPIRY_SCAN_SECONDS. */
   expiryScan: { runNow(): Promise<number> };
+  signals: SignalsService;
   metrics: Metrics;
   /** Stops listening for invalidations (the database is closed by its owner). */
   stop(): Promise<void>;
@@ -175,6 +178,13 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
   });
   const orgs = new OrgsService({ db, unitOfWork, bcryptCost: config.bcryptCost, now });
 
+  const signals = new SignalsService({
+    db,
+    unitOfWork,
+    now,
+    publicUrl: config.publicUrl,
+    onOutcome: (source, outcome) => metrics.signals.inc({ source, outcome }),
+  });
   const audit = new AuditService({ db });
   // Webhook secrets must be recoverable to sign: sealed like the identity provider's client secret.
   const sealer: SecretSealer = {
@@ -233,6 +243,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     webhooks,
     deliveries,
     expiryScan,
+    signals,
     metrics,
   };
   const stop = async () => {
@@ -300,6 +311,8 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   });
   // RFC 8693: form-encoded, authenticated and answered the OAuth way, so before the admin API's own.
   api.use('/token', tokenRoutes(k.tokens, k.authenticator));
+  // Okta Universal Logout: authenticated by the identity provider's signed JWT, not by a key.
+  api.use('/global-token-revocation', globalTokenRevocationRoutes(k.signals));
   api.use(
     authenticate(k.authenticator, {
       signedTokenPaths: ['/me', '/authorize'],
@@ -309,6 +322,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use(jsonBody());
   accessRoutes(api, k.access);
   api.use('/organizations/current/sso', ssoRoutes(k.signIn));
+  api.use('/organizations/current/signals', signalSettingsRoutes(k.signals));
   api.use('/keys', keysRoutes(k.keys));
   api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
   api.use('/users', usersAdminRoutes(k.users));
@@ -343,6 +357,9 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   );
 
   app.use('/.well-known', wellKnownRoutes(k.tokens));
+
+  // Shared Signals push delivery (RFC 8935): authenticated by the transmitter's signed SET.
+  app.use('/ssf/events', ssfRoutes(k.signals), errorHandler(k.logger, 'problem'));
 
   const startLimiter = new FailureLimiter(k.config.signInRateLimit, 60_000, () => k.now().getTime());
   app.use(

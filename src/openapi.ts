@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { CreateWebhookBody, EVENT_TYPES, UpdateWebhookBody } from './events/events.js';
 import { CreateGroupBody, PutRulesBody, UpdateGroupBody } from './groups/groups.js';
-import { CreateKeyBody, RevokeAllBody, RotateKeyBody, UpdateKeyBody } from './keys/keys.js';
+import { CreateKeyBody, RestoreAllBody, RevokeAllBody, RotateKeyBody, UpdateKeyBody } from './keys/keys.js';
 import { CreateOrgBody, UpdatePolicyBody } from './orgs/orgs.js';
 import { PutSsoBody } from './sessions/sessions.js';
+import { PutSignalsBody } from './signals/signals.js';
 import { TokenRequestBody } from './tokens/tokens.js';
 
 /**
@@ -59,13 +60,27 @@ const ApiKey = {
     permissions: { type: ['array', 'null'], items: { type: 'string' } },
     fragment: { type: 'string', description: 'ksk_<id>…<last 4>: recognisable, useless to an attacker' },
     status: { enum: ['active', 'expiring_soon', 'expired', 'revoked', 'suspended'] },
-    statusReason: { enum: ['owner_inactive', 'owner_left_group', 'group_deleted', null] },
+    statusReason: {
+      enum: ['owner_inactive', 'owner_left_group', 'group_deleted', 'idp_signal', 'idp_logout', null],
+      description:
+        "Why a suspended key is suspended. idp_signal and idp_logout: an identity provider's Shared Signals event or Universal Logout stopped its owner (stored; lifted by account-enabled or POST /keys/{id}/restore); the others follow from the owner and the groups",
+    },
     expiresAt: { type: ['string', 'null'], format: 'date-time' },
     createdAt: { type: 'string', format: 'date-time' },
     createdBy: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
     lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
     revokedAt: { type: ['string', 'null'], format: 'date-time' },
     rotatedFrom: { type: ['string', 'null'] },
+  },
+};
+
+const KeySource = {
+  type: 'object',
+  required: ['issuer'],
+  properties: {
+    issuer: { type: 'string' },
+    jwksUri: { type: 'string', format: 'uri' },
+    jwks: { type: 'object', properties: { keys: { type: 'array', items: { type: 'object' } } } },
   },
 };
 
@@ -369,6 +384,23 @@ export function openApiDocument(): Json {
         },
       },
       schemas: {
+        SignalSettings: {
+          type: 'object',
+          properties: {
+            transmitters: { type: 'array', items: KeySource },
+            universalLogout: { oneOf: [KeySource, { type: 'null' }] },
+            onSignal: { enum: ['suspend_keys', 'end_sessions'] },
+          },
+        },
+        SetError: {
+          type: 'object',
+          properties: {
+            err: {
+              enum: ['invalid_request', 'invalid_key', 'invalid_issuer', 'invalid_audience', 'temporarily_unavailable'],
+            },
+            description: { type: 'string' },
+          },
+        },
         ApiKey,
         Webhook,
         Delivery,
@@ -496,6 +528,22 @@ export function openApiDocument(): Json {
           },
         },
       },
+      '/keys/restore': {
+        post: {
+          summary:
+            "Lift the suspensions identity providers' signals put on a person's keys (org:admin, audited key.restore each)",
+          description:
+            'Only suspensions a signal stored (idp_signal, idp_logout) are lifted: a revoked or expired key stays so, and a suspension computed from the owner or the groups stays.',
+          requestBody: body(RestoreAllBody),
+          responses: {
+            '200': json('Restored key ids', {
+              type: 'object',
+              properties: { restored: { type: 'array', items: { type: 'string' } } },
+            }),
+            ...errors,
+          },
+        },
+      },
       '/keys/{id}': {
         parameters: [idParam()],
         get: {
@@ -533,6 +581,15 @@ export function openApiDocument(): Json {
         delete: {
           summary: 'Revoke a key (immediate)',
           responses: { '200': json('The revoked key', ref('ApiKey')), '404': problem('Unknown key'), ...errors },
+        },
+      },
+      '/keys/{id}/restore': {
+        parameters: [idParam()],
+        post: {
+          summary: "Lift the suspension an identity provider's signal put on a key (org:admin, audited key.restore)",
+          description:
+            'Only idp_signal and idp_logout suspensions are lifted; a key without one is answered as it is (a revoked key stays revoked, owner_inactive stays).',
+          responses: { '200': json('The key', ref('ApiKey')), ...errors },
         },
       },
       '/keys/{id}/rotate': {
@@ -722,6 +779,83 @@ export function openApiDocument(): Json {
             '204': { description: 'Sign-in is off' },
             '404': problem('Sign-in was not configured'),
             ...errors,
+          },
+        },
+      },
+      '/organizations/current/signals': {
+        get: {
+          summary:
+            "The organization's signal settings: Shared Signals transmitters, Universal Logout, onSignal (org:admin)",
+          responses: { '200': json('The settings', ref('SignalSettings')), ...errors },
+        },
+        put: {
+          summary: 'Set who may send signals and what they do (org:admin, audited signals.update)',
+          description:
+            'Each issuer comes with its public keys: jwksUri (read once now, 400 when it cannot be; then fetched and cached, 5 s timeout) or jwks inline. Keys holding private material (d, k…) are refused. https:// only (http:// on 127.0.0.1, ::1 or localhost). A Universal Logout issuer serves one organization (409 uniqueness otherwise). onSignal suspend_keys (default) ends sessions and suspends personal keys; end_sessions ends sessions only.',
+          requestBody: body(PutSignalsBody),
+          responses: { '200': json('The settings', ref('SignalSettings')), ...errors },
+        },
+      },
+      '/global-token-revocation': {
+        post: {
+          summary: "Okta Universal Logout (Global Token Revocation): stop a person's sessions and personal keys",
+          description:
+            "Authenticated by the identity provider, not by a key: Authorization: Bearer <JWT> signed (RS/PS/ES/EdDSA; never none or HS*) by the keys of the organization whose universalLogout.issuer is the token's iss, with aud PUBLIC_URL or PUBLIC_URL + /api/v1/global-token-revocation, and jti, iat, exp. The body names the person by an RFC 9493 subject identifier: email (their emails, else userName) or iss_sub (sub = their externalId). The person's sessions end and, under onSignal suspend_keys, their personal keys are suspended (idp_logout). The same jti twice has one effect. Every request that reaches an organization is audited (signal.received).",
+          security: [],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['sub_id'],
+                  properties: {
+                    sub_id: {
+                      type: 'object',
+                      description: '{"format":"email","email":…} or {"format":"iss_sub","iss":…,"sub":…}',
+                      properties: {
+                        format: { enum: ['email', 'iss_sub'] },
+                        email: { type: 'string' },
+                        iss: { type: 'string' },
+                        sub: { type: 'string' },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '204': { description: 'Done: sessions ended and (under suspend_keys) personal keys suspended' },
+            '400': problem('The body is not a JSON object with sub_id'),
+            '401': problem('Missing, malformed, unsigned, wrongly signed, expired or wrongly addressed token'),
+            '403': problem("No organization receives Universal Logout from the token's issuer"),
+            '404': problem('The subject matches no provisioned user (or more than one)'),
+            '422': problem('Unsupported subject format'),
+            '503': problem("The issuer's JWKS could not be fetched; retry"),
+          },
+        },
+      },
+      '/ssf/events/{orgId}': {
+        servers: [{ url: '/' }],
+        parameters: [idParam('orgId')],
+        post: {
+          summary: 'Shared Signals push delivery (RFC 8935): one Security Event Token (RFC 8417)',
+          description:
+            'Outside /api/v1; authenticated by the SET itself: signed (never none or HS*) by a transmitter configured for the organization (its issuer and keys), aud PUBLIC_URL or PUBLIC_URL + /ssf/events/<orgId>, with jti and iat, typ secevent+jwt when given, and exactly one event. CAEP session-revoked and credential-change, RISC account-disabled and account-purged end the person’s sessions and (under onSignal suspend_keys) suspend their personal keys (idp_signal); RISC account-enabled restores exactly the keys signals suspended; the SSF verification event has no effect. Subject (sub_id, or the event’s subject): email, iss_sub (sub = externalId), opaque (id = the user id or externalId), complex (its user). The same jti from the same issuer twice has one effect. Every SET that reaches an existing organization is audited (signal.received).',
+          security: [],
+          requestBody: {
+            required: true,
+            content: {
+              'application/secevent+jwt': {
+                schema: { type: 'string', description: 'The SET (a JWS compact serialization)' },
+              },
+            },
+          },
+          responses: {
+            '202': { description: 'Accepted' },
+            '400': json('RFC 8935 §2.3 error', ref('SetError')),
+            '503': json("The transmitter's JWKS could not be fetched; retry (Retry-After)", ref('SetError')),
           },
         },
       },

@@ -21,6 +21,8 @@ export const MESSAGES: Record<Exclude<AuthFailureCode, 'too_many_attempts'>, str
   owner_inactive: "This personal key's owner is deactivated or no longer exists",
   owner_left_group: "This personal key's owner is no longer a member of the key's group",
   group_deleted: "This key's group was deleted",
+  idp_signal: "This personal key is suspended: the identity provider signalled that its owner's access must stop",
+  idp_logout: 'This personal key is suspended: the identity provider logged its owner out (Universal Logout)',
   session_expired: 'The sign-in session has expired; sign in again',
   session_ended: 'The sign-in session has ended; sign in again',
 };

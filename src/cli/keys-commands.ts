@@ -221,6 +221,28 @@ export const keysCommands: Command[] = [
     },
   },
   {
+    path: 'keys restore',
+    args: ['ID?'],
+    summary:
+      "Lift the suspension an identity provider's signal put on a key, or on every key of a user (--owner) (org:admin).",
+    help: 'Only idp_signal and idp_logout suspensions are lifted: a revoked or expired key stays so, and owner_inactive stays.',
+    flags: { owner: { value: 'USER_ID', help: 'restore every key of this user that a signal suspended' } },
+    example: 'keyscope keys restore --owner USER_ID',
+    async run({ api, out, flags, args }) {
+      const owner = flags.string('owner');
+      if ([args[0], owner].filter(Boolean).length !== 1)
+        throw new UsageError('keys restore takes one of ID or --owner USER_ID (see keyscope keys restore --help)');
+      if (!args[0]) {
+        const result = await api().request<{ restored: string[] }>('POST', '/keys/restore', {
+          body: { ownerUserId: owner },
+        });
+        out.print(result, () => ({ headers: ['RESTORED'], rows: result.restored.map((k) => [k]) }));
+        return 0;
+      }
+      return printKey(out, await api().request<ApiKey>('POST', `/keys/${id(args[0])}/restore`));
+    },
+  },
+  {
     path: 'keys rotate',
     args: ['ID'],
     summary: 'Replace a key with a new one (new token, same settings).',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { IssuedKey, Organization, OrgPolicy } from '../client/index.js';
 import { type Command, UsageError } from './command.js';
 import { printIssued } from './keys-commands.js';
@@ -87,4 +88,56 @@ export const orgCommands: Command[] = [
       return printPolicy(out, await api().updatePolicy(changes));
     },
   },
+  {
+    path: 'org signals get',
+    summary:
+      'Show who may send this organization signals (Shared Signals transmitters, Universal Logout) and what they do (org:admin).',
+    example: 'keyscope org signals get --json',
+    async run({ api, out }) {
+      return printSignals(out, await api().request<SignalSettings>('GET', '/organizations/current/signals'));
+    },
+  },
+  {
+    path: 'org signals set',
+    summary: 'Replace the signal settings with a JSON document (org:admin); see docs/signals.md.',
+    help: '{"transmitters":[{"issuer":…,"jwksUri":…}],"universalLogout":{"issuer":…,"jwksUri":…}|null,"onSignal":"suspend_keys"|"end_sessions"}',
+    flags: { file: { value: 'PATH', help: 'the JSON document (- for standard input)' } },
+    example: 'keyscope org signals set --file signals.json',
+    async run({ api, out, flags }) {
+      const file = flags.string('file');
+      if (!file) throw new UsageError('org signals set needs --file PATH (see keyscope org signals set --help)');
+      let body: unknown;
+      try {
+        body = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
+      } catch (error) {
+        throw new UsageError(`--file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return printSignals(out, await api().request<SignalSettings>('PUT', '/organizations/current/signals', { body }));
+    },
+  },
 ];
+
+interface KeySource {
+  issuer: string;
+  jwksUri?: string;
+  jwks?: unknown;
+}
+interface SignalSettings {
+  transmitters: KeySource[];
+  universalLogout: KeySource | null;
+  onSignal: string;
+}
+
+function printSignals(out: Output, settings: SignalSettings): number {
+  const keys = (s: KeySource) => s.jwksUri ?? 'inline JWKS';
+  out.print(settings, () => ({
+    headers: ['KIND', 'ISSUER', 'KEYS', 'ON SIGNAL'],
+    rows: [
+      ...settings.transmitters.map((t) => ['shared signals', t.issuer, keys(t), settings.onSignal]),
+      ...(settings.universalLogout
+        ? [['universal logout', settings.universalLogout.issuer, keys(settings.universalLogout), settings.onSignal]]
+        : []),
+    ],
+  }));
+  return 0;
+}

@@ -83,7 +83,7 @@ export interface FieldError {
  * timeoutMs), `bad_response` (not the JSON keyscope sends, e.g. a proxy's error page), `no_key`
  * (the call needs the client's own key and none was given). Otherwise `code` is keyscope's own:
  * `invalid_token`, `key_revoked`, `key_expired`, `owner_inactive`, `owner_left_group`,
- * `group_deleted`, `too_many_attempts`, `unknown_permission`, `forbidden`, `database_unavailable`, …
+ * `group_deleted`, `idp_signal`, `idp_logout`, `too_many_attempts`, `unknown_permission`, `forbidden`, `database_unavailable`, …
  */
 export type ClientFailureCode = 'unreachable' | 'timeout' | 'bad_response' | 'no_key';
 

@@ -79,6 +79,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Security signals received (issue 14), by source and outcome (`accepted`, or the refusal's code). */
+  readonly signals = new Counter({
+    name: 'keyscope_signals_total',
+    help: 'Security signals received (Universal Logout, Shared Signals), by source and outcome',
+    labelNames: ['source', 'outcome'],
+    registers: [this.registry],
+  });
+
   private readonly unregistered = new Counter({
     name: 'keyscope_scim_unregistered_attributes_total',
     help: 'Attributes of SCIM extension schemas the organization did not register: accepted, not stored (RFC 7644 §3.3)',

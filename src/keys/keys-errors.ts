@@ -31,6 +31,10 @@ export const keyErrors = {
     invalid('Only service keys can move to another group', 'invalidValue', [
       { field: 'groupId', message: 'Only service keys can move' },
     ]),
+  restoreNeedsAdmin: () =>
+    forbidden(
+      "Only keys with org:admin may restore keys an identity provider's signal suspended: it overrides the identity provider",
+    ),
   scimNeedsAdmin: () => forbidden('Only keys with org:admin may create keys with the SCIM flag'),
   impersonationNeedsPermission: () =>
     forbidden(

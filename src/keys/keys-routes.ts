@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import { contextOf } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { IssuedKey, KeysService } from './keys-service.js';
-import { CreateKeyBody, ListKeysQuery, RevokeAllBody, RotateKeyBody, UpdateKeyBody } from './keys.js';
+import { CreateKeyBody, ListKeysQuery, RestoreAllBody, RevokeAllBody, RotateKeyBody, UpdateKeyBody } from './keys.js';
 
 /** A response carrying a token: shown once, never stored by caches (DESIGN §4). */
 function sendIssued(res: Response, status: number, issued: IssuedKey): void {
@@ -28,6 +28,10 @@ export function keysRoutes(keys: KeysService): Router {
     res.json(await keys.revokeAll(contextOf(req), parseInput(RevokeAllBody, req.body)));
   });
 
+  router.post('/restore', async (req, res) => {
+    res.json(await keys.restoreAll(contextOf(req), parseInput(RestoreAllBody, req.body).ownerUserId));
+  });
+
   router.get('/:id', async (req, res) => {
     res.json(await keys.get(contextOf(req), String(req.params.id)));
   });
@@ -42,6 +46,10 @@ export function keysRoutes(keys: KeysService): Router {
 
   router.post('/:id/rotate', async (req, res) => {
     sendIssued(res, 201, await keys.rotate(contextOf(req), String(req.params.id), parseInput(RotateKeyBody, req.body)));
+  });
+
+  router.post('/:id/restore', async (req, res) => {
+    res.json(await keys.restore(contextOf(req), String(req.params.id)));
   });
 
   return router;

@@ -1,6 +1,6 @@
 import bcrypt from 'bcrypt';
 import { groupGrant, isMemberOf } from '../groups/grants.js';
-import { tag, type UnitOfWork } from '../db/unit-of-work.js';
+import { tag, type MarkChanged, type UnitOfWork } from '../db/unit-of-work.js';
 import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
 import { beyondCaller, can, narrow, type Grant } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
@@ -22,7 +22,9 @@ import {
   findKey,
   findReplacement,
   insertKey,
+  liftSignalSuspensions,
   listKeys,
+  suspendPersonalKeysForSignal,
   liveKeyIdsWhere,
   revokeKeys,
   updateKeyFields,
@@ -43,7 +45,8 @@ import type {
   RotateKeyInput,
   UpdateKeyInput,
 } from './keys.js';
-import type { KeyKind } from '../principals/key-status.js';
+import type { KeyKind, SignalSuspensionReason } from '../principals/key-status.js';
+import type { Actor } from '../principals/actor.js';
 import { bootstrapSecret, fragmentOf, issueToken } from '../principals/token.js';
 
 export interface IssuedKey {
@@ -120,6 +123,74 @@ export interface KeysServiceDeps {
  * only a token, and finding the key is how it learns the organization.
  */
 export const keysForAuthentication = { find: findKeyForAuth, bootstrapKeys: findBootstrapKeysForAuth, touchLastUsed };
+
+/** Who a signal's effect is recorded as, in the caller's transaction. */
+export interface SignalEffectContext {
+  orgId: string;
+  actor: Actor;
+  requestId?: string;
+  at: Date;
+}
+
+/**
+ * An identity provider's signal suspends a person's live personal keys (issue 14, DESIGN §11), in
+ * the caller's transaction: one `key.suspend` audit entry per key, and each key's change tag, so
+ * every process refuses it within a second. Returns the keys it suspended.
+ */
+export async function suspendPersonKeysForSignal(
+  tx: Queryable,
+  changed: MarkChanged,
+  ctx: SignalEffectContext,
+  userId: string,
+  reason: SignalSuspensionReason,
+): Promise<string[]> {
+  const ids = await suspendPersonalKeysForSignal(tx, ctx.orgId, userId, reason, ctx.at);
+  for (const id of ids) {
+    changed(tag.key(id));
+    await recordAudit(tx, {
+      orgId: ctx.orgId,
+      actor: ctx.actor,
+      requestId: ctx.requestId,
+      action: 'key.suspend',
+      target: `key:${id}`,
+      details: { reason, ownerUserId: userId },
+    });
+  }
+  return ids;
+}
+
+/**
+ * An enabling signal (RISC account-enabled) lifts exactly the suspensions signals stored on the
+ * person's keys, and nothing else: one `key.restore` audit entry per key. Returns the keys restored.
+ */
+export async function restorePersonKeysAfterSignal(
+  tx: Queryable,
+  changed: MarkChanged,
+  ctx: SignalEffectContext,
+  userId: string,
+): Promise<string[]> {
+  return recordRestores(tx, changed, ctx, await liftSignalSuspensions(tx, ctx.orgId, { ownerUserId: userId }));
+}
+
+async function recordRestores(
+  tx: Queryable,
+  changed: MarkChanged,
+  ctx: Omit<SignalEffectContext, 'at'>,
+  lifted: { id: string; owner_user_id: string | null }[],
+): Promise<string[]> {
+  for (const { id, owner_user_id } of lifted) {
+    changed(tag.key(id));
+    await recordAudit(tx, {
+      orgId: ctx.orgId,
+      actor: ctx.actor,
+      requestId: ctx.requestId,
+      action: 'key.restore',
+      target: `key:${id}`,
+      details: { ownerUserId: owner_user_id },
+    });
+  }
+  return lifted.map((k) => k.id);
+}
 
 /**
  * The lifecycle of API keys (DESIGN §4). Who may do what is decided here, on the server:
@@ -435,6 +506,38 @@ export class KeysService {
       });
       return { revoked };
     });
+  }
+
+  /**
+   * Lifts the suspension an identity provider's signal put on one key (issue 14). org:admin only: it
+   * overrides the identity provider and brings back a token acting as a person (DESIGN §9). A key
+   * without such a suspension is answered as it is; revocation, expiry and computed suspensions stay.
+   */
+  async restore(ctx: RequestContext, id: string): Promise<ApiKey> {
+    const p = ctx.principal;
+    if (!isOrgAdmin(p)) throw keyErrors.restoreNeedsAdmin();
+    const now = this.deps.now();
+    const row = await this.deps.unitOfWork.write(async (tx, changed) => {
+      if (!(await findKey(tx, p.orgId, id, now))) throw keyErrors.notFound(id);
+      await recordRestores(tx, changed, auditedBy(ctx), await liftSignalSuspensions(tx, p.orgId, { keyId: id }));
+      return (await findKey(tx, p.orgId, id, now))!;
+    });
+    return toApiKey(row);
+  }
+
+  /** Lifts the signal suspensions of every key of one person (org:admin), as account-enabled does. */
+  async restoreAll(ctx: RequestContext, ownerUserId: string): Promise<{ restored: string[] }> {
+    const p = ctx.principal;
+    if (!isOrgAdmin(p)) throw keyErrors.restoreNeedsAdmin();
+    if (!(await userById(this.deps.db, p.orgId, ownerUserId))) throw keyErrors.unknownOwner(ownerUserId);
+    return this.deps.unitOfWork.write(async (tx, changed) => ({
+      restored: await recordRestores(
+        tx,
+        changed,
+        auditedBy(ctx),
+        await liftSignalSuspensions(tx, p.orgId, { ownerUserId }),
+      ),
+    }));
   }
 
   /** keys:read (or more); or, where self-service is on, a person reading their own keys. */

@@ -1,13 +1,21 @@
 import type { Queryable } from '../db/db.js';
 import { containsPattern } from '../db/like.js';
-import { EXPIRING_SOON_MS, statusOf, type KeyKind, type KeyStatus } from '../principals/key-status.js';
+import {
+  EXPIRING_SOON_MS,
+  statusOf,
+  type KeyKind,
+  type KeyStatus,
+  type SignalSuspensionReason,
+} from '../principals/key-status.js';
 import type { KeyRow, KeyRowWithHash } from './keys.js';
 
 /**
  * Every key read goes through this select, so the admin API, the CLI and authentication agree on a
  * key's suspension; its status follows from the clock (statusOf). A personal key narrowed to a group
  * is suspended while its owner is not in that group, directly or through nested groups. An owner whose
- * `active` is unassigned (NULL) is not active: the key fails closed.
+ * `active` is unassigned (NULL) is not active: the key fails closed. A suspension an identity
+ * provider's signal stored (idp_signal, idp_logout) is the one suspension kept in the row; it is
+ * named first, and lifting it leaves the computed ones as they are.
  */
 const KEY_SELECT = `
   SELECT k.org_id, k.id, k.name, k.description, k.kind, k.group_id, g.display_name AS group_name,
@@ -19,6 +27,7 @@ const KEY_SELECT = `
     LEFT JOIN groups g ON g.id = k.group_id AND g.org_id = k.org_id
     LEFT JOIN users u ON u.id = k.owner_user_id AND u.org_id = k.org_id
     CROSS JOIN LATERAL (SELECT CASE
+      WHEN k.signal_suspended_at IS NOT NULL THEN k.signal_suspension_reason
       WHEN k.kind = 'personal' AND (u.id IS NULL OR u.active IS NOT TRUE) THEN 'owner_inactive'
       WHEN k.group_id IS NOT NULL AND g.id IS NULL THEN 'group_deleted'
       WHEN k.kind = 'personal' AND k.group_id IS NOT NULL AND NOT EXISTS (
@@ -306,4 +315,44 @@ export async function claimExpiryNotices(
     which === 'expiring' ? [now, limit, windowMs] : [now, limit],
   );
   return rows;
+}
+
+/**
+ * Suspends a person's live personal keys for a signal (issue 14): those neither revoked nor expired
+ * nor already suspended by a signal. Returns the ids it suspended.
+ */
+export async function suspendPersonalKeysForSignal(
+  q: Queryable,
+  orgId: string,
+  userId: string,
+  reason: SignalSuspensionReason,
+  at: Date,
+): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    `UPDATE api_keys SET signal_suspended_at = $4, signal_suspension_reason = $3
+      WHERE org_id = $1 AND owner_user_id = $2 AND kind = 'personal' AND signal_suspended_at IS NULL
+        AND (revoked_at IS NULL OR revoked_at > $4) AND (expires_at IS NULL OR expires_at > $4)
+      RETURNING id`,
+    [orgId, userId, reason, at],
+  );
+  return rows.map((r) => r.id).sort();
+}
+
+/**
+ * Lifts the signal suspension of one key, or of every key of one person; nothing else about them
+ * changes (a revoked key stays revoked, a computed suspension stays). Returns the keys lifted, with owners.
+ */
+export async function liftSignalSuspensions(
+  q: Queryable,
+  orgId: string,
+  which: { keyId: string } | { ownerUserId: string },
+): Promise<{ id: string; owner_user_id: string | null }[]> {
+  const byKey = 'keyId' in which;
+  const { rows } = await q.query<{ id: string; owner_user_id: string | null }>(
+    `UPDATE api_keys SET signal_suspended_at = NULL, signal_suspension_reason = NULL
+      WHERE org_id = $1 AND ${byKey ? 'id = $2' : 'owner_user_id = $2'} AND signal_suspended_at IS NOT NULL
+      RETURNING id, owner_user_id`,
+    [orgId, byKey ? which.keyId : which.ownerUserId],
+  );
+  return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
 }

@@ -154,6 +154,8 @@ export const RevokeAllBody = z
     message: 'give exactly one of groupId or ownerUserId',
   });
 
+export const RestoreAllBody = z.object({ ownerUserId: uuid }).strict();
+
 export const ListKeysQuery = z.object({
   status: z.enum(KEY_STATUSES).optional(),
   q: z.string().max(200).optional(),

@@ -8,6 +8,8 @@ export type AuthFailureCode =
   | 'owner_inactive'
   | 'owner_left_group'
   | 'group_deleted'
+  | 'idp_signal'
+  | 'idp_logout'
   | 'session_expired'
   | 'session_ended'
   | 'too_many_attempts';

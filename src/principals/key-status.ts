@@ -1,7 +1,20 @@
 /** What a key is and the states it can be in (DESIGN §4), known to everyone who checks one. */
 export type KeyKind = 'service' | 'personal';
 export type KeyStatus = 'active' | 'expiring_soon' | 'expired' | 'revoked' | 'suspended';
-export type SuspensionReason = 'owner_inactive' | 'owner_left_group' | 'group_deleted';
+export type SuspensionReason = 'owner_inactive' | 'owner_left_group' | 'group_deleted' | SignalSuspensionReason;
+/**
+ * Suspensions an identity provider's signal stored (issue 14, DESIGN §11): Okta Universal Logout
+ * (idp_logout) or a Shared Signals event (idp_signal). Only these are ever restored.
+ */
+export type SignalSuspensionReason = 'idp_signal' | 'idp_logout';
+
+export const SUSPENSION_REASONS = [
+  'idp_signal',
+  'idp_logout',
+  'owner_inactive',
+  'owner_left_group',
+  'group_deleted',
+] as const satisfies readonly SuspensionReason[];
 
 export const KEY_STATUSES = [
   'active',

@@ -89,3 +89,19 @@ export async function endSession(q: Queryable, id: string, at: Date, reason: str
 export async function touchSession(q: Queryable, id: string, at: Date): Promise<void> {
   await q.query('UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2', [id, at]);
 }
+
+/** Ends every live session of a person (an identity provider's signal, issue 14); the ids it ended. */
+export async function endSessionsOfUser(
+  q: Queryable,
+  orgId: string,
+  userId: string,
+  at: Date,
+  reason: string,
+): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    `UPDATE sessions SET ended_at = $3, end_reason = $4
+      WHERE org_id = $1 AND user_id = $2 AND ended_at IS NULL AND expires_at > $3 RETURNING id`,
+    [orgId, userId, at, reason],
+  );
+  return rows.map((r) => r.id);
+}

@@ -1,6 +1,6 @@
 import type { ApiClient } from './client';
 import { ApiError } from './problem';
-import type { OrgPolicy, Organization, PutSsoRequest, SsoSettings } from './types';
+import type { OrgPolicy, Organization, PutSsoRequest, SignalSettings, SsoSettings } from './types';
 
 /** Sign-in settings as the page knows them: unavailable to a caller without org:admin (403). */
 export type SignInSettings = { state: 'unavailable' } | { state: 'off' } | { state: 'on'; settings: SsoSettings };
@@ -22,4 +22,6 @@ export const orgApi = {
   },
   putSignIn: (api: ApiClient, body: PutSsoRequest) => api.put<SsoSettings>('/organizations/current/sso', body),
   deleteSignIn: (api: ApiClient) => api.delete<void>('/organizations/current/sso'),
+  signals: (api: ApiClient) => api.get<SignalSettings>('/organizations/current/signals'),
+  putSignals: (api: ApiClient, body: SignalSettings) => api.put<SignalSettings>('/organizations/current/signals', body),
 };

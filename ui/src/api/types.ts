@@ -158,3 +158,19 @@ export interface PutSsoRequest {
   claim?: string;
   attribute?: SsoAttribute;
 }
+
+/** An issuer of signals and its public keys: a JWKS URL, or the keys inline. */
+export interface SignalKeySource {
+  issuer: string;
+  jwksUri?: string;
+  jwks?: { keys: Record<string, unknown>[] };
+}
+
+export type OnSignal = 'suspend_keys' | 'end_sessions';
+
+/** GET/PUT /api/v1/organizations/current/signals. */
+export interface SignalSettings {
+  transmitters: SignalKeySource[];
+  universalLogout: SignalKeySource | null;
+  onSignal: OnSignal;
+}

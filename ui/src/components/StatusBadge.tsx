@@ -12,6 +12,8 @@ const REASONS: Record<SuspensionReason, string> = {
   owner_inactive: 'owner deactivated',
   owner_left_group: 'owner left the group',
   group_deleted: 'group deleted',
+  idp_signal: 'identity provider signal',
+  idp_logout: 'identity provider logout',
 };
 
 const ORDER: readonly KeyStatus[] = ['active', 'expiring_soon', 'expired', 'revoked', 'suspended'];

@@ -5,9 +5,10 @@ import { formatDate } from '../lib/format';
 import { useSession } from '../lib/session';
 import { useLoad } from '../lib/use-load';
 import { PolicyForm } from './PolicyForm';
+import { SignalsSection } from './SignalsSection';
 import { SignInSection } from './SignInSection';
 
-/** The organization: its key policy, self-service keys and sign-in with the identity provider. */
+/** The organization: its key policy, self-service keys, sign-in with the identity provider, and signals. */
 export function SettingsPage() {
   const { api, can } = useSession();
   const [loaded] = useLoad(() => orgApi.get(api), []);
@@ -33,6 +34,7 @@ export function SettingsPage() {
             <PolicyForm organization={loaded.data} />
           </section>
           {can('org:admin') ? <SignInSection /> : null}
+          {can('org:admin') ? <SignalsSection orgId={loaded.data.id} /> : null}
         </div>
       ) : null}
     </section>
