@@ -16,6 +16,7 @@ import { userErrors } from './users-errors.js';
 import { BatchLoader } from '../db/batch-loader.js';
 import { isUuid } from '../db/uuid.js';
 import { userGrant, userGrantSources } from '../groups/grants.js';
+import { orgRolesFor } from '../groups/roles-service.js';
 import {
   assignedValue,
   idpAssignmentsOf,
@@ -133,7 +134,23 @@ export async function userIdpGrant(
 ): Promise<Grant> {
   if (!options.idpRoles) return [];
   const user = await findUser(q, orgId, userId);
-  return user ? idpGrant(idpAssignmentsOf(user.attributes), options.vocabulary, true) : [];
+  return user ? userIdpGrantOf(q, orgId, user.attributes, options) : [];
+}
+
+/**
+ * What a stored user document's roles and entitlements grant under the policy: built-in roles, and
+ * the organization's own (groups/ roles-service), loaded only when a value names one.
+ */
+export async function userIdpGrantOf(
+  q: Queryable,
+  orgId: string,
+  attributes: Record<string, unknown>,
+  options: { idpRoles: boolean; vocabulary: IdpVocabulary },
+): Promise<Grant> {
+  if (!options.idpRoles) return [];
+  const assignments = idpAssignmentsOf(attributes);
+  const orgRoles = await orgRolesFor(q, orgId, assignments.roles);
+  return idpGrant(assignments, options.vocabulary, true, orgRoles);
 }
 
 /**
@@ -236,7 +253,9 @@ export class UsersService {
       this.deps.idpRoles(db, ctx.orgId),
       userGrantSources(db, ctx.orgId, user.id),
     ]);
-    const fromIdp = idpRoles ? idpGrantEntries(idpAssignmentsOf(user.attributes), vocabulary) : [];
+    const assignments = idpAssignmentsOf(user.attributes);
+    const orgRoles = await orgRolesFor(db, ctx.orgId, assignments.roles);
+    const fromIdp = idpRoles ? idpGrantEntries(assignments, vocabulary, orgRoles) : [];
     const view = (attribute: unknown, isKnown: (value: string) => boolean): IdpAssignmentView[] =>
       (Array.isArray(attribute) ? attribute : []).flatMap((element: unknown) => {
         if (element === null || typeof element !== 'object') return [];
@@ -264,7 +283,7 @@ export class UsersService {
       active: user.active,
       groups: (user.groups ?? []).map((g) => ({ id: g.value, displayName: g.display, type: g.type })),
       idpRoles,
-      roles: view(user.attributes.roles, (v) => vocabulary.isRole(v)),
+      roles: view(user.attributes.roles, (v) => vocabulary.isRole(v) || orgRoles?.has(v) === true),
       entitlements: view(user.attributes.entitlements, (v) => vocabulary.isEntitlement(v)),
       grants: user.active === true ? [...fromGroups, ...fromIdp] : [],
       createdAt: user.createdAt.toISOString(),
