@@ -126,7 +126,14 @@ const GrantSource = {
         type: { const: 'group' },
         id: { type: 'string' },
         name: { type: 'string' },
-        role: { type: 'string' },
+        role: { type: 'string', description: "A built-in role or one of the organization's (/roles)" },
+        via: {
+          type: 'object',
+          description: 'For a group the user is in through nesting: one of its own groups it is reached through',
+          properties: { id: { type: 'string' }, name: { type: 'string' } },
+        },
+        when: { type: 'string', description: "A conditional rule's condition on the user (a SCIM filter)" },
+        holds: { type: 'boolean', description: 'For a conditional rule: whether its condition holds for the user now' },
       },
       required: ['type', 'id', 'name'],
     },
@@ -186,6 +193,19 @@ const UserDetail = {
       type: 'array',
       description:
         'What a personal key of this user (not narrowed) holds, entry by entry, with where it comes from; empty while the user is not active',
+      items: {
+        type: 'object',
+        properties: {
+          permission: { type: 'string' },
+          resources: { type: ['array', 'null'], items: { type: 'string' } },
+          source: GrantSource,
+        },
+      },
+    },
+    conditionsNotMet: {
+      type: 'array',
+      description:
+        "Entries of its groups' conditional rules whose condition does not hold for the user now (not in grants)",
       items: {
         type: 'object',
         properties: {

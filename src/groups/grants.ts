@@ -1,5 +1,11 @@
 import type { Queryable } from '../db/db.js';
-import { ancestorGroupIds, directGroupIdsOfMember, namedRulesOfGroups, rulesOfGroups } from './grants-store.js';
+import {
+  ancestorGroupIds,
+  ancestorGroupsVia,
+  directGroupIdsOfMember,
+  namedRulesOfGroups,
+  rulesOfGroups,
+} from './grants-store.js';
 import type { SourcedGrantEntry } from '../principals/idp-grant.js';
 import { grantOf, type Grant, type OrgRoles } from '../principals/permissions.js';
 import { orgRolesFor } from './roles-service.js';
@@ -25,19 +31,25 @@ export async function userGrant(q: Queryable, orgId: string, userId: string): Pr
 
 /**
  * What each of a user's groups grants it (directly or through nesting), rule by rule, roles
- * expanded into their permissions: the group half of GET /api/v1/users/:id `grants`.
+ * expanded into their permissions: the group half of GET /api/v1/users/:id `grants`. A group the user
+ * is in through nesting names, as `via`, one of the user's own groups it is reached through; a
+ * conditional rule carries its `when` (the caller evaluates it for the user).
  */
 export async function userGrantSources(q: Queryable, orgId: string, userId: string): Promise<SourcedGrantEntry[]> {
-  const groups = await ancestorGroupIds(q, orgId, await directGroupIdsOfMember(q, orgId, userId));
+  const reach = await ancestorGroupsVia(q, orgId, await directGroupIdsOfMember(q, orgId, userId));
+  const via = new Map(reach.map((r) => [r.id, r]));
   const out: SourcedGrantEntry[] = [];
-  const rules = await namedRulesOfGroups(q, orgId, groups);
+  const rules = await namedRulesOfGroups(q, orgId, [...via.keys()]);
   const orgRoles = await orgRolesFor(q, orgId, rolesNamed(rules));
   for (const rule of rules) {
+    const through = via.get(rule.group_id);
     const source = {
       type: 'group' as const,
       id: rule.group_id,
       name: rule.group_name,
       ...(rule.role !== null ? { role: rule.role } : {}),
+      ...(through && through.via !== rule.group_id ? { via: { id: through.via, name: through.via_name } } : {}),
+      ...(rule.condition !== null ? { when: rule.condition } : {}),
     };
     const entries = grantOf(
       [{ permission: rule.permission ?? undefined, role: rule.role ?? undefined, resources: rule.resources }],

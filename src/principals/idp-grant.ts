@@ -14,7 +14,17 @@ export interface IdpAssignments {
 
 /** Where one entry of a person's grant comes from (GET /api/v1/users/:id). */
 export type GrantSource =
-  | { type: 'group'; id: string; name: string; role?: string }
+  | {
+      type: 'group';
+      id: string;
+      name: string;
+      role?: string;
+      /** For a group the user is in through nesting: one of the user's own groups it is reached through. */
+      via?: { id: string; name: string };
+      /** A conditional rule: its condition on the user, and whether it holds for this user now. */
+      when?: string;
+      holds?: boolean;
+    }
   | { type: 'idpRole'; value: string }
   | { type: 'idpEntitlement'; value: string };
 

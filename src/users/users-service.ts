@@ -24,6 +24,7 @@ import {
   idpGrantEntries,
   unionGrant,
   type IdpVocabulary,
+  type SourcedGrantEntry,
 } from '../principals/idp-grant.js';
 import type { Grant } from '../principals/permissions.js';
 import { parseFilter } from '../schema/filter-parser.js';
@@ -249,10 +250,23 @@ export class UsersService {
     const { db, vocabulary } = this.deps;
     const user = isUuid(id) ? await findUser(db, ctx.orgId, id, { withGroups: true }) : undefined;
     if (!user) throw userErrors.notFound(id);
-    const [idpRoles, fromGroups] = await Promise.all([
+    const [idpRoles, sourced] = await Promise.all([
       this.deps.idpRoles(db, ctx.orgId),
       userGrantSources(db, ctx.orgId, user.id),
     ]);
+    // Conditional rules (issue 13), evaluated for this user now as a key of theirs would be.
+    const conditions = [
+      ...new Set(sourced.flatMap((e) => (e.source.type === 'group' && e.source.when ? [e.source.when] : []))),
+    ];
+    const answers = conditions.length ? await userConditionsHold(db, ctx.orgId, user.id, conditions) : [];
+    const holds = new Map(conditions.map((c, i) => [c, answers[i] === true]));
+    const marked = sourced.map((e) =>
+      e.source.type === 'group' && e.source.when !== undefined
+        ? { ...e, source: { ...e.source, holds: holds.get(e.source.when) === true } }
+        : e,
+    );
+    const held = (e: SourcedGrantEntry) => e.source.type !== 'group' || e.source.holds !== false;
+    const fromGroups = marked.filter(held);
     const assignments = idpAssignmentsOf(user.attributes);
     const orgRoles = await orgRolesFor(db, ctx.orgId, assignments.roles);
     const fromIdp = idpRoles ? idpGrantEntries(assignments, vocabulary, orgRoles) : [];
@@ -286,6 +300,7 @@ export class UsersService {
       roles: view(user.attributes.roles, (v) => vocabulary.isRole(v) || orgRoles?.has(v) === true),
       entitlements: view(user.attributes.entitlements, (v) => vocabulary.isEntitlement(v)),
       grants: user.active === true ? [...fromGroups, ...fromIdp] : [],
+      conditionsNotMet: user.active === true ? marked.filter((e) => !held(e)) : [],
       createdAt: user.createdAt.toISOString(),
       updatedAt: user.updatedAt.toISOString(),
     };
