@@ -156,7 +156,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     unitOfWork,
     permissions,
     now,
-    conditionProblem: userConditionProblem,
+    conditionProblem: async (orgId, when) => userConditionProblem(when, await scimSchemas.catalogue(orgId)),
   });
   const roles = new RolesService({ db, unitOfWork, permissions, now });
   const keys = new KeysService({

@@ -57,9 +57,10 @@ export interface GroupsAdminDeps {
   now: () => Date;
   /**
    * Why a rule's `when` is not a usable condition on the user (a SCIM filter over User attributes),
-   * or undefined; the users domain answers (app.ts wires it: users imports groups, not the reverse).
+   * or undefined; the users domain answers with the organization's registered extensions in view
+   * (app.ts wires it: users imports groups, not the reverse).
    */
-  conditionProblem: (when: string) => string | undefined;
+  conditionProblem: (orgId: string, when: string) => Promise<string | undefined>;
 }
 
 /** Groups as admins see them: rules, local groups, the keys on each (DESIGN §5, §7). */
@@ -140,7 +141,7 @@ export class GroupsAdminService {
   async setRules(ctx: RequestContext, id: string, rules: GroupRule[]): Promise<AdminGroupDetail> {
     const p = ctx.principal;
     this.require(p, 'groups:write');
-    this.validateRules(rules);
+    await this.validateRules(p.orgId, rules);
     await this.deps.unitOfWork.write(async (tx, changed) => {
       assertDelegable(p, rules, await rolesOfRules(tx, p.orgId, rules));
       // FOR NO KEY UPDATE: a nesting in flight holds this row FOR KEY SHARE (see groups-service).
@@ -166,7 +167,7 @@ export class GroupsAdminService {
   async createLocal(ctx: RequestContext, input: CreateGroupInput): Promise<AdminGroupDetail> {
     const p = ctx.principal;
     this.require(p, 'groups:write');
-    if (input.rules) this.validateRules(input.rules);
+    if (input.rules) await this.validateRules(p.orgId, input.rules);
     const { id } = await this.deps.unitOfWork.write(async (tx) => {
       if (input.rules) assertDelegable(p, input.rules, await rolesOfRules(tx, p.orgId, input.rules));
       const created = await createLocalGroup(
@@ -228,15 +229,18 @@ export class GroupsAdminService {
     });
   }
 
-  /** What can be checked without the database; a role's existence is checked in the write (rolesOfRules). */
-  private validateRules(rules: GroupRule[]): void {
-    rules.forEach((rule, i) => {
+  /**
+   * Known permissions, and conditions the organization's users can be asked (its registered extensions
+   * included); a role's existence is checked in the write (rolesOfRules).
+   */
+  private async validateRules(orgId: string, rules: GroupRule[]): Promise<void> {
+    for (const [i, rule] of rules.entries()) {
       if (rule.permission !== undefined) this.deps.permissions.assertKnown([rule.permission], `rules.${i}.permission`);
       if (rule.when !== undefined) {
-        const problem = this.deps.conditionProblem(rule.when);
+        const problem = await this.deps.conditionProblem(orgId, rule.when);
         if (problem) throw groupErrors.invalidCondition(i, problem);
       }
-    });
+    }
   }
 
   private require(p: Principal, permission: string): void {

@@ -127,7 +127,8 @@ export class ScimSchemasService {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const row = await insertScimSchema(tx, ctx.orgId, schema.document, ctx.actor.name, this.deps.now());
       if (!row) throw scimSchemaErrors.taken(schema.id);
-      changed(tag.scimSchemas(ctx.orgId));
+      // tag.org: a rule's condition may name the extension's attributes (issue 13); every key re-evaluates.
+      changed(tag.scimSchemas(ctx.orgId), tag.org(ctx.orgId));
       await recordAudit(tx, {
         ...auditedBy(ctx),
         action: 'scim_schema.register',
@@ -149,7 +150,8 @@ export class ScimSchemasService {
       const row = await deleteScimSchema(tx, ctx.orgId, urn);
       if (!row) throw scimSchemaErrors.notFound(urn);
       const users = await removeExtensionValues(tx, ctx.orgId, row.urn, this.deps.now());
-      changed(tag.scimSchemas(ctx.orgId), ...users.map(tag.user));
+      // tag.org: a condition naming the extension holds for nobody now (it no longer compiles).
+      changed(tag.scimSchemas(ctx.orgId), tag.org(ctx.orgId), ...users.map(tag.user));
       await recordAudit(tx, {
         ...auditedBy(ctx),
         action: 'scim_schema.delete',

@@ -10,7 +10,9 @@ import { can } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
 import { listAcross, type ListResult, type ListWindow } from '../db/list-sql.js';
 import type { FilterNode } from '../schema/filter-ast.js';
-import type { ResourceCatalogue } from '../schema/catalogue.js';
+import { userCatalogueWith, type ResourceCatalogue } from '../schema/catalogue.js';
+import { extensionFromDocument } from '../schema/extension-schema.js';
+import { listScimSchemas } from './scim-schemas-store.js';
 import { preconditionFailed } from '../errors/domain-error.js';
 import { userErrors } from './users-errors.js';
 import { BatchLoader } from '../db/batch-loader.js';
@@ -69,11 +71,12 @@ export interface UsersServiceDeps {
 /** A user of the organization, read inside another domain's transaction (keys-service checks a key's owner). */
 /**
  * Why a rule's condition on the user (issue 13) cannot be used, or undefined when it can: it must
- * parse as a SCIM filter and name only User attributes, exactly as `GET /Users?filter=` would accept.
+ * parse as a SCIM filter and name only User attributes, exactly as `GET /Users?filter=` would accept,
+ * the organization's registered extensions (`cat`) included.
  */
-export function userConditionProblem(text: string): string | undefined {
+export function userConditionProblem(text: string, cat?: ResourceCatalogue): string | undefined {
   try {
-    checkUserFilter(parseFilter(text));
+    checkUserFilter(parseFilter(text), cat);
     return undefined;
   } catch (error) {
     if (error instanceof DomainError) return error.message;
@@ -91,24 +94,33 @@ export async function userConditionsHold(
   userId: string,
   conditions: readonly string[],
 ): Promise<boolean[]> {
-  const parsed = conditions.map((text) => {
-    try {
-      const filter = parseFilter(text);
-      checkUserFilter(filter);
-      return filter;
-    } catch {
-      return undefined;
-    }
-  });
+  const check = (cat?: ResourceCatalogue) =>
+    conditions.map((text) => {
+      try {
+        const filter = parseFilter(text);
+        checkUserFilter(filter, cat);
+        return filter;
+      } catch {
+        return undefined;
+      }
+    });
+  let parsed = check();
+  let cat: ResourceCatalogue | undefined;
+  // A condition may name the organization's registered extensions: read them (from the database, in
+  // this transaction) only when a condition needs more than the built-in User schema.
+  if (parsed.includes(undefined)) {
+    cat = await organizationUserCatalogue(q, orgId);
+    parsed = check(cat);
+  }
   const usable = parsed.filter((f): f is FilterNode => f !== undefined);
   let answers: boolean[];
   try {
-    answers = await userMatches(q, orgId, userId, usable);
+    answers = await userMatches(q, orgId, userId, usable, cat);
   } catch {
     // One condition the database refuses must not take the others (or the key) down with it.
     answers = await Promise.all(
       usable.map((f) =>
-        userMatches(q, orgId, userId, [f]).then(
+        userMatches(q, orgId, userId, [f], cat).then(
           (a) => a[0]!,
           () => false,
         ),
@@ -117,6 +129,14 @@ export async function userConditionsHold(
   }
   let next = 0;
   return parsed.map((f) => (f === undefined ? false : answers[next++]!));
+}
+
+/** The organization's User catalogue: the built-in schemas and its registered extensions. */
+async function organizationUserCatalogue(q: Queryable, orgId: string): Promise<ResourceCatalogue> {
+  const rows = await listScimSchemas(q, orgId);
+  return userCatalogueWith(
+    rows.map((r) => extensionFromDocument(r.document)).map((x) => ({ id: x.id, attributes: x.attributes })),
+  );
 }
 
 export function userById(q: Queryable, orgId: string, id: string): Promise<UserRecord | undefined> {
