@@ -326,7 +326,8 @@ export class UsersService {
     };
   }
 
-  create(ctx: RequestContext, fields: UserFields): Promise<UserRecord> {
+  /** `alsoInWrite`: more the same transaction records (the report of unregistered attributes). */
+  create(ctx: RequestContext, fields: UserFields, alsoInWrite?: (tx: Queryable) => Promise<void>): Promise<UserRecord> {
     return this.deps.unitOfWork.write(async (tx) => {
       const user = await insertUser(tx, ctx.orgId, randomUUID(), fields, this.deps.now());
       await recordAudit(tx, {
@@ -335,6 +336,7 @@ export class UsersService {
         target: `user:${user.id}`,
         details: { userName: user.userName, active: user.active },
       });
+      await alsoInWrite?.(tx);
       return user;
     });
   }
@@ -391,12 +393,14 @@ export class UsersService {
     id: string,
     change: (current: UserRecord) => Promise<UserFields | undefined>,
     precondition?: Precondition,
+    alsoInWrite?: (tx: Queryable) => Promise<void>,
   ): Promise<{ user: UserRecord; changed: boolean }> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const current = await findUser(tx, ctx.orgId, id, { forChange: true });
       if (!current) throw userErrors.notFound(id);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
       const fields = await change(current);
+      await alsoInWrite?.(tx);
       if (!fields) return { user: current, changed: false };
       const user = (await updateUser(tx, ctx.orgId, id, fields, this.deps.now()))!;
       changed(tag.user(id));
