@@ -87,6 +87,17 @@ export interface PermissionInfo {
   builtin: boolean;
 }
 
+/** GET /api/v1/roles: a built-in role (read-only) or one the organization defined. */
+export interface Role {
+  name: string;
+  description: string;
+  permissions: string[];
+  builtin: boolean;
+  createdAt: string | null;
+  createdBy: string | null;
+  updatedAt: string | null;
+}
+
 export interface Catalogue {
   permissions: PermissionInfo[];
   roles: { name: string; permissions: string[] }[];
