@@ -7,7 +7,9 @@
 //                   groups: only member PATCHes beside a large filtered PATCH on another group
 //                   tokens: only token exchange and /authorize with a JWT beside the same with a key
 //                   hot: only /authorize and /me with a cached key (and /authorize with a key whose grant
-//                        includes conditional rules) beside the hello-world answering them
+//                        includes conditional rules, and one whose grant comes from the identity provider's
+//                        role and entitlement assignments) beside the hello-world answering them
+//                   search: only GET /scim/v2/Users?filter= and POST /scim/v2/Users/.search with a filter
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -280,6 +282,8 @@ async function measureStore(kind: 'pglite' | 'postgres', baseline: Baseline): Pr
       target: '>= 50 % (PostgreSQL)',
     });
 
+    await searchRows(store, baseline, base, scimKey);
+
     const addOne = memberAdder(base, scimKey, prepared);
     const patchOne = await addOne(1, { amount: 2000 });
     rows.push({
@@ -350,6 +354,47 @@ async function measureStore(kind: 'pglite' | 'postgres', baseline: Baseline): Pr
         what: 'pickup lag to a second process',
         note: 'PGlite is one process: n/a (next request on the same process sees it)',
       });
+  } finally {
+    await stop(server.child);
+    await prepared.cleanup();
+  }
+}
+
+/** POST /Users/.search (RFC 7644 §3.4.3): the same query as a GET filter, its parameters in the body. */
+async function searchRows(store: string, baseline: Baseline, base: string, scimKey: string): Promise<void> {
+  const pct = (ratio: number) => `${Math.round(ratio * 100)} %`;
+  const { result, ratio } = await versusHello(baseline, `${base}/scim/v2/Users/.search`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${scimKey}`, 'Content-Type': 'application/scim+json' },
+    body: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'userName sw "user5432" and active eq true',
+      attributes: ['userName', 'active'],
+      startIndex: 1,
+      count: 10,
+    }),
+  });
+  if (result.non2xx) throw new Error(`POST /scim/v2/Users/.search: ${result.non2xx} answers were not 2xx`);
+  rows.push({
+    store,
+    what: 'POST /scim/v2/Users/.search, filter sw and eq',
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    vsHello: pct(ratio),
+    note: 'attributes=userName,active; count=10',
+  });
+}
+
+/** BENCH_ONLY=search: the SCIM search rows on a seeded embedded database. */
+async function searchOnly(baseline: Baseline): Promise<void> {
+  const prepared = await prepare('pglite');
+  const server = await startServer({ ...prepared.env, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
+  try {
+    const scimKey = (
+      await api(server.port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench scim', scim: true, expiration: 'never' })
+    ).json.token as string;
+    await searchRows('PGlite', baseline, `http://127.0.0.1:${server.port}`, scimKey);
   } finally {
     await stop(server.child);
     await prepared.cleanup();
@@ -846,6 +891,15 @@ async function hotPath(baseline: Baseline, store = 'PGlite'): Promise<void> {
           body: JSON.stringify({ permission: 'keys:read' }),
         },
       ],
+      [
+        'POST /api/v1/authorize, cached key, IdP role mappings',
+        '/api/v1/authorize',
+        {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${await idpRolesKey(server.port)}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ permission: 'keys:read' }),
+        },
+      ],
     ];
     const helloBase = baseline.url.replace(/\/$/, '');
     for (const [what, pathname, options] of requests) {
@@ -919,6 +973,40 @@ async function conditionalKey(port: number): Promise<string> {
   ).json.token as string;
 }
 
+/**
+ * A personal key whose grant comes from the identity provider (issue 13): under the idpRoles policy,
+ * its owner's `roles` name a built-in role and a role the organization defined, and an entitlement
+ * names a permission, another value names nothing; the owner is in no group. keys:read comes from
+ * the organization's role.
+ */
+async function idpRolesKey(port: number): Promise<string> {
+  const scimKey = (await api(port, 'POST', '/api/v1/keys', ADMIN_KEY, { name: 'bench idp scim', scim: true })).json
+    .token as string;
+  const role = await api(port, 'POST', '/api/v1/roles', ADMIN_KEY, {
+    name: 'bench-operator',
+    permissions: ['keys:read', 'users:read'],
+  });
+  if (role.status !== 201) throw new Error(`bench role: ${role.status} ${JSON.stringify(role.json)}`);
+  const policy = await api(port, 'PATCH', '/api/v1/organizations/current', ADMIN_KEY, { idpRoles: true });
+  if (policy.status !== 200) throw new Error(`idpRoles: ${policy.status} ${JSON.stringify(policy.json)}`);
+  const user = await api(port, 'POST', '/scim/v2/Users', scimKey, {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName: 'idp-roles@example.com',
+    roles: [{ value: 'bench-operator' }, { value: 'Approver' }],
+    entitlements: [{ value: 'audit:read' }],
+  });
+  const token = (
+    await api(port, 'POST', '/api/v1/keys', ADMIN_KEY, {
+      name: 'bench idp roles',
+      kind: 'personal',
+      ownerUserId: user.json.id,
+    })
+  ).json.token as string;
+  const check = await api(port, 'POST', '/api/v1/authorize', token, { permission: 'keys:read' });
+  if (check.json.allowed !== true) throw new Error(`the IdP roles key lacks keys:read: ${JSON.stringify(check.json)}`);
+  return token;
+}
+
 async function main() {
   process.stderr.write(`keyscope bench: ${DURATION}s per measurement, ${CONNECTIONS} connections, ${USERS} users\n`);
   if (process.env.BENCH_ONLY === 'auth') {
@@ -937,6 +1025,15 @@ async function main() {
   if (process.env.BENCH_ONLY === 'hot') {
     try {
       await hotPath(baseline);
+    } finally {
+      await stop(child);
+    }
+    printRows();
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'search') {
+    try {
+      await searchOnly(baseline);
     } finally {
       await stop(child);
     }

@@ -23,6 +23,8 @@ import type { Db, Queryable } from './db/db.js';
 import { UnitOfWork } from './db/unit-of-work.js';
 import { groupsAdminRoutes } from './groups/groups-admin-routes.js';
 import { GroupsAdminService } from './groups/groups-admin-service.js';
+import { rolesRoutes } from './groups/roles-routes.js';
+import { RolesService } from './groups/roles-service.js';
 import { GroupsService } from './groups/groups-service.js';
 import { authenticate, requirePermission } from './http/authenticate.js';
 import { errorHandler } from './http/error-handler.js';
@@ -77,6 +79,7 @@ export interface Keyscope {
   scimSchemas: ScimSchemasService;
   groups: GroupsService;
   groupsAdmin: GroupsAdminService;
+  roles: RolesService;
   keys: KeysService;
   orgs: OrgsService;
   audit: AuditService;
@@ -166,8 +169,9 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     unitOfWork,
     permissions,
     now,
-    conditionProblem: userConditionProblem,
+    conditionProblem: async (orgId, when) => userConditionProblem(when, await scimSchemas.catalogue(orgId)),
   });
+  const roles = new RolesService({ db, unitOfWork, permissions, now });
   const keys = new KeysService({
     db,
     unitOfWork,
@@ -233,6 +237,7 @@ export async function createKeyscope(deps: KeyscopeDeps): Promise<Keyscope> {
     scimSchemas,
     groups,
     groupsAdmin,
+    roles,
     keys,
     orgs,
     audit,
@@ -325,6 +330,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
   api.use('/organizations/current/signals', signalSettingsRoutes(k.signals));
   api.use('/keys', keysRoutes(k.keys));
   api.use('/groups', groupsAdminRoutes(k.groupsAdmin));
+  api.use('/roles', rolesRoutes(k.roles));
   api.use('/users', usersAdminRoutes(k.users));
   api.use('/scim-schemas', scimSchemasRoutes(k.scimSchemas));
   api.use('/organizations', orgsRoutes(k.orgs));
@@ -352,6 +358,7 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
       scimSchemas: k.scimSchemas,
       groups: k.groups,
       permissions: k.permissions,
+      roles: k.roles,
       logger: k.logger,
     }),
   );

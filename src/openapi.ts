@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CreateWebhookBody, EVENT_TYPES, UpdateWebhookBody } from './events/events.js';
 import { CreateGroupBody, PutRulesBody, UpdateGroupBody } from './groups/groups.js';
+import { CreateRoleBody, UpdateRoleBody } from './groups/roles.js';
 import { CreateKeyBody, RestoreAllBody, RevokeAllBody, RotateKeyBody, UpdateKeyBody } from './keys/keys.js';
 import { CreateOrgBody, UpdatePolicyBody } from './orgs/orgs.js';
 import { PutSsoBody } from './sessions/sessions.js';
@@ -141,7 +142,14 @@ const GrantSource = {
         type: { const: 'group' },
         id: { type: 'string' },
         name: { type: 'string' },
-        role: { type: 'string' },
+        role: { type: 'string', description: "A built-in role or one of the organization's (/roles)" },
+        via: {
+          type: 'object',
+          description: 'For a group the user is in through nesting: one of its own groups it is reached through',
+          properties: { id: { type: 'string' }, name: { type: 'string' } },
+        },
+        when: { type: 'string', description: "A conditional rule's condition on the user (a SCIM filter)" },
+        holds: { type: 'boolean', description: 'For a conditional rule: whether its condition holds for the user now' },
       },
       required: ['type', 'id', 'name'],
     },
@@ -201,6 +209,19 @@ const UserDetail = {
       type: 'array',
       description:
         'What a personal key of this user (not narrowed) holds, entry by entry, with where it comes from; empty while the user is not active',
+      items: {
+        type: 'object',
+        properties: {
+          permission: { type: 'string' },
+          resources: { type: ['array', 'null'], items: { type: 'string' } },
+          source: GrantSource,
+        },
+      },
+    },
+    conditionsNotMet: {
+      type: 'array',
+      description:
+        "Entries of its groups' conditional rules whose condition does not hold for the user now (not in grants)",
       items: {
         type: 'object',
         properties: {
@@ -453,6 +474,21 @@ export function openApiDocument(): Json {
             },
           },
         },
+        Role: {
+          type: 'object',
+          properties: {
+            name: {
+              type: 'string',
+              description: "What group rules ({role}) and the identity provider's `roles` values name",
+            },
+            description: { type: 'string' },
+            permissions: { type: 'array', items: { type: 'string' } },
+            builtin: { type: 'boolean', description: 'admin, key-manager, developer, viewer: read-only' },
+            createdAt: { type: ['string', 'null'], format: 'date-time' },
+            createdBy: { type: ['string', 'null'] },
+            updatedAt: { type: ['string', 'null'], format: 'date-time' },
+          },
+        },
         ScimSchema: {
           type: 'object',
           properties: {
@@ -703,6 +739,52 @@ export function openApiDocument(): Json {
           summary:
             'A provisioned user (users:read): its groups (direct and nested), the roles and entitlements its identity provider assigned, and where each grant comes from (group rule, IdP role, IdP entitlement)',
           responses: { '200': json('The user', ref('UserDetail')), '404': problem('No such user'), ...errors },
+        },
+      },
+      '/roles': {
+        get: {
+          summary:
+            "Every role rules may name: the built-in ones (read-only), then the organization's own (groups:read)",
+          responses: { '200': json('The roles', page(ref('Role'))), ...errors },
+        },
+        post: {
+          summary:
+            'Define a role: a name and permissions from the catalogue (org:admin; never more than the caller holds; no platform permission; audited role.create)',
+          requestBody: body(CreateRoleBody),
+          responses: {
+            '201': json('The role', ref('Role')),
+            '409': problem('A role of this name exists (code role_exists)'),
+            ...errors,
+          },
+        },
+      },
+      '/roles/{name}': {
+        parameters: [idParam('name')],
+        get: {
+          summary: "One role, built-in or the organization's (groups:read)",
+          responses: { '200': json('The role', ref('Role')), '404': problem('No such role'), ...errors },
+        },
+        patch: {
+          summary:
+            "Change a role's description or permissions (org:admin, audited role.update); every key and session holding it sees the change at its next request, on every process",
+          requestBody: body(UpdateRoleBody),
+          responses: {
+            '200': json('The role', ref('Role')),
+            '404': problem('No such role'),
+            ...errors,
+            '400': problem('Invalid input, or a built-in role (code role_builtin)'),
+          },
+        },
+        delete: {
+          summary:
+            'Delete a role (org:admin, audited role.delete); refused while a group rule names it. Identity provider assignments of it are kept and grant nothing',
+          responses: {
+            '204': { description: 'Deleted' },
+            '404': problem('No such role'),
+            '409': problem('Group rules name the role (code role_in_use; the detail names the groups)'),
+            ...errors,
+            '400': problem('A built-in role (code role_builtin)'),
+          },
         },
       },
       '/scim-schemas': {

@@ -2,9 +2,9 @@ import type { Queryable } from '../db/db.js';
 import { tag } from '../db/unit-of-work.js';
 import type { KeyRow } from '../keys/keys.js';
 import { grantOfConditionalRules, groupsOfKey, rulesOfGroupsSplit } from '../groups/grants.js';
-import { userById, userConditionsHold, userIdpGrant } from '../users/users-service.js';
+import { userById, userConditionsHold, userIdpGrant, userIdpGrantOf } from '../users/users-service.js';
 import { organizationGrantPolicy } from '../orgs/orgs-service.js';
-import { idpAssignmentsOf, idpGrant, unionGrant, type IdpVocabulary } from '../principals/idp-grant.js';
+import { unionGrant, type IdpVocabulary } from '../principals/idp-grant.js';
 import { compact, narrow, type Grant } from '../principals/permissions.js';
 import type { ConditionOutcome, Principal } from '../principals/principal.js';
 
@@ -98,7 +98,7 @@ export async function resolveUserSubject(
     user.active === true
       ? unionGrant(
           (await grantFor(q, orgId, ownerGroups, userId)).grant,
-          idpGrant(idpAssignmentsOf(user.attributes), vocabulary, idpRoles),
+          await userIdpGrantOf(q, orgId, user.attributes, { idpRoles, vocabulary }),
         )
       : [];
   return {
@@ -119,7 +119,7 @@ async function grantFor(
   groupIds: string[],
   userId: string | null,
 ): Promise<{ grant: Grant; conditions: ConditionOutcome[] }> {
-  const { grant, conditional } = await rulesOfGroupsSplit(q, orgId, groupIds);
+  const { grant, conditional, orgRoles } = await rulesOfGroupsSplit(q, orgId, groupIds);
   if (!conditional.length) return { grant, conditions: [] };
   const holds = userId
     ? await userConditionsHold(
@@ -130,6 +130,9 @@ async function grantFor(
       )
     : [];
   const conditions = conditional.map(({ groupId: _, ...rule }, i) => ({ ...rule, holds: holds[i] === true }));
-  const granted = grantOfConditionalRules(conditional.filter((_, i) => holds[i] === true));
+  const granted = grantOfConditionalRules(
+    conditional.filter((_, i) => holds[i] === true),
+    orgRoles,
+  );
   return { grant: granted.length ? compact([...grant, ...granted]) : grant, conditions };
 }

@@ -12,6 +12,7 @@ import {
   usageError,
 } from './command.js';
 import { groupsCommands } from './groups-commands.js';
+import { rolesCommands } from './roles-commands.js';
 import { keysCommands } from './keys-commands.js';
 import { orgCommands } from './org-commands.js';
 import { output } from './output.js';
@@ -36,6 +37,7 @@ const databaseCommand = (
 const COMMANDS: Command[] = [
   ...keysCommands,
   ...groupsCommands,
+  ...rolesCommands,
   ...usersCommands,
   ...accessCommands,
   ...orgCommands,
@@ -133,7 +135,9 @@ function checkArgs(command: Command, args: string[], flags: Flags): void {
   const names = command.args ?? [];
   const missing = names.find((name, i) => !name.endsWith('?') && !args[i]);
   if (missing) throw usageError(command, `missing ${missing}`);
-  const required = Object.entries(command.flags ?? {}).find(([name, f]) => f.required && !flags.string(name));
+  const required = Object.entries(command.flags ?? {}).find(
+    ([name, f]) => f.required && !(f.multiple ? flags.list(name).length : flags.string(name)),
+  );
   if (required) throw usageError(command, `missing --${required[0]}`);
   const extra = args[names.length];
   if (extra === undefined) return;

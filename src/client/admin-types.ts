@@ -112,6 +112,17 @@ export interface PermissionCatalogue {
   roles: { name: string; permissions: readonly string[] }[];
 }
 
+/** `GET /roles`: a built-in role (read-only) or one the organization defined. */
+export interface Role {
+  name: string;
+  description: string;
+  permissions: string[];
+  builtin: boolean;
+  createdAt: string | null;
+  createdBy: string | null;
+  updatedAt: string | null;
+}
+
 /** What keys an organization allows. */
 export interface OrgPolicy {
   maxKeys: number;

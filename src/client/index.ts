@@ -16,6 +16,7 @@ export type {
   OrgPolicy,
   Page,
   PermissionCatalogue,
+  Role,
   User,
   UserSummary,
 } from './admin-types.js';

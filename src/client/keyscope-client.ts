@@ -16,6 +16,7 @@ import type {
   OrgPolicy,
   Page,
   PermissionCatalogue,
+  Role,
   User,
   UserSummary,
 } from './admin-types.js';
@@ -241,6 +242,30 @@ export class KeyscopeClient {
 
   async deleteGroup(id: string): Promise<void> {
     await this.request<undefined>('DELETE', `/groups/${encodeURIComponent(id)}`);
+  }
+
+  /** `GET /roles` (groups:read): the built-in roles, then the organization's own. */
+  listRoles(): Promise<Page<Role>> {
+    return this.request('GET', '/roles');
+  }
+
+  getRole(name: string): Promise<Role> {
+    return this.request('GET', `/roles/${encodeURIComponent(name)}`);
+  }
+
+  /** Defines a role of the organization (org:admin). */
+  createRole(role: { name: string; description?: string; permissions: string[] }): Promise<Role> {
+    return this.request('POST', '/roles', { body: role });
+  }
+
+  /** Changes a role's description or permissions (org:admin); every key holding it sees the change at once. */
+  updateRole(name: string, changes: { description?: string; permissions?: string[] }): Promise<Role> {
+    return this.request('PATCH', `/roles/${encodeURIComponent(name)}`, { body: changes });
+  }
+
+  /** Deletes a role (org:admin); refused (409 role_in_use) while a group rule names it. */
+  async deleteRole(name: string): Promise<void> {
+    await this.request<undefined>('DELETE', `/roles/${encodeURIComponent(name)}`);
   }
 
   /** The permissions and roles this keyscope knows: what rules and keys may name. */

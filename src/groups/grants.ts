@@ -1,7 +1,14 @@
 import type { Queryable } from '../db/db.js';
-import { ancestorGroupIds, directGroupIdsOfMember, namedRulesOfGroups, rulesOfGroups } from './grants-store.js';
+import {
+  ancestorGroupIds,
+  ancestorGroupsVia,
+  directGroupIdsOfMember,
+  namedRulesOfGroups,
+  rulesOfGroups,
+} from './grants-store.js';
 import type { SourcedGrantEntry } from '../principals/idp-grant.js';
-import { grantOf, type Grant } from '../principals/permissions.js';
+import { grantOf, type Grant, type OrgRoles } from '../principals/permissions.js';
+import { orgRolesFor } from './roles-service.js';
 
 /**
  * What a group grants: its rules and those of every group it is nested in; a conditional rule counted
@@ -9,7 +16,7 @@ import { grantOf, type Grant } from '../principals/permissions.js';
  */
 export async function groupGrant(q: Queryable, orgId: string, groupId: string): Promise<Grant> {
   const groups = await ancestorGroupIds(q, orgId, [groupId]);
-  return toGrant(await rulesOfGroups(q, orgId, groups));
+  return toGrant(q, orgId, await rulesOfGroups(q, orgId, groups));
 }
 
 /**
@@ -19,26 +26,35 @@ export async function groupGrant(q: Queryable, orgId: string, groupId: string): 
  */
 export async function userGrant(q: Queryable, orgId: string, userId: string): Promise<Grant> {
   const groups = await ancestorGroupIds(q, orgId, await directGroupIdsOfMember(q, orgId, userId));
-  return toGrant(await rulesOfGroups(q, orgId, groups));
+  return toGrant(q, orgId, await rulesOfGroups(q, orgId, groups));
 }
 
 /**
  * What each of a user's groups grants it (directly or through nesting), rule by rule, roles
- * expanded into their permissions: the group half of GET /api/v1/users/:id `grants`.
+ * expanded into their permissions: the group half of GET /api/v1/users/:id `grants`. A group the user
+ * is in through nesting names, as `via`, one of the user's own groups it is reached through; a
+ * conditional rule carries its `when` (the caller evaluates it for the user).
  */
 export async function userGrantSources(q: Queryable, orgId: string, userId: string): Promise<SourcedGrantEntry[]> {
-  const groups = await ancestorGroupIds(q, orgId, await directGroupIdsOfMember(q, orgId, userId));
+  const reach = await ancestorGroupsVia(q, orgId, await directGroupIdsOfMember(q, orgId, userId));
+  const via = new Map(reach.map((r) => [r.id, r]));
   const out: SourcedGrantEntry[] = [];
-  for (const rule of await namedRulesOfGroups(q, orgId, groups)) {
+  const rules = await namedRulesOfGroups(q, orgId, [...via.keys()]);
+  const orgRoles = await orgRolesFor(q, orgId, rolesNamed(rules));
+  for (const rule of rules) {
+    const through = via.get(rule.group_id);
     const source = {
       type: 'group' as const,
       id: rule.group_id,
       name: rule.group_name,
       ...(rule.role !== null ? { role: rule.role } : {}),
+      ...(through && through.via !== rule.group_id ? { via: { id: through.via, name: through.via_name } } : {}),
+      ...(rule.condition !== null ? { when: rule.condition } : {}),
     };
-    const entries = grantOf([
-      { permission: rule.permission ?? undefined, role: rule.role ?? undefined, resources: rule.resources },
-    ]);
+    const entries = grantOf(
+      [{ permission: rule.permission ?? undefined, role: rule.role ?? undefined, resources: rule.resources }],
+      orgRoles,
+    );
     for (const entry of entries) out.push({ ...entry, source });
   }
   return out;
@@ -73,7 +89,11 @@ export async function groupsOfKey(
  * person. A conditional rule grants only for a person it holds for (see `rulesOfGroupsSplit`).
  */
 export async function grantOfGroups(q: Queryable, orgId: string, groupIds: string[]): Promise<Grant> {
-  return toGrant((await rulesOfGroups(q, orgId, groupIds)).filter((r) => r.condition === null));
+  return toGrant(
+    q,
+    orgId,
+    (await rulesOfGroups(q, orgId, groupIds)).filter((r) => r.condition === null),
+  );
 }
 
 /** A rule that grants only while its condition (a SCIM filter over the user) holds for the key's person. */
@@ -93,8 +113,9 @@ export async function rulesOfGroupsSplit(
   q: Queryable,
   orgId: string,
   groupIds: string[],
-): Promise<{ grant: Grant; conditional: ConditionalRule[] }> {
+): Promise<{ grant: Grant; conditional: ConditionalRule[]; orgRoles: OrgRoles | undefined }> {
   const rules = await rulesOfGroups(q, orgId, groupIds);
+  const orgRoles = await orgRolesFor(q, orgId, rolesNamed(rules));
   const conditional: ConditionalRule[] = [];
   for (const r of rules) {
     if (r.condition === null) continue;
@@ -106,17 +127,39 @@ export async function rulesOfGroupsSplit(
       when: r.condition,
     });
   }
-  return { grant: toGrant(rules.filter((r) => r.condition === null)), conditional };
+  return {
+    grant: ruleGrant(
+      rules.filter((r) => r.condition === null),
+      orgRoles,
+    ),
+    conditional,
+    orgRoles,
+  };
 }
 
 /** What these conditional rules grant, taken as if their conditions held (never more than that). */
-export function grantOfConditionalRules(rules: readonly ConditionalRule[]): Grant {
-  return grantOf(rules.map((r) => ({ permission: r.permission, role: r.role, resources: r.resources })));
+export function grantOfConditionalRules(rules: readonly ConditionalRule[], orgRoles?: OrgRoles): Grant {
+  return grantOf(
+    rules.map((r) => ({ permission: r.permission, role: r.role, resources: r.resources })),
+    orgRoles,
+  );
+}
+
+type RuleFields = { permission: string | null; role: string | null; resources: string[] | null };
+
+/** The roles these rules name (the organization's own among them are loaded, once). */
+function rolesNamed(rules: readonly RuleFields[]): string[] {
+  return rules.flatMap((r) => (r.role !== null ? [r.role] : []));
 }
 
 /** These rules as a grant, conditions not looked at (for a conditional rule: the most it can grant). */
-function toGrant(rules: { permission: string | null; role: string | null; resources: string[] | null }[]): Grant {
+async function toGrant(q: Queryable, orgId: string, rules: RuleFields[]): Promise<Grant> {
+  return ruleGrant(rules, await orgRolesFor(q, orgId, rolesNamed(rules)));
+}
+
+function ruleGrant(rules: RuleFields[], orgRoles: OrgRoles | undefined): Grant {
   return grantOf(
     rules.map((r) => ({ permission: r.permission ?? undefined, role: r.role ?? undefined, resources: r.resources })),
+    orgRoles,
   );
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { groupGrant } from './grants.js';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
-import { ROLES, beyondCaller, can, grantOf, type Grant } from '../principals/permissions.js';
+import { beyondCaller, can, grantOf, permissionsOfRole, type Grant, type OrgRoles } from '../principals/permissions.js';
+import { allRoles, orgRolesFor } from './roles-service.js';
 import type { RequestContext } from '../principals/request-context.js';
 import type { Principal } from '../principals/principal.js';
 import { auditedBy, recordAudit } from '../audit/audit-service.js';
@@ -56,9 +57,10 @@ export interface GroupsAdminDeps {
   now: () => Date;
   /**
    * Why a rule's `when` is not a usable condition on the user (a SCIM filter over User attributes),
-   * or undefined; the users domain answers (app.ts wires it: users imports groups, not the reverse).
+   * or undefined; the users domain answers with the organization's registered extensions in view
+   * (app.ts wires it: users imports groups, not the reverse).
    */
-  conditionProblem: (when: string) => string | undefined;
+  conditionProblem: (orgId: string, when: string) => Promise<string | undefined>;
 }
 
 /** Groups as admins see them: rules, local groups, the keys on each (DESIGN §5, §7). */
@@ -139,9 +141,9 @@ export class GroupsAdminService {
   async setRules(ctx: RequestContext, id: string, rules: GroupRule[]): Promise<AdminGroupDetail> {
     const p = ctx.principal;
     this.require(p, 'groups:write');
-    this.validateRules(rules);
-    assertDelegable(p, rules);
+    await this.validateRules(p.orgId, rules);
     await this.deps.unitOfWork.write(async (tx, changed) => {
+      assertDelegable(p, rules, await rolesOfRules(tx, p.orgId, rules));
       // FOR NO KEY UPDATE: a nesting in flight holds this row FOR KEY SHARE (see groups-service).
       const group = await findGroup(tx, p.orgId, id, { forChange: true });
       if (!group) throw groupErrors.notFound(id);
@@ -165,11 +167,9 @@ export class GroupsAdminService {
   async createLocal(ctx: RequestContext, input: CreateGroupInput): Promise<AdminGroupDetail> {
     const p = ctx.principal;
     this.require(p, 'groups:write');
-    if (input.rules) {
-      this.validateRules(input.rules);
-      assertDelegable(p, input.rules);
-    }
+    if (input.rules) await this.validateRules(p.orgId, input.rules);
     const { id } = await this.deps.unitOfWork.write(async (tx) => {
+      if (input.rules) assertDelegable(p, input.rules, await rolesOfRules(tx, p.orgId, input.rules));
       const created = await createLocalGroup(
         tx,
         p.orgId,
@@ -229,17 +229,18 @@ export class GroupsAdminService {
     });
   }
 
-  private validateRules(rules: GroupRule[]): void {
-    rules.forEach((rule, i) => {
-      if (rule.role !== undefined && !Object.hasOwn(ROLES, rule.role)) {
-        throw groupErrors.unknownRole(i, rule.role, Object.keys(ROLES));
-      }
+  /**
+   * Known permissions, and conditions the organization's users can be asked (its registered extensions
+   * included); a role's existence is checked in the write (rolesOfRules).
+   */
+  private async validateRules(orgId: string, rules: GroupRule[]): Promise<void> {
+    for (const [i, rule] of rules.entries()) {
       if (rule.permission !== undefined) this.deps.permissions.assertKnown([rule.permission], `rules.${i}.permission`);
       if (rule.when !== undefined) {
-        const problem = this.deps.conditionProblem(rule.when);
+        const problem = await this.deps.conditionProblem(orgId, rule.when);
         if (problem) throw groupErrors.invalidCondition(i, problem);
       }
-    });
+    }
   }
 
   private require(p: Principal, permission: string): void {
@@ -247,9 +248,29 @@ export class GroupsAdminService {
   }
 }
 
+/**
+ * The organization's roles these rules name, taken FOR SHARE until the write commits (a role is not
+ * deleted under a rule being written: roles-service deletes FOR UPDATE, then looks for rules naming it).
+ * A name that is neither built-in nor the organization's is refused with 400, listing what exists.
+ */
+async function rolesOfRules(tx: Queryable, orgId: string, rules: GroupRule[]): Promise<OrgRoles | undefined> {
+  const orgRoles = await orgRolesFor(
+    tx,
+    orgId,
+    rules.flatMap((r) => (r.role !== undefined ? [r.role] : [])),
+    'share',
+  );
+  const i = rules.findIndex((r) => r.role !== undefined && permissionsOfRole(r.role, orgRoles) === undefined);
+  if (i >= 0) {
+    const names = (await allRoles(tx, orgId)).map((r) => r.name);
+    throw groupErrors.unknownRole(i, rules[i]!.role!, names);
+  }
+  return orgRoles;
+}
+
 /** Rules may grant only what the caller could hand to a key itself (permissions.beyondCaller). */
-function assertDelegable(p: Principal, rules: GroupRule[]): void {
-  const beyond = beyondCaller(p.grant, grantOf(rules));
+function assertDelegable(p: Principal, rules: GroupRule[], orgRoles: OrgRoles | undefined): void {
+  const beyond = beyondCaller(p.grant, grantOf(rules, orgRoles));
   if (beyond.length) throw groupErrors.rulesBeyondCaller(beyond.map((g) => g.permission));
 }
 

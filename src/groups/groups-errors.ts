@@ -31,3 +31,34 @@ export const groupErrors = {
       { field: 'cursor', message: 'Start again without a cursor' },
     ]),
 };
+
+/** The errors of an organization's roles (/api/v1/roles). */
+export const roleErrors = {
+  notFound: (name: string) => notFound(`Role ${name} not found`),
+  needsPermission: (permission: string) => forbidden(`This key lacks the ${permission} permission`),
+  builtin: (name: string) =>
+    new DomainError(
+      'invalid',
+      'role_builtin',
+      `${name} is a built-in role; it cannot be defined, changed or deleted (define a role of another name)`,
+      { scimType: 'invalidValue', errors: [{ field: 'name', message: 'is a built-in role' }] },
+    ),
+  taken: (name: string) =>
+    new DomainError('conflict', 'role_exists', `A role named ${name} already exists; change it with PATCH`),
+  platformPermission: (names: string[]) =>
+    invalid(
+      `permissions: ${names.join(', ')} ${names.length > 1 ? 'are platform permissions' : 'is a platform permission'}, which no organization's role may hold`,
+      'invalidValue',
+      [{ field: 'permissions', message: `Not allowed: ${names.join(', ')}` }],
+    ),
+  beyondCaller: (missing: string[]) =>
+    forbidden(`This role would grant ${missing.join(', ')}, which this key does not hold`),
+  inUse: (name: string, groups: { id: string; displayName: string }[]) =>
+    new DomainError(
+      'conflict',
+      'role_in_use',
+      `Role ${name} is named by the rules of ${groups.length === 1 ? 'group' : 'groups'} ${groups
+        .map((g) => `"${g.displayName}" (${g.id})`)
+        .join(', ')}; change those rules first (PUT /api/v1/groups/:id/rules)`,
+    ),
+};

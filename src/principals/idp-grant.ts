@@ -1,4 +1,4 @@
-import { PLATFORM_PERMISSIONS, ROLES, compact, type Grant } from './permissions.js';
+import { PLATFORM_PERMISSIONS, compact, permissionsOfRole, type Grant, type OrgRoles } from './permissions.js';
 
 /**
  * Roles and entitlements the identity provider assigned a person (RFC 7643 §4.1.2 `roles` and
@@ -14,7 +14,17 @@ export interface IdpAssignments {
 
 /** Where one entry of a person's grant comes from (GET /api/v1/users/:id). */
 export type GrantSource =
-  | { type: 'group'; id: string; name: string; role?: string }
+  | {
+      type: 'group';
+      id: string;
+      name: string;
+      role?: string;
+      /** For a group the user is in through nesting: one of the user's own groups it is reached through. */
+      via?: { id: string; name: string };
+      /** A conditional rule: its condition on the user, and whether it holds for this user now. */
+      when?: string;
+      holds?: boolean;
+    }
   | { type: 'idpRole'; value: string }
   | { type: 'idpEntitlement'; value: string };
 
@@ -71,12 +81,19 @@ export function idpAssignmentsOf(attributes: Record<string, unknown>): IdpAssign
  * metrics:read) are never an entitlement: an organization's identity provider cannot reach above
  * the organization, as its admins cannot.
  */
-export function idpGrantEntries(assignments: IdpAssignments, vocabulary: IdpVocabulary): SourcedGrantEntry[] {
+export function idpGrantEntries(
+  assignments: IdpAssignments,
+  vocabulary: IdpVocabulary,
+  orgRoles?: OrgRoles,
+): SourcedGrantEntry[] {
   const out: SourcedGrantEntry[] = [];
   for (const value of assignments.roles) {
-    if (!vocabulary.isRole(value) || !Object.hasOwn(ROLES, value)) continue;
-    for (const permission of ROLES[value]!)
+    // A built-in role or one the organization defined (/api/v1/roles); an organization's role never
+    // holds a platform permission (groups/roles-service refuses it), and is filtered here all the same.
+    for (const permission of permissionsOfRole(value, orgRoles) ?? []) {
+      if (PLATFORM_PERMISSIONS.has(permission)) continue;
       out.push({ permission, resources: null, source: { type: 'idpRole', value } });
+    }
   }
   for (const value of assignments.entitlements) {
     if (!vocabulary.isEntitlement(value) || PLATFORM_PERMISSIONS.has(value)) continue;
@@ -86,10 +103,15 @@ export function idpGrantEntries(assignments: IdpAssignments, vocabulary: IdpVoca
 }
 
 /** What the assignments grant when the policy is on; nothing when it is off. */
-export function idpGrant(assignments: IdpAssignments, vocabulary: IdpVocabulary, policyOn: boolean): Grant {
+export function idpGrant(
+  assignments: IdpAssignments,
+  vocabulary: IdpVocabulary,
+  policyOn: boolean,
+  orgRoles?: OrgRoles,
+): Grant {
   if (!policyOn) return [];
   return compact(
-    idpGrantEntries(assignments, vocabulary).map(({ permission, resources }) => ({ permission, resources })),
+    idpGrantEntries(assignments, vocabulary, orgRoles).map(({ permission, resources }) => ({ permission, resources })),
   );
 }
 

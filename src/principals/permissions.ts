@@ -55,6 +55,23 @@ export const ROLES: Readonly<Record<string, readonly string[]>> = {
   viewer: ['*:read'],
 };
 
+/** Whether a role name is one of keyscope's own (ROLES), which no organization may redefine. */
+export function isBuiltinRole(name: string): boolean {
+  return Object.hasOwn(ROLES, name);
+}
+
+/**
+ * The roles an organization defined (name → permissions; /api/v1/roles), beside the built-in ROLES.
+ * Absent where a grant draws on built-in roles only.
+ */
+export type OrgRoles = ReadonlyMap<string, readonly string[]>;
+
+/** The permissions a role names: a built-in role's, else the organization's role of that name, else none. */
+export function permissionsOfRole(role: string, orgRoles?: OrgRoles): readonly string[] | undefined {
+  if (isBuiltinRole(role)) return ROLES[role];
+  return orgRoles?.get(role);
+}
+
 export interface GrantEntry {
   /** A permission or a pattern. */
   permission: string;
@@ -215,16 +232,17 @@ export interface Rule {
   resources?: string[] | null;
 }
 
-/** Expands roles into their permissions. */
-export function grantOf(rules: readonly Rule[]): Grant {
+/**
+ * Expands roles into their permissions: built-in roles, and the organization's own when given; a role
+ * name neither knows grants nothing (fail closed: a rule naming a role deleted meanwhile).
+ */
+export function grantOf(rules: readonly Rule[], orgRoles?: OrgRoles): Grant {
   const out: Grant = [];
   for (const rule of rules) {
     const resources = rule.resources?.length ? [...rule.resources] : null;
     const names =
       rule.role !== undefined
-        ? Object.hasOwn(ROLES, rule.role)
-          ? ROLES[rule.role]!
-          : []
+        ? (permissionsOfRole(rule.role, orgRoles) ?? [])
         : rule.permission !== undefined
           ? [rule.permission]
           : [];

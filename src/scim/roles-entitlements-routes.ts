@@ -1,4 +1,7 @@
 import { Router, type Request } from 'express';
+import type { RoleView } from '../groups/roles.js';
+import type { RolesService } from '../groups/roles-service.js';
+import { contextOf } from '../http/authenticate.js';
 import { HttpError, badRequest, notFound } from '../http/http-error.js';
 import type { PermissionCatalogue } from '../principals/permission-catalogue.js';
 import type { FilterNode } from '../schema/filter-ast.js';
@@ -32,12 +35,15 @@ const ROLE_NAMES: Record<string, string> = {
   viewer: 'Viewer',
 };
 
-export function roleResources(catalogue: PermissionCatalogue): CatalogueResource[] {
-  return catalogue.roles().map((role) => ({
+/** The built-in roles and the organization's own (/api/v1/roles), as Okta's Role resources. */
+export function roleResources(roles: readonly RoleView[]): CatalogueResource[] {
+  return roles.map((role) => ({
     id: role.name,
-    displayName: ROLE_NAMES[role.name] ?? role.name,
+    displayName: (role.builtin ? ROLE_NAMES[role.name] : undefined) ?? role.name,
     type: 'Role',
-    description: `keyscope role ${role.name}: ${role.permissions.join(', ')}`,
+    description: role.builtin
+      ? `keyscope role ${role.name}: ${role.permissions.join(', ')}`
+      : `${role.description || 'role of this organization'}: ${role.permissions.join(', ')}`,
   }));
 }
 
@@ -124,7 +130,7 @@ function readOnlyResources(
   path: '/Roles' | '/Entitlements',
   resourceType: 'Role' | 'Entitlement',
   schema: string,
-  all: () => CatalogueResource[],
+  all: (req: Request) => Promise<CatalogueResource[]>,
 ): Router {
   const router = Router({ caseSensitive: false });
   const render = (req: Request, r: CatalogueResource) => ({
@@ -133,13 +139,14 @@ function readOnlyResources(
     meta: { resourceType, location: `${scimBaseUrl(req)}${path}/${encodeURIComponent(r.id)}` },
   });
 
-  router.get(path, (req, res) => {
+  router.get(path, async (req, res) => {
     const text = single(req, 'filter');
     const filter = text === undefined || text.trim() === '' ? undefined : parseFilter(text);
     // RFC 7644 §3.4.2.4: startIndex below 1 is 1; count below 0 is 0.
     const startIndex = Math.max(1, whole(req, 'startIndex') ?? 1);
     const count = Math.min(MAX_COUNT, Math.max(0, whole(req, 'count') ?? DEFAULT_COUNT));
-    const found = filter ? all().filter((r) => matches(r, filter)) : all();
+    const every = await all(req);
+    const found = filter ? every.filter((r) => matches(r, filter)) : every;
     const page = found.slice(startIndex - 1, startIndex - 1 + count);
     sendScim(res, 200, {
       schemas: [LIST_RESPONSE_SCHEMA],
@@ -150,9 +157,9 @@ function readOnlyResources(
     });
   });
 
-  router.get(`${path}/:id`, (req, res) => {
+  router.get(`${path}/:id`, async (req, res) => {
     const id = String(req.params.id);
-    const found = all().find((r) => r.id === id);
+    const found = (await all(req)).find((r) => r.id === id);
     if (!found) throw notFound(`${resourceType} ${id} not found`);
     sendScim(res, 200, render(req, found));
   });
@@ -163,7 +170,7 @@ function readOnlyResources(
     throw new HttpError(
       405,
       'method_not_allowed',
-      `${path} is read-only: keyscope's ${what} come from its configuration; assign them through a user's ${attribute}`,
+      `${path} is read-only: keyscope's ${what} come from its configuration${resourceType === 'Role' ? ' and /api/v1/roles' : ''}; assign them through a user's ${attribute}`,
     );
   };
   router.post(path, readOnly);
@@ -174,11 +181,15 @@ function readOnlyResources(
 }
 
 /** GET /Roles, /Roles/:id, /Entitlements, /Entitlements/:id. */
-export function rolesAndEntitlementsRoutes(catalogue: PermissionCatalogue): Router {
+export function rolesAndEntitlementsRoutes(catalogue: PermissionCatalogue, roles: RolesService): Router {
   const router = Router({ caseSensitive: false });
-  router.use(readOnlyResources('/Roles', 'Role', ROLE_SCHEMA, () => roleResources(catalogue)));
   router.use(
-    readOnlyResources('/Entitlements', 'Entitlement', ENTITLEMENT_SCHEMA, () => entitlementResources(catalogue)),
+    readOnlyResources('/Roles', 'Role', ROLE_SCHEMA, async (req) =>
+      roleResources(await roles.assignable(contextOf(req))),
+    ),
+  );
+  router.use(
+    readOnlyResources('/Entitlements', 'Entitlement', ENTITLEMENT_SCHEMA, async () => entitlementResources(catalogue)),
   );
   return router;
 }

@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { GroupsService } from '../groups/groups-service.js';
+import type { RolesService } from '../groups/roles-service.js';
 import { authenticate, principalOf, type TokenAuthenticator } from '../http/authenticate.js';
 import { errorHandler } from '../http/error-handler.js';
 import { HttpError, forbidden } from '../http/http-error.js';
@@ -22,6 +23,8 @@ export interface ScimRouterDeps {
   groups: GroupsService;
   /** keyscope's roles and permissions, served as /Roles and /Entitlements. */
   permissions: PermissionCatalogue;
+  /** The organization's own roles, listed in /Roles beside the built-in ones. */
+  roles: RolesService;
   logger: Logger;
 }
 
@@ -44,7 +47,7 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   router.use('/Users', usersRoutes(deps.users, deps.scimSchemas));
   router.use('/Groups', groupsRoutes(deps.groups, deps.scimSchemas));
   router.use(rootSearchRoutes(deps.users, deps.scimSchemas));
-  router.use(rolesAndEntitlementsRoutes(deps.permissions));
+  router.use(rolesAndEntitlementsRoutes(deps.permissions, deps.roles));
   router.use(discoveryRoutes(deps.scimSchemas));
   router.use((req) => {
     throw new HttpError(404, 'not_found', `No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);

@@ -1,5 +1,5 @@
 import { auditedBy, recordAudit } from '../audit/audit-service.js';
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { tag, type UnitOfWork } from '../db/unit-of-work.js';
 import { can } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
@@ -54,7 +54,7 @@ const MAX_REMEMBERED = 10_000;
  * catalogue they make: SCIM requests of the organization check, store, filter, sort and patch
  * those attributes. Cached per organization and kept true by change notifications (tag.scimSchemas).
  * Attributes of extensions nobody registered are accepted and dropped (RFC 7644 §3.3), never silently:
- * reportUnregistered counts them and audits each new name once per organization.
+ * auditUnregistered and countAfterCommit audit each new name once per organization and count them.
  */
 export class ScimSchemasService {
   private readonly cache = new Map<string, OrgSchemas | Promise<OrgSchemas>>();
@@ -127,7 +127,8 @@ export class ScimSchemasService {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const row = await insertScimSchema(tx, ctx.orgId, schema.document, ctx.actor.name, this.deps.now());
       if (!row) throw scimSchemaErrors.taken(schema.id);
-      changed(tag.scimSchemas(ctx.orgId));
+      // tag.org: a rule's condition may name the extension's attributes (issue 13); every key re-evaluates.
+      changed(tag.scimSchemas(ctx.orgId), tag.org(ctx.orgId));
       await recordAudit(tx, {
         ...auditedBy(ctx),
         action: 'scim_schema.register',
@@ -149,7 +150,8 @@ export class ScimSchemasService {
       const row = await deleteScimSchema(tx, ctx.orgId, urn);
       if (!row) throw scimSchemaErrors.notFound(urn);
       const users = await removeExtensionValues(tx, ctx.orgId, row.urn, this.deps.now());
-      changed(tag.scimSchemas(ctx.orgId), ...users.map(tag.user));
+      // tag.org: a condition naming the extension holds for nobody now (it no longer compiles).
+      changed(tag.scimSchemas(ctx.orgId), tag.org(ctx.orgId), ...users.map(tag.user));
       await recordAudit(tx, {
         ...auditedBy(ctx),
         action: 'scim_schema.delete',
@@ -161,15 +163,20 @@ export class ScimSchemasService {
   }
 
   /**
-   * Attributes of unregistered extensions a SCIM request carried (`<schema URN>:<attribute>`): counted
-   * on every request; each name new to the organization recorded once and audited
-   * (`scim.unregistered_attribute`), across processes, up to MAX_REPORTED_UNREGISTERED names.
+   * Attributes of unregistered extensions a SCIM request carried (`<schema URN>:<attribute>`), reported
+   * in two halves around the user write they came with, so the report and the write stand or fall
+   * together (DESIGN §9): `auditUnregistered` inside the write's transaction records each name new to
+   * the organization once and audits it (`scim.unregistered_attribute`), across processes, up to
+   * MAX_REPORTED_UNREGISTERED names; `countAfterCommit` after it commits counts them (/metrics) and
+   * remembers what was recorded. A write that rolls back reports nothing.
    */
-  async reportUnregistered(ctx: RequestContext, attributes: readonly UnregisteredAttribute[]): Promise<void> {
-    if (!attributes.length) return;
-    const bySchema = new Map<string, number>();
-    for (const a of attributes) bySchema.set(a.schema, (bySchema.get(a.schema) ?? 0) + 1);
-    for (const [schema, n] of bySchema) this.deps.onUnregistered?.(schema, n);
+  async auditUnregistered(
+    tx: Queryable,
+    ctx: RequestContext,
+    attributes: readonly UnregisteredAttribute[],
+  ): Promise<UnregisteredReport> {
+    const report: UnregisteredReport = { orgId: ctx.orgId, attributes, recorded: [] };
+    if (!attributes.length) return report;
     // Names compare case-insensitively (RFC 7643 §2.1); the audit entry shows the first spelling seen.
     const spelled = new Map<string, string>();
     for (const a of attributes) {
@@ -177,30 +184,54 @@ export class ScimSchemasService {
       if (!spelled.has(name.toLowerCase())) spelled.set(name.toLowerCase(), name);
     }
     const names = [...spelled.keys()].filter((n) => !this.reported.has(`${ctx.orgId}|${n}`));
-    if (!names.length) return;
-    await this.deps.unitOfWork.write(async (tx) => {
-      const room = MAX_REPORTED_UNREGISTERED - (await countUnregistered(tx, ctx.orgId));
-      if (room <= 0) return;
-      const fresh = await recordUnregistered(tx, ctx.orgId, names.slice(0, room), this.deps.now());
-      for (const name of fresh) {
-        await recordAudit(tx, {
-          ...auditedBy(ctx),
-          action: 'scim.unregistered_attribute',
-          target: `scim_attribute:${spelled.get(name) ?? name}`,
-          details: {
-            attribute: spelled.get(name) ?? name,
-            note: 'accepted and not stored: no extension schema with this URN is registered (POST /api/v1/scim-schemas)',
-          },
-        });
-      }
-    });
+    if (!names.length) return report;
+    report.recorded = names;
+    const room = MAX_REPORTED_UNREGISTERED - (await countUnregistered(tx, ctx.orgId));
+    if (room <= 0) return report;
+    const fresh = await recordUnregistered(tx, ctx.orgId, names.slice(0, room), this.deps.now());
+    for (const name of fresh) {
+      await recordAudit(tx, {
+        ...auditedBy(ctx),
+        action: 'scim.unregistered_attribute',
+        target: `scim_attribute:${spelled.get(name) ?? name}`,
+        details: {
+          attribute: spelled.get(name) ?? name,
+          note: 'accepted and not stored: no extension schema with this URN is registered (POST /api/v1/scim-schemas)',
+        },
+      });
+    }
+    return report;
+  }
+
+  /**
+   * Both halves in a transaction of their own: for SCIM Group bodies, whose write belongs to the groups
+   * domain (which cannot call this one); reported when the body is read, before the group write.
+   */
+  async reportUnregistered(ctx: RequestContext, attributes: readonly UnregisteredAttribute[]): Promise<void> {
+    if (!attributes.length) return;
+    this.countAfterCommit(await this.deps.unitOfWork.write((tx) => this.auditUnregistered(tx, ctx, attributes)));
+  }
+
+  /** After the write committed: the /metrics counter, and the names now recorded in the database. */
+  countAfterCommit(report: UnregisteredReport): void {
+    const bySchema = new Map<string, number>();
+    for (const a of report.attributes) bySchema.set(a.schema, (bySchema.get(a.schema) ?? 0) + 1);
+    for (const [schema, n] of bySchema) this.deps.onUnregistered?.(schema, n);
     if (this.reported.size > MAX_REMEMBERED) this.reported.clear();
-    for (const n of names) this.reported.add(`${ctx.orgId}|${n}`);
+    for (const n of report.recorded) this.reported.add(`${report.orgId}|${n}`);
   }
 
   private requireAdmin(ctx: RequestContext): void {
     if (!can(ctx.principal.grant, 'org:admin')) throw scimSchemaErrors.needsAdmin();
   }
+}
+
+/** What auditUnregistered did in a transaction, for countAfterCommit once it commits. */
+export interface UnregisteredReport {
+  orgId: string;
+  attributes: readonly UnregisteredAttribute[];
+  /** Names recorded (or found recorded) in the database. */
+  recorded: string[];
 }
 
 /** An attribute of an extension the organization has not registered (or not in its registered schema). */

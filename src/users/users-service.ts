@@ -10,12 +10,15 @@ import { can } from '../principals/permissions.js';
 import type { RequestContext } from '../principals/request-context.js';
 import { listAcross, type ListResult, type ListWindow } from '../db/list-sql.js';
 import type { FilterNode } from '../schema/filter-ast.js';
-import type { ResourceCatalogue } from '../schema/catalogue.js';
+import { userCatalogueWith, type ResourceCatalogue } from '../schema/catalogue.js';
+import { extensionFromDocument } from '../schema/extension-schema.js';
+import { listScimSchemas } from './scim-schemas-store.js';
 import { preconditionFailed } from '../errors/domain-error.js';
 import { userErrors } from './users-errors.js';
 import { BatchLoader } from '../db/batch-loader.js';
 import { isUuid } from '../db/uuid.js';
 import { userGrant, userGrantSources } from '../groups/grants.js';
+import { orgRolesFor } from '../groups/roles-service.js';
 import {
   assignedValue,
   idpAssignmentsOf,
@@ -23,6 +26,7 @@ import {
   idpGrantEntries,
   unionGrant,
   type IdpVocabulary,
+  type SourcedGrantEntry,
 } from '../principals/idp-grant.js';
 import type { Grant } from '../principals/permissions.js';
 import { parseFilter } from '../schema/filter-parser.js';
@@ -67,11 +71,12 @@ export interface UsersServiceDeps {
 /** A user of the organization, read inside another domain's transaction (keys-service checks a key's owner). */
 /**
  * Why a rule's condition on the user (issue 13) cannot be used, or undefined when it can: it must
- * parse as a SCIM filter and name only User attributes, exactly as `GET /Users?filter=` would accept.
+ * parse as a SCIM filter and name only User attributes, exactly as `GET /Users?filter=` would accept,
+ * the organization's registered extensions (`cat`) included.
  */
-export function userConditionProblem(text: string): string | undefined {
+export function userConditionProblem(text: string, cat?: ResourceCatalogue): string | undefined {
   try {
-    checkUserFilter(parseFilter(text));
+    checkUserFilter(parseFilter(text), cat);
     return undefined;
   } catch (error) {
     if (error instanceof DomainError) return error.message;
@@ -89,24 +94,33 @@ export async function userConditionsHold(
   userId: string,
   conditions: readonly string[],
 ): Promise<boolean[]> {
-  const parsed = conditions.map((text) => {
-    try {
-      const filter = parseFilter(text);
-      checkUserFilter(filter);
-      return filter;
-    } catch {
-      return undefined;
-    }
-  });
+  const check = (cat?: ResourceCatalogue) =>
+    conditions.map((text) => {
+      try {
+        const filter = parseFilter(text);
+        checkUserFilter(filter, cat);
+        return filter;
+      } catch {
+        return undefined;
+      }
+    });
+  let parsed = check();
+  let cat: ResourceCatalogue | undefined;
+  // A condition may name the organization's registered extensions: read them (from the database, in
+  // this transaction) only when a condition needs more than the built-in User schema.
+  if (parsed.includes(undefined)) {
+    cat = await organizationUserCatalogue(q, orgId);
+    parsed = check(cat);
+  }
   const usable = parsed.filter((f): f is FilterNode => f !== undefined);
   let answers: boolean[];
   try {
-    answers = await userMatches(q, orgId, userId, usable);
+    answers = await userMatches(q, orgId, userId, usable, cat);
   } catch {
     // One condition the database refuses must not take the others (or the key) down with it.
     answers = await Promise.all(
       usable.map((f) =>
-        userMatches(q, orgId, userId, [f]).then(
+        userMatches(q, orgId, userId, [f], cat).then(
           (a) => a[0]!,
           () => false,
         ),
@@ -115,6 +129,14 @@ export async function userConditionsHold(
   }
   let next = 0;
   return parsed.map((f) => (f === undefined ? false : answers[next++]!));
+}
+
+/** The organization's User catalogue: the built-in schemas and its registered extensions. */
+async function organizationUserCatalogue(q: Queryable, orgId: string): Promise<ResourceCatalogue> {
+  const rows = await listScimSchemas(q, orgId);
+  return userCatalogueWith(
+    rows.map((r) => extensionFromDocument(r.document)).map((x) => ({ id: x.id, attributes: x.attributes })),
+  );
 }
 
 export function userById(q: Queryable, orgId: string, id: string): Promise<UserRecord | undefined> {
@@ -133,7 +155,23 @@ export async function userIdpGrant(
 ): Promise<Grant> {
   if (!options.idpRoles) return [];
   const user = await findUser(q, orgId, userId);
-  return user ? idpGrant(idpAssignmentsOf(user.attributes), options.vocabulary, true) : [];
+  return user ? userIdpGrantOf(q, orgId, user.attributes, options) : [];
+}
+
+/**
+ * What a stored user document's roles and entitlements grant under the policy: built-in roles, and
+ * the organization's own (groups/ roles-service), loaded only when a value names one.
+ */
+export async function userIdpGrantOf(
+  q: Queryable,
+  orgId: string,
+  attributes: Record<string, unknown>,
+  options: { idpRoles: boolean; vocabulary: IdpVocabulary },
+): Promise<Grant> {
+  if (!options.idpRoles) return [];
+  const assignments = idpAssignmentsOf(attributes);
+  const orgRoles = await orgRolesFor(q, orgId, assignments.roles);
+  return idpGrant(assignments, options.vocabulary, true, orgRoles);
 }
 
 /**
@@ -232,11 +270,26 @@ export class UsersService {
     const { db, vocabulary } = this.deps;
     const user = isUuid(id) ? await findUser(db, ctx.orgId, id, { withGroups: true }) : undefined;
     if (!user) throw userErrors.notFound(id);
-    const [idpRoles, fromGroups] = await Promise.all([
+    const [idpRoles, sourced] = await Promise.all([
       this.deps.idpRoles(db, ctx.orgId),
       userGrantSources(db, ctx.orgId, user.id),
     ]);
-    const fromIdp = idpRoles ? idpGrantEntries(idpAssignmentsOf(user.attributes), vocabulary) : [];
+    // Conditional rules (issue 13), evaluated for this user now as a key of theirs would be.
+    const conditions = [
+      ...new Set(sourced.flatMap((e) => (e.source.type === 'group' && e.source.when ? [e.source.when] : []))),
+    ];
+    const answers = conditions.length ? await userConditionsHold(db, ctx.orgId, user.id, conditions) : [];
+    const holds = new Map(conditions.map((c, i) => [c, answers[i] === true]));
+    const marked = sourced.map((e) =>
+      e.source.type === 'group' && e.source.when !== undefined
+        ? { ...e, source: { ...e.source, holds: holds.get(e.source.when) === true } }
+        : e,
+    );
+    const held = (e: SourcedGrantEntry) => e.source.type !== 'group' || e.source.holds !== false;
+    const fromGroups = marked.filter(held);
+    const assignments = idpAssignmentsOf(user.attributes);
+    const orgRoles = await orgRolesFor(db, ctx.orgId, assignments.roles);
+    const fromIdp = idpRoles ? idpGrantEntries(assignments, vocabulary, orgRoles) : [];
     const view = (attribute: unknown, isKnown: (value: string) => boolean): IdpAssignmentView[] =>
       (Array.isArray(attribute) ? attribute : []).flatMap((element: unknown) => {
         if (element === null || typeof element !== 'object') return [];
@@ -264,15 +317,17 @@ export class UsersService {
       active: user.active,
       groups: (user.groups ?? []).map((g) => ({ id: g.value, displayName: g.display, type: g.type })),
       idpRoles,
-      roles: view(user.attributes.roles, (v) => vocabulary.isRole(v)),
+      roles: view(user.attributes.roles, (v) => vocabulary.isRole(v) || orgRoles?.has(v) === true),
       entitlements: view(user.attributes.entitlements, (v) => vocabulary.isEntitlement(v)),
       grants: user.active === true ? [...fromGroups, ...fromIdp] : [],
+      conditionsNotMet: user.active === true ? marked.filter((e) => !held(e)) : [],
       createdAt: user.createdAt.toISOString(),
       updatedAt: user.updatedAt.toISOString(),
     };
   }
 
-  create(ctx: RequestContext, fields: UserFields): Promise<UserRecord> {
+  /** `alsoInWrite`: more the same transaction records (the report of unregistered attributes). */
+  create(ctx: RequestContext, fields: UserFields, alsoInWrite?: (tx: Queryable) => Promise<void>): Promise<UserRecord> {
     return this.deps.unitOfWork.write(async (tx) => {
       const user = await insertUser(tx, ctx.orgId, randomUUID(), fields, this.deps.now());
       await recordAudit(tx, {
@@ -281,6 +336,7 @@ export class UsersService {
         target: `user:${user.id}`,
         details: { userName: user.userName, active: user.active },
       });
+      await alsoInWrite?.(tx);
       return user;
     });
   }
@@ -337,12 +393,14 @@ export class UsersService {
     id: string,
     change: (current: UserRecord) => Promise<UserFields | undefined>,
     precondition?: Precondition,
+    alsoInWrite?: (tx: Queryable) => Promise<void>,
   ): Promise<{ user: UserRecord; changed: boolean }> {
     return this.deps.unitOfWork.write(async (tx, changed) => {
       const current = await findUser(tx, ctx.orgId, id, { forChange: true });
       if (!current) throw userErrors.notFound(id);
       if (precondition && !precondition(current.version)) throw preconditionFailed();
       const fields = await change(current);
+      await alsoInWrite?.(tx);
       if (!fields) return { user: current, changed: false };
       const user = (await updateUser(tx, ctx.orgId, id, fields, this.deps.now()))!;
       changed(tag.user(id));

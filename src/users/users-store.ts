@@ -381,8 +381,8 @@ export async function findUsersForSignIn(
  * Checks that a filter can be asked of users (`GET /Users?filter=`): every attribute it names is a
  * User attribute, every value fits its type. Throws the same invalidFilter error that request would.
  */
-export function checkUserFilter(filter: FilterNode): void {
-  compileFilter(filter, userStorage, new SqlParams(['', '']));
+export function checkUserFilter(filter: FilterNode, cat?: ResourceCatalogue): void {
+  compileFilter(filter, (path) => userStorage(path, cat), new SqlParams(['', '']));
 }
 
 /**
@@ -394,11 +394,13 @@ export async function userMatches(
   orgId: string,
   userId: string,
   filters: FilterNode[],
+  cat?: ResourceCatalogue,
 ): Promise<boolean[]> {
   if (!filters.length) return [];
   if (!isUuid(userId)) return filters.map(() => false);
   const params = new SqlParams([orgId, userId]);
-  const columns = filters.map((f, i) => `((${compileFilter(f, userStorage, params)}) IS TRUE) AS c${i}`);
+  const storage = (path: string) => userStorage(path, cat);
+  const columns = filters.map((f, i) => `((${compileFilter(f, storage, params)}) IS TRUE) AS c${i}`);
   const { rows } = await q.query<Record<string, boolean>>(
     `SELECT ${columns.join(', ')} FROM users u WHERE u.org_id = $1 AND u.id = $2`,
     params.values,

@@ -76,6 +76,8 @@ export interface UserDetail {
    * group's rule, an identity-provider role or entitlement. Empty while the user is not active.
    */
   grants: SourcedGrantEntry[];
+  /** Entries of conditional rules whose condition does not hold for this user now: not part of `grants`. */
+  conditionsNotMet: SourcedGrantEntry[];
   createdAt: string;
   updatedAt: string;
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import type { RoleView } from '../../src/groups/roles.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { AuthorizeAnswer, IntrospectAnswer, PrincipalDescription } from '../../src/access/access-service.js';
@@ -37,6 +38,7 @@ function clientReadsAdmin(server: {
   permissions: { permissions: readonly PermissionInfo[]; roles: { name: string; permissions: readonly string[] }[] };
   organization: Json<ServerOrganization>;
   audit: Json<ServerAuditEvent>;
+  role: RoleView;
 }): {
   key: Client.ApiKey;
   keyDetail: Client.ApiKeyDetail;
@@ -45,6 +47,7 @@ function clientReadsAdmin(server: {
   permissions: Client.PermissionCatalogue;
   organization: Client.Organization;
   audit: Client.AuditEvent;
+  role: Client.Role;
 } {
   return server;
 }

@@ -9,7 +9,7 @@ import { GROUP_SCHEMA, oktaUser, patchOp, startTestApp, type TestApp } from '../
 /**
  * DESIGN §9 as one model-based property (issue 9). Random sequences of admin-API and SCIM steps, by
  * random principals (org admin, key managers, developers, a `groups:write`-only key, personal keys,
- * the SCIM key), run against a real keyscope over HTTP, one fresh organization per run. After every
+ * the SCIM key; roles the organization defines are drawn into rules, redefined and deleted), run against a real keyscope over HTTP, one fresh organization per run. After every
  * step the invariants are checked on what the API and the database show:
  *
  *  (a) a step by a key that does not hold org:admin (and is not the identity provider speaking SCIM)
@@ -111,7 +111,19 @@ const RULE_POOL: readonly Rule[] = [
   { role: 'admin', when: 'userName sw "alice@"' } as Rule,
   { permission: 'keys:manage', when: 'active eq true and (userName sw "carol@" or userName sw "bob@")' } as Rule,
   { permission: 'groups:write', when: 'not (userName sw "alice@")' } as Rule,
+  // Roles the organization defines (issue 13; ORG_ROLES at setup, redefined and deleted by steps).
+  { role: 'operator' },
+  { role: 'reader' },
+  { role: 'superuser' },
+  { role: 'operator', when: 'userName sw "carol@"' } as Rule,
 ];
+/** The organization's own roles at setup; steps redefine them (any permissions of PERMISSION_POOL) and delete them. */
+const ORG_ROLES: Readonly<Record<string, string[]>> = {
+  operator: ['keys:manage', 'audit:read'],
+  reader: ['keys:read', 'groups:read'],
+  superuser: ['org:admin'],
+};
+const ORG_ROLE_NAMES = Object.keys(ORG_ROLES);
 const PERMISSION_POOL = [
   'keys:read',
   'keys:write',
@@ -138,6 +150,8 @@ type Action =
   | { op: 'revokeAll'; actor: KeyRef; of: { group: GroupRef } | { user: UserRef } }
   | { op: 'setRules'; actor: KeyRef; group: GroupRef; rules: Rule[] }
   | { op: 'createLocalGroup'; actor: KeyRef; rules: Rule[] }
+  | { op: 'defineRole'; actor: KeyRef; name: string; permissions: string[] }
+  | { op: 'deleteRole'; actor: KeyRef; name: string }
   | { op: 'renameLocalGroup'; actor: KeyRef; group: GroupRef }
   | { op: 'deleteLocalGroup'; actor: KeyRef; group: GroupRef }
   | { op: 'scimCreateUser'; memberOf?: GroupRef }
@@ -281,6 +295,23 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({ op: fc.constant('setRules' as const), actor: actorRef, group: groupRef, rules }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('createLocalGroup' as const), actor: actorRef, rules }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('defineRole' as const),
+      actor: actorRef,
+      name: fc.constantFrom(...ORG_ROLE_NAMES),
+      permissions: fc.subarray([...PERMISSION_POOL], { minLength: 1, maxLength: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('deleteRole' as const),
+      actor: actorRef,
+      name: fc.constantFrom(...ORG_ROLE_NAMES),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({ op: fc.constant('renameLocalGroup' as const), actor: actorRef, group: groupRef }),
@@ -779,6 +810,16 @@ class Run {
         if (res.status === 201) this.addGroup((res.body as { id: string }).id, label, 'local');
         return { text: `create local group ${label} with rules ${JSON.stringify(a.rules)}`, status: res.status };
       }
+      case 'defineRole': {
+        // Changed when it exists, defined again when a step deleted it.
+        const text = `define role ${a.name} as [${a.permissions.join(', ')}]`;
+        const changed = await api.patch(`/roles/${a.name}`, { permissions: a.permissions });
+        if (changed.status !== 404) return { text, status: changed.status };
+        return { text, status: (await api.post('/roles', { name: a.name, permissions: a.permissions })).status };
+      }
+      case 'deleteRole': {
+        return { text: `delete role ${a.name}`, status: (await api.delete(`/roles/${a.name}`)).status };
+      }
       case 'renameLocalGroup': {
         const group = this.groupOf(a.group);
         const res = await api.patch(`/groups/${group.id}`, { displayName: this.next(`${group.label}-renamed-`) });
@@ -984,6 +1025,9 @@ async function newRun(): Promise<Run> {
   // Ops sits in Platform, so Ops (and carol) also hold what Platform grants.
   await scimGroup('Platform', [ops], [{ permission: 'audit:read' }]);
 
+  for (const [name, permissions] of Object.entries(ORG_ROLES))
+    await run.must(admin.post('/roles', { name, permissions }), 201, `defining role ${name}`);
+
   const localGroup = async (name: GroupName, groupRules: Rule[]) => {
     const res = await run.must(
       admin.post('/groups', { displayName: name, rules: groupRules }),
@@ -995,7 +1039,8 @@ async function newRun(): Promise<Run> {
   await localGroup('KeyManagers', [{ role: 'key-manager' }]);
   await localGroup('Developers', [{ role: 'developer' }]);
   await localGroup('GroupWriters', [{ permission: 'groups:write' }]);
-  await localGroup('Auditors', [{ permission: 'audit:read' }, { permission: 'keys:read' }]);
+  // Auditors hold an organization's role: redefining or deleting it moves their keys' grant.
+  await localGroup('Auditors', [{ permission: 'audit:read' }, { permission: 'keys:read' }, { role: 'reader' }]);
 
   const key = async (principal: PrincipalName, body: Record<string, unknown>) => {
     const res = await run.must(

@@ -12,7 +12,8 @@ import {
 /**
  * GET /api/v1/users/:id (issue 13): the roles and entitlements the identity provider assigned (each
  * known or not, granting or not) and every entry of the user's grant with its source: a group's rule
- * (nested groups included, the rule's role named), an IdP role, an IdP entitlement.
+ * (nested groups included, named with the user's own group they are reached through, the rule's role
+ * named), an IdP role, an IdP entitlement; a conditional rule with its condition and whether it holds.
  */
 let app: TestApp;
 let scim: ScimClient;
@@ -72,7 +73,11 @@ describe('GET /api/v1/users/:id', () => {
     ]);
     expect(res.body.grants).toEqual([
       { permission: 'audit:read', resources: ['a1'], source: { type: 'group', id: inner, name: 'Inner' } },
-      { permission: '*:read', resources: null, source: { type: 'group', id: outer, name: 'Outer', role: 'viewer' } },
+      {
+        permission: '*:read',
+        resources: null,
+        source: { type: 'group', id: outer, name: 'Outer', role: 'viewer', via: { id: inner, name: 'Inner' } },
+      },
     ]);
   });
 
@@ -83,7 +88,11 @@ describe('GET /api/v1/users/:id', () => {
     expect(res.body.roles.map((r: { grants: boolean }) => r.grants)).toEqual([true, false]);
     expect(res.body.grants).toEqual([
       { permission: 'audit:read', resources: ['a1'], source: { type: 'group', id: inner, name: 'Inner' } },
-      { permission: '*:read', resources: null, source: { type: 'group', id: outer, name: 'Outer', role: 'viewer' } },
+      {
+        permission: '*:read',
+        resources: null,
+        source: { type: 'group', id: outer, name: 'Outer', role: 'viewer', via: { id: inner, name: 'Inner' } },
+      },
       { permission: 'keys:read', resources: null, source: { type: 'idpRole', value: 'developer' } },
       { permission: 'keys:write', resources: null, source: { type: 'idpRole', value: 'developer' } },
       { permission: 'groups:read', resources: null, source: { type: 'idpRole', value: 'developer' } },
@@ -121,5 +130,39 @@ describe('GET /api/v1/users/:id', () => {
       status: 404,
       type: expect.stringMatching(/problem\+json/),
     });
+  });
+});
+
+describe('GET /api/v1/users/:id: conditional rules', () => {
+  it('a rule whose condition holds is in grants (when, holds: true); one that does not is only in conditionsNotMet', async () => {
+    const user = (await scim.post('/Users', oktaUser('cond.detail@example.com', { title: 'Lead' }))).body.id;
+    const group = (await scim.post('/Groups', { displayName: 'Conditional detail', members: [{ value: user }] })).body
+      .id;
+    const rules = [
+      { permission: 'keys:read' },
+      { permission: 'audit:read', when: 'title eq "Lead"' },
+      { role: 'viewer', when: 'title eq "Intern"' },
+    ];
+    expect((await app.http.put(`/api/v1/groups/${group}/rules`).set(admin()).send({ rules })).status).toBe(200);
+    const res = await app.http.get(`/api/v1/users/${user}`).set(admin());
+    const source = { type: 'group', id: group, name: 'Conditional detail' };
+    expect(res.body.grants).toEqual([
+      { permission: 'keys:read', resources: null, source },
+      { permission: 'audit:read', resources: null, source: { ...source, when: 'title eq "Lead"', holds: true } },
+    ]);
+    expect(res.body.conditionsNotMet).toEqual([
+      {
+        permission: '*:read',
+        resources: null,
+        source: { ...source, role: 'viewer', when: 'title eq "Intern"', holds: false },
+      },
+    ]);
+    // What the detail says is what a key of theirs holds.
+    const key = await createKey(app, { name: 'cond detail key', kind: 'personal', ownerUserId: user });
+    const me = await app.http.get('/api/v1/me').set(bearer(key.token));
+    expect(me.body.permissions.map((g: { permission: string }) => g.permission).sort()).toEqual([
+      'audit:read',
+      'keys:read',
+    ]);
   });
 });

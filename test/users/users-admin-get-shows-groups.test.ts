@@ -36,6 +36,7 @@ it('shows the user and each group it is in, marked direct or indirect', async ()
     roles: [],
     entitlements: [],
     grants: [],
+    conditionsNotMet: [],
     createdAt: expect.any(String),
     updatedAt: expect.any(String),
   });

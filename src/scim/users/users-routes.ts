@@ -2,7 +2,12 @@ import { Router, type Request, type Response } from 'express';
 import { contextOf } from '../../http/authenticate.js';
 import { notFound } from '../../http/http-error.js';
 import type { UsersService } from '../../users/users-service.js';
-import type { ScimSchemasService, UnregisteredAttribute } from '../../users/scim-schemas-service.js';
+import type { Queryable } from '../../db/db.js';
+import type {
+  ScimSchemasService,
+  UnregisteredAttribute,
+  UnregisteredReport,
+} from '../../users/scim-schemas-service.js';
 import type { UserRecord } from '../../users/users.js';
 import { listParams, readListParams, readSearchRequest, type ListParams } from '../list-params.js';
 import { listResponse } from '../list-response.js';
@@ -23,14 +28,23 @@ export function usersRoutes(users: UsersService, scimSchemas: ScimSchemasService
   const render = (req: Request, cat: ResourceCatalogue, user: UserRecord, projection: Projection) =>
     projectUser(scimUser(user, scimBaseUrl(req), cat), cat, projection);
 
-  /** Collects attributes of unregistered extensions; `report` counts and audits them (RFC 7644 §3.3). */
+  /**
+   * Collects attributes of unregistered extensions (RFC 7644 §3.3): `inWrite` audits them in the user
+   * write's transaction, `afterCommit` counts them once it committed; a write that fails reports nothing.
+   */
   function unregisteredOf(req: Request) {
     const found: UnregisteredAttribute[] = [];
+    let report: UnregisteredReport | undefined;
     return {
       sink: (a: UnregisteredAttribute) => {
         found.push(a);
       },
-      report: () => scimSchemas.reportUnregistered(contextOf(req), found),
+      inWrite: async (tx: Queryable) => {
+        report = await scimSchemas.auditUnregistered(tx, contextOf(req), found);
+      },
+      afterCommit: () => {
+        if (report) scimSchemas.countAfterCommit(report);
+      },
     };
   }
 
@@ -106,11 +120,12 @@ export function usersRoutes(users: UsersService, scimSchemas: ScimSchemasService
     const unregistered = unregisteredOf(req);
     const body = userFieldsFromScim(req.body, cat, unregistered.sink);
     // A new user without `active` is active: the service provider's default (RFC 7644 §3.3).
-    const created = await users.create(contextOf(req), {
-      ...body,
-      active: body.active === undefined ? true : body.active,
-    });
-    await unregistered.report();
+    const created = await users.create(
+      contextOf(req),
+      { ...body, active: body.active === undefined ? true : body.active },
+      unregistered.inWrite,
+    );
+    unregistered.afterCommit();
     respond(req, res, cat, 201, { ...created, groups: [] }, parseProjection(cat, req.query));
   });
 
@@ -125,8 +140,9 @@ export function usersRoutes(users: UsersService, scimSchemas: ScimSchemasService
       String(req.params.id),
       async (current) => ({ ...body, active: body.active === undefined ? current.active : body.active }),
       ifMatch(req),
+      unregistered.inWrite,
     );
-    await unregistered.report();
+    unregistered.afterCommit();
     await respondWritten(req, res, cat, 200, user);
   });
 
@@ -143,8 +159,9 @@ export function usersRoutes(users: UsersService, scimSchemas: ScimSchemasService
         return doc ? userFieldsFromDocument(doc) : undefined;
       },
       ifMatch(req),
+      (tx) => unregistered.inWrite(tx),
     );
-    await unregistered.report();
+    unregistered.afterCommit();
     if (prefersMinimal(req)) {
       res.status(204).setHeader('ETag', userVersion(user)).end();
       return;

@@ -87,6 +87,17 @@ export interface PermissionInfo {
   builtin: boolean;
 }
 
+/** GET /api/v1/roles: a built-in role (read-only) or one the organization defined. */
+export interface Role {
+  name: string;
+  description: string;
+  permissions: string[];
+  builtin: boolean;
+  createdAt: string | null;
+  createdBy: string | null;
+  updatedAt: string | null;
+}
+
 export interface Catalogue {
   permissions: PermissionInfo[];
   roles: { name: string; permissions: string[] }[];
@@ -119,9 +130,42 @@ export interface Organization {
 }
 
 /** GET /api/v1/users/:id */
+/** Where one entry of a person's grant comes from (GET /api/v1/users/:id). */
+export type GrantSource =
+  | {
+      type: 'group';
+      id: string;
+      name: string;
+      role?: string;
+      via?: { id: string; name: string };
+      when?: string;
+      holds?: boolean;
+    }
+  | { type: 'idpRole'; value: string }
+  | { type: 'idpEntitlement'; value: string };
+
+export interface SourcedGrantEntry {
+  permission: string;
+  resources: string[] | null;
+  source: GrantSource;
+}
+
+export interface IdpAssignment {
+  value: string;
+  names?: string;
+  display?: string;
+  known: boolean;
+  grants: boolean;
+}
+
 export interface UserDetail extends User {
   externalId: string | null;
   groups: { id: string; displayName: string; type: 'direct' | 'indirect' }[];
+  idpRoles: boolean;
+  roles: IdpAssignment[];
+  entitlements: IdpAssignment[];
+  grants: SourcedGrantEntry[];
+  conditionsNotMet: SourcedGrantEntry[];
   createdAt: string;
   updatedAt: string;
 }

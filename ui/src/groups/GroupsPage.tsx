@@ -9,6 +9,7 @@ import { useSession } from '../lib/session';
 import { useLoad } from '../lib/use-load';
 import { ruleText } from './rules';
 import { GroupLinks } from './GroupLinks';
+import { RolesPanel } from './RolesPanel';
 import { SourceBadge } from './SourceBadge';
 import { useCursorPages } from '../lib/cursor-pages';
 
@@ -44,6 +45,7 @@ export function GroupsPage() {
           <p class="empty">No groups yet. Connect your identity provider with a SCIM key to sync them.</p>
         )
       ) : null}
+      <RolesPanel />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { keysApi } from '../api/keys-api';
 import { peopleApi } from '../api/people-api';
 import { messageOf } from '../api/problem';
-import type { ApiKey, UserDetail } from '../api/types';
+import type { ApiKey, SourcedGrantEntry, UserDetail } from '../api/types';
 import { Link } from '../components/Link';
 import { Notice } from '../components/Notice';
 import { StatusBadge } from '../components/StatusBadge';
@@ -81,6 +81,7 @@ function UserView({ user }: { user: UserDetail }) {
           )}
         </section>
       </div>
+      <UserGrants user={user} />
     </>
   );
 }
@@ -101,5 +102,102 @@ function UserKeys({ userId }: { userId: string }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * What a personal key of this person holds, entry by entry, and where each entry comes from: a group's
+ * rule (the group, the person's own group it is reached through when nested, the rule's role, a
+ * condition and whether it holds now), or a role or entitlement the identity provider assigned.
+ */
+function UserGrants({ user }: { user: UserDetail }) {
+  const { can } = useSession();
+  const assigned = [
+    ...user.roles.map((r) => ({ ...r, kind: 'Role' })),
+    ...user.entitlements.map((e) => ({ ...e, kind: 'Entitlement' })),
+  ];
+  return (
+    <section class="panel" aria-labelledby="user-grants-title">
+      <h2 id="user-grants-title">Permissions and where they come from</h2>
+      {user.active !== true ? (
+        <p class="muted">Holds nothing while not active.</p>
+      ) : user.grants.length ? (
+        <ul class="plain-list" aria-label="Granted">
+          {user.grants.map((entry, i) => (
+            <GrantLine key={`g${i}`} entry={entry} canOpenGroups={can('groups:read')} />
+          ))}
+        </ul>
+      ) : (
+        <p class="muted">No permissions.</p>
+      )}
+      {user.active === true && user.conditionsNotMet.length ? (
+        <>
+          <h3>Not granted now: the condition does not hold</h3>
+          <ul class="plain-list" aria-label="Conditions not met">
+            {user.conditionsNotMet.map((entry, i) => (
+              <GrantLine key={`c${i}`} entry={entry} canOpenGroups={can('groups:read')} />
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {assigned.length ? (
+        <>
+          <h3>Assigned by the identity provider</h3>
+          <ul class="plain-list" aria-label="Assigned by the identity provider">
+            {assigned.map((a, i) => (
+              <li key={`a${i}`}>
+                {a.kind} <code>{a.names ?? a.value}</code>{' '}
+                <span class={a.grants ? 'tag' : 'tag tag-warn'}>
+                  {a.grants
+                    ? 'Grants'
+                    : !a.known
+                      ? 'Unknown: grants nothing'
+                      : 'Grants nothing: the idpRoles policy is off'}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function GrantLine({ entry, canOpenGroups }: { entry: SourcedGrantEntry; canOpenGroups: boolean }) {
+  const { source } = entry;
+  return (
+    <li data-permission={entry.permission}>
+      <code>{entry.permission}</code>
+      {entry.resources ? <span class="muted"> on {entry.resources.join(', ')}</span> : null}{' '}
+      <span class="muted">from</span>{' '}
+      {source.type === 'group' ? (
+        <>
+          group{' '}
+          {canOpenGroups ? <Link href={hrefOf({ page: 'group', id: source.id })}>{source.name}</Link> : source.name}
+          {source.role ? (
+            <>
+              {' '}
+              (role <code>{source.role}</code>)
+            </>
+          ) : null}
+          {source.via ? <span class="muted"> (nested: through {source.via.name})</span> : null}
+          {source.when !== undefined ? (
+            <>
+              {' '}
+              <span class="muted">when</span> <code>{source.when}</code>{' '}
+              <span class={source.holds ? 'tag' : 'tag tag-warn'}>{source.holds ? 'Holds' : 'Does not hold'}</span>
+            </>
+          ) : null}
+        </>
+      ) : source.type === 'idpRole' ? (
+        <>
+          identity provider role <code>{source.value}</code>
+        </>
+      ) : (
+        <>
+          identity provider entitlement <code>{source.value}</code>
+        </>
+      )}
+    </li>
   );
 }
