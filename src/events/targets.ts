@@ -38,13 +38,14 @@ export function isPrivateAddress(address: string): boolean {
   if (family === 4) return blocked.check(address, 'ipv4');
   if (family !== 6) return true;
   const lower = address.toLowerCase();
-  // IPv4-mapped (::ffff:10.0.0.1) and IPv4-compatible forms are judged as the IPv4 address they carry.
+  // IPv4-mapped (::ffff:10.0.0.1) and IPv4-compatible (::10.0.0.1) forms are judged as the IPv4 address they
+  // carry, in hex too: the URL parser writes [::127.0.0.1] as [::7f00:1].
   const mapped = /^::(ffff:)?(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
   if (mapped) return blocked.check(mapped[2]!, 'ipv4');
-  const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  const hexMapped = /^::(ffff:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
   if (hexMapped) {
-    const hi = Number.parseInt(hexMapped[1]!, 16);
-    const lo = Number.parseInt(hexMapped[2]!, 16);
+    const hi = Number.parseInt(hexMapped[2]!, 16);
+    const lo = Number.parseInt(hexMapped[3]!, 16);
     return blocked.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
   }
   return blocked.check(address, 'ipv6');
