@@ -29,6 +29,8 @@ for (const [net, prefix] of [
   ['fe80::', 10],
   ['ff00::', 8],
   ['64:ff9b::', 96],
+  // Local-use NAT64 (RFC 8215): as the well-known prefix, it reaches IPv4 addresses through a translator.
+  ['64:ff9b:1::', 48],
 ] as const)
   blocked.addSubnet(net, prefix, 'ipv6');
 

@@ -43,6 +43,7 @@ test.each([
   'http://100.127.255.254/',
   'http://169.254.169.254/latest/meta-data/',
   'http://[64:ff9b::a9fe:a9fe]/',
+  'http://[64:ff9b:1::a9fe:a9fe]/',
   'http://localhost./',
   'http://LOCALHOST:3000/',
   'https://evil@127.0.0.1/',
