@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { isPrivateAddress, urlProblem } from '../../src/events/targets.js';
 import { bearer } from '../support/orgs.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createKey, startTestApp, type TestApp } from '../support/test-app.js';
+import { eventually } from '../support/two-processes.js';
 
 /**
  * docs/security.md §13, tried as an attacker would: every spelling of an address inside keyscope's
@@ -79,4 +82,46 @@ test('the IPv4-compatible IPv6 forms (::a.b.c.d, written in hex by the URL parse
   expect(isPrivateAddress('::a00:1')).toBe(true);
   expect(urlProblem('http://[::127.0.0.1]/')).toBeNull();
   expect(new URL('http://[::127.0.0.1]/').hostname).toBe('[::7f00:1]');
+});
+
+test('stored in any spelling of an inside address, a target is refused at delivery and never reached', async () => {
+  const delivering = await startTestApp({ env: { WEBHOOK_RETRY_SCHEDULE: '60000' } });
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    hits.push(String(req.url));
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    const urls = [
+      `http://2130706433:${port}/decimal`,
+      `http://0x7f.1:${port}/hex`,
+      `http://[::ffff:7f00:1]:${port}/mapped`,
+      `http://[::127.0.0.1]:${port}/compatible`,
+      `http://[::1]:${port}/loopback6`,
+      `http://localhost:${port}/name`,
+    ];
+    for (const url of urls)
+      await delivering.db.query(
+        `INSERT INTO webhooks (id, org_id, url, events, secret, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, '{key.created}', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'test', now(), now())`,
+        [randomUUID(), delivering.orgId, url],
+      );
+    await createKey(delivering, { name: 'not inside', expiration: '30d' });
+    await eventually(async () => {
+      const { rows } = await delivering.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_attempts');
+      return rows[0]!.n === urls.length;
+    }, 8000);
+    const { rows } = await delivering.db.query<{ url: string; error: string | null }>(
+      `SELECT w.url, a.error FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+         JOIN webhooks w ON w.id = d.webhook_id ORDER BY w.url`,
+    );
+    for (const row of rows) expect([row.url, row.error]).toEqual([row.url, expect.stringMatching(/private/)]);
+    expect(hits).toEqual([]);
+  } finally {
+    await delivering.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
