@@ -16,7 +16,7 @@ export interface DeliveryWorkerOptions {
   sealer: SecretSealer;
   now: () => Date;
   retry: RetryPolicy;
-  /** How long one request may take (WEBHOOK_TIMEOUT_SECONDS, default 10 s). */
+  /** How long one request may take (WEBHOOK_TIMEOUT_MS, default 10 000). */
   timeoutMs: number;
   allowPrivateTargets: boolean;
   /**
