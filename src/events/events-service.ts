@@ -60,6 +60,18 @@ function withoutSecrets(value: unknown): unknown {
   );
 }
 
+/**
+ * A webhook URL as the audit log keeps it: its origin only. audit:read is not org:admin, and a URL's
+ * path and query are where many receivers keep a credential (docs/security.md §13).
+ */
+function auditedUrl(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
+
 /** The events an audited change announces (none for most actions), one per subject. */
 export function eventsOf(change: RecordedChange, at: Date): OutboxEvent[] {
   const type = EVENT_OF_ACTION[change.action];
@@ -159,7 +171,7 @@ export class WebhooksService {
         ...this.audited(ctx),
         action: 'webhook.create',
         target: `webhook:${id}`,
-        details: { url: input.url, events, enabled: created.enabled },
+        details: { url: auditedUrl(input.url), events, enabled: created.enabled },
       });
       return created;
     });
@@ -185,7 +197,7 @@ export class WebhooksService {
         ...this.audited(ctx),
         action: 'webhook.update',
         target: `webhook:${id}`,
-        details: next,
+        details: { ...next, url: auditedUrl(next.url) },
       });
       // Enabled again: what waited is due now.
       if (next.enabled && !current.enabled) await notify(tx, EVENTS_CHANNEL, [ctx.orgId]);
@@ -204,7 +216,7 @@ export class WebhooksService {
         ...this.audited(ctx),
         action: 'webhook.delete',
         target: `webhook:${id}`,
-        details: { url: current.url },
+        details: { url: auditedUrl(current.url) },
       });
     });
   }
