@@ -16,7 +16,7 @@ export interface DeliveryWorkerOptions {
   sealer: SecretSealer;
   now: () => Date;
   retry: RetryPolicy;
-  /** How long one request may take (WEBHOOK_TIMEOUT_SECONDS, default 10 s). */
+  /** How long one request may take (WEBHOOK_TIMEOUT_MS, default 10 000). */
   timeoutMs: number;
   allowPrivateTargets: boolean;
   /**
@@ -30,6 +30,8 @@ export interface DeliveryWorkerOptions {
 }
 
 const EXCERPT = 500;
+
+const withoutNul = (text: string) => text.replaceAll('\u0000', '');
 
 /**
  * Sends the outbox, in every process: claims due rows (SKIP LOCKED, then a lease), signs each per
@@ -146,10 +148,11 @@ export class DeliveryWorker {
         'webhook-signature': signature,
       });
       statusCode = response.status;
-      excerpt = response.body.slice(0, EXCERPT);
+      // PostgreSQL text holds no NUL: a receiver's NULs would leave the attempt unrecorded, sent again forever.
+      excerpt = withoutNul(response.body).slice(0, EXCERPT);
       if (statusCode < 200 || statusCode > 299) error = `the receiver answered ${statusCode}`;
     } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
+      error = withoutNul(e instanceof Error ? e.message : String(e));
     }
     const attempt: DeliveryAttempt = {
       at,

@@ -49,11 +49,34 @@ export interface RecordedChange {
 // Never sent, whatever a details object holds: events name things, they never carry secrets.
 const SECRET_FIELD = /secret|token|hash|password|credential|jwt|assertion/i;
 
+/** A details value without its secret-named fields, at any depth (a signal's details nest). */
+function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !SECRET_FIELD.test(k))
+      .map(([k, v]) => [k, withoutSecrets(v)]),
+  );
+}
+
+/**
+ * A webhook URL as the audit log keeps it: its origin only. audit:read is not org:admin, and a URL's
+ * path and query are where many receivers keep a credential (docs/security.md §13).
+ */
+function auditedUrl(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
+
 /** The events an audited change announces (none for most actions), one per subject. */
 export function eventsOf(change: RecordedChange, at: Date): OutboxEvent[] {
   const type = EVENT_OF_ACTION[change.action];
   if (!type) return [];
-  const details = Object.fromEntries(Object.entries(change.details ?? {}).filter(([k]) => !SECRET_FIELD.test(k)));
+  const details = withoutSecrets(change.details ?? {}) as Record<string, unknown>;
   const base = { organizationId: change.orgId, actor: { id: change.actor.id, name: change.actor.name } };
   if (change.action === 'key.revoke_all') {
     // One key.revoked per key, in the order revoked, so each key's events stay in order.
@@ -148,7 +171,7 @@ export class WebhooksService {
         ...this.audited(ctx),
         action: 'webhook.create',
         target: `webhook:${id}`,
-        details: { url: input.url, events, enabled: created.enabled },
+        details: { url: auditedUrl(input.url), events, enabled: created.enabled },
       });
       return created;
     });
@@ -174,7 +197,7 @@ export class WebhooksService {
         ...this.audited(ctx),
         action: 'webhook.update',
         target: `webhook:${id}`,
-        details: next,
+        details: { ...next, url: auditedUrl(next.url) },
       });
       // Enabled again: what waited is due now.
       if (next.enabled && !current.enabled) await notify(tx, EVENTS_CHANNEL, [ctx.orgId]);
@@ -193,7 +216,7 @@ export class WebhooksService {
         ...this.audited(ctx),
         action: 'webhook.delete',
         target: `webhook:${id}`,
-        details: { url: current.url },
+        details: { url: auditedUrl(current.url) },
       });
     });
   }

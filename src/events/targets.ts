@@ -29,6 +29,8 @@ for (const [net, prefix] of [
   ['fe80::', 10],
   ['ff00::', 8],
   ['64:ff9b::', 96],
+  // Local-use NAT64 (RFC 8215): as the well-known prefix, it reaches IPv4 addresses through a translator.
+  ['64:ff9b:1::', 48],
 ] as const)
   blocked.addSubnet(net, prefix, 'ipv6');
 
@@ -38,13 +40,14 @@ export function isPrivateAddress(address: string): boolean {
   if (family === 4) return blocked.check(address, 'ipv4');
   if (family !== 6) return true;
   const lower = address.toLowerCase();
-  // IPv4-mapped (::ffff:10.0.0.1) and IPv4-compatible forms are judged as the IPv4 address they carry.
+  // IPv4-mapped (::ffff:10.0.0.1) and IPv4-compatible (::10.0.0.1) forms are judged as the IPv4 address they
+  // carry, in hex too: the URL parser writes [::127.0.0.1] as [::7f00:1].
   const mapped = /^::(ffff:)?(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
   if (mapped) return blocked.check(mapped[2]!, 'ipv4');
-  const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  const hexMapped = /^::(ffff:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
   if (hexMapped) {
-    const hi = Number.parseInt(hexMapped[1]!, 16);
-    const lo = Number.parseInt(hexMapped[2]!, 16);
+    const hi = Number.parseInt(hexMapped[2]!, 16);
+    const lo = Number.parseInt(hexMapped[3]!, 16);
     return blocked.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
   }
   return blocked.check(address, 'ipv6');
