@@ -305,7 +305,8 @@ export function buildApp(k: Omit<Keyscope, 'app' | 'stop'>): Express {
       strictTransportSecurity: false,
     }),
   );
-  app.use(hstsOverHttpsOnly());
+  // keyscope listens over plain HTTP: only a trusted proxy's X-Forwarded-Proto can make a request secure.
+  if (k.config.trustProxy !== false) app.use(hstsOverHttpsOnly());
   app.use(accessHotPath(k.access, k.authenticator));
   // The admin and access API first: /api/v1/authorize is every service's hot path, and each layer
   // Express tries before it costs that request.

@@ -88,7 +88,9 @@ export function requestContext(
       // TRUST_PROXY it comes from X-Forwarded-For, which a client reaching keyscope directly writes
       // itself: only an address is logged, never whatever else (a token) it put there.
       const address = clientAddress(req);
-      const client = address !== undefined && isIP(address) ? address : 'not-an-address';
+      // A socket's address is one; a forwarded entry (TRUST_PROXY) may be anything its sender wrote.
+      const client =
+        address !== undefined && (!options.readsForwardedFor || isIP(address)) ? address : 'not-an-address';
       logger[level](
         {
           reqId: req.id,
