@@ -78,11 +78,16 @@ export class Authenticator {
    * Undefined when anything must come from the database (then call authenticate).
    */
   authenticateCached(authorization: string | undefined, options: { recordUse?: boolean } = {}): AuthResult | undefined {
+    const principal = this.cachedPrincipal(authorization);
+    return principal && this.judge(principal, options);
+  }
+
+  /** The principal of a token this process has verified and still holds resolved, judged or not. */
+  private cachedPrincipal(authorization: string | undefined): Principal | undefined {
     const token = bearerToken(authorization);
     if (!token) return undefined;
     const keyId = this.deps.verified.get(tokenDigest(token));
-    const principal = keyId === undefined ? undefined : this.deps.cache.get(keyId);
-    return principal && this.judge(principal, options);
+    return keyId === undefined ? undefined : this.deps.cache.get(keyId);
   }
 
   /**
@@ -90,10 +95,7 @@ export class Authenticator {
    * nothing counted: then authenticate() or authenticateCached() gives the answer, counted once.
    */
   acceptedCached(authorization: string | undefined): Principal | undefined {
-    const token = bearerToken(authorization);
-    if (!token) return undefined;
-    const keyId = this.deps.verified.get(tokenDigest(token));
-    const principal = keyId === undefined ? undefined : this.deps.cache.get(keyId);
+    const principal = this.cachedPrincipal(authorization);
     if (!principal) return undefined;
     const now = this.deps.now();
     const { status } = principalStatus(principal, now);
